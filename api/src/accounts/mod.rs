@@ -1,0 +1,4 @@
+//! Accounts: the people who log in.
+
+pub mod loader;
+pub mod types;

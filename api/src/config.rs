@@ -1,0 +1,326 @@
+//! Every setting of the server, read from environment variables, each with a documented default.
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+/// Where the server runs: development is forgiving, production refuses unsafe settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Limits that protect the GraphQL executor from expensive documents.
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    /// `QUORUM_MAX_DEPTH`: deepest selection set nesting (default 10).
+    pub max_depth: usize,
+    /// `QUORUM_MAX_COMPLEXITY`: sum of field costs, lists weighted by page size (default 1000).
+    pub max_complexity: usize,
+    /// `QUORUM_MAX_ALIASES`: aliases in one document (default 15).
+    pub max_aliases: usize,
+    /// `QUORUM_MAX_DIRECTIVES`: directives in one document (default 50).
+    pub max_directives: usize,
+    /// `QUORUM_MAX_RECURSION`: parser recursion depth, guarding the stack (default 32).
+    pub max_recursion: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 10,
+            max_complexity: 1000,
+            max_aliases: 15,
+            max_directives: 50,
+            max_recursion: 32,
+        }
+    }
+}
+
+/// The whole configuration, built once at start-up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `QUORUM_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+    /// `DATABASE_URL`: default `sqlite://quorum.db` in the working directory.
+    pub database_url: String,
+    /// `QUORUM_DB_MAX_CONNECTIONS`: connection pool size (default 10).
+    pub db_max_connections: u32,
+    /// `QUORUM_ADDR`: listen address (default `127.0.0.1:8000`).
+    pub addr: SocketAddr,
+    /// `QUORUM_SIGNING_KEY_FILE`: PEM file with the Ed25519 key that signs access tokens.
+    /// Development creates `<database>.signing-key.pem` beside a SQLite file when unset.
+    pub signing_key_file: Option<PathBuf>,
+    /// `QUORUM_CORS_ORIGINS`: comma-separated allowed origins; empty (default) allows none.
+    pub cors_origins: Vec<String>,
+    /// `QUORUM_BODY_LIMIT`: largest accepted request body in bytes (default 1 MiB).
+    pub body_limit: usize,
+    /// `QUORUM_BATCH_MAX`: largest accepted batch of operations; 0 (default) refuses batches.
+    pub batch_max: usize,
+    /// `QUORUM_GRAPHIQL`: serve GraphiQL to browsers (default on in development, off in production).
+    pub graphiql: bool,
+    /// `QUORUM_INTROSPECTION`: allow schema introspection (default on in development, off in production).
+    pub introspection: bool,
+    /// The `QUORUM_MAX_*` query limits.
+    pub limits: QueryLimits,
+    /// `QUORUM_SHUTDOWN_GRACE_SECS`: how long in-flight requests may run after a stop signal (default 30).
+    pub shutdown_grace: Duration,
+    /// `QUORUM_LOG_FORMAT`: `json` or `text` (default `text` in development, `json` in production).
+    pub log_json: bool,
+}
+
+impl Default for Config {
+    /// The development defaults: what runs when nothing is set.
+    fn default() -> Self {
+        Self {
+            environment: Environment::Development,
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            db_max_connections: 10,
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            signing_key_file: None,
+            cors_origins: Vec::new(),
+            body_limit: 1024 * 1024,
+            batch_max: 0,
+            graphiql: true,
+            introspection: true,
+            limits: QueryLimits::default(),
+            shutdown_grace: Duration::from_secs(30),
+            log_json: false,
+        }
+    }
+}
+
+/// A setting that cannot be used, named by its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://quorum.db";
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let environment = match get("QUORUM_ENV").as_deref().map(str::trim) {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "QUORUM_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ));
+            }
+        };
+        let production = environment == Environment::Production;
+        let defaults = Self::default();
+        let limits = defaults.limits;
+        let config = Self {
+            environment,
+            database_url: get("DATABASE_URL").unwrap_or(defaults.database_url),
+            db_max_connections: parse(
+                &get,
+                "QUORUM_DB_MAX_CONNECTIONS",
+                defaults.db_max_connections,
+            )?,
+            addr: parse(&get, "QUORUM_ADDR", defaults.addr)?,
+            signing_key_file: get("QUORUM_SIGNING_KEY_FILE").map(PathBuf::from),
+            cors_origins: get("QUORUM_CORS_ORIGINS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|origin| origin.trim().to_owned())
+                        .filter(|origin| !origin.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            body_limit: parse(&get, "QUORUM_BODY_LIMIT", defaults.body_limit)?,
+            batch_max: parse(&get, "QUORUM_BATCH_MAX", defaults.batch_max)?,
+            graphiql: parse_flag(&get, "QUORUM_GRAPHIQL", !production)?,
+            introspection: parse_flag(&get, "QUORUM_INTROSPECTION", !production)?,
+            limits: QueryLimits {
+                max_depth: parse(&get, "QUORUM_MAX_DEPTH", limits.max_depth)?,
+                max_complexity: parse(&get, "QUORUM_MAX_COMPLEXITY", limits.max_complexity)?,
+                max_aliases: parse(&get, "QUORUM_MAX_ALIASES", limits.max_aliases)?,
+                max_directives: parse(&get, "QUORUM_MAX_DIRECTIVES", limits.max_directives)?,
+                max_recursion: parse(&get, "QUORUM_MAX_RECURSION", limits.max_recursion)?,
+            },
+            shutdown_grace: Duration::from_secs(parse(
+                &get,
+                "QUORUM_SHUTDOWN_GRACE_SECS",
+                defaults.shutdown_grace.as_secs(),
+            )?),
+            log_json: match get("QUORUM_LOG_FORMAT").as_deref() {
+                None => production,
+                Some("json") => true,
+                Some("text") => false,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "QUORUM_LOG_FORMAT",
+                        format!("expected `json` or `text`, got `{other}`"),
+                    ));
+                }
+            },
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// A configuration for tests and tools: development defaults over the given database.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            ..Self::default()
+        }
+    }
+
+    /// True when running with production safeguards.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// Refuses settings that are unsafe, and in production the development-only ones.
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.body_limit < 1024 {
+            return Err(ConfigError::new(
+                "QUORUM_BODY_LIMIT",
+                "must be at least 1024 bytes",
+            ));
+        }
+        if self.db_max_connections == 0 {
+            return Err(ConfigError::new(
+                "QUORUM_DB_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
+        }
+        if !self.is_production() {
+            return Ok(());
+        }
+        if self.signing_key_file.is_none() {
+            return Err(ConfigError::new(
+                "QUORUM_SIGNING_KEY_FILE",
+                "production requires a persistent signing key file",
+            ));
+        }
+        if self.cors_origins.iter().any(|origin| origin == "*") {
+            return Err(ConfigError::new(
+                "QUORUM_CORS_ORIGINS",
+                "a wildcard origin is for development only; list the allowed origins",
+            ));
+        }
+        if let Some(origin) = self.cors_origins.iter().find(|o| o.starts_with("http://")) {
+            return Err(ConfigError::new(
+                "QUORUM_CORS_ORIGINS",
+                format!("`{origin}` is not https; production origins must be https"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn parse<T: FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match get(variable) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|err| ConfigError::new(variable, format!("cannot parse `{raw}`: {err}"))),
+    }
+}
+
+fn parse_flag(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(variable).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "on" | "yes") => Ok(true),
+        Some("0" | "false" | "off" | "no") => Ok(false),
+        Some(other) => Err(ConfigError::new(
+            variable,
+            format!("expected true or false, got `{other}`"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_serves_development_on_sqlite() {
+        let config = config(&[]).expect("defaults");
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8000");
+        assert!(config.graphiql && config.introspection);
+        assert_eq!(config.batch_max, 0);
+    }
+
+    #[test]
+    fn production_requires_a_signing_key() {
+        let err = config(&[("QUORUM_ENV", "production")]).expect_err("no key");
+        assert_eq!(err.variable, "QUORUM_SIGNING_KEY_FILE");
+    }
+
+    #[test]
+    fn production_refuses_a_wildcard_origin() {
+        let err = config(&[
+            ("QUORUM_ENV", "production"),
+            ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_CORS_ORIGINS", "https://example.org, *"),
+        ])
+        .expect_err("wildcard");
+        assert_eq!(err.variable, "QUORUM_CORS_ORIGINS");
+    }
+
+    #[test]
+    fn production_turns_graphiql_and_introspection_off_unless_asked() {
+        let base = [
+            ("QUORUM_ENV", "production"),
+            ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+        ];
+        let config = config(&base).expect("production");
+        assert!(!config.graphiql && !config.introspection && config.log_json);
+        let mut on = base.to_vec();
+        on.push(("QUORUM_GRAPHIQL", "true"));
+        assert!(super::tests::config(&on).expect("graphiql on").graphiql);
+    }
+
+    #[test]
+    fn a_malformed_number_names_its_variable() {
+        let err = config(&[("QUORUM_MAX_DEPTH", "deep")]).expect_err("bad number");
+        assert_eq!(err.variable, "QUORUM_MAX_DEPTH");
+    }
+}

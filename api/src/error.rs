@@ -1,0 +1,188 @@
+//! `ApiError`: the one error type of the API, each variant with a stable `extensions.code`.
+
+use std::sync::Arc;
+
+use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use sea_orm::{DbErr, SqlErr};
+
+/// The codes clients can rely on, as listed in API.md.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+}
+
+/// The message an internal failure shows to clients; the cause goes to the log only.
+pub const INTERNAL_MESSAGE: &str = "Internal server error";
+
+/// Every failure a resolver can report.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid credentials, or credentials that are malformed, forged, revoked or expired.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing does not exist, or the viewer may not know that it does.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// One input field is wrong; `field` is its path in the input, e.g. `input.email`.
+    #[error("{message}")]
+    BadUserInput { field: String, message: String },
+    /// A duplicate, or a state change that is not allowed now.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts; the client should wait `retry_after_secs`.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// A fault of the server. The cause is logged and never shown to the client.
+    #[error("internal error: {0}")]
+    Internal(#[source] Arc<dyn std::error::Error + Send + Sync>),
+}
+
+/// What resolvers return.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated(message.into())
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(Arc::from(cause.into()))
+    }
+
+    /// The stable code sent as `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::BadUserInput { .. } => code::BAD_USER_INPUT,
+            Self::Conflict(_) => code::CONFLICT,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::Internal(_) => code::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message and extensions a client sees.
+    fn client_view(&self) -> (String, ErrorExtensionValues) {
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", self.code());
+        let message = match self {
+            Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
+            Self::BadUserInput { field, .. } => {
+                extensions.set("field", field.as_str());
+                self.to_string()
+            }
+            Self::RateLimited { retry_after_secs } => {
+                extensions.set("retryAfterSeconds", *retry_after_secs);
+                self.to_string()
+            }
+            _ => self.to_string(),
+        };
+        (message, extensions)
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        Self::Internal(Arc::new(err))
+    }
+}
+
+/// Maps a unique-constraint violation to `conflict`, and any other database error to internal.
+///
+/// Use it where an insert or update can collide with an existing row, so that a race ends in
+/// `CONFLICT` rather than an internal error.
+pub fn on_unique_violation(err: DbErr, conflict: impl FnOnce() -> ApiError) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
+        _ => ApiError::from(err),
+    }
+}
+
+/// Gives every error in a response its stable code, and masks internal ones.
+///
+/// Resolvers return [`ApiError`], which async-graphql keeps as the error's source; this is where
+/// the source becomes `extensions.code`. An error from anywhere else that carries a source is a
+/// fault of ours: it is logged and masked.
+pub fn shape_response(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        shape_error(error);
+    }
+    response
+}
+
+fn shape_error(error: &mut ServerError) {
+    if has_code(error) {
+        return;
+    }
+    if let Some(api_error) = error.source::<ApiError>() {
+        if let ApiError::Internal(cause) = api_error {
+            tracing::error!(error = %cause, path = ?error.path, "internal error in resolver");
+        }
+        let (message, extensions) = api_error.client_view();
+        error.message = message;
+        error.extensions = Some(extensions);
+        return;
+    }
+    let code = if error.source.is_none() && error.message.starts_with("Failed to parse") {
+        // The engine's own input coercion, e.g. a malformed argument or scalar.
+        code::BAD_USER_INPUT
+    } else {
+        tracing::error!(error = %error.message, path = ?error.path, "unexpected error");
+        error.message = INTERNAL_MESSAGE.to_owned();
+        code::INTERNAL_SERVER_ERROR
+    };
+    set_code(error, code);
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|extensions| extensions.get("code").is_some())
+}
+
+/// Sets `extensions.code`, keeping any other extensions.
+pub fn set_code(error: &mut ServerError, code: &'static str) {
+    error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default)
+        .set("code", Value::from(code));
+}
+
+/// The code of an error already shaped, for metrics and logs.
+pub fn code_of(error: &ServerError) -> &str {
+    match error.extensions.as_ref().and_then(|ext| ext.get("code")) {
+        Some(Value::String(code)) => code,
+        _ => code::INTERNAL_SERVER_ERROR,
+    }
+}

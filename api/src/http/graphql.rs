@@ -1,0 +1,389 @@
+//! GraphQL over HTTP at `/graphql`: POST and GET, media types, batches, body limits, GraphiQL.
+
+use std::time::Instant;
+
+use async_graphql::{
+    BatchRequest, BatchResponse, Request as GqlRequest, ServerError, Variables,
+    http::GraphiQLSource,
+    parser::{parse_query, types::OperationType},
+};
+use poem::{
+    Body, Endpoint, IntoResponse, Request, Response, Result,
+    http::{HeaderValue, Method, StatusCode, header},
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    error::{code, set_code},
+};
+
+/// The media type of GraphQL-over-HTTP responses.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The `/graphql` endpoint.
+pub struct GraphqlEndpoint {
+    state: AppState,
+}
+
+impl GraphqlEndpoint {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl Endpoint for GraphqlEndpoint {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let started = Instant::now();
+        let response = match *req.method() {
+            Method::GET => self.get(&req).await,
+            Method::POST => self.post(&mut req).await,
+            _ => refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                MediaType::Json,
+                "use GET for queries or POST for any operation",
+            )
+            .with_header(header::ALLOW, "GET, POST")
+            .into_response(),
+        };
+        self.state
+            .metrics
+            .record_latency("/graphql", started.elapsed());
+        Ok(response)
+    }
+}
+
+/// The query-string parameters of a GET request.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+impl GraphqlEndpoint {
+    async fn get(&self, req: &Request) -> Response {
+        let accept = header_str(req, header::ACCEPT);
+        let params = match req.params::<GetParams>() {
+            Ok(params) => params,
+            Err(_) => {
+                let media = negotiate(accept).unwrap_or(MediaType::Json);
+                return refusal(StatusCode::BAD_REQUEST, media, "malformed query string");
+            }
+        };
+        if params.query.is_none() && self.state.config.graphiql && wants_html(accept) {
+            return graphiql();
+        }
+        let Some(media) = negotiate(accept) else {
+            return not_acceptable();
+        };
+        let Some(query) = params.query else {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the `query` parameter is missing",
+            );
+        };
+        if selected_operation(&query, params.operation_name.as_deref())
+            .is_some_and(|ty| ty != OperationType::Query)
+        {
+            // GET must be safe: a mutation or subscription over GET could be triggered by a
+            // link or a prefetch.
+            return refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "only queries may be sent with GET; send mutations with POST",
+            )
+            .with_header(header::ALLOW, "POST")
+            .into_response();
+        }
+        let mut request = GqlRequest::new(query);
+        request.operation_name = params.operation_name;
+        if let Some(variables) = params.variables {
+            match serde_json::from_str::<serde_json::Value>(&variables) {
+                Ok(json) => request.variables = Variables::from_json(json),
+                Err(_) => {
+                    return refusal(StatusCode::BAD_REQUEST, media, "`variables` is not JSON");
+                }
+            }
+        }
+        if let Some(extensions) = params.extensions {
+            match serde_json::from_str(&extensions) {
+                Ok(extensions) => request.extensions = extensions,
+                Err(_) => {
+                    return refusal(StatusCode::BAD_REQUEST, media, "`extensions` is not JSON");
+                }
+            }
+        }
+        self.execute(req, BatchRequest::Single(request), media)
+            .await
+    }
+
+    async fn post(&self, req: &mut Request) -> Response {
+        let Some(media) = negotiate(header_str(req, header::ACCEPT)) else {
+            return not_acceptable();
+        };
+        let content_type = header_str(req, header::CONTENT_TYPE).unwrap_or_default();
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case(JSON) {
+            return refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                media,
+                "send the request as application/json",
+            );
+        }
+        let limit = self.state.config.body_limit;
+        let declared = header_str(req, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return too_large(media, limit);
+        }
+        // A chunked body declares no length: count it as it arrives.
+        let body = match req.take_body().into_bytes_limit(limit).await {
+            Ok(body) => body,
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(media, limit),
+            Err(_) => return refusal(StatusCode::BAD_REQUEST, media, "could not read the body"),
+        };
+        let batch = match serde_json::from_slice::<BatchRequest>(&body) {
+            Ok(batch) => batch,
+            Err(err) => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    &format!("the body is not a GraphQL request: {err}"),
+                );
+            }
+        };
+        if let BatchRequest::Batch(requests) = &batch {
+            let max = self.state.config.batch_max;
+            if max == 0 {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "batched requests are disabled",
+                );
+            }
+            if requests.len() > max {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    &format!("a batch may hold at most {max} operations"),
+                );
+            }
+        }
+        self.execute(req, batch, media).await
+    }
+
+    async fn execute(&self, req: &Request, batch: BatchRequest, media: MediaType) -> Response {
+        let _ = req;
+        let schema = &self.state.schema;
+        let response = match batch {
+            BatchRequest::Single(request) => {
+                BatchResponse::Single(schema.execute(self.state.request_data(request)).await)
+            }
+            BatchRequest::Batch(requests) => {
+                let mut responses = Vec::with_capacity(requests.len());
+                for request in requests {
+                    responses.push(schema.execute(self.state.request_data(request)).await);
+                }
+                BatchResponse::Batch(responses)
+            }
+        };
+        let status = match (&response, media) {
+            // GraphQL over HTTP: with the new media type, a request that could not execute at
+            // all (parse or validation failure) is a 400. With application/json it stays 200.
+            (BatchResponse::Single(single), MediaType::GraphqlResponse)
+                if single.data == async_graphql::Value::Null && !single.errors.is_empty() =>
+            {
+                StatusCode::BAD_REQUEST
+            }
+            _ => StatusCode::OK,
+        };
+        json_response(status, media, &response)
+    }
+}
+
+/// The response media types a client can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponse,
+    Json,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`. No header means `application/json`, as legacy
+/// clients expect; `None` means the client accepts neither.
+fn negotiate(accept: Option<&str>) -> Option<MediaType> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(MediaType::Json);
+    };
+    // The best (specificity, quality) of the ranges that match `wanted`.
+    let quality = |wanted: &str| -> (u8, f32) {
+        let (wanted_type, _) = wanted.split_once('/').unwrap_or((wanted, ""));
+        let mut best = (0, 0.0);
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let specificity = if media == wanted {
+                3
+            } else if media == format!("{wanted_type}/*") {
+                2
+            } else if media == "*/*" {
+                1
+            } else {
+                continue;
+            };
+            if specificity > best.0 {
+                best = (specificity, q);
+            }
+        }
+        best
+    };
+    let (new_specificity, new) = quality(GRAPHQL_RESPONSE_JSON);
+    let (_, legacy) = quality(JSON);
+    // The new media type is chosen when asked for by name; a wildcard keeps the legacy one,
+    // which is what `curl` and older clients expect.
+    if new > 0.0 && new_specificity == 3 && new >= legacy {
+        Some(MediaType::GraphqlResponse)
+    } else if legacy > 0.0 {
+        Some(MediaType::Json)
+    } else if new > 0.0 {
+        Some(MediaType::GraphqlResponse)
+    } else {
+        None
+    }
+}
+
+fn wants_html(accept: Option<&str>) -> bool {
+    accept.is_some_and(|accept| accept.to_ascii_lowercase().contains("text/html"))
+}
+
+/// The type of the operation a document would run, when it can tell.
+fn selected_operation(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let document = parse_query(query).ok()?;
+    let mut operations = document.operations.iter();
+    match operation_name {
+        Some(name) => operations
+            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => {
+            let (_, first) = operations.next()?;
+            operations.next().is_none().then_some(first.node.ty)
+        }
+    }
+}
+
+fn header_str(req: &Request, name: header::HeaderName) -> Option<&str> {
+    req.headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+}
+
+fn json_response(status: StatusCode, media: MediaType, body: &impl serde::Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => Response::builder()
+            .status(status)
+            .content_type(media.as_str())
+            .body(Body::from_vec(bytes)),
+        Err(err) => {
+            tracing::error!(error = %err, "could not serialize a GraphQL response");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A request refused before execution, as a GraphQL error body.
+fn refusal(status: StatusCode, media: MediaType, message: &str) -> Response {
+    let mut error = ServerError::new(message, None);
+    set_code(&mut error, code::BAD_USER_INPUT);
+    json_response(status, media, &serde_json::json!({ "errors": [error] }))
+}
+
+fn too_large(media: MediaType, limit: usize) -> Response {
+    refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        media,
+        &format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+fn not_acceptable() -> Response {
+    refusal(
+        StatusCode::NOT_ACCEPTABLE,
+        MediaType::Json,
+        "accept application/graphql-response+json or application/json",
+    )
+}
+
+fn graphiql() -> Response {
+    let html = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql/ws")
+        .title("Quorum GraphiQL")
+        .finish();
+    Response::builder()
+        .content_type("text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+        .body(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_picks_the_best_media_type() {
+        assert_eq!(negotiate(None), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("application/json")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(MediaType::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(MediaType::Json)
+        );
+        assert_eq!(negotiate(Some("text/plain")), None);
+    }
+
+    #[test]
+    fn a_get_can_tell_a_mutation_from_a_query() {
+        assert_eq!(
+            selected_operation("{ a }", None),
+            Some(OperationType::Query)
+        );
+        assert_eq!(
+            selected_operation("mutation M { a }", None),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            selected_operation("query Q { a } mutation M { a }", Some("M")),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            selected_operation("query Q { a } mutation M { a }", None),
+            None
+        );
+    }
+}

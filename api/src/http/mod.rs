@@ -1,0 +1,5 @@
+//! The HTTP surface: routes, middleware, and the plain endpoints beside GraphQL.
+
+pub mod graphql;
+pub mod ops;
+pub mod request_id;

@@ -1,0 +1,50 @@
+//! Endpoints for operators: liveness, readiness and Prometheus metrics.
+
+use std::time::Duration;
+
+use poem::{IntoResponse, Response, handler, http::StatusCode, web::Data};
+
+use crate::{AppState, db};
+
+/// How long `/ready` waits for the database before calling it unreachable.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET /health`: 200 while the process lives.
+#[handler]
+pub fn health() -> &'static str {
+    "ok"
+}
+
+/// `GET /ready`: 200 while the database answers, 503 otherwise.
+#[handler]
+pub async fn ready(state: Data<&AppState>) -> Response {
+    match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("readiness check: database did not answer in time");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database did not answer in time",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+#[handler]
+pub fn metrics(state: Data<&AppState>) -> Response {
+    match state.metrics.render(db::pool_usage(&state.db)) {
+        Ok(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(err) => {
+            tracing::error!(error = %err, "could not render metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Quorum's API: the GraphQL server of a community-owned foundation, as a library that the
+//! binary and the tests share.
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod metrics;
+pub mod money;
+pub mod node;
+pub mod observe;
+pub mod pagination;
+pub mod schema;
+pub mod telemetry;
+pub mod time;
+
+use std::sync::Arc;
+
+use poem::{Endpoint, EndpointExt, Route, get, middleware::Cors};
+use sea_orm::DatabaseConnection;
+
+use crate::{config::Config, metrics::Metrics, schema::QuorumSchema};
+
+/// Everything a request needs, shared by all requests of the process.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub schema: QuorumSchema,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds the state over an open, migrated database.
+    pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, prometheus::Error> {
+        let metrics = Arc::new(Metrics::new()?);
+        Ok(Self {
+            schema: schema::build(&config, metrics.clone()),
+            metrics,
+            config: Arc::new(config),
+            db,
+        })
+    }
+
+    /// Attaches what one GraphQL request runs with: the database and fresh loaders.
+    pub fn request_data(&self, request: async_graphql::Request) -> async_graphql::Request {
+        loaders::register(request, &self.db).data(self.db.clone())
+    }
+}
+
+/// The whole HTTP application, used by `main` and by the tests alike.
+pub fn app(state: AppState) -> impl Endpoint {
+    let cors = cors(&state.config);
+    Route::new()
+        .at(
+            "/graphql",
+            http::graphql::GraphqlEndpoint::new(state.clone()),
+        )
+        .at("/health", get(http::ops::health))
+        .at("/ready", get(http::ops::ready))
+        .at("/metrics", get(http::ops::metrics))
+        .data(state)
+        .with_if(cors.is_some(), cors.unwrap_or_default())
+        .around(http::request_id::request_id)
+}
+
+/// Cross-origin access for the configured origins only; none when the list is empty.
+fn cors(config: &Config) -> Option<Cors> {
+    if config.cors_origins.is_empty() {
+        return None;
+    }
+    let cors = Cors::new()
+        .allow_methods(["GET", "POST", "OPTIONS"])
+        .allow_headers(["authorization", "content-type", "x-request-id"])
+        .expose_headers(["x-request-id"]);
+    Some(if config.cors_origins.iter().any(|origin| origin == "*") {
+        cors
+    } else {
+        cors.allow_origins(config.cors_origins.iter().map(String::as_str))
+    })
+}

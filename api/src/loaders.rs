@@ -1,0 +1,26 @@
+//! The DataLoader registration point: every loader, fresh for each request.
+//!
+//! Loaders live for one request only, so a cached row never outlives the request that read it
+//! and nothing depends on process-local state across requests.
+
+use async_graphql::{Context, dataloader::DataLoader};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    accounts::loader::AccountLoader,
+    error::{ApiError, ApiResult},
+};
+
+/// Attaches one instance of every loader to a request.
+pub fn register(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+) -> async_graphql::Request {
+    request.data(DataLoader::new(AccountLoader(db.clone()), tokio::spawn))
+}
+
+/// The loader `L` of the current request.
+pub fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<L>> {
+    ctx.data::<DataLoader<L>>()
+        .map_err(|_| ApiError::internal("a DataLoader was not registered for this request"))
+}

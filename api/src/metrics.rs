@@ -1,0 +1,113 @@
+//! Prometheus metrics: GraphQL operations by name and outcome, latency, and the database pool.
+
+use std::{collections::HashSet, sync::Mutex, time::Duration};
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+use crate::db::PoolUsage;
+
+/// Operation names are chosen by clients; past this many distinct names, new ones count as
+/// `other`, so that a client cannot grow the metrics without bound.
+const MAX_OPERATION_NAMES: usize = 200;
+
+/// The server's metrics, in a registry of their own so that tests do not share counters.
+pub struct Metrics {
+    registry: Registry,
+    operations: IntCounterVec,
+    latency: HistogramVec,
+    pool_in_use: IntGauge,
+    pool_idle: IntGauge,
+    known_operations: Mutex<HashSet<String>>,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let operations = IntCounterVec::new(
+            Opts::new(
+                "quorum_graphql_operations_total",
+                "GraphQL operations by operation name and outcome (ok or the first error code).",
+            ),
+            &["operation", "outcome"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "quorum_http_request_duration_seconds",
+                "Time to answer an HTTP request, by route.",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["route"],
+        )?;
+        let pool_in_use = IntGauge::new(
+            "quorum_db_pool_connections_in_use",
+            "Database connections currently in use.",
+        )?;
+        let pool_idle = IntGauge::new(
+            "quorum_db_pool_connections_idle",
+            "Database connections open and idle.",
+        )?;
+        registry.register(Box::new(operations.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool_in_use.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        Ok(Self {
+            registry,
+            operations,
+            latency,
+            pool_in_use,
+            pool_idle,
+            known_operations: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Counts one executed GraphQL operation.
+    pub fn record_operation(&self, operation: Option<&str>, outcome: &str) {
+        let label = self.operation_label(operation);
+        self.operations
+            .with_label_values(&[label.as_str(), outcome])
+            .inc();
+    }
+
+    /// Records how long a request to `route` took.
+    pub fn record_latency(&self, route: &str, elapsed: Duration) {
+        self.latency
+            .with_label_values(&[route])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Renders every metric in the Prometheus text format.
+    pub fn render(&self, pool: PoolUsage) -> Result<String, prometheus::Error> {
+        self.pool_in_use
+            .set(i64::try_from(pool.in_use).unwrap_or(i64::MAX));
+        self.pool_idle
+            .set(i64::try_from(pool.idle).unwrap_or(i64::MAX));
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        String::from_utf8(buffer).map_err(|err| prometheus::Error::Msg(err.to_string()))
+    }
+
+    fn operation_label(&self, operation: Option<&str>) -> String {
+        let Some(name) = operation.filter(|name| is_plain_name(name)) else {
+            return "anonymous".to_owned();
+        };
+        let Ok(mut known) = self.known_operations.lock() else {
+            return "other".to_owned();
+        };
+        if known.contains(name) || known.len() < MAX_OPERATION_NAMES {
+            known.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            "other".to_owned()
+        }
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

@@ -1,0 +1,43 @@
+//! The `Node` interface and the root `node(id:)` field that finds any object by its global ID.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use crate::{
+    accounts::{loader::AccountLoader, types::Account},
+    error::{ApiError, ApiResult},
+    ids::{self, NodeKind},
+    loaders::loader,
+};
+
+/// An object with a global ID, which `node(id:)` can fetch again.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global ID."))]
+pub enum Node {
+    Account(Account),
+}
+
+/// The root fields for fetching objects by global ID.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global ID. The same rules apply as to the type's own query:
+    /// null when the object does not exist or the viewer may not see it.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the object.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
+        let Some((kind, key)) = ids::decode(&id) else {
+            return Err(ApiError::bad_input("id", "`id` is not a valid ID"));
+        };
+        Ok(match kind.as_str() {
+            Account::KIND => loader::<AccountLoader>(ctx)?
+                .load_one(key)
+                .await?
+                .map(|row| Node::Account(Account(row))),
+            _ => None,
+        })
+    }
+}

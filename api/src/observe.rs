@@ -1,0 +1,92 @@
+//! The schema extension around every operation: it gives errors their codes and counts the
+//! operation in the metrics, by the name of the operation that actually ran.
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::{
+    Response, ServerResult, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+        NextSubscribe,
+    },
+    futures_util::stream::{BoxStream, StreamExt},
+    parser::types::ExecutableDocument,
+};
+
+use crate::{
+    error::{code_of, shape_response},
+    metrics::Metrics,
+};
+
+/// Registers [`ObserveExtension`] on the schema.
+pub struct Observe(pub Arc<Metrics>);
+
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveExtension {
+            metrics: self.0.clone(),
+            operation: Mutex::new(None),
+        })
+    }
+}
+
+/// One per request: remembers the operation chosen for execution.
+struct ObserveExtension {
+    metrics: Arc<Metrics>,
+    operation: Mutex<Option<String>>,
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ObserveExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let response = shape_response(next.run(ctx).await);
+        let outcome = response.errors.first().map(code_of).unwrap_or("ok");
+        let operation = self.operation.lock().ok().and_then(|name| name.clone());
+        self.metrics.record_operation(operation.as_deref(), outcome);
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(shape_response).boxed()
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        // Until execution picks the operation, a document's only operation names the request,
+        // so that one refused by validation is still counted under its name.
+        let mut operations = document.operations.iter();
+        if let (Some((Some(name), _)), None) = (operations.next(), operations.next()) {
+            self.remember(Some(name.as_str()));
+        }
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        self.remember(operation_name);
+        next.run(ctx, operation_name).await
+    }
+}
+
+impl ObserveExtension {
+    fn remember(&self, operation_name: Option<&str>) {
+        if let Ok(mut name) = self.operation.lock() {
+            *name = operation_name.map(str::to_owned);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Relay connections: `first`/`after`, `last`/`before`, `totalCount`, with keyset pages.
+
+use async_graphql::SimpleObject;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Page size when the client gives none.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// The paging arguments of a connection field, as the client sent them.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// Which end of the list a page is taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `first`, optionally `after` a cursor.
+    Forward,
+    /// `last`, optionally `before` a cursor.
+    Backward,
+}
+
+/// Paging arguments checked and decoded.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub direction: Direction,
+    pub size: u64,
+    /// The key the page starts after (forward) or ends before (backward).
+    pub from: Option<Uuid>,
+}
+
+impl PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    /// Checks the arguments: one direction at a time, sizes within 0..=100, cursors of ours.
+    pub fn parse(self) -> ApiResult<Page> {
+        if self.first.is_some() && self.last.is_some() {
+            return Err(ApiError::bad_input(
+                "last",
+                "give `first` or `last`, not both",
+            ));
+        }
+        if self.after.is_some() && self.before.is_some() {
+            return Err(ApiError::bad_input(
+                "before",
+                "give `after` or `before`, not both",
+            ));
+        }
+        let backward = self.last.is_some() || self.before.is_some();
+        if backward && self.after.is_some() {
+            return Err(ApiError::bad_input(
+                "after",
+                "`after` pages forward; use it with `first`",
+            ));
+        }
+        if !backward && self.before.is_some() {
+            return Err(ApiError::bad_input(
+                "before",
+                "`before` pages backward; use it with `last`",
+            ));
+        }
+        let (size_field, size, cursor_field, cursor) = if backward {
+            ("last", self.last, "before", self.before)
+        } else {
+            ("first", self.first, "after", self.after)
+        };
+        let size = match size {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if n < 0 => {
+                return Err(ApiError::bad_input(
+                    size_field,
+                    format!("`{size_field}` must not be negative"),
+                ));
+            }
+            Some(n) if u64::from(n.unsigned_abs()) > MAX_PAGE_SIZE => {
+                return Err(ApiError::bad_input(
+                    size_field,
+                    format!("`{size_field}` may be at most {MAX_PAGE_SIZE}"),
+                ));
+            }
+            Some(n) => u64::from(n.unsigned_abs()),
+        };
+        let from = cursor
+            .map(|cursor| decode_cursor(&cursor).ok_or_else(|| invalid_cursor(cursor_field)))
+            .transpose()?;
+        Ok(Page {
+            direction: if backward {
+                Direction::Backward
+            } else {
+                Direction::Forward
+            },
+            size,
+            from,
+        })
+    }
+}
+
+fn invalid_cursor(field: &str) -> ApiError {
+    ApiError::bad_input(field, format!("`{field}` is not a cursor from this list"))
+}
+
+/// The complexity of a connection field: its children, once per item of the page asked for.
+pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(DEFAULT_PAGE_SIZE as usize);
+    size.max(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}
+
+/// Encodes the key of a row as an opaque cursor.
+pub fn encode_cursor(key: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("cursor:{key}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<Uuid> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    Uuid::parse_str(text.strip_prefix("cursor:")?).ok()
+}
+
+/// Information to continue paging.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PageInfo {
+    /// Whether items come before this page.
+    pub has_previous_page: bool,
+    /// Whether items come after this page.
+    pub has_next_page: bool,
+    /// The cursor of the first item on this page, to page backward from.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item on this page, to page forward from.
+    pub end_cursor: Option<String>,
+}
+
+/// One page of nodes with their cursors, ready to become a connection type.
+pub struct PageOf<N> {
+    pub edges: Vec<(String, N)>,
+    pub page_info: PageInfo,
+    pub total_count: u64,
+}
+
+impl<N> PageOf<N> {
+    /// Converts every node, keeping cursors and paging information.
+    pub fn map<M>(self, f: impl FnMut(N) -> M) -> PageOf<M> {
+        let mut f = f;
+        PageOf {
+            edges: self
+                .edges
+                .into_iter()
+                .map(|(cursor, node)| (cursor, f(node)))
+                .collect(),
+            page_info: self.page_info,
+            total_count: self.total_count,
+        }
+    }
+}
+
+/// Fetches one page of `query`, ordered by its unique UUID key column `key`.
+///
+/// Keys are UUIDv7, so this order is stable: cursors stay valid when rows are added. It costs
+/// two statements, a count and a page, whatever the page size.
+pub async fn fetch_page<E, C>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    key: C,
+    key_of: impl Fn(&E::Model) -> Uuid,
+    page: &Page,
+) -> ApiResult<PageOf<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    E::Model: Sync,
+{
+    let total_count = query.clone().count(db).await?;
+    let mut query = query;
+    if let Some(from) = page.from {
+        query = match page.direction {
+            Direction::Forward => query.filter(key.gt(from)),
+            Direction::Backward => query.filter(key.lt(from)),
+        };
+    }
+    query = match page.direction {
+        Direction::Forward => query.order_by_asc(key),
+        Direction::Backward => query.order_by_desc(key),
+    };
+    let mut rows = query.limit(page.size + 1).all(db).await?;
+    let more = rows.len() as u64 > page.size;
+    rows.truncate(usize::try_from(page.size).unwrap_or(usize::MAX));
+    if page.direction == Direction::Backward {
+        rows.reverse();
+    }
+    let edges: Vec<_> = rows
+        .into_iter()
+        .map(|row| (encode_cursor(key_of(&row)), row))
+        .collect();
+    let (has_previous_page, has_next_page) = match page.direction {
+        Direction::Forward => (page.from.is_some(), more),
+        Direction::Backward => (more, page.from.is_some()),
+    };
+    Ok(PageOf {
+        page_info: PageInfo {
+            has_previous_page,
+            has_next_page,
+            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
+            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+        },
+        edges,
+        total_count,
+    })
+}
+
+/// Declares a Relay connection type and its edge type for a node type.
+///
+/// `connection!(AccountConnection, AccountEdge, Account);`
+#[macro_export]
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty) => {
+        /// A Relay connection: one page of a list, with edges, nodes, paging information and the
+        /// total count.
+        pub struct $connection {
+            edges: Vec<$edge>,
+            page_info: $crate::pagination::PageInfo,
+            total_count: u64,
+        }
+
+        /// An item of a connection, with the cursor to page from it.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// An opaque cursor: pass it as `after` or `before` to page from this item.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        #[async_graphql::Object]
+        impl $connection {
+            /// The items on this page, each with its cursor.
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+
+            /// The items on this page.
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|edge| &edge.node).collect()
+            }
+
+            /// Information to continue paging.
+            async fn page_info(&self) -> &$crate::pagination::PageInfo {
+                &self.page_info
+            }
+
+            /// The number of items in the whole list, across all pages.
+            async fn total_count(&self) -> u64 {
+                self.total_count
+            }
+        }
+
+        impl From<$crate::pagination::PageOf<$node>> for $connection {
+            fn from(page: $crate::pagination::PageOf<$node>) -> Self {
+                Self {
+                    edges: page
+                        .edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info: page.page_info,
+                    total_count: page.total_count,
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(first: Option<i32>, last: Option<i32>) -> PageArgs {
+        PageArgs::new(first, None, last, None)
+    }
+
+    fn field_of(err: ApiError) -> String {
+        match err {
+            ApiError::BadUserInput { field, .. } => field,
+            other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn first_defaults_to_20_and_is_capped_at_100() {
+        assert_eq!(args(None, None).parse().expect("default").size, 20);
+        assert_eq!(args(Some(100), None).parse().expect("cap").size, 100);
+        assert_eq!(
+            field_of(args(Some(101), None).parse().expect_err("over")),
+            "first"
+        );
+        assert_eq!(
+            field_of(args(Some(-1), None).parse().expect_err("neg")),
+            "first"
+        );
+        assert_eq!(
+            field_of(args(None, Some(500)).parse().expect_err("over")),
+            "last"
+        );
+    }
+
+    #[test]
+    fn a_foreign_cursor_is_refused() {
+        let page = PageArgs::new(Some(5), Some("bogus".into()), None, None).parse();
+        assert_eq!(field_of(page.expect_err("bogus")), "after");
+        let key = crate::ids::new_key();
+        let page = PageArgs::new(Some(5), Some(encode_cursor(key)), None, None)
+            .parse()
+            .expect("ours");
+        assert_eq!(page.from, Some(key));
+    }
+}

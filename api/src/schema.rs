@@ -1,0 +1,50 @@
+//! The GraphQL schema: each domain's roots merged, the limits set, the loaders registered.
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use std::sync::Arc;
+
+use crate::{config::Config, limits::Limits, metrics::Metrics, node::NodeQuery, observe::Observe};
+
+/// The root of every query.
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery);
+
+/// The root of every mutation.
+pub type Mutation = EmptyMutation;
+
+/// The root of every subscription.
+pub type Subscription = EmptySubscription;
+
+/// The schema as served.
+pub type QuorumSchema = Schema<Query, Mutation, Subscription>;
+
+/// Builds the schema with the configured limits. Per-request data (the viewer, the loaders) is
+/// attached to each request by [`crate::http::graphql`].
+pub fn build(config: &Config, metrics: Arc<Metrics>) -> QuorumSchema {
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_recursive_depth(config.limits.max_recursion)
+    // Registered first, so it wraps the others and sees their errors.
+    .extension(Observe(metrics))
+    .extension(Limits(config.limits.clone()));
+    if !config.introspection {
+        // Suggestions ("did you mean …") would reveal the schema that introspection hides.
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
+}

@@ -1,0 +1,3 @@
+//! The entities, re-exported for `use entity::prelude::*`.
+
+pub use crate::account::Entity as Account;

@@ -1,0 +1,260 @@
+//! The test harness: the real app over a fresh, migrated database per test, driven over HTTP.
+//!
+//! Set `TEST_DATABASE_URL=postgres://…` to run every test on its own new PostgreSQL database,
+//! dropped afterwards. Without it each test gets its own SQLite file in a temporary directory:
+//! a file rather than `:memory:`, so that concurrent requests really run on several connections
+//! in WAL mode, as in production.
+
+pub mod factories;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use api::{AppState, config::Config};
+use poem::{
+    Body, EndpointExt, Response,
+    endpoint::BoxEndpoint,
+    http::StatusCode,
+    test::{TestClient, TestResponse},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use serde_json::{Value, json};
+
+/// One test's running application and its database.
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub state: AppState,
+    /// SQL statements run since the last [`TestApp::reset_statement_count`].
+    statements: Arc<AtomicUsize>,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    /// The app with the development defaults.
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// The app with settings changed by `configure`.
+    pub async fn with_config(configure: impl FnOnce(&mut Config)) -> Self {
+        let database = TestDatabase::create().await;
+        let mut config = Config::for_database(database.url.clone());
+        configure(&mut config);
+        let mut db = api::db::connect(&config.database_url, config.db_max_connections)
+            .await
+            .expect("connect to the test database");
+        api::db::migrate(&db)
+            .await
+            .expect("migrate the test database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let state = AppState::new(config, db).expect("build the app state");
+        let client = TestClient::new(api::app(state.clone()).map_to_response().boxed());
+        Self {
+            client,
+            state,
+            statements,
+            _database: database,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.state.db.get_database_backend()
+    }
+
+    /// Sends a GraphQL operation as an anonymous caller.
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        self.gql_with(None, query, variables).await
+    }
+
+    /// Sends a GraphQL operation with `Authorization: Bearer <token>`.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Gql {
+        self.gql_with(Some(token), query, variables).await
+    }
+
+    async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut request = self
+            .client
+            .post("/graphql")
+            .content_type("application/json")
+            .body_json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        Gql::read(request.send().await).await
+    }
+
+    /// Runs raw SQL against the test database, to set up what the API cannot (or must refuse).
+    pub async fn sql(&self, statement: &str) {
+        self.state
+            .db
+            .execute_unprepared(statement)
+            .await
+            .unwrap_or_else(|err| panic!("{statement}: {err}"));
+    }
+
+    pub fn reset_statement_count(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// A GraphQL response: the HTTP status and the parsed body.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Gql {
+    pub async fn read(response: TestResponse) -> Self {
+        let status = response.0.status();
+        let content_type = response
+            .0
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response
+            .0
+            .into_body()
+            .into_bytes()
+            .await
+            .expect("read the response body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// `data`, after asserting that there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "expected no errors, got {:#}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error, after asserting that there is one.
+    pub fn error_code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code, got {:#}", self.body))
+    }
+
+    /// The `extensions.field` of the first error.
+    pub fn error_field(&self) -> &str {
+        self.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error naming a field, got {:#}", self.body))
+    }
+
+    pub fn error_message(&self) -> &str {
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+/// A database that exists for one test.
+struct TestDatabase {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    /// The SQLite file's directory, removed on drop.
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    /// The PostgreSQL server to connect to, and the database to drop there.
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+        {
+            Some(admin_url) => Self::postgres(admin_url).await,
+            None => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}/quorum-test.db", dir.path().display());
+                Self {
+                    url,
+                    cleanup: Cleanup::Sqlite(dir),
+                }
+            }
+        }
+    }
+
+    async fn postgres(admin_url: String) -> Self {
+        let name = format!("quorum_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&admin_url)
+            .await
+            .unwrap_or_else(|err| panic!("connect to TEST_DATABASE_URL {admin_url}: {err}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        Self {
+            url: format!("{base}/{name}"),
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop runs inside the test's runtime, which cannot block on itself: use a thread with
+        // a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async move {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    admin.close().await.ok();
+                }
+            });
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// A body that arrives in pieces, with no `Content-Length`: what a chunked upload looks like.
+pub fn chunked_body(chunks: Vec<Vec<u8>>) -> Body {
+    Body::from_bytes_stream(futures_util::stream::iter(
+        chunks.into_iter().map(Ok::<_, std::io::Error>),
+    ))
+}

@@ -1,0 +1,7 @@
+//! Quorum's integration tests: every test drives the real HTTP endpoint over a real database.
+
+mod errors;
+mod limits;
+mod ops;
+mod schema_file;
+mod transport;
