@@ -117,6 +117,13 @@ impl From<DbErr> for ApiError {
     }
 }
 
+impl From<async_graphql::Error> for ApiError {
+    /// The engine's own errors inside a resolver, such as missing request data: our fault.
+    fn from(err: async_graphql::Error) -> Self {
+        Self::internal(err.message)
+    }
+}
+
 /// Maps a unique-constraint violation to `conflict`, and any other database error to internal.
 ///
 /// Use it where an insert or update can collide with an existing row, so that a race ends in

@@ -2,6 +2,8 @@
 //! binary and the tests share.
 
 pub mod accounts;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -13,17 +15,25 @@ pub mod metrics;
 pub mod money;
 pub mod node;
 pub mod observe;
+pub mod organizations;
 pub mod pagination;
 pub mod schema;
 pub mod telemetry;
 pub mod time;
+pub mod tokens;
 
 use std::sync::Arc;
 
 use poem::{Endpoint, EndpointExt, Route, get, middleware::Cors};
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, metrics::Metrics, schema::QuorumSchema};
+use crate::{
+    auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter},
+    config::Config,
+    http::graphql::ClientAddress,
+    metrics::Metrics,
+    schema::QuorumSchema,
+};
 
 /// Everything a request needs, shared by all requests of the process.
 #[derive(Clone)]
@@ -32,23 +42,47 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub schema: QuorumSchema,
     pub metrics: Arc<Metrics>,
+    pub keys: Arc<SigningKeys>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Keys(#[from] auth::keys::KeyError),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
 }
 
 impl AppState {
     /// Builds the state over an open, migrated database.
-    pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, prometheus::Error> {
+    pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
         let metrics = Arc::new(Metrics::new()?);
+        let keys = Arc::new(SigningKeys::load_or_create(&config)?);
         Ok(Self {
             schema: schema::build(&config, metrics.clone()),
             metrics,
+            keys,
+            login_limiter: LoginLimiter::shared(),
             config: Arc::new(config),
             db,
         })
     }
 
-    /// Attaches what one GraphQL request runs with: the database and fresh loaders.
-    pub fn request_data(&self, request: async_graphql::Request) -> async_graphql::Request {
-        loaders::register(request, &self.db).data(self.db.clone())
+    /// Attaches what one GraphQL request runs with: the state, the viewer, the caller's address
+    /// and fresh loaders.
+    pub fn request_data(
+        &self,
+        request: async_graphql::Request,
+        viewer: Viewer,
+        address: ClientAddress,
+    ) -> async_graphql::Request {
+        loaders::register(request, &self.db)
+            .data(self.db.clone())
+            .data(self.clone())
+            .data(viewer)
+            .data(address)
     }
 }
 
@@ -63,6 +97,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/health", get(http::ops::health))
         .at("/ready", get(http::ops::ready))
         .at("/metrics", get(http::ops::metrics))
+        .at("/.well-known/jwks.json", get(http::ops::jwks))
         .data(state)
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .around(http::request_id::request_id)

@@ -7,8 +7,11 @@ use async_graphql::{Context, dataloader::DataLoader};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    accounts::loader::AccountLoader,
+    accounts::loader::{AccountLoader, RolesLoader},
     error::{ApiError, ApiResult},
+    organizations::loader::{
+        OrganizationLoader, RepresentativesLoader, RepresentedOrganizationsLoader,
+    },
 };
 
 /// Attaches one instance of every loader to a request.
@@ -16,7 +19,21 @@ pub fn register(
     request: async_graphql::Request,
     db: &DatabaseConnection,
 ) -> async_graphql::Request {
-    request.data(DataLoader::new(AccountLoader(db.clone()), tokio::spawn))
+    request
+        .data(DataLoader::new(AccountLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(RolesLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            OrganizationLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            RepresentedOrganizationsLoader(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            RepresentativesLoader(db.clone()),
+            tokio::spawn,
+        ))
 }
 
 /// The loader `L` of the current request.

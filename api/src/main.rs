@@ -3,7 +3,14 @@
 
 use std::process::ExitCode;
 
-use api::{AppState, config::Config, db, telemetry};
+use api::{
+    AppState,
+    accounts::{self, input::Email},
+    audit::{self, Actor},
+    auth::Role,
+    config::Config,
+    db, telemetry,
+};
 use clap::{Parser, Subcommand};
 use poem::{Server, listener::TcpListener};
 
@@ -23,6 +30,27 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Administration against the configured database, without a running server.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Grant a role to the account with this email (bootstraps the first ADMIN). Audited.
+    GrantRole {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// ADMIN, MEMBERSHIP_COMMITTEE, TECHNOLOGY_COMMITTEE, TREASURER, SECRETARY, BOARD or
+        /// ELECTION_COMMITTEE.
+        #[arg(long)]
+        role: String,
+    },
+    /// Re-check the audit chain; exits non-zero at the first broken link.
+    VerifyAudit,
 }
 
 #[tokio::main]
@@ -44,6 +72,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Schema => Ok(()),
+        Command::Admin { command } => admin(&config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -60,6 +89,35 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
     db::migrate(&db).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
+    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    db::migrate(&db).await?;
+    match command {
+        AdminCommand::GrantRole { email, role } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role `{role}`"))?;
+            let email = Email::parse(&email, "--email").map_err(|err| err.to_string())?;
+            let account = accounts::db::find_by_email(&db, email.as_str())
+                .await?
+                .ok_or_else(|| format!("no account has the email {}", email.as_str()))?;
+            let tx = db::begin_write(&db).await?;
+            accounts::db::grant_role(&tx, Actor::System, account.id, role).await?;
+            tx.commit().await?;
+            println!("granted {} to {}", role.as_str(), email.as_str());
+        }
+        AdminCommand::VerifyAudit => {
+            let check = audit::verify_chain(&db).await?;
+            match check.first_broken {
+                None => println!("audit chain intact: {} entries", check.checked),
+                Some((seq, why)) => {
+                    return Err(format!("audit chain broken at entry {seq}: {why}").into());
+                }
+            }
+        }
+    }
+    db.close().await?;
     Ok(())
 }
 

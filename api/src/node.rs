@@ -2,11 +2,16 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 
+use sea_orm::{DatabaseConnection, EntityTrait};
+
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
+    auth::Viewer,
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
+    organizations::{loader::OrganizationLoader, types::Organization},
+    tokens::types::ApiToken,
 };
 
 /// An object with a global ID, which `node(id:)` can fetch again.
@@ -14,6 +19,8 @@ use crate::{
 #[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global ID."))]
 pub enum Node {
     Account(Account),
+    Organization(Organization),
+    ApiToken(ApiToken),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -37,6 +44,20 @@ impl NodeQuery {
                 .load_one(key)
                 .await?
                 .map(|row| Node::Account(Account(row))),
+            Organization::KIND => loader::<OrganizationLoader>(ctx)?
+                .load_one(key)
+                .await?
+                .map(|row| Node::Organization(Organization(row))),
+            // A token is seen only by the person who created it and administrators.
+            ApiToken::KIND => {
+                let viewer = Viewer::of(ctx);
+                let db = ctx.data::<DatabaseConnection>()?;
+                entity::prelude::ApiToken::find_by_id(key)
+                    .one(db)
+                    .await?
+                    .filter(|row| viewer.is_self_or_admin(row.account_id))
+                    .map(|row| Node::ApiToken(ApiToken(row)))
+            }
             _ => None,
         })
     }

@@ -35,11 +35,35 @@ pub enum Direction {
 
 /// Paging arguments checked and decoded.
 #[derive(Clone, Debug)]
-pub struct Page {
+pub struct Page<K = Uuid> {
     pub direction: Direction,
     pub size: u64,
     /// The key the page starts after (forward) or ends before (backward).
-    pub from: Option<Uuid>,
+    pub from: Option<K>,
+}
+
+/// A unique sort key that can live in a cursor.
+pub trait CursorKey: Sized + Copy + Into<sea_orm::Value> {
+    fn to_text(self) -> String;
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+impl CursorKey for Uuid {
+    fn to_text(self) -> String {
+        self.to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Uuid::parse_str(text).ok()
+    }
+}
+
+impl CursorKey for i64 {
+    fn to_text(self) -> String {
+        self.to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
 }
 
 impl PageArgs {
@@ -58,7 +82,7 @@ impl PageArgs {
     }
 
     /// Checks the arguments: one direction at a time, sizes within 0..=100, cursors of ours.
-    pub fn parse(self) -> ApiResult<Page> {
+    pub fn parse<K: CursorKey>(self) -> ApiResult<Page<K>> {
         if self.first.is_some() && self.last.is_some() {
             return Err(ApiError::bad_input(
                 "last",
@@ -106,7 +130,7 @@ impl PageArgs {
             Some(n) => u64::from(n.unsigned_abs()),
         };
         let from = cursor
-            .map(|cursor| decode_cursor(&cursor).ok_or_else(|| invalid_cursor(cursor_field)))
+            .map(|cursor| decode_cursor::<K>(&cursor).ok_or_else(|| invalid_cursor(cursor_field)))
             .transpose()?;
         Ok(Page {
             direction: if backward {
@@ -136,14 +160,14 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
 }
 
 /// Encodes the key of a row as an opaque cursor.
-pub fn encode_cursor(key: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("cursor:{key}"))
+pub fn encode_cursor<K: CursorKey>(key: K) -> String {
+    URL_SAFE_NO_PAD.encode(format!("cursor:{}", key.to_text()))
 }
 
-fn decode_cursor(cursor: &str) -> Option<Uuid> {
+fn decode_cursor<K: CursorKey>(cursor: &str) -> Option<K> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    Uuid::parse_str(text.strip_prefix("cursor:")?).ok()
+    K::from_text(text.strip_prefix("cursor:")?)
 }
 
 /// Information to continue paging.
@@ -168,8 +192,7 @@ pub struct PageOf<N> {
 
 impl<N> PageOf<N> {
     /// Converts every node, keeping cursors and paging information.
-    pub fn map<M>(self, f: impl FnMut(N) -> M) -> PageOf<M> {
-        let mut f = f;
+    pub fn map<M>(self, mut f: impl FnMut(N) -> M) -> PageOf<M> {
         PageOf {
             edges: self
                 .edges
@@ -182,20 +205,21 @@ impl<N> PageOf<N> {
     }
 }
 
-/// Fetches one page of `query`, ordered by its unique UUID key column `key`.
+/// Fetches one page of `query`, ordered by its unique key column `key`.
 ///
-/// Keys are UUIDv7, so this order is stable: cursors stay valid when rows are added. It costs
-/// two statements, a count and a page, whatever the page size.
-pub async fn fetch_page<E, C>(
+/// Keys are UUIDv7 or sequence numbers, so this order is stable: cursors stay valid when rows
+/// are added. It costs two statements, a count and a page, whatever the page size.
+pub async fn fetch_page<E, C, K>(
     db: &impl ConnectionTrait,
     query: Select<E>,
     key: C,
-    key_of: impl Fn(&E::Model) -> Uuid,
-    page: &Page,
+    key_of: impl Fn(&E::Model) -> K,
+    page: &Page<K>,
 ) -> ApiResult<PageOf<E::Model>>
 where
     E: EntityTrait,
     C: ColumnTrait,
+    K: CursorKey,
     E::Model: Sync,
 {
     let total_count = query.clone().count(db).await?;
@@ -242,8 +266,7 @@ where
 #[macro_export]
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty) => {
-        /// A Relay connection: one page of a list, with edges, nodes, paging information and the
-        /// total count.
+        /// The connection's page, built from a [`PageOf`](crate::pagination::PageOf).
         pub struct $connection {
             edges: Vec<$edge>,
             page_info: $crate::pagination::PageInfo,
@@ -259,6 +282,8 @@ macro_rules! connection {
             pub node: $node,
         }
 
+        /// A Relay connection: one page of a list, with edges, nodes, paging information and the
+        /// total count.
         #[async_graphql::Object]
         impl $connection {
             /// The items on this page, each with its cursor.
@@ -315,25 +340,25 @@ mod tests {
 
     #[test]
     fn first_defaults_to_20_and_is_capped_at_100() {
-        assert_eq!(args(None, None).parse().expect("default").size, 20);
-        assert_eq!(args(Some(100), None).parse().expect("cap").size, 100);
+        assert_eq!(args(None, None).parse::<i64>().expect("default").size, 20);
+        assert_eq!(args(Some(100), None).parse::<i64>().expect("cap").size, 100);
         assert_eq!(
-            field_of(args(Some(101), None).parse().expect_err("over")),
+            field_of(args(Some(101), None).parse::<i64>().expect_err("over")),
             "first"
         );
         assert_eq!(
-            field_of(args(Some(-1), None).parse().expect_err("neg")),
+            field_of(args(Some(-1), None).parse::<i64>().expect_err("neg")),
             "first"
         );
         assert_eq!(
-            field_of(args(None, Some(500)).parse().expect_err("over")),
+            field_of(args(None, Some(500)).parse::<i64>().expect_err("over")),
             "last"
         );
     }
 
     #[test]
     fn a_foreign_cursor_is_refused() {
-        let page = PageArgs::new(Some(5), Some("bogus".into()), None, None).parse();
+        let page = PageArgs::new(Some(5), Some("bogus".into()), None, None).parse::<Uuid>();
         assert_eq!(field_of(page.expect_err("bogus")), "after");
         let key = crate::ids::new_key();
         let page = PageArgs::new(Some(5), Some(encode_cursor(key)), None, None)

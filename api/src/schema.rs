@@ -1,17 +1,28 @@
 //! The GraphQL schema: each domain's roots merged, the limits set, the loaders registered.
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use std::sync::Arc;
 
-use crate::{config::Config, limits::Limits, metrics::Metrics, node::NodeQuery, observe::Observe};
+use crate::{
+    accounts::{mutation::AccountMutation, query::AccountQuery},
+    audit::query::AuditQuery,
+    config::Config,
+    limits::Limits,
+    metrics::Metrics,
+    node::NodeQuery,
+    observe::Observe,
+    organizations::mutation::OrganizationMutation,
+    tokens::{mutation::ApiTokenMutation, query::ApiTokenQuery},
+};
 
 /// The root of every query.
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery);
+pub struct Query(NodeQuery, AccountQuery, ApiTokenQuery, AuditQuery);
 
 /// The root of every mutation.
-pub type Mutation = EmptyMutation;
+#[derive(MergedObject, Default)]
+pub struct Mutation(AccountMutation, OrganizationMutation, ApiTokenMutation);
 
 /// The root of every subscription.
 pub type Subscription = EmptySubscription;

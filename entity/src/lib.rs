@@ -1,4 +1,12 @@
 //! Quorum's database entities: one module per table.
 
 pub mod account;
+pub mod account_role;
+pub mod api_token;
+pub mod audit_event;
+pub mod audit_head;
+pub mod organization;
+pub mod organization_representative;
 pub mod prelude;
+pub mod refresh_token;
+pub mod session;

@@ -3,6 +3,13 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_accounts;
+mod m20261125_000002_create_account_roles;
+mod m20261125_000003_create_sessions;
+mod m20261125_000004_create_refresh_tokens;
+mod m20261125_000005_create_organizations;
+mod m20261125_000006_create_organization_representatives;
+mod m20261125_000007_create_api_tokens;
+mod m20261125_000008_create_audit_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -10,6 +17,15 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_accounts::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_accounts::Migration),
+            Box::new(m20261125_000002_create_account_roles::Migration),
+            Box::new(m20261125_000003_create_sessions::Migration),
+            Box::new(m20261125_000004_create_refresh_tokens::Migration),
+            Box::new(m20261125_000005_create_organizations::Migration),
+            Box::new(m20261125_000006_create_organization_representatives::Migration),
+            Box::new(m20261125_000007_create_api_tokens::Migration),
+            Box::new(m20261125_000008_create_audit_events::Migration),
+        ]
     }
 }

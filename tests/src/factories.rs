@@ -43,3 +43,63 @@ impl AccountBuilder {
         .expect("insert an account")
     }
 }
+
+/// A person who signed up through the API, with their tokens.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+const SIGN_UP: &str = "mutation($input: SignUpInput!) {
+  signUp(input: $input) { accessToken refreshToken account { id } }
+}";
+
+/// Signs up a new person named `name` through the API.
+pub async fn a_person(app: &TestApp, name: &str) -> Person {
+    let email = format!(
+        "{}.{}@example.org",
+        name.to_lowercase().replace(' ', "."),
+        uuid::Uuid::new_v4().simple()
+    );
+    let response = app
+        .gql(
+            SIGN_UP,
+            serde_json::json!({ "input": { "email": email, "password": PASSWORD, "displayName": name } }),
+        )
+        .await;
+    let data = &response.data()["signUp"];
+    Person {
+        id: data["account"]["id"].as_str().expect("id").to_owned(),
+        email,
+        access_token: data["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_owned(),
+        refresh_token: data["refreshToken"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned(),
+    }
+}
+
+/// Grants `role` straight in the database, as the `admin grant-role` command does.
+pub async fn grant(app: &TestApp, person: &Person, role: api::auth::Role) {
+    let key = ids::decode(&person.id).expect("an account id").1;
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    api::accounts::db::grant_role(&tx, api::audit::Actor::System, key, role)
+        .await
+        .expect("grant the role");
+    tx.commit().await.expect("commit");
+}
+
+/// A person holding `role`.
+pub async fn a_person_with(app: &TestApp, name: &str, role: api::auth::Role) -> Person {
+    let person = a_person(app, name).await;
+    grant(app, &person, role).await;
+    person
+}

@@ -29,6 +29,7 @@ pub struct TestApp {
     /// SQL statements run since the last [`TestApp::reset_statement_count`].
     statements: Arc<AtomicUsize>,
     _database: TestDatabase,
+    _keys: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -40,7 +41,9 @@ impl TestApp {
     /// The app with settings changed by `configure`.
     pub async fn with_config(configure: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::create().await;
+        let keys = tempfile::tempdir().expect("a directory for the signing key");
         let mut config = Config::for_database(database.url.clone());
+        config.signing_key_file = Some(keys.path().join("signing-key.pem"));
         configure(&mut config);
         let mut db = api::db::connect(&config.database_url, config.db_max_connections)
             .await
@@ -60,6 +63,7 @@ impl TestApp {
             state,
             statements,
             _database: database,
+            _keys: keys,
         }
     }
 

@@ -1,4 +1,8 @@
-//! Accounts: the people who log in.
+//! Accounts: the people who log in, their sessions and their roles.
 
+pub mod db;
+pub mod input;
 pub mod loader;
+pub mod mutation;
+pub mod query;
 pub mod types;

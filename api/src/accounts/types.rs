@@ -1,10 +1,14 @@
-//! The `Account` GraphQL type: a person's public face.
+//! The `Account` GraphQL type: a person's public face, and private fields for themselves.
 
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object};
 use entity::account;
 
 use crate::{
+    auth::{Role, Viewer},
+    error::ApiResult,
     ids::{self, NodeKind},
+    loaders::loader,
+    organizations::{loader::RepresentedOrganizationsLoader, types::Organization},
     time::DateTime,
 };
 
@@ -16,7 +20,8 @@ impl NodeKind for Account {
     const KIND: &'static str = "Account";
 }
 
-/// A person who logs in. Only the display name is public.
+/// A person who logs in. The display name and roles are public; the email and organizations are
+/// shown only to the person and to administrators.
 #[Object]
 impl Account {
     /// The account's opaque global ID.
@@ -27,6 +32,35 @@ impl Account {
     /// The name the person chose to be shown by.
     async fn display_name(&self) -> &str {
         &self.0.display_name
+    }
+
+    /// The email address; null unless the viewer is this account or an administrator.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        Viewer::of(ctx)
+            .is_self_or_admin(self.0.id)
+            .then_some(self.0.email.as_str())
+    }
+
+    /// The committee roles the account holds.
+    async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Vec<Role>> {
+        let roles = loader::<crate::accounts::loader::RolesLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(roles)
+    }
+
+    /// The organizations the account represents; null unless the viewer is this account or an
+    /// administrator.
+    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Organization>>> {
+        if !Viewer::of(ctx).is_self_or_admin(self.0.id) {
+            return Ok(None);
+        }
+        let organizations = loader::<RepresentedOrganizationsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(organizations.into_iter().map(Organization).collect()))
     }
 
     /// When the account was created.

@@ -15,12 +15,17 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    error::{code, set_code},
+    auth::viewer::authenticate,
+    error::{ApiError, code, set_code},
 };
 
 /// The media type of GraphQL-over-HTTP responses.
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+
+/// The address of the client, for per-address limits.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
 
 /// The `/graphql` endpoint.
 pub struct GraphqlEndpoint {
@@ -179,16 +184,29 @@ impl GraphqlEndpoint {
     }
 
     async fn execute(&self, req: &Request, batch: BatchRequest, media: MediaType) -> Response {
-        let _ = req;
+        let authorization = header_str(req, header::AUTHORIZATION);
+        let viewer = match authenticate(&self.state, authorization).await {
+            Ok(viewer) => viewer,
+            Err(err) => return unauthenticated(media, &err),
+        };
+        let address = ClientAddress(
+            req.remote_addr()
+                .as_socket_addr()
+                .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string()),
+        );
         let schema = &self.state.schema;
+        let data = |request| {
+            self.state
+                .request_data(request, viewer.clone(), address.clone())
+        };
         let response = match batch {
             BatchRequest::Single(request) => {
-                BatchResponse::Single(schema.execute(self.state.request_data(request)).await)
+                BatchResponse::Single(schema.execute(data(request)).await)
             }
             BatchRequest::Batch(requests) => {
                 let mut responses = Vec::with_capacity(requests.len());
                 for request in requests {
-                    responses.push(schema.execute(self.state.request_data(request)).await);
+                    responses.push(schema.execute(data(request)).await);
                 }
                 BatchResponse::Batch(responses)
             }
@@ -313,6 +331,33 @@ fn refusal(status: StatusCode, media: MediaType, message: &str) -> Response {
     let mut error = ServerError::new(message, None);
     set_code(&mut error, code::BAD_USER_INPUT);
     json_response(status, media, &serde_json::json!({ "errors": [error] }))
+}
+
+/// A credential that is present but not valid: 401, never a silent fall back to anonymous.
+fn unauthenticated(media: MediaType, err: &ApiError) -> Response {
+    let mut error = ServerError::new(err.to_string(), None);
+    let code = match err {
+        ApiError::Internal(cause) => {
+            tracing::error!(error = %cause, "authentication failed on an internal error");
+            error.message = crate::error::INTERNAL_MESSAGE.to_owned();
+            code::INTERNAL_SERVER_ERROR
+        }
+        other => other.code(),
+    };
+    set_code(&mut error, code);
+    let status = if code == code::UNAUTHENTICATED {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let mut response = json_response(status, media, &serde_json::json!({ "errors": [error] }));
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    }
+    response
 }
 
 fn too_large(media: MediaType, limit: usize) -> Response {

@@ -48,3 +48,12 @@ pub fn metrics(state: Data<&AppState>) -> Response {
         }
     }
 }
+
+/// `GET /.well-known/jwks.json`: the public key that verifies access tokens.
+#[handler]
+pub fn jwks(state: Data<&AppState>) -> Response {
+    Response::builder()
+        .content_type("application/jwk-set+json")
+        .header("cache-control", "public, max-age=300")
+        .body(state.keys.jwks().to_string())
+}

@@ -1,7 +1,9 @@
 //! Quorum's integration tests: every test drives the real HTTP endpoint over a real database.
 
 mod errors;
+mod identity;
 mod limits;
 mod ops;
 mod schema_file;
+mod token_attacks;
 mod transport;

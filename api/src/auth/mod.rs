@@ -1,0 +1,14 @@
+//! Authentication and authorization: tokens, the viewer, roles and guards.
+
+pub mod access;
+pub mod guards;
+pub mod keys;
+pub mod password;
+pub mod rate_limit;
+pub mod roles;
+pub mod secrets;
+pub mod viewer;
+
+pub use guards::{RoleGuard, SessionGuard};
+pub use roles::{ApiScope, Role};
+pub use viewer::Viewer;

@@ -1,0 +1,171 @@
+//! The viewer: who is calling, read from the `Authorization` header on every request.
+
+use std::collections::HashSet;
+
+use async_graphql::Context;
+use chrono::{Duration, Utc};
+use entity::{account_role, api_token, prelude::*, session};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::{ApiScope, Role, access, secrets},
+    error::{ApiError, ApiResult},
+};
+
+/// The prefix of every API token, so secret scanners can recognise a leaked one.
+pub const API_TOKEN_PREFIX: &str = "qrm_";
+
+/// Who is calling.
+#[derive(Clone, Debug, Default)]
+pub enum Viewer {
+    /// No `Authorization` header.
+    #[default]
+    Anonymous,
+    /// A person, through an access token.
+    Account(AccountViewer),
+    /// An integration, through an API token: it reads what its scopes allow, nothing more.
+    ApiToken(TokenViewer),
+}
+
+/// A logged-in person, with the roles they hold right now.
+#[derive(Clone, Debug)]
+pub struct AccountViewer {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub roles: HashSet<Role>,
+}
+
+/// An integration's token.
+#[derive(Clone, Debug)]
+pub struct TokenViewer {
+    pub id: Uuid,
+    pub scopes: HashSet<ApiScope>,
+}
+
+impl Viewer {
+    /// The viewer of the current GraphQL request.
+    pub fn of<'a>(ctx: &Context<'a>) -> &'a Viewer {
+        static ANONYMOUS: Viewer = Viewer::Anonymous;
+        ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+    }
+
+    /// The logged-in person, or `UNAUTHENTICATED` (anonymous) / `FORBIDDEN` (an API token, which
+    /// may never change data).
+    pub fn require_account(&self) -> ApiResult<&AccountViewer> {
+        match self {
+            Viewer::Account(account) => Ok(account),
+            Viewer::Anonymous => Err(ApiError::unauthenticated("log in to do this")),
+            Viewer::ApiToken(_) => Err(ApiError::forbidden(
+                "API tokens can only read; log in as a person to do this",
+            )),
+        }
+    }
+
+    pub fn account_id(&self) -> Option<Uuid> {
+        match self {
+            Viewer::Account(account) => Some(account.id),
+            _ => None,
+        }
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        matches!(self, Viewer::Account(account) if account.roles.contains(&role))
+    }
+
+    pub fn has_scope(&self, scope: ApiScope) -> bool {
+        matches!(self, Viewer::ApiToken(token) if token.scopes.contains(&scope))
+    }
+
+    /// Whether the viewer is the account `id` or an administrator.
+    pub fn is_self_or_admin(&self, id: Uuid) -> bool {
+        self.account_id() == Some(id) || self.has_role(Role::Admin)
+    }
+}
+
+/// Reads the viewer from an `Authorization` header value. No header is anonymous; anything
+/// present but not a valid, live credential is `UNAUTHENTICATED`, never anonymous.
+pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> ApiResult<Viewer> {
+    let Some(value) = authorization else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::unauthenticated("expected `Authorization: Bearer <token>`"))?;
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return api_token_viewer(&state.db, token).await;
+    }
+    let claims = access::verify(&state.keys, token)?;
+    account_viewer(&state.db, claims.sub, claims.sid).await
+}
+
+/// A person's viewer, if their session is live. Roles are read now, so a revocation takes effect
+/// on the next request.
+pub async fn account_viewer(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    session_id: Uuid,
+) -> ApiResult<Viewer> {
+    let live = Session::find_by_id(session_id)
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .one(db)
+        .await?;
+    if live.is_none() {
+        return Err(ApiError::unauthenticated(
+            "the session has ended; log in again",
+        ));
+    }
+    let roles = roles_of(db, account_id).await?;
+    Ok(Viewer::Account(AccountViewer {
+        id: account_id,
+        session_id,
+        roles,
+    }))
+}
+
+/// The roles an account holds, read from the database.
+pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<HashSet<Role>> {
+    let names: Vec<String> = AccountRole::find()
+        .select_only()
+        .column(account_role::Column::Role)
+        .filter(account_role::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(names.iter().filter_map(|name| Role::parse(name)).collect())
+}
+
+async fn api_token_viewer(db: &impl ConnectionTrait, token: &str) -> ApiResult<Viewer> {
+    let invalid = || ApiError::unauthenticated("the API token is invalid, expired or revoked");
+    let now = Utc::now();
+    let row = ApiToken::find()
+        .filter(api_token::Column::TokenHash.eq(secrets::hash(token)))
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    if row.revoked_at.is_some() || row.expires_at.is_some_and(|expiry| expiry <= now) {
+        return Err(invalid());
+    }
+    // `lastUsedAt` to the minute: one write a minute per token, not one per request.
+    ApiToken::update_many()
+        .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+        .filter(api_token::Column::Id.eq(row.id))
+        .filter(
+            api_token::Column::LastUsedAt
+                .is_null()
+                .or(api_token::Column::LastUsedAt.lt(now - Duration::minutes(1))),
+        )
+        .exec(db)
+        .await?;
+    Ok(Viewer::ApiToken(TokenViewer {
+        id: row.id,
+        scopes: row.scopes.split(',').filter_map(ApiScope::parse).collect(),
+    }))
+}

@@ -1,0 +1,6 @@
+//! Organizations: companies or groups that accounts act for as representatives.
+
+pub mod input;
+pub mod loader;
+pub mod mutation;
+pub mod types;

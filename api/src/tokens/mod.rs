@@ -1,0 +1,5 @@
+//! API tokens: scoped, read-only credentials for integrations.
+
+pub mod mutation;
+pub mod query;
+pub mod types;
