@@ -1,9 +1,12 @@
 //! Quorum's integration tests: every test drives the real HTTP endpoint over a real database.
 
+mod api_tokens;
+mod audit;
 mod errors;
 mod identity;
 mod limits;
 mod ops;
+mod organizations;
 mod schema_file;
 mod token_attacks;
 mod transport;
