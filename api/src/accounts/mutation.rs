@@ -8,7 +8,8 @@ use entity::{
     refresh_token, session,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    sea_query::Expr,
 };
 use serde_json::json;
 
@@ -277,6 +278,15 @@ impl AccountMutation {
         let role = input.role.as_str();
         let tx = begin_write(&state.db).await?;
         let account = find_account(&tx, account_id).await?;
+        if input.role == Role::Admin {
+            // Lock every ADMIN row first, so that two administrators revoking each other take
+            // turns and the second sees that it would remove the last one.
+            AccountRole::find()
+                .filter(account_role::Column::Role.eq(role))
+                .lock_exclusive()
+                .all(&tx)
+                .await?;
+        }
         let removed = AccountRole::delete_many()
             .filter(account_role::Column::AccountId.eq(account_id))
             .filter(account_role::Column::Role.eq(role))

@@ -5,7 +5,10 @@
 
 use std::{num::NonZeroU32, sync::Arc};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 
 use crate::error::ApiError;
 
@@ -38,7 +41,7 @@ impl LoginLimiter {
     pub fn check(&self, email: &str, address: &str) -> Result<(), ApiError> {
         for (limiter, key) in [(&self.accounts, email), (&self.addresses, address)] {
             if let Err(not_until) = limiter.check_key(&key.to_owned()) {
-                let wait = not_until.wait_time_from(limiter_clock_now(limiter));
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
                 return Err(ApiError::RateLimited {
                     retry_after_secs: wait.as_secs().max(1),
                 });
@@ -46,10 +49,6 @@ impl LoginLimiter {
         }
         Ok(())
     }
-}
-
-fn limiter_clock_now(_limiter: &DefaultKeyedRateLimiter<String>) -> governor::clock::QuantaInstant {
-    governor::clock::DefaultClock::default().now()
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
