@@ -9,9 +9,12 @@ use sea_orm::DatabaseConnection;
 use crate::{
     accounts::loader::{AccountLoader, RolesLoader},
     error::{ApiError, ApiResult},
+    members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
+    mirrors::loader::VerificationsLoader,
     organizations::loader::{
         OrganizationLoader, RepresentativesLoader, RepresentedOrganizationsLoader,
     },
+    policy::loader::PolicyLoader,
 };
 
 /// Attaches one instance of every loader to a request.
@@ -19,21 +22,23 @@ pub fn register(
     request: async_graphql::Request,
     db: &DatabaseConnection,
 ) -> async_graphql::Request {
+    let db = || db.clone();
     request
-        .data(DataLoader::new(AccountLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(RolesLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(AccountLoader(db()), tokio::spawn))
+        .data(DataLoader::new(RolesLoader(db()), tokio::spawn))
+        .data(DataLoader::new(OrganizationLoader(db()), tokio::spawn))
         .data(DataLoader::new(
-            OrganizationLoader(db.clone()),
+            RepresentedOrganizationsLoader(db()),
             tokio::spawn,
         ))
+        .data(DataLoader::new(RepresentativesLoader(db()), tokio::spawn))
+        .data(DataLoader::new(MembershipClassLoader(db()), tokio::spawn))
         .data(DataLoader::new(
-            RepresentedOrganizationsLoader(db.clone()),
+            ApplicationMirrorsLoader(db()),
             tokio::spawn,
         ))
-        .data(DataLoader::new(
-            RepresentativesLoader(db.clone()),
-            tokio::spawn,
-        ))
+        .data(DataLoader::new(VerificationsLoader(db()), tokio::spawn))
+        .data(DataLoader::new(PolicyLoader(db()), tokio::spawn))
 }
 
 /// The loader `L` of the current request.

@@ -10,6 +10,8 @@ use crate::{
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
+    members::types::{Application, Membership},
+    mirrors::types::Mirror,
     organizations::{loader::OrganizationLoader, types::Organization},
     tokens::types::ApiToken,
 };
@@ -21,6 +23,9 @@ pub enum Node {
     Account(Account),
     Organization(Organization),
     ApiToken(ApiToken),
+    Membership(Membership),
+    Application(Application),
+    Mirror(Mirror),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -51,14 +56,44 @@ impl NodeQuery {
             // A token is seen only by the person who created it and administrators.
             ApiToken::KIND => {
                 let viewer = Viewer::of(ctx);
-                let db = ctx.data::<DatabaseConnection>()?;
                 entity::prelude::ApiToken::find_by_id(key)
-                    .one(db)
+                    .one(db(ctx)?)
                     .await?
                     .filter(|row| viewer.is_self_or_admin(row.account_id))
                     .map(|row| Node::ApiToken(ApiToken(row)))
             }
+            Membership::KIND => {
+                let row = entity::prelude::Membership::find_by_id(key)
+                    .one(db(ctx)?)
+                    .await?;
+                match row.map(Membership) {
+                    Some(found) if found.visible(ctx).await? => Some(Node::Membership(found)),
+                    _ => None,
+                }
+            }
+            Application::KIND => {
+                let row = entity::prelude::Application::find_by_id(key)
+                    .one(db(ctx)?)
+                    .await?;
+                match row.map(Application) {
+                    Some(found) if found.visible(ctx).await? => Some(Node::Application(found)),
+                    _ => None,
+                }
+            }
+            Mirror::KIND => {
+                let row = entity::prelude::Mirror::find_by_id(key)
+                    .one(db(ctx)?)
+                    .await?;
+                match row.map(Mirror) {
+                    Some(found) if found.visible(ctx).await? => Some(Node::Mirror(found)),
+                    _ => None,
+                }
+            }
             _ => None,
         })
     }
+}
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    Ok(ctx.data::<DatabaseConnection>()?)
 }

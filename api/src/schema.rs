@@ -9,7 +9,9 @@ use crate::{
     audit::query::AuditQuery,
     config::Config,
     limits::Limits,
+    members::{mutation::MembershipMutation, query::MembershipQuery},
     metrics::Metrics,
+    mirrors::{mutation::MirrorMutation, query::MirrorQuery},
     node::NodeQuery,
     observe::Observe,
     organizations::mutation::OrganizationMutation,
@@ -18,11 +20,24 @@ use crate::{
 
 /// The root of every query.
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountQuery, ApiTokenQuery, AuditQuery);
+pub struct Query(
+    NodeQuery,
+    AccountQuery,
+    ApiTokenQuery,
+    AuditQuery,
+    MembershipQuery,
+    MirrorQuery,
+);
 
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, OrganizationMutation, ApiTokenMutation);
+pub struct Mutation(
+    AccountMutation,
+    OrganizationMutation,
+    ApiTokenMutation,
+    MembershipMutation,
+    MirrorMutation,
+);
 
 /// The root of every subscription.
 pub type Subscription = EmptySubscription;

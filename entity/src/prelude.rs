@@ -2,8 +2,11 @@
 
 pub use crate::{
     account::Entity as Account, account_role::Entity as AccountRole, api_token::Entity as ApiToken,
+    application::Entity as Application, application_mirror::Entity as ApplicationMirror,
     audit_event::Entity as AuditEvent, audit_head::Entity as AuditHead,
-    organization::Entity as Organization,
+    governance_policy::Entity as GovernancePolicy, membership::Entity as Membership,
+    membership_class::Entity as MembershipClass, mirror::Entity as Mirror,
+    mirror_verification::Entity as MirrorVerification, organization::Entity as Organization,
     organization_representative::Entity as OrganizationRepresentative,
     refresh_token::Entity as RefreshToken, session::Entity as Session,
 };

@@ -10,6 +10,13 @@ mod m20261125_000005_create_organizations;
 mod m20261125_000006_create_organization_representatives;
 mod m20261125_000007_create_api_tokens;
 mod m20261125_000008_create_audit_events;
+mod m20261125_000009_create_governance_policy;
+mod m20261125_000010_create_membership_classes;
+mod m20261125_000011_create_mirrors;
+mod m20261125_000012_create_mirror_verifications;
+mod m20261125_000013_create_applications;
+mod m20261125_000014_create_application_mirrors;
+mod m20261125_000015_create_memberships;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +33,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_organization_representatives::Migration),
             Box::new(m20261125_000007_create_api_tokens::Migration),
             Box::new(m20261125_000008_create_audit_events::Migration),
+            Box::new(m20261125_000009_create_governance_policy::Migration),
+            Box::new(m20261125_000010_create_membership_classes::Migration),
+            Box::new(m20261125_000011_create_mirrors::Migration),
+            Box::new(m20261125_000012_create_mirror_verifications::Migration),
+            Box::new(m20261125_000013_create_applications::Migration),
+            Box::new(m20261125_000014_create_application_mirrors::Migration),
+            Box::new(m20261125_000015_create_memberships::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@ use crate::error::{ApiError, ApiResult};
 /// The longest URL accepted.
 pub const MAX_URL_LENGTH: usize = 2048;
 
-/// An absolute http or https URL with a host, at most 2048 characters.
-pub fn web_url(raw: &str, field: &str) -> ApiResult<String> {
+/// An absolute URL with a host, at most 2048 characters, of any scheme.
+pub fn any_url(raw: &str, field: &str) -> ApiResult<url::Url> {
     let text = raw.trim();
     if text.len() > MAX_URL_LENGTH {
         return Err(ApiError::bad_input(
@@ -16,6 +16,15 @@ pub fn web_url(raw: &str, field: &str) -> ApiResult<String> {
     }
     let url = url::Url::parse(text)
         .map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a URL")))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(ApiError::bad_input(field, format!("`{field}` has no host")));
+    }
+    Ok(url)
+}
+
+/// An absolute http or https URL with a host, at most 2048 characters.
+pub fn web_url(raw: &str, field: &str) -> ApiResult<String> {
+    let url = any_url(raw, field)?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(ApiError::bad_input(
             field,

@@ -1,0 +1,10 @@
+//! Membership: the three classes, applications and their review, and the member directory.
+
+pub mod classes;
+pub mod db;
+pub mod holder;
+pub mod loader;
+pub mod mutation;
+pub mod query;
+pub mod status;
+pub mod types;

@@ -1,0 +1,144 @@
+//! Reading membership: the classes, the member directory and applications.
+
+use async_graphql::{Context, Object};
+use chrono::Utc;
+use entity::{
+    application, membership,
+    prelude::{Application as Applications, Membership as Memberships, MembershipClass as Classes},
+};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    auth::{ApiScope, Viewer},
+    error::{ApiError, ApiResult},
+    members::{
+        classes::{MembershipClass, MembershipClassKey},
+        holder::{Holder, is_committee, viewer_organizations},
+        status::{self, MembershipStatus},
+        types::{
+            Application, ApplicationConnection, ApplicationStatus, Membership, MembershipConnection,
+        },
+    },
+    pagination::{PageArgs, cost, fetch_page},
+    policy::loader::policy,
+};
+
+#[derive(Default)]
+pub struct MembershipQuery;
+
+#[Object]
+impl MembershipQuery {
+    /// The membership classes, with their default vote weight and cost. Public.
+    async fn membership_classes(&self, ctx: &Context<'_>) -> ApiResult<Vec<MembershipClass>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let rows = Classes::find()
+            .order_by_asc(entity::membership_class::Column::Paid)
+            .order_by_asc(entity::membership_class::Column::Key)
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(MembershipClass).collect())
+    }
+
+    /// The member directory, oldest first. Everyone sees disclosed memberships and their public
+    /// fields; a non-disclosed membership is seen only by the committees and the member itself.
+    /// API tokens need the `MEMBERS_READ` scope.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this class.")] class: Option<MembershipClassKey>,
+        #[graphql(desc = "Only memberships with this status today.")] status: Option<
+            MembershipStatus,
+        >,
+        #[graphql(desc = "How many memberships to return, at most 100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return memberships after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many memberships to return from the end, at most 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return memberships before this cursor.")] before: Option<String>,
+    ) -> ApiResult<MembershipConnection> {
+        let viewer = Viewer::of(ctx);
+        if matches!(viewer, Viewer::ApiToken(_)) && !viewer.has_scope(ApiScope::MembersRead) {
+            return Err(ApiError::forbidden(
+                "this API token lacks the MEMBERS_READ scope",
+            ));
+        }
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let mut query = Memberships::find();
+        if !is_committee(viewer) {
+            let mut visible = Condition::any().add(membership::Column::Disclose.eq(true));
+            if let Some(me) = viewer.account_id() {
+                visible = visible.add(membership::Column::HolderKey.eq(Holder::Account(me).key()));
+                let keys = viewer_organizations(ctx)
+                    .await?
+                    .into_iter()
+                    .map(|id| Holder::Organization(id).key());
+                visible = visible.add(membership::Column::HolderKey.is_in(keys));
+            }
+            query = query.filter(visible);
+        }
+        if let Some(class) = class {
+            query = query.filter(membership::Column::ClassKey.eq(class.as_str()));
+        }
+        if let Some(status) = status {
+            let grace = policy(ctx).await?.grace_period_days;
+            query = query.filter(status::condition(status, Utc::now().date_naive(), grace));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let page = fetch_page(db, query, membership::Column::Id, |row| row.id, &page).await?;
+        Ok(page.map(Membership).into())
+    }
+
+    /// Membership applications, oldest first. A committee sees the applications for its class;
+    /// anyone logged in sees their own and their organizations'. Nobody else sees any.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only applications in this state.")] status: Option<ApplicationStatus>,
+        #[graphql(desc = "Only this class.")] class: Option<MembershipClassKey>,
+        #[graphql(desc = "How many applications to return, at most 100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return applications after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many applications to return from the end, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Return applications before this cursor.")] before: Option<String>,
+    ) -> ApiResult<ApplicationConnection> {
+        let viewer = Viewer::of(ctx);
+        let me = viewer.require_account()?;
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let committee_classes: Vec<&str> =
+            [MembershipClassKey::Contributor, MembershipClassKey::Mirror]
+                .into_iter()
+                .filter(|class| {
+                    class
+                        .approving_role()
+                        .is_some_and(|role| viewer.has_role(role))
+                })
+                .map(MembershipClassKey::as_str)
+                .collect();
+        let own_keys = std::iter::once(Holder::Account(me.id).key()).chain(
+            viewer_organizations(ctx)
+                .await?
+                .into_iter()
+                .map(|id| Holder::Organization(id).key()),
+        );
+        let visible = Condition::any()
+            .add(application::Column::ClassKey.is_in(committee_classes))
+            .add(application::Column::ApplicantId.eq(me.id))
+            .add(application::Column::HolderKey.is_in(own_keys));
+        let mut query = Applications::find().filter(visible);
+        if let Some(status) = status {
+            query = query.filter(application::Column::Status.eq(status.as_str()));
+        }
+        if let Some(class) = class {
+            query = query.filter(application::Column::ClassKey.eq(class.as_str()));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let page = fetch_page(db, query, application::Column::Id, |row| row.id, &page).await?;
+        Ok(page.map(Application).into())
+    }
+}

@@ -1,0 +1,210 @@
+//! The `Mirror` and `MirrorVerification` GraphQL types.
+
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::{Months, Utc};
+use entity::{mirror, mirror_verification};
+
+use crate::{
+    auth::{Role, Viewer},
+    error::ApiResult,
+    ids::{self, NodeKind},
+    loaders::loader,
+    members::holder::{Holder, MembershipHolder},
+    mirrors::loader::VerificationsLoader,
+    policy::loader::policy,
+    time::DateTime,
+};
+
+/// Where a mirror stands with the Technology Committee.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MirrorStatus {
+    /// Registered, not yet checked.
+    Pending,
+    /// Checked and found good, and re-checked within the policy's period.
+    Verified,
+    /// Checked and refused.
+    Rejected,
+    /// Once verified, but a re-check failed or is overdue.
+    Stale,
+}
+
+/// The outcome of one check.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationOutcome {
+    /// The mirror serves current files.
+    Verified,
+    /// The mirror failed the check.
+    Rejected,
+}
+
+impl VerificationOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Rejected => "REJECTED",
+        }
+    }
+}
+
+/// The status of a mirror row now: a verified mirror whose re-check is overdue is stale.
+pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatus {
+    match row.status.as_str() {
+        "VERIFIED" => {
+            let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
+            let due = row
+                .last_verified_at
+                .and_then(|at| at.checked_add_months(months));
+            if due.is_some_and(|due| due < Utc::now()) {
+                MirrorStatus::Stale
+            } else {
+                MirrorStatus::Verified
+            }
+        }
+        "REJECTED" => MirrorStatus::Rejected,
+        "STALE" => MirrorStatus::Stale,
+        _ => MirrorStatus::Pending,
+    }
+}
+
+/// The mirror row, wrapped so that no column becomes API by accident.
+#[derive(Clone, Debug)]
+pub struct Mirror(pub mirror::Model);
+
+impl NodeKind for Mirror {
+    const KIND: &'static str = "Mirror";
+}
+
+impl Mirror {
+    pub fn owner_entity(&self) -> ApiResult<Holder> {
+        Holder::from_columns(self.0.owner_account_id, self.0.owner_organization_id)
+    }
+
+    /// Whether the viewer may see this mirror: verified mirrors are public; others are for their
+    /// owner and the Technology Committee.
+    pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        if self.0.status == "VERIFIED" || Viewer::of(ctx).has_role(Role::TechnologyCommittee) {
+            return Ok(true);
+        }
+        self.owner_entity()?.is_viewer(ctx).await
+    }
+}
+
+/// A host that carries the project's files.
+#[Object]
+impl Mirror {
+    /// The mirror's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// The mirror's DNS host name.
+    async fn host_name(&self) -> &str {
+        &self.0.host_name
+    }
+
+    /// The http(s) base URL.
+    async fn http_url(&self) -> &str {
+        &self.0.http_url
+    }
+
+    /// The rsync base URL, if it offers one.
+    async fn rsync_url(&self) -> Option<&str> {
+        self.0.rsync_url.as_deref()
+    }
+
+    /// The ftp base URL, if it offers one.
+    async fn ftp_url(&self) -> Option<&str> {
+        self.0.ftp_url.as_deref()
+    }
+
+    /// Where it is, as an ISO 3166-1 alpha-2 code.
+    async fn country(&self) -> &str {
+        &self.0.country
+    }
+
+    /// How often it syncs, in hours.
+    async fn update_frequency_hours(&self) -> i32 {
+        self.0.update_frequency_hours
+    }
+
+    /// Its status now.
+    async fn status(&self, ctx: &Context<'_>) -> ApiResult<MirrorStatus> {
+        Ok(effective_status(
+            &self.0,
+            policy(ctx).await?.mirror_recheck_months,
+        ))
+    }
+
+    /// When it was last found good.
+    async fn last_verified_at(&self) -> Option<DateTime> {
+        self.0.last_verified_at.map(DateTime)
+    }
+
+    /// Who runs it; null unless the viewer is the owner or on the Technology Committee, since
+    /// owners may keep their membership undisclosed.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
+        let owner = self.owner_entity()?;
+        if !Viewer::of(ctx).has_role(Role::TechnologyCommittee) && !owner.is_viewer(ctx).await? {
+            return Ok(None);
+        }
+        owner.load(ctx).await
+    }
+
+    /// Every check of the mirror, newest first. For the owner and the Technology Committee;
+    /// others see an empty list.
+    async fn verifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<MirrorVerification>> {
+        if !Viewer::of(ctx).has_role(Role::TechnologyCommittee)
+            && !self.owner_entity()?.is_viewer(ctx).await?
+        {
+            return Ok(Vec::new());
+        }
+        Ok(loader::<VerificationsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(MirrorVerification)
+            .collect())
+    }
+
+    /// When it was registered.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// The verification row.
+#[derive(Clone, Debug)]
+pub struct MirrorVerification(pub mirror_verification::Model);
+
+/// One check of a mirror by the Technology Committee.
+#[Object]
+impl MirrorVerification {
+    /// The outcome.
+    async fn outcome(&self) -> VerificationOutcome {
+        if self.0.outcome == "VERIFIED" {
+            VerificationOutcome::Verified
+        } else {
+            VerificationOutcome::Rejected
+        }
+    }
+
+    /// What the checker noted.
+    async fn notes(&self) -> &str {
+        &self.0.notes
+    }
+
+    /// When it was checked.
+    async fn checked_at(&self) -> DateTime {
+        self.0.checked_at.into()
+    }
+
+    /// The global ID of the committee member who checked.
+    async fn checked_by_id(&self) -> ID {
+        ids::encode("Account", self.0.checked_by)
+    }
+}
+
+crate::connection!(MirrorConnection, MirrorEdge, Mirror);

@@ -1,0 +1,19 @@
+//! The governance policy: every number of DOMAIN.md in one record, read where a rule needs it.
+
+pub mod loader;
+
+use entity::{governance_policy, prelude::GovernancePolicy};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The key of the one policy row.
+pub const POLICY_ID: i32 = 1;
+
+/// Reads the policy in force.
+pub async fn current(db: &impl ConnectionTrait) -> ApiResult<governance_policy::Model> {
+    GovernancePolicy::find_by_id(POLICY_ID)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("the governance policy row is missing"))
+}
