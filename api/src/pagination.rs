@@ -148,7 +148,12 @@ fn invalid_cursor(field: &str) -> ApiError {
     ApiError::bad_input(field, format!("`{field}` is not a cursor from this list"))
 }
 
-/// The complexity of a connection field: its children, once per item of the page asked for.
+/// How many items of a page cost as much as one item's fields.
+const ITEMS_PER_COST_UNIT: usize = 10;
+
+/// The complexity of a connection field: its children, once per ten items of the page asked
+/// for. A wide page of 100 rows costs ten rows' worth, while connections nested in connections
+/// still multiply, which is what makes a query expensive.
 pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first
         .or(last)
@@ -156,6 +161,7 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
         .unwrap_or(DEFAULT_PAGE_SIZE as usize);
     size.max(1)
         .saturating_mul(child_complexity)
+        .div_ceil(ITEMS_PER_COST_UNIT)
         .saturating_add(1)
 }
 

@@ -55,7 +55,7 @@ impl MigrationTrait for Migration {
                 12.into(),
                 12.into(),
                 30.into(),
-                Expr::current_timestamp().into(),
+                Expr::current_timestamp(),
             ])
             .to_owned();
         manager.exec_stmt(defaults).await

@@ -103,3 +103,96 @@ pub async fn a_person_with(app: &TestApp, name: &str, role: api::auth::Role) -> 
     grant(app, &person, role).await;
     person
 }
+
+/// A membership inserted straight into the database, for directory fixtures.
+pub async fn a_membership(
+    app: &TestApp,
+    holder: &account::Model,
+    class: &str,
+    disclose: bool,
+) -> entity::membership::Model {
+    let now = Utc::now();
+    entity::membership::ActiveModel {
+        id: Set(ids::new_key()),
+        class_key: Set(class.to_owned()),
+        holder_key: Set(format!("account:{}", holder.id)),
+        holder_account_id: Set(Some(holder.id)),
+        holder_organization_id: Set(None),
+        status: Set("ACTIVE".to_owned()),
+        since: Set(now.date_naive()),
+        ends_on: Set(now.date_naive().checked_add_days(chrono::Days::new(365))),
+        grace_from: Set(None),
+        vote_weight: Set(1),
+        disclose: Set(disclose),
+        notice_kind: Set(None),
+        notice_reason: Set(None),
+        notice_effective_on: Set(None),
+        notice_response: Set(None),
+        status_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .expect("insert a membership")
+}
+
+const APPLY: &str = "mutation($input: ApplyForMembershipInput!) {
+  applyForMembership(input: $input) { application { id status } }
+}";
+const REVIEW: &str = "mutation($input: ReviewApplicationInput!) {
+  reviewApplication(input: $input) { application { status } membership { id status expiresOn } }
+}";
+
+/// `person` applies for a membership of `class`; returns the application's ID.
+pub async fn apply(app: &TestApp, person: &Person, input: serde_json::Value) -> String {
+    let response = app
+        .gql_as(
+            &person.access_token,
+            APPLY,
+            serde_json::json!({ "input": input }),
+        )
+        .await;
+    response.data()["applyForMembership"]["application"]["id"]
+        .as_str()
+        .expect("an application id")
+        .to_owned()
+}
+
+/// `person` applies as a Contributor.
+pub async fn apply_as_contributor(app: &TestApp, person: &Person) -> String {
+    apply(
+        app,
+        person,
+        serde_json::json!({ "class": "CONTRIBUTOR", "statement": "I help with docs and triage." }),
+    )
+    .await
+}
+
+/// `reviewer` decides; returns the response for the test to inspect.
+pub async fn review(
+    app: &TestApp,
+    reviewer: &Person,
+    application: &str,
+    decision: &str,
+    reason: Option<&str>,
+) -> crate::Gql {
+    app.gql_as(
+        &reviewer.access_token,
+        REVIEW,
+        serde_json::json!({ "input": { "applicationId": application, "decision": decision, "reason": reason } }),
+    )
+    .await
+}
+
+/// A Contributor in good standing: applied and approved by the Membership Committee.
+pub async fn a_contributor(app: &TestApp, name: &str, committee: &Person) -> (Person, String) {
+    let person = a_person(app, name).await;
+    let application = apply_as_contributor(app, &person).await;
+    let response = review(app, committee, &application, "APPROVE", None).await;
+    let membership = response.data()["reviewApplication"]["membership"]["id"]
+        .as_str()
+        .expect("a membership id")
+        .to_owned();
+    (person, membership)
+}

@@ -2,9 +2,11 @@
 
 mod api_tokens;
 mod audit;
+mod directory;
 mod errors;
 mod identity;
 mod limits;
+mod membership;
 mod ops;
 mod organizations;
 mod schema_file;

@@ -1,0 +1,576 @@
+//! Membership: applying, reviewing, the lifecycle, and the rules for each role.
+
+use api::auth::Role;
+use futures_util::future::join_all;
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use tests::{
+    TestApp,
+    factories::{a_contributor, a_person, a_person_with, apply, apply_as_contributor, review},
+};
+
+const CLASSES: &str = "{ membershipClasses { key name voteWeight paid approvedBy } }";
+const APPLICATIONS: &str =
+    "{ applications { totalCount nodes { id status class { key } statement } } }";
+const MEMBERSHIP: &str = "query($id: ID!) { node(id: $id) { ... on Membership {
+  id status expiresOn disclosed voteWeight class { key } notice { kind reason response }
+} } }";
+
+#[tokio::test]
+async fn a_fresh_database_holds_the_three_classes() {
+    let app = TestApp::new().await;
+    let response = app.gql(CLASSES, json!({})).await;
+    assert_eq!(
+        response.data()["membershipClasses"],
+        json!([
+            { "key": "CONTRIBUTOR", "name": "Contributor", "voteWeight": 1, "paid": false, "approvedBy": "MEMBERSHIP_COMMITTEE" },
+            { "key": "MIRROR", "name": "Mirror", "voteWeight": 1, "paid": false, "approvedBy": "TECHNOLOGY_COMMITTEE" },
+            { "key": "SPONSOR", "name": "Sponsor", "voteWeight": 1, "paid": true, "approvedBy": null },
+        ])
+    );
+}
+
+#[tokio::test]
+async fn a_contributor_applies_and_the_membership_committee_approves() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let tech = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let grace = a_person(&app, "Grace").await;
+    let application = apply_as_contributor(&app, &ada).await;
+
+    // Ada and the Membership Committee see the application; Grace, the Technology Committee
+    // and anonymous callers do not.
+    assert_eq!(
+        app.gql_as(&ada.access_token, APPLICATIONS, json!({}))
+            .await
+            .data()["applications"]["totalCount"],
+        json!(1)
+    );
+    assert_eq!(
+        app.gql_as(&committee.access_token, APPLICATIONS, json!({}))
+            .await
+            .data()["applications"]["totalCount"],
+        json!(1)
+    );
+    assert_eq!(
+        app.gql_as(&grace.access_token, APPLICATIONS, json!({}))
+            .await
+            .data()["applications"]["totalCount"],
+        json!(0)
+    );
+    assert_eq!(
+        app.gql_as(&tech.access_token, APPLICATIONS, json!({}))
+            .await
+            .data()["applications"]["totalCount"],
+        json!(0)
+    );
+    assert_eq!(
+        app.gql(APPLICATIONS, json!({})).await.error_code(),
+        "UNAUTHENTICATED"
+    );
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    assert_eq!(
+        app.gql_as(&grace.access_token, node, json!({ "id": application }))
+            .await
+            .data()["node"],
+        json!(null)
+    );
+
+    // Only the right committee decides.
+    assert_eq!(
+        review(&app, &ada, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        review(&app, &tech, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        review(&app, &grace, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "NOT_FOUND"
+    );
+
+    let approved = review(&app, &committee, &application, "APPROVE", None).await;
+    let data = &approved.data()["reviewApplication"];
+    assert_eq!(data["application"]["status"], json!("APPROVED"));
+    assert_eq!(data["membership"]["status"], json!("ACTIVE"));
+    let expected = chrono::Utc::now()
+        .date_naive()
+        .checked_add_months(chrono::Months::new(12))
+        .expect("date");
+    assert_eq!(data["membership"]["expiresOn"], json!(expected.to_string()));
+
+    // A decided application cannot be decided again.
+    assert_eq!(
+        review(&app, &committee, &application, "REJECT", Some("late"))
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+    let viewer = app
+        .gql_as(
+            &ada.access_token,
+            MEMBERSHIP,
+            json!({ "id": data["membership"]["id"] }),
+        )
+        .await;
+    assert_eq!(viewer.data()["node"]["class"]["key"], json!("CONTRIBUTOR"));
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_the_applicant_sees_it() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let application = apply_as_contributor(&app, &ada).await;
+    let no_reason = review(&app, &committee, &application, "REJECT", None).await;
+    assert_eq!(no_reason.error_code(), "BAD_USER_INPUT");
+    assert_eq!(no_reason.error_field(), "input.reason");
+    review(
+        &app,
+        &committee,
+        &application,
+        "REJECT",
+        Some("Not connected to the project yet."),
+    )
+    .await
+    .data();
+    let mine = app
+        .gql_as(
+            &ada.access_token,
+            "{ applications { nodes { status decisionReason decidedAt } } }",
+            json!({}),
+        )
+        .await;
+    let node = &mine.data()["applications"]["nodes"][0];
+    assert_eq!(node["status"], json!("REJECTED"));
+    assert_eq!(
+        node["decisionReason"],
+        json!("Not connected to the project yet.")
+    );
+}
+
+#[tokio::test]
+async fn only_the_applicant_withdraws_and_only_while_waiting() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let mallory = a_person(&app, "Mallory").await;
+    let application = apply_as_contributor(&app, &ada).await;
+    let withdraw = "mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }";
+    assert_eq!(
+        app.gql_as(
+            &mallory.access_token,
+            withdraw,
+            json!({ "id": application })
+        )
+        .await
+        .error_code(),
+        "NOT_FOUND"
+    );
+    let done = app
+        .gql_as(&ada.access_token, withdraw, json!({ "id": application }))
+        .await;
+    assert_eq!(
+        done.data()["withdrawApplication"]["application"]["status"],
+        json!("WITHDRAWN")
+    );
+    assert_eq!(
+        app.gql_as(&ada.access_token, withdraw, json!({ "id": application }))
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+    // Withdrawn, Ada may apply again.
+    apply_as_contributor(&app, &ada).await;
+}
+
+#[tokio::test]
+async fn classes_are_applied_for_by_the_right_entities() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let apply_raw = |input: serde_json::Value| {
+        app.gql_as(
+            &ada.access_token,
+            "mutation($input: ApplyForMembershipInput!) { applyForMembership(input: $input) { application { id } } }",
+            json!({ "input": input }),
+        )
+    };
+    let sponsor = apply_raw(json!({ "class": "SPONSOR", "statement": "money" })).await;
+    assert_eq!(sponsor.error_field(), "input.class");
+    let org = app
+        .gql_as(
+            &ada.access_token,
+            "mutation { createOrganization(input: { name: \"CloudCo\" }) { organization { id } } }",
+            json!({}),
+        )
+        .await;
+    let org_id = org.data()["createOrganization"]["organization"]["id"].clone();
+    let contributor_org =
+        apply_raw(json!({ "class": "CONTRIBUTOR", "statement": "we", "organizationId": org_id }))
+            .await;
+    assert_eq!(contributor_org.error_field(), "input.organizationId");
+    let mirror_without_mirrors =
+        apply_raw(json!({ "class": "MIRROR", "statement": "we host", "organizationId": org_id }))
+            .await;
+    assert_eq!(mirror_without_mirrors.error_field(), "input.mirrorIds");
+    let empty = apply_raw(json!({ "class": "CONTRIBUTOR", "statement": "   " })).await;
+    assert_eq!(empty.error_field(), "input.statement");
+
+    // Someone else's organization cannot be used.
+    let mallory = a_person(&app, "Mallory").await;
+    let stolen = app
+        .gql_as(
+            &mallory.access_token,
+            "mutation($input: ApplyForMembershipInput!) { applyForMembership(input: $input) { application { id } } }",
+            json!({ "input": { "class": "MIRROR", "statement": "mine now", "organizationId": org_id, "mirrorIds": [] } }),
+        )
+        .await;
+    assert_eq!(stolen.error_code(), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn an_api_token_and_anonymous_callers_cannot_apply_or_review() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let token = app
+        .gql_as(
+            &ada.access_token,
+            "mutation { createApiToken(input: { name: \"t\", scopes: [MEMBERS_READ] }) { token } }",
+            json!({}),
+        )
+        .await
+        .data()["createApiToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let apply_query = "mutation { applyForMembership(input: { class: CONTRIBUTOR, statement: \"hi\" }) { application { id } } }";
+    assert_eq!(
+        app.gql_as(&token, apply_query, json!({}))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql(apply_query, json!({})).await.error_code(),
+        "UNAUTHENTICATED"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_reviewers_deciding_at_once_have_one_winner() {
+    let app = TestApp::new().await;
+    let mia = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let max = a_person_with(&app, "Max", Role::MembershipCommittee).await;
+    for _ in 0..3 {
+        let ada = a_person(&app, "Ada").await;
+        let application = apply_as_contributor(&app, &ada).await;
+        let (approve, reject) = tokio::join!(
+            review(&app, &mia, &application, "APPROVE", None),
+            review(&app, &max, &application, "REJECT", Some("duplicate")),
+        );
+        let outcomes = [&approve, &reject]
+            .iter()
+            .map(|r| {
+                r.body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or("OK")
+                    .to_owned()
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(
+            outcomes.iter().filter(|o| *o == "OK").count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(
+            outcomes.iter().filter(|o| *o == "CONFLICT").count(),
+            1,
+            "{outcomes:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_applications_racing_for_the_same_class_have_one_winner() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let query = "mutation { applyForMembership(input: { class: CONTRIBUTOR, statement: \"me\" }) { application { id } } }";
+    let responses = join_all((0..4).map(|_| app.gql_as(&ada.access_token, query, json!({})))).await;
+    let ok = responses
+        .iter()
+        .filter(|r| r.body.get("errors").is_none())
+        .count();
+    let conflicts = responses
+        .iter()
+        .filter(|r| r.body["errors"][0]["extensions"]["code"] == "CONFLICT")
+        .count();
+    assert_eq!((ok, conflicts), (1, 3), "{responses:#?}");
+}
+
+#[tokio::test]
+async fn one_membership_per_entity_per_class_holds_in_the_database_too() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
+    // Renewal through a second application keeps one membership.
+    let again = apply_as_contributor(&app, &ada).await;
+    review(&app, &committee, &again, "APPROVE", None)
+        .await
+        .data();
+    let count = app
+        .gql_as(
+            &ada.access_token,
+            "{ memberships { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(count.data()["memberships"]["totalCount"], json!(1));
+    // And the constraint refuses a second row written behind the API's back.
+    let duplicate = app
+        .state
+        .db
+        .execute_unprepared(
+            "INSERT INTO memberships (id, class_key, holder_key, status, since, vote_weight, disclose, created_at, updated_at) \
+             SELECT 'f0000000-0000-7000-8000-000000000000', class_key, holder_key, status, since, vote_weight, disclose, created_at, updated_at FROM memberships",
+        )
+        .await;
+    assert!(duplicate.is_err());
+}
+
+#[tokio::test]
+async fn status_lapses_through_grace_to_expired_when_read() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let (ada, membership) = a_contributor(&app, "Ada", &committee).await;
+    let status = |_: ()| app.gql_as(&ada.access_token, MEMBERSHIP, json!({ "id": membership }));
+    assert_eq!(status(()).await.data()["node"]["status"], json!("ACTIVE"));
+    let day =
+        |days: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string();
+    app.sql(&format!("UPDATE memberships SET ends_on = '{}'", day(1)))
+        .await;
+    assert_eq!(status(()).await.data()["node"]["status"], json!("GRACE"));
+    let filtered = app
+        .gql_as(
+            &committee.access_token,
+            "{ memberships(status: GRACE) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(filtered.data()["memberships"]["totalCount"], json!(1));
+    app.sql(&format!("UPDATE memberships SET ends_on = '{}'", day(31)))
+        .await;
+    assert_eq!(status(()).await.data()["node"]["status"], json!("EXPIRED"));
+    let active = app
+        .gql_as(
+            &committee.access_token,
+            "{ memberships(status: ACTIVE) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(active.data()["memberships"]["totalCount"], json!(0));
+
+    // The committee renews it, back to ACTIVE.
+    let renewed = app
+        .gql_as(
+            &committee.access_token,
+            "mutation($id: ID!) { renewMembership(input: { membershipId: $id }) { membership { status } } }",
+            json!({ "id": membership }),
+        )
+        .await;
+    assert_eq!(
+        renewed.data()["renewMembership"]["membership"]["status"],
+        json!("ACTIVE")
+    );
+}
+
+#[tokio::test]
+async fn suspension_comes_with_notice_and_a_chance_to_be_heard() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let tech = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let (ada, membership) = a_contributor(&app, "Ada", &committee).await;
+    let suspend = "mutation($id: ID!) { suspendMembership(input: { membershipId: $id, reason: \"Spam in the forums\" }) { membership { status notice { kind effectiveOn } } } }";
+    assert_eq!(
+        app.gql_as(&tech.access_token, suspend, json!({ "id": membership }))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(&ada.access_token, suspend, json!({ "id": membership }))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    let noticed = app
+        .gql_as(
+            &committee.access_token,
+            suspend,
+            json!({ "id": membership }),
+        )
+        .await;
+    let data = &noticed.data()["suspendMembership"]["membership"];
+    assert_eq!(data["status"], json!("ACTIVE"));
+    assert_eq!(data["notice"]["kind"], json!("SUSPEND"));
+    let thirty = chrono::Utc::now().date_naive() + chrono::Duration::days(30);
+    assert_eq!(data["notice"]["effectiveOn"], json!(thirty.to_string()));
+    assert_eq!(
+        app.gql_as(
+            &committee.access_token,
+            suspend,
+            json!({ "id": membership })
+        )
+        .await
+        .error_code(),
+        "CONFLICT"
+    );
+
+    let respond = "mutation($id: ID!) { respondToMembershipNotice(input: { membershipId: $id, response: \"That was not me.\" }) { membership { notice { response } } } }";
+    let answered = app
+        .gql_as(&ada.access_token, respond, json!({ "id": membership }))
+        .await;
+    assert_eq!(
+        answered.data()["respondToMembershipNotice"]["membership"]["notice"]["response"],
+        json!("That was not me.")
+    );
+
+    // The notice period passes.
+    app.sql("UPDATE memberships SET notice_effective_on = '2020-01-01'")
+        .await;
+    let seen = app
+        .gql_as(
+            &committee.access_token,
+            MEMBERSHIP,
+            json!({ "id": membership }),
+        )
+        .await;
+    assert_eq!(seen.data()["node"]["status"], json!("SUSPENDED"));
+    let others = a_person(&app, "Grace").await;
+    let hidden = app
+        .gql_as(
+            &others.access_token,
+            MEMBERSHIP,
+            json!({ "id": membership }),
+        )
+        .await;
+    assert_eq!(hidden.data()["node"]["notice"], json!(null));
+}
+
+#[tokio::test]
+async fn mirrors_are_verified_by_the_technology_committee_and_carry_the_membership() {
+    let app = TestApp::new().await;
+    let tech = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let membership_committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let org = app
+        .gql_as(&ada.access_token, "mutation { createOrganization(input: { name: \"MirrorCo\" }) { organization { id } } }", json!({}))
+        .await
+        .data()["createOrganization"]["organization"]["id"]
+        .clone();
+    let register = "mutation($input: RegisterMirrorInput!) { registerMirror(input: $input) { mirror { id status } } }";
+    let input = json!({ "hostName": "mirror.example.de", "httpUrl": "https://mirror.example.de/almalinux/", "country": "de", "organizationId": org });
+    let mirror = app
+        .gql_as(&ada.access_token, register, json!({ "input": input }))
+        .await;
+    let mirror_id = mirror.data()["registerMirror"]["mirror"]["id"].clone();
+    assert_eq!(
+        mirror.data()["registerMirror"]["mirror"]["status"],
+        json!("PENDING")
+    );
+    assert_eq!(
+        app.gql_as(&ada.access_token, register, json!({ "input": input }))
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+    let bad_country = app.gql_as(&ada.access_token, register, json!({ "input": { "hostName": "m.example.org", "httpUrl": "https://m.example.org/", "country": "XX" } })).await;
+    assert_eq!(bad_country.error_field(), "input.country");
+    let wrong_host = app.gql_as(&ada.access_token, register, json!({ "input": { "hostName": "m.example.org", "httpUrl": "https://elsewhere.example.org/", "country": "US" } })).await;
+    assert_eq!(wrong_host.error_field(), "input.httpUrl");
+
+    let application = apply(&app, &ada, json!({ "class": "MIRROR", "statement": "We host a mirror.", "organizationId": org, "mirrorIds": [mirror_id] })).await;
+    // Not verified yet: the committee cannot approve.
+    assert_eq!(
+        review(&app, &tech, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+    assert_eq!(
+        review(&app, &membership_committee, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "NOT_FOUND"
+    );
+
+    let verify = "mutation($input: VerifyMirrorInput!) { verifyMirror(input: $input) { mirror { status verifications { outcome notes } } } }";
+    let check = |outcome: &str| json!({ "input": { "mirrorId": mirror_id, "outcome": outcome, "notes": "repomd.xml is fresh" } });
+    assert_eq!(
+        app.gql_as(&ada.access_token, verify, check("VERIFIED"))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(
+            &membership_committee.access_token,
+            verify,
+            check("VERIFIED")
+        )
+        .await
+        .error_code(),
+        "FORBIDDEN"
+    );
+    let verified = app
+        .gql_as(&tech.access_token, verify, check("VERIFIED"))
+        .await;
+    assert_eq!(
+        verified.data()["verifyMirror"]["mirror"]["status"],
+        json!("VERIFIED")
+    );
+    assert_eq!(
+        verified.data()["verifyMirror"]["mirror"]["verifications"],
+        json!([{ "outcome": "VERIFIED", "notes": "repomd.xml is fresh" }])
+    );
+
+    let approved = review(&app, &tech, &application, "APPROVE", None).await;
+    let membership = approved.data()["reviewApplication"]["membership"].clone();
+    assert_eq!(membership["status"], json!("ACTIVE"));
+
+    // A failed re-check makes the mirror stale and, as it was the last one, puts the
+    // membership into grace.
+    let failed = app
+        .gql_as(&tech.access_token, verify, check("REJECTED"))
+        .await;
+    assert_eq!(
+        failed.data()["verifyMirror"]["mirror"]["status"],
+        json!("STALE")
+    );
+    let status = app
+        .gql_as(
+            &ada.access_token,
+            MEMBERSHIP,
+            json!({ "id": membership["id"] }),
+        )
+        .await;
+    assert_eq!(status.data()["node"]["status"], json!("GRACE"));
+    // Verified again, it is active again.
+    app.gql_as(&tech.access_token, verify, check("VERIFIED"))
+        .await
+        .data();
+    let status = app
+        .gql_as(
+            &ada.access_token,
+            MEMBERSHIP,
+            json!({ "id": membership["id"] }),
+        )
+        .await;
+    assert_eq!(status.data()["node"]["status"], json!("ACTIVE"));
+}
