@@ -5,10 +5,7 @@ use api::auth::Role;
 use serde_json::{Value, json};
 use tests::{
     TestApp,
-    factories::{
-        a_contributor, a_membership, a_person, a_person_with, an_account, apply_as_contributor,
-        review,
-    },
+    factories::{a_contributor, a_membership, a_person, a_person_with, an_account, review},
 };
 
 const DIRECTORY: &str = "{ memberships(first: 100) { totalCount nodes {
