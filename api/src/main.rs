@@ -9,7 +9,7 @@ use api::{
     audit::{self, Actor},
     auth::Role,
     config::Config,
-    db, telemetry,
+    db, demo, telemetry,
 };
 use clap::{Parser, Subcommand};
 use poem::{Server, listener::TcpListener};
@@ -30,6 +30,8 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Load a realistic sample foundation (for frontend development); a second run does nothing.
+    DemoData,
     /// Administration against the configured database, without a running server.
     Admin {
         #[command(subcommand)]
@@ -73,6 +75,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(&config).await,
         Command::Schema => Ok(()),
         Command::Admin { command } => admin(&config, command).await,
+        Command::DemoData => demo_data(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,6 +92,26 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
     let db = db::connect(&config.database_url, config.db_max_connections).await?;
     db::migrate(&db).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn demo_data(config: &Config) -> Result<(), Failure> {
+    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    db::migrate(&db).await?;
+    match demo::load(&db).await? {
+        demo::Outcome::Loaded {
+            accounts,
+            memberships,
+            mirrors,
+        } => println!(
+            "demo data loaded: {accounts} accounts, {memberships} memberships, {mirrors} mirrors; \
+             log in as {} with the password {}",
+            demo::DEMO_ADMIN,
+            demo::DEMO_PASSWORD
+        ),
+        demo::Outcome::AlreadyLoaded => println!("demo data is already loaded; nothing changed"),
+    }
+    db.close().await?;
     Ok(())
 }
 

@@ -149,3 +149,87 @@ async fn grant_role_bootstraps_the_first_admin() {
             .ok();
     }
 }
+
+#[tokio::test]
+async fn demo_data_loads_a_sample_foundation_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let database_url = format!("sqlite://{}/quorum.db", dir.path().display());
+    let first = quorum(&database_url, &["demo-data"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("demo data loaded"));
+    let second = quorum(&database_url, &["demo-data"]);
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
+
+    let mut config = Config::for_database(database_url.clone());
+    config.signing_key_file = Some(dir.path().join("key.pem"));
+    let connection = db::connect(&database_url, 2).await.expect("connect");
+    let client = TestClient::new(api::app(AppState::new(config, connection).expect("state")));
+    let ask = |token: Option<String>, query: String| {
+        let client = &client;
+        async move {
+            let mut request = client
+                .post("/graphql")
+                .content_type("application/json")
+                .body_json(&json!({ "query": query }));
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            request
+                .send()
+                .await
+                .0
+                .into_body()
+                .into_json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let directory = ask(
+        None,
+        "{ memberships(first: 100) { totalCount } mirrors(first: 100) { totalCount } }".into(),
+    )
+    .await;
+    // 35 disclosed contributors and 4 mirror organizations; one contributor is undisclosed.
+    assert_eq!(directory["data"]["memberships"]["totalCount"], json!(39));
+    assert_eq!(directory["data"]["mirrors"]["totalCount"], json!(8));
+
+    let login = |email: &'static str| {
+        let ask = &ask;
+        async move {
+            let query = format!(
+                "mutation {{ logIn(input: {{ email: \"{email}\", password: \"{}\" }}) {{ accessToken }} }}",
+                api::demo::DEMO_PASSWORD
+            );
+            ask(None, query).await["data"]["logIn"]["accessToken"]
+                .as_str()
+                .expect("a demo login")
+                .to_owned()
+        }
+    };
+    let membership = login("membership@demo.quorum.test").await;
+    let pending = ask(
+        Some(membership),
+        "{ applications(status: SUBMITTED) { totalCount } memberships { totalCount } }".into(),
+    )
+    .await;
+    assert_eq!(pending["data"]["applications"]["totalCount"], json!(3));
+    assert_eq!(pending["data"]["memberships"]["totalCount"], json!(40));
+    let technology = login("technology@demo.quorum.test").await;
+    let mirror_queue = ask(
+        Some(technology),
+        "{ applications(status: SUBMITTED) { totalCount } }".into(),
+    )
+    .await;
+    assert_eq!(mirror_queue["data"]["applications"]["totalCount"], json!(1));
+    let admin = login(api::demo::DEMO_ADMIN).await;
+    let chain = ask(
+        Some(admin),
+        "{ auditChain { intact checkedEntries } }".into(),
+    )
+    .await;
+    assert_eq!(chain["data"]["auditChain"]["intact"], json!(true));
+}

@@ -1,0 +1,444 @@
+//! `demo-data`: a realistic sample foundation for frontend developers, written through the same
+//! domain functions the API uses, audit chain included.
+
+use chrono::Utc;
+use entity::{
+    account, application, application_mirror, mirror, mirror_verification, organization,
+    organization_representative,
+};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    accounts::db::{find_by_email, grant_role},
+    audit::{self, Actor, Entry},
+    auth::{Role, password::Password},
+    db::begin_write,
+    error::ApiResult,
+    ids,
+    members::{
+        classes::MembershipClassKey,
+        db::{Grant, grant_membership},
+        holder::Holder,
+    },
+};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "quorum-demo-password";
+/// The demo administrator; its presence means the demo data is already loaded.
+pub const DEMO_ADMIN: &str = "admin@demo.quorum.test";
+
+const CONTRIBUTORS: [&str; 36] = [
+    "Amara Okafor",
+    "Bjørn Halvorsen",
+    "Chen Wei",
+    "Dalia Haddad",
+    "Eitan Levi",
+    "Fatima Zahra",
+    "Gustavo Pereira",
+    "Hana Kobayashi",
+    "Ibrahim Musa",
+    "Jana Novák",
+    "Kofi Mensah",
+    "Lucía Fernández",
+    "Mateus Silva",
+    "Nadia Petrova",
+    "Oisín Murphy",
+    "Priya Raman",
+    "Quentin Dubois",
+    "Rania Aziz",
+    "Sven Lindqvist",
+    "Tamar Cohen",
+    "Uma Shankar",
+    "Valentina Rossi",
+    "Wanjiru Kamau",
+    "Xavier Lopez",
+    "Yuki Tanaka",
+    "Zeynep Aydın",
+    "Arjun Mehta",
+    "Beatriz Costa",
+    "Connor O'Brien",
+    "Daria Kowalska",
+    "Emeka Obi",
+    "Freya Nilsen",
+    "Goran Petrović",
+    "Hyun-woo Park",
+    "Isla MacLeod",
+    "Jonas Becker",
+];
+
+/// A mirror host: its host name and country.
+type Host = (&'static str, &'static str);
+
+/// (organization, website, its mirrors)
+const MIRROR_HOSTS: [(&str, &str, &[Host]); 4] = [
+    (
+        "Nordic Academic Network",
+        "https://nordic-academic.example.org",
+        &[
+            ("mirror.nordic-academic.example.org", "SE"),
+            ("ftp.nordic-academic.example.org", "NO"),
+        ],
+    ),
+    (
+        "Pacific Hosting",
+        "https://pacific-hosting.example.com",
+        &[
+            ("almalinux.pacific-hosting.example.com", "JP"),
+            ("au.pacific-hosting.example.com", "AU"),
+        ],
+    ),
+    (
+        "Rede Brasileira de Espelhos",
+        "https://espelhos.example.br",
+        &[("espelho.example.br", "BR")],
+    ),
+    (
+        "Continental Cloud",
+        "https://continental-cloud.example.eu",
+        &[
+            ("mirror-fra.continental-cloud.example.eu", "DE"),
+            ("mirror-par.continental-cloud.example.eu", "FR"),
+            ("mirror-jnb.continental-cloud.example.eu", "ZA"),
+        ],
+    ),
+];
+
+/// What `demo-data` did.
+pub enum Outcome {
+    Loaded {
+        accounts: usize,
+        memberships: usize,
+        mirrors: usize,
+    },
+    AlreadyLoaded,
+}
+
+/// Loads the sample foundation once; a second run changes nothing.
+pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
+    if find_by_email(db, DEMO_ADMIN).await?.is_some() {
+        return Ok(Outcome::AlreadyLoaded);
+    }
+    let password_hash = Password::parse(DEMO_PASSWORD.to_owned(), "password")?
+        .hash()
+        .await?;
+    let tx = begin_write(db).await?;
+    let mut accounts = 0;
+    let mut memberships = 0;
+    let mut mirrors = 0;
+    let mut person = |name: &str, email: String| {
+        accounts += 1;
+        person_row(name, email, &password_hash)
+    };
+
+    let admin = insert_account(&tx, person("Alma Admin", DEMO_ADMIN.to_owned())).await?;
+    grant_role(&tx, Actor::System, admin, Role::Admin).await?;
+    let committee = [
+        (
+            "Maya Membership",
+            "membership@demo.quorum.test",
+            Role::MembershipCommittee,
+        ),
+        (
+            "Theo Technology",
+            "technology@demo.quorum.test",
+            Role::TechnologyCommittee,
+        ),
+        (
+            "Tara Treasurer",
+            "treasurer@demo.quorum.test",
+            Role::Treasurer,
+        ),
+        (
+            "Sami Secretary",
+            "secretary@demo.quorum.test",
+            Role::Secretary,
+        ),
+    ];
+    let mut checker = admin;
+    for (name, email, role) in committee {
+        let id = insert_account(&tx, person(name, email.to_owned())).await?;
+        grant_role(&tx, Actor::System, id, role).await?;
+        if role == Role::TechnologyCommittee {
+            checker = id;
+        }
+    }
+
+    for (index, name) in CONTRIBUTORS.iter().enumerate() {
+        let id = insert_account(&tx, person(name, demo_email(name))).await?;
+        // The last contributor asked not to be disclosed.
+        let disclose = index + 1 != CONTRIBUTORS.len();
+        grant_membership(
+            &tx,
+            Actor::System,
+            Grant {
+                class: MembershipClassKey::Contributor,
+                holder: Holder::Account(id),
+                disclose,
+                vote_weight: 1,
+                term_months: Some(12),
+            },
+        )
+        .await?;
+        memberships += 1;
+    }
+
+    for (name, website, hosts) in MIRROR_HOSTS {
+        let representative =
+            insert_account(&tx, person(&format!("{name} Ops"), demo_email(name))).await?;
+        let organization = insert_organization(&tx, name, website, representative).await?;
+        let owner = Holder::Organization(organization);
+        for (host, country) in hosts {
+            insert_mirror(&tx, owner, host, country, representative, Some(checker)).await?;
+            mirrors += 1;
+        }
+        grant_membership(
+            &tx,
+            Actor::System,
+            Grant {
+                class: MembershipClassKey::Mirror,
+                holder: owner,
+                disclose: true,
+                vote_weight: 1,
+                term_months: Some(12),
+            },
+        )
+        .await?;
+        memberships += 1;
+    }
+
+    // Waiting for the committees: three would-be contributors and a new mirror host.
+    for name in ["Kai Nakamura", "Lena Vogel", "Marco Bianchi"] {
+        let id = insert_account(&tx, person(name, demo_email(name))).await?;
+        insert_application(
+            &tx,
+            MembershipClassKey::Contributor,
+            id,
+            Holder::Account(id),
+            &[],
+        )
+        .await?;
+    }
+    let newcomer =
+        insert_account(&tx, person("Andes Mirror Ops", demo_email("Andes Mirror"))).await?;
+    let andes = insert_organization(
+        &tx,
+        "Andes Mirror Co-op",
+        "https://andes-mirror.example.cl",
+        newcomer,
+    )
+    .await?;
+    let pending_mirror = insert_mirror(
+        &tx,
+        Holder::Organization(andes),
+        "mirror.andes.example.cl",
+        "CL",
+        newcomer,
+        None,
+    )
+    .await?;
+    mirrors += 1;
+    insert_application(
+        &tx,
+        MembershipClassKey::Mirror,
+        newcomer,
+        Holder::Organization(andes),
+        &[pending_mirror],
+    )
+    .await?;
+
+    tx.commit().await?;
+    Ok(Outcome::Loaded {
+        accounts,
+        memberships,
+        mirrors,
+    })
+}
+
+fn demo_email(name: &str) -> String {
+    let local: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '.' })
+        .collect();
+    let local = local
+        .split('.')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(".");
+    format!("{local}@demo.quorum.test")
+}
+
+fn person_row(name: &str, email: String, password_hash: &str) -> account::ActiveModel {
+    let now = Utc::now();
+    account::ActiveModel {
+        id: Set(ids::new_key()),
+        email: Set(email),
+        display_name: Set(name.to_owned()),
+        password_hash: Set(password_hash.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+async fn insert_account(tx: &DatabaseTransaction, row: account::ActiveModel) -> ApiResult<Uuid> {
+    let row = row.insert(tx).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::System,
+            action: "account.created",
+            subject_kind: "Account",
+            subject_id: row.id,
+            summary: json!({ "displayName": row.display_name, "demo": true }),
+        },
+    )
+    .await?;
+    Ok(row.id)
+}
+
+async fn insert_organization(
+    tx: &DatabaseTransaction,
+    name: &str,
+    website: &str,
+    representative: Uuid,
+) -> ApiResult<Uuid> {
+    let now = Utc::now();
+    let row = organization::ActiveModel {
+        id: Set(ids::new_key()),
+        name: Set(name.to_owned()),
+        website_url: Set(Some(website.to_owned())),
+        logo_url: Set(Some(format!("{website}/logo.svg"))),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    organization_representative::ActiveModel {
+        organization_id: Set(row.id),
+        account_id: Set(representative),
+        added_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::System,
+            action: "organization.created",
+            subject_kind: "Organization",
+            subject_id: row.id,
+            summary: json!({ "name": name, "representative": representative, "demo": true }),
+        },
+    )
+    .await?;
+    Ok(row.id)
+}
+
+async fn insert_mirror(
+    tx: &DatabaseTransaction,
+    owner: Holder,
+    host: &str,
+    country: &str,
+    registered_by: Uuid,
+    verified_by: Option<Uuid>,
+) -> ApiResult<Uuid> {
+    let now = Utc::now();
+    let (owner_account_id, owner_organization_id) = owner.columns();
+    let row = mirror::ActiveModel {
+        id: Set(ids::new_key()),
+        host_name: Set(host.to_owned()),
+        http_url: Set(format!("https://{host}/almalinux/")),
+        rsync_url: Set(Some(format!("rsync://{host}/almalinux/"))),
+        ftp_url: Set(None),
+        country: Set(country.to_owned()),
+        update_frequency_hours: Set(4),
+        owner_key: Set(owner.key()),
+        owner_account_id: Set(owner_account_id),
+        owner_organization_id: Set(owner_organization_id),
+        status: Set(if verified_by.is_some() {
+            "VERIFIED"
+        } else {
+            "PENDING"
+        }
+        .to_owned()),
+        last_verified_at: Set(verified_by.map(|_| now)),
+        registered_by: Set(registered_by),
+        created_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    if let Some(checker) = verified_by {
+        mirror_verification::ActiveModel {
+            id: Set(ids::new_key()),
+            mirror_id: Set(row.id),
+            checked_by: Set(checker),
+            checked_at: Set(now),
+            outcome: Set("VERIFIED".to_owned()),
+            notes: Set("repodata fresh; synced within 4 hours".to_owned()),
+        }
+        .insert(tx)
+        .await?;
+    }
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::System,
+            action: "mirror.registered",
+            subject_kind: "Mirror",
+            subject_id: row.id,
+            summary: json!({ "hostName": host, "country": country, "verified": verified_by.is_some(), "demo": true }),
+        },
+    )
+    .await?;
+    Ok(row.id)
+}
+
+async fn insert_application(
+    tx: &DatabaseTransaction,
+    class: MembershipClassKey,
+    applicant: Uuid,
+    holder: Holder,
+    mirrors: &[Uuid],
+) -> ApiResult<()> {
+    let (holder_account_id, holder_organization_id) = holder.columns();
+    let row = application::ActiveModel {
+        id: Set(ids::new_key()),
+        class_key: Set(class.as_str().to_owned()),
+        applicant_id: Set(applicant),
+        holder_key: Set(holder.key()),
+        holder_account_id: Set(holder_account_id),
+        holder_organization_id: Set(holder_organization_id),
+        statement: Set(
+            "I have been using AlmaLinux at work for two years and help in the forums.".to_owned(),
+        ),
+        disclose: Set(true),
+        status: Set("SUBMITTED".to_owned()),
+        decision_reason: Set(None),
+        decided_by: Set(None),
+        submitted_at: Set(Utc::now()),
+        decided_at: Set(None),
+    }
+    .insert(tx)
+    .await?;
+    for mirror_id in mirrors {
+        application_mirror::ActiveModel {
+            application_id: Set(row.id),
+            mirror_id: Set(*mirror_id),
+        }
+        .insert(tx)
+        .await?;
+    }
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(applicant),
+            action: "application.submitted",
+            subject_kind: "Application",
+            subject_id: row.id,
+            summary: json!({ "class": class.as_str(), "holder": holder.key(), "demo": true }),
+        },
+    )
+    .await
+}
