@@ -19,7 +19,7 @@ use crate::{
     ids,
     members::{
         classes::MembershipClassKey,
-        db::{Grant, grant_membership},
+        db::{Grant, Term, grant_membership},
         holder::Holder,
     },
 };
@@ -177,7 +177,7 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
                 holder: Holder::Account(id),
                 disclose,
                 vote_weight: 1,
-                term_months: Some(12),
+                term: Term::Months(12),
             },
         )
         .await?;
@@ -201,7 +201,7 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
                 holder: owner,
                 disclose: true,
                 vote_weight: 1,
-                term_months: Some(12),
+                term: Term::Months(12),
             },
         )
         .await?;

@@ -22,6 +22,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod policy;
 pub mod schema;
+pub mod sponsors;
 pub mod telemetry;
 pub mod time;
 pub mod tokens;
@@ -102,6 +103,8 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/ready", get(http::ops::ready))
         .at("/metrics", get(http::ops::metrics))
         .at("/.well-known/jwks.json", get(http::ops::jwks))
+        .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
+        .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
         .data(state)
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .around(http::request_id::request_id)

@@ -15,6 +15,9 @@ use crate::{
         OrganizationLoader, RepresentativesLoader, RepresentedOrganizationsLoader,
     },
     policy::loader::PolicyLoader,
+    sponsors::loader::{
+        ContributionTotalLoader, ContributionsLoader, SponsorshipLoader, TierLoader,
+    },
 };
 
 /// Attaches one instance of every loader to a request.
@@ -39,6 +42,10 @@ pub fn register(
         ))
         .data(DataLoader::new(VerificationsLoader(db()), tokio::spawn))
         .data(DataLoader::new(PolicyLoader(db()), tokio::spawn))
+        .data(DataLoader::new(TierLoader(db()), tokio::spawn))
+        .data(DataLoader::new(SponsorshipLoader(db()), tokio::spawn))
+        .data(DataLoader::new(ContributionsLoader(db()), tokio::spawn))
+        .data(DataLoader::new(ContributionTotalLoader(db()), tokio::spawn))
 }
 
 /// The loader `L` of the current request.

@@ -150,6 +150,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
     let addr = config.addr;
     let grace = config.shutdown_grace;
     let state = AppState::new(config, db.clone())?;
+    tokio::spawn(catch_up_periodically(db.clone()));
     tracing::info!(%addr, "serving GraphQL at /graphql");
     Server::new(TcpListener::bind(addr))
         .run_with_graceful_shutdown(api::app(state), shutdown_signal(), Some(grace))
@@ -157,6 +158,21 @@ async fn serve(config: Config) -> Result<(), Failure> {
     db.close().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often each replica catches up with the calendar.
+const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Keeps calendar-driven records current: Sponsor memberships for sponsorships that have
+/// started, and activity for those that lapsed. Idempotent, so every replica may run it.
+async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
+    let mut interval = tokio::time::interval(CATCH_UP_EVERY);
+    loop {
+        interval.tick().await;
+        if let Err(err) = api::sponsors::follow::catch_up(&db).await {
+            tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM: the server then stops accepting and lets in-flight requests

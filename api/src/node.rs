@@ -1,18 +1,22 @@
 //! The `Node` interface and the root `node(id:)` field that finds any object by its global ID.
 
 use async_graphql::{Context, ID, Interface, Object};
-
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
-    auth::Viewer,
+    auth::{Role, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
     members::types::{Application, Membership},
     mirrors::types::Mirror,
     organizations::{loader::OrganizationLoader, types::Organization},
+    sponsors::{
+        loader::{SponsorshipLoader, TierLoader},
+        tiers::SponsorTier,
+        types::Sponsorship,
+    },
     tokens::types::ApiToken,
 };
 
@@ -26,6 +30,8 @@ pub enum Node {
     Membership(Membership),
     Application(Application),
     Mirror(Mirror),
+    SponsorTier(SponsorTier),
+    Sponsorship(Sponsorship),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -44,6 +50,8 @@ impl NodeQuery {
         let Some((kind, key)) = ids::decode(&id) else {
             return Err(ApiError::bad_input("id", "`id` is not a valid ID"));
         };
+        let viewer = Viewer::of(ctx);
+        let db = ctx.data::<DatabaseConnection>()?;
         Ok(match kind.as_str() {
             Account::KIND => loader::<AccountLoader>(ctx)?
                 .load_one(key)
@@ -54,46 +62,52 @@ impl NodeQuery {
                 .await?
                 .map(|row| Node::Organization(Organization(row))),
             // A token is seen only by the person who created it and administrators.
-            ApiToken::KIND => {
-                let viewer = Viewer::of(ctx);
-                entity::prelude::ApiToken::find_by_id(key)
-                    .one(db(ctx)?)
-                    .await?
-                    .filter(|row| viewer.is_self_or_admin(row.account_id))
-                    .map(|row| Node::ApiToken(ApiToken(row)))
-            }
+            ApiToken::KIND => entity::prelude::ApiToken::find_by_id(key)
+                .one(db)
+                .await?
+                .filter(|row| viewer.is_self_or_admin(row.account_id))
+                .map(|row| Node::ApiToken(ApiToken(row))),
             Membership::KIND => {
-                let row = entity::prelude::Membership::find_by_id(key)
-                    .one(db(ctx)?)
-                    .await?;
-                match row.map(Membership) {
+                let found = entity::prelude::Membership::find_by_id(key).one(db).await?;
+                match found.map(Membership) {
                     Some(found) if found.visible(ctx).await? => Some(Node::Membership(found)),
                     _ => None,
                 }
             }
             Application::KIND => {
-                let row = entity::prelude::Application::find_by_id(key)
-                    .one(db(ctx)?)
+                let found = entity::prelude::Application::find_by_id(key)
+                    .one(db)
                     .await?;
-                match row.map(Application) {
+                match found.map(Application) {
                     Some(found) if found.visible(ctx).await? => Some(Node::Application(found)),
                     _ => None,
                 }
             }
             Mirror::KIND => {
-                let row = entity::prelude::Mirror::find_by_id(key)
-                    .one(db(ctx)?)
-                    .await?;
-                match row.map(Mirror) {
+                let found = entity::prelude::Mirror::find_by_id(key).one(db).await?;
+                match found.map(Mirror) {
                     Some(found) if found.visible(ctx).await? => Some(Node::Mirror(found)),
+                    _ => None,
+                }
+            }
+            // Published tiers are public; drafts and retired ones are for the treasury.
+            SponsorTier::KIND => loader::<TierLoader>(ctx)?
+                .load_one(key)
+                .await?
+                .filter(|tier| {
+                    tier.state == "PUBLISHED"
+                        || viewer.has_role(Role::Admin)
+                        || viewer.has_role(Role::Treasurer)
+                })
+                .map(|tier| Node::SponsorTier(SponsorTier(tier))),
+            Sponsorship::KIND => {
+                let found = loader::<SponsorshipLoader>(ctx)?.load_one(key).await?;
+                match found.map(Sponsorship) {
+                    Some(found) if found.visible(ctx).await? => Some(Node::Sponsorship(found)),
                     _ => None,
                 }
             }
             _ => None,
         })
     }
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
-    Ok(ctx.data::<DatabaseConnection>()?)
 }

@@ -43,7 +43,7 @@ pub struct Page<K = Uuid> {
 }
 
 /// A unique sort key that can live in a cursor.
-pub trait CursorKey: Sized + Copy + Into<sea_orm::Value> {
+pub trait CursorKey: Sized + Clone {
     fn to_text(self) -> String;
     fn from_text(text: &str) -> Option<Self>;
 }
@@ -225,7 +225,7 @@ pub async fn fetch_page<E, C, K>(
 where
     E: EntityTrait,
     C: ColumnTrait,
-    K: CursorKey,
+    K: CursorKey + Copy + Into<sea_orm::Value>,
     E::Model: Sync,
 {
     let total_count = query.clone().count(db).await?;

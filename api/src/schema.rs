@@ -15,6 +15,11 @@ use crate::{
     node::NodeQuery,
     observe::Observe,
     organizations::mutation::OrganizationMutation,
+    sponsors::{
+        mutation::SponsorshipMutation,
+        query::SponsorQuery,
+        tiers::{SponsorTierMutation, SponsorTierQuery},
+    },
     tokens::{mutation::ApiTokenMutation, query::ApiTokenQuery},
 };
 
@@ -27,6 +32,8 @@ pub struct Query(
     AuditQuery,
     MembershipQuery,
     MirrorQuery,
+    SponsorTierQuery,
+    SponsorQuery,
 );
 
 /// The root of every mutation.
@@ -37,6 +44,8 @@ pub struct Mutation(
     ApiTokenMutation,
     MembershipMutation,
     MirrorMutation,
+    SponsorTierMutation,
+    SponsorshipMutation,
 );
 
 /// The root of every subscription.

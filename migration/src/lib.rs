@@ -17,6 +17,10 @@ mod m20261125_000012_create_mirror_verifications;
 mod m20261125_000013_create_applications;
 mod m20261125_000014_create_application_mirrors;
 mod m20261125_000015_create_memberships;
+mod m20261125_000016_create_sponsor_tiers;
+mod m20261125_000017_create_sponsorships;
+mod m20261125_000018_create_contributions;
+mod m20261125_000019_create_sponsor_activities;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +44,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_create_applications::Migration),
             Box::new(m20261125_000014_create_application_mirrors::Migration),
             Box::new(m20261125_000015_create_memberships::Migration),
+            Box::new(m20261125_000016_create_sponsor_tiers::Migration),
+            Box::new(m20261125_000017_create_sponsorships::Migration),
+            Box::new(m20261125_000018_create_contributions::Migration),
+            Box::new(m20261125_000019_create_sponsor_activities::Migration),
         ]
     }
 }

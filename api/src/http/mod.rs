@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, middleware, and the plain endpoints beside GraphQL.
 
+pub mod feeds;
 pub mod graphql;
 pub mod ops;
 pub mod request_id;

@@ -21,10 +21,18 @@ pub struct Grant {
     pub holder: Holder,
     pub disclose: bool,
     pub vote_weight: i32,
-    /// The length of a term in months; `None` for no fixed end (Sponsor follows its
-    /// sponsorship). A renewal adds it to the current end when that is still ahead, so early
+    /// How long the new term runs.
+    pub term: Term,
+}
+
+/// The length of a membership's term.
+#[derive(Clone, Copy, Debug)]
+pub enum Term {
+    /// This many months, added to the current end when that is still ahead, so that early
     /// renewal loses nothing.
-    pub term_months: Option<i32>,
+    Months(i32),
+    /// Until this day exactly: a Sponsor membership ends with its sponsorship.
+    Until(NaiveDate),
 }
 
 /// Creates the holder's membership of the class, or renews the one it has: back to `ACTIVE`,
@@ -41,11 +49,12 @@ pub async fn grant_membership(
         .one(tx)
         .await?;
     let today = now.date_naive();
-    let ends_on = |current_end: Option<NaiveDate>| {
-        grant.term_months.map(|months| {
+    let ends_on = |current_end: Option<NaiveDate>| match grant.term {
+        Term::Months(months) => {
             let base = current_end.map_or(today, |end| end.max(today));
-            months_from(base, months)
-        })
+            Some(months_from(base, months))
+        }
+        Term::Until(day) => Some(day),
     };
     let (row, action) = match existing {
         Some(current) => {

@@ -24,7 +24,7 @@ use crate::{
     ids::{self, key_of},
     members::{
         classes::MembershipClassKey,
-        db::{Grant, grant_membership},
+        db::{Grant, Term, grant_membership},
         holder::Holder,
         status::{MembershipStatus, notice, stored},
         types::{Application, ApplicationStatus, Membership},
@@ -368,7 +368,7 @@ impl MembershipMutation {
                 holder: current.holder_entity()?,
                 disclose: row.disclose,
                 vote_weight: 1,
-                term_months: Some(term_months),
+                term: Term::Months(term_months),
             };
             Some(Membership(
                 grant_membership(&tx, Actor::Account(me.id), grant).await?,
@@ -403,17 +403,21 @@ impl MembershipMutation {
             .ok_or_else(|| ApiError::internal("a membership has an unknown class"))?;
         let tx = begin_write(&state.db).await?;
         let policy = policy::current(&tx).await?;
-        let term_months = match class {
-            MembershipClassKey::Contributor => Some(policy.contributor_term_months),
-            MembershipClassKey::Mirror => Some(policy.mirror_recheck_months),
-            MembershipClassKey::Sponsor => None,
+        let term = match class {
+            MembershipClassKey::Contributor => Term::Months(policy.contributor_term_months),
+            MembershipClassKey::Mirror => Term::Months(policy.mirror_recheck_months),
+            MembershipClassKey::Sponsor => {
+                return Err(ApiError::conflict(
+                    "a Sponsor membership follows its sponsorship; record a sponsorship to renew it",
+                ));
+            }
         };
         let grant = Grant {
             class,
             holder: current.holder_entity()?,
             disclose: current.0.disclose,
             vote_weight: current.0.vote_weight,
-            term_months,
+            term,
         };
         let row = grant_membership(&tx, Actor::Account(me.id), grant).await?;
         tx.commit().await?;

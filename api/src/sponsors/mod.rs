@@ -1,0 +1,11 @@
+//! Sponsors: tiers, sponsorships, the contributions ledger, the public sponsor list and the
+//! activity feed integrations sync from.
+
+pub mod follow;
+pub mod list;
+pub mod loader;
+pub mod mutation;
+pub mod query;
+pub mod status;
+pub mod tiers;
+pub mod types;

@@ -1,0 +1,210 @@
+//! Reading sponsors: the public list, sponsorships, totals, and activity for integrations.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Utc;
+use entity::{
+    contribution,
+    prelude::{
+        Contribution as Contributions, SponsorActivity as Activities, Sponsorship as Sponsorships,
+    },
+    sponsor_activity, sponsorship,
+};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Alias, Expr, Func},
+};
+
+use crate::{
+    auth::{ApiScope, Role, Viewer},
+    error::{ApiError, ApiResult},
+    ids::{self, key_of},
+    members::holder::{Holder, viewer_organizations},
+    money::{Currency, Money},
+    pagination::{PageArgs, cost, fetch_page},
+    sponsors::{
+        follow::catch_up,
+        list::{self, PublicSponsorConnection},
+        tiers::SponsorTier,
+        types::{SponsorActivity, SponsorActivityConnection, Sponsorship, SponsorshipConnection},
+    },
+    time::DateTime,
+};
+
+#[derive(Default)]
+pub struct SponsorQuery;
+
+/// A sponsor named by an organization or account ID.
+fn sponsor_of(id: &ID) -> ApiResult<Holder> {
+    match ids::decode(id) {
+        Some((kind, key)) if kind == "Organization" => Ok(Holder::Organization(key)),
+        Some((kind, key)) if kind == "Account" => Ok(Holder::Account(key)),
+        _ => Err(ApiError::bad_input(
+            "sponsorId",
+            "`sponsorId` must be an organization or account ID",
+        )),
+    }
+}
+
+fn is_treasury(viewer: &Viewer) -> bool {
+    viewer.has_role(Role::Treasurer) || viewer.has_role(Role::Admin)
+}
+
+#[Object]
+impl SponsorQuery {
+    /// The public sponsor list: sponsors with an active sponsorship who consented to be shown,
+    /// by tier rank and then sponsor-since. Public; cursors stay valid as sponsors arrive.
+    #[graphql(complexity = "cost(first, None, child_complexity)")]
+    async fn sponsors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only sponsors at this tier.")] tier: Option<ID>,
+        #[graphql(desc = "How many sponsors to return, at most 100 (default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return sponsors after this cursor.")] after: Option<String>,
+    ) -> ApiResult<PublicSponsorConnection> {
+        let viewer = Viewer::of(ctx);
+        if matches!(viewer, Viewer::ApiToken(_)) && !viewer.has_scope(ApiScope::SponsorsRead) {
+            return Err(ApiError::forbidden(
+                "this API token lacks the SPONSORS_READ scope",
+            ));
+        }
+        let tier = tier
+            .map(|id| key_of::<SponsorTier>(&id, "tier"))
+            .transpose()?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(list::page(db, Utc::now().date_naive(), tier, first, after)
+            .await?
+            .into())
+    }
+
+    /// Sponsorships, oldest first. The TREASURER and administrators see all; a sponsor sees its
+    /// own (an organization's representatives see the organization's).
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn sponsorships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this sponsor's: an organization or account ID.")] sponsor_id: Option<
+            ID,
+        >,
+        #[graphql(desc = "How many sponsorships to return, at most 100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return sponsorships after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many sponsorships to return from the end, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Return sponsorships before this cursor.")] before: Option<String>,
+    ) -> ApiResult<SponsorshipConnection> {
+        let viewer = Viewer::of(ctx);
+        let me = viewer.require_account()?;
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let mut query = Sponsorships::find();
+        if !is_treasury(viewer) {
+            let own = std::iter::once(Holder::Account(me.id).key()).chain(
+                viewer_organizations(ctx)
+                    .await?
+                    .into_iter()
+                    .map(|id| Holder::Organization(id).key()),
+            );
+            query = query.filter(sponsorship::Column::SponsorKey.is_in(own));
+        }
+        if let Some(id) = sponsor_id {
+            query = query.filter(sponsorship::Column::SponsorKey.eq(sponsor_of(&id)?.key()));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let page = fetch_page(db, query, sponsorship::Column::Id, |row| row.id, &page).await?;
+        Ok(page.map(Sponsorship).into())
+    }
+
+    /// What a sponsor has contributed in all, one amount per currency, summed in SQL. For the
+    /// TREASURER, administrators and the sponsor.
+    async fn sponsor_totals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The sponsor: an organization or account ID.")] sponsor_id: ID,
+    ) -> ApiResult<Vec<Money>> {
+        let viewer = Viewer::of(ctx);
+        viewer.require_account()?;
+        let sponsor = sponsor_of(&sponsor_id)?;
+        if !is_treasury(viewer) && !sponsor.is_viewer(ctx).await? {
+            return Err(ApiError::forbidden(
+                "only the sponsor and the TREASURER see its totals",
+            ));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let sums: Vec<(String, i64)> = Contributions::find()
+            .select_only()
+            .column(contribution::Column::Currency)
+            .expr_as(
+                Func::cast_as(
+                    Func::sum(Expr::col((
+                        Alias::new("contributions"),
+                        contribution::Column::AmountMinor,
+                    ))),
+                    Alias::new("BIGINT"),
+                ),
+                "total",
+            )
+            .inner_join(Sponsorships)
+            .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
+            .group_by(contribution::Column::Currency)
+            .into_tuple()
+            .all(db)
+            .await?;
+        sums.into_iter()
+            .map(|(currency, total)| Ok(Money::new(total, Currency::parse(&currency, "currency")?)))
+            .collect()
+    }
+
+    /// Changes to the public sponsor list, in the order they were recorded, for integrations
+    /// that sync: new sponsorships, renewals, tier changes, lapses and cancellations. Sponsors
+    /// who withheld consent do not appear. For API tokens with `SPONSORS_READ`, the TREASURER
+    /// and administrators.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn sponsor_activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only activity at or after this instant.")] since: Option<DateTime>,
+        #[graphql(desc = "How many activities to return, at most 100 (default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return activities after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many activities to return from the end, at most 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return activities before this cursor.")] before: Option<String>,
+    ) -> ApiResult<SponsorActivityConnection> {
+        let viewer = Viewer::of(ctx);
+        if !viewer.has_scope(ApiScope::SponsorsRead) && !is_treasury(viewer) {
+            return Err(match viewer {
+                Viewer::Anonymous => {
+                    ApiError::unauthenticated("use an API token with SPONSORS_READ")
+                }
+                _ => ApiError::forbidden(
+                    "sponsor activity needs SPONSORS_READ or the TREASURER role",
+                ),
+            });
+        }
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        // Lapses happen with the calendar: record any that nobody has noticed yet.
+        catch_up(db).await?;
+        let mut query = Activities::find().inner_join(Sponsorships);
+        if !is_treasury(viewer) {
+            query = query.filter(sponsorship::Column::Disclose.eq(true));
+        }
+        if let Some(since) = since {
+            query = query.filter(sponsor_activity::Column::OccurredAt.gte(since.0));
+        }
+        let page = fetch_page(
+            db,
+            query.filter(Condition::all()),
+            sponsor_activity::Column::Id,
+            |row| row.id,
+            &page,
+        )
+        .await?;
+        Ok(page.map(SponsorActivity).into())
+    }
+}

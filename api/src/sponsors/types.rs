@@ -1,0 +1,337 @@
+//! The `Sponsorship`, `Contribution` and `SponsorActivity` GraphQL types.
+
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::Utc;
+use entity::{contribution, sponsor_activity, sponsorship};
+
+use crate::{
+    auth::{Role, Viewer},
+    error::{ApiError, ApiResult},
+    ids::{self, NodeKind},
+    loaders::loader,
+    members::holder::{Holder, MembershipHolder},
+    money::{Currency, Money},
+    pagination::{PageArgs, PageInfo, PageOf, encode_cursor},
+    sponsors::{
+        list::{PublicSponsor, PublicTier},
+        loader::{ContributionTotalLoader, ContributionsLoader, SponsorshipLoader, TierLoader},
+        status::{self, SponsorshipStatus},
+        tiers::SponsorTier,
+    },
+    time::{Date, DateTime},
+};
+
+/// The sponsorship row, wrapped so that no column becomes API by accident.
+#[derive(Clone, Debug)]
+pub struct Sponsorship(pub sponsorship::Model);
+
+impl NodeKind for Sponsorship {
+    const KIND: &'static str = "Sponsorship";
+}
+
+impl Sponsorship {
+    pub fn sponsor_entity(&self) -> ApiResult<Holder> {
+        Holder::from_columns(self.0.sponsor_account_id, self.0.sponsor_organization_id)
+    }
+
+    /// The treasurer, administrators and the sponsor itself see a sponsorship; the public sees
+    /// only the sponsor list.
+    pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let viewer = Viewer::of(ctx);
+        if viewer.has_role(Role::Treasurer) || viewer.has_role(Role::Admin) {
+            return Ok(true);
+        }
+        self.sponsor_entity()?.is_viewer(ctx).await
+    }
+
+    fn currency(&self) -> ApiResult<Currency> {
+        Currency::parse(&self.0.currency, "currency")
+    }
+}
+
+/// Support from a sponsor at a tier for a period. Seen by the treasurer, administrators and the
+/// sponsor.
+#[Object]
+impl Sponsorship {
+    /// The sponsorship's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// Where it stands today.
+    async fn status(&self) -> SponsorshipStatus {
+        status::effective(&self.0, Utc::now().date_naive())
+    }
+
+    /// The tier.
+    async fn tier(&self, ctx: &Context<'_>) -> ApiResult<SponsorTier> {
+        loader::<TierLoader>(ctx)?
+            .load_one(self.0.tier_id)
+            .await?
+            .map(SponsorTier)
+            .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))
+    }
+
+    /// The sponsor: a person or an organization.
+    async fn sponsor(&self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
+        self.sponsor_entity()?.load(ctx).await
+    }
+
+    /// The amount pledged for the period.
+    async fn amount(&self) -> ApiResult<Money> {
+        Ok(Money::new(self.0.amount_minor, self.currency()?))
+    }
+
+    /// The first day.
+    async fn starts_on(&self) -> Date {
+        self.0.starts_on.into()
+    }
+
+    /// The last day.
+    async fn ends_on(&self) -> Date {
+        self.0.ends_on.into()
+    }
+
+    /// The start of the sponsor's unbroken support, which orders the public list.
+    async fn sponsor_since(&self) -> Date {
+        self.0.sponsor_since.into()
+    }
+
+    /// Whether the sponsor means to renew.
+    async fn auto_renew(&self) -> bool {
+        self.0.auto_renew
+    }
+
+    /// What is given in kind: hardware, services, staff time.
+    async fn in_kind_description(&self) -> Option<&str> {
+        self.0.in_kind_description.as_deref()
+    }
+
+    /// Consent to show the sponsor's name, logo and URL in public.
+    async fn disclose(&self) -> bool {
+        self.0.disclose
+    }
+
+    /// Why it was cancelled.
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+
+    /// What was received under it, oldest first.
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many contributions to return, at most 100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return contributions after this cursor.")] after: Option<String>,
+    ) -> ApiResult<ContributionConnection> {
+        let page = PageArgs::new(first, after, None, None).parse::<uuid::Uuid>()?;
+        let all = loader::<ContributionsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let total_count = all.len() as u64;
+        let start = page.from.map_or(0, |from| {
+            all.iter()
+                .position(|c| c.id == from)
+                .map_or(all.len(), |i| i + 1)
+        });
+        let size = usize::try_from(page.size).unwrap_or(usize::MAX);
+        let rows: Vec<_> = all.iter().skip(start).take(size).cloned().collect();
+        let has_next_page = start + rows.len() < all.len();
+        let edges: Vec<_> = rows
+            .into_iter()
+            .map(|row| (encode_cursor(row.id), Contribution(row)))
+            .collect();
+        Ok(PageOf {
+            page_info: PageInfo {
+                has_previous_page: start > 0,
+                has_next_page,
+                start_cursor: edges.first().map(|(c, _)| c.clone()),
+                end_cursor: edges.last().map(|(c, _)| c.clone()),
+            },
+            edges,
+            total_count,
+        }
+        .into())
+    }
+
+    /// The sum of what was received, computed in SQL.
+    async fn contributed(&self, ctx: &Context<'_>) -> ApiResult<Money> {
+        let total = loader::<ContributionTotalLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0);
+        Ok(Money::new(total, self.currency()?))
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// Money or value in kind.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ContributionKind {
+    /// Money received.
+    Monetary,
+    /// Hardware, services or staff time, at its value.
+    InKind,
+}
+
+impl ContributionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monetary => "MONETARY",
+            Self::InKind => "IN_KIND",
+        }
+    }
+}
+
+/// The contribution row.
+#[derive(Clone, Debug)]
+pub struct Contribution(pub contribution::Model);
+
+impl NodeKind for Contribution {
+    const KIND: &'static str = "Contribution";
+}
+
+/// An entry of the ledger: what was received, when.
+#[Object]
+impl Contribution {
+    /// The contribution's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// The amount, exact.
+    async fn amount(&self) -> ApiResult<Money> {
+        Ok(Money::new(
+            self.0.amount_minor,
+            Currency::parse(&self.0.currency, "currency")?,
+        ))
+    }
+
+    /// Money or in kind.
+    async fn kind(&self) -> ContributionKind {
+        if self.0.kind == "IN_KIND" {
+            ContributionKind::InKind
+        } else {
+            ContributionKind::Monetary
+        }
+    }
+
+    /// The day it was received.
+    async fn received_on(&self) -> Date {
+        self.0.received_on.into()
+    }
+
+    /// The treasurer's note.
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+}
+
+crate::connection!(ContributionConnection, ContributionEdge, Contribution);
+crate::connection!(SponsorshipConnection, SponsorshipEdge, Sponsorship);
+
+/// What happened to a sponsorship.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SponsorActivityKind {
+    /// A sponsor began.
+    NewSponsorship,
+    /// A sponsor renewed at the same tier.
+    Renewal,
+    /// A sponsor continued at another tier.
+    TierChange,
+    /// A sponsorship reached its end.
+    Lapsed,
+    /// A sponsorship was cancelled.
+    Cancelled,
+}
+
+impl SponsorActivityKind {
+    fn parse(text: &str) -> Self {
+        match text {
+            "RENEWAL" => Self::Renewal,
+            "TIER_CHANGE" => Self::TierChange,
+            "LAPSED" => Self::Lapsed,
+            "CANCELLED" => Self::Cancelled,
+            _ => Self::NewSponsorship,
+        }
+    }
+}
+
+/// The activity row.
+#[derive(Clone, Debug)]
+pub struct SponsorActivity(pub sponsor_activity::Model);
+
+/// A change in the sponsor list, for integrations that sync.
+#[Object]
+impl SponsorActivity {
+    /// What happened.
+    async fn kind(&self) -> SponsorActivityKind {
+        SponsorActivityKind::parse(&self.0.kind)
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime {
+        self.0.occurred_at.into()
+    }
+
+    /// The sponsor, as the public list shows it.
+    async fn sponsor(&self, ctx: &Context<'_>) -> ApiResult<PublicSponsor> {
+        let sponsorship = loader::<SponsorshipLoader>(ctx)?
+            .load_one(self.0.sponsorship_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("an activity's sponsorship is missing"))?;
+        let holder = Holder::from_columns(
+            sponsorship.sponsor_account_id,
+            sponsorship.sponsor_organization_id,
+        )?;
+        let tier = loader::<TierLoader>(ctx)?
+            .load_one(sponsorship.tier_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
+        let (display_name, website_url, logo_url) = match holder.load(ctx).await? {
+            Some(MembershipHolder::Organization(org)) => {
+                (org.0.name, org.0.website_url, org.0.logo_url)
+            }
+            Some(MembershipHolder::Account(account)) => (account.0.display_name, None, None),
+            None => (String::new(), None, None),
+        };
+        Ok(PublicSponsor {
+            display_name,
+            website_url,
+            logo_url,
+            since: sponsorship.sponsor_since.into(),
+            tier: PublicTier {
+                name: tier.name,
+                rank: tier.rank,
+            },
+        })
+    }
+
+    /// The tier before a tier change.
+    async fn previous_tier(&self, ctx: &Context<'_>) -> ApiResult<Option<PublicTier>> {
+        let Some(id) = self.0.previous_tier_id else {
+            return Ok(None);
+        };
+        Ok(loader::<TierLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(|tier| PublicTier {
+                name: tier.name,
+                rank: tier.rank,
+            }))
+    }
+}
+
+crate::connection!(
+    SponsorActivityConnection,
+    SponsorActivityEdge,
+    SponsorActivity
+);

@@ -1,0 +1,29 @@
+//! `sponsor_tiers`: Platinum, Gold, Silver, Community and any the treasurer adds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sponsor_tiers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub name: String,
+    /// Placement in lists: 1 comes first.
+    pub rank: i32,
+    pub minimum_yearly_minor: i64,
+    pub currency: String,
+    pub vote_weight: i32,
+    /// A JSON array of strings.
+    #[sea_orm(column_type = "Text")]
+    pub benefits: String,
+    /// `DRAFT`, `PUBLISHED` or `RETIRED`.
+    pub state: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
