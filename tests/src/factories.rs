@@ -196,3 +196,176 @@ pub async fn a_contributor(app: &TestApp, name: &str, committee: &Person) -> (Pe
         .to_owned();
     (person, membership)
 }
+
+/// Creates an organization through the API, represented by `person`; returns its ID.
+pub async fn an_organization(app: &TestApp, person: &Person, name: &str) -> String {
+    let response = app
+        .gql_as(
+            &person.access_token,
+            "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } } }",
+            serde_json::json!({ "input": {
+                "name": name,
+                "websiteUrl": format!("https://{}.example.com", name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "")),
+            } }),
+        )
+        .await;
+    response.data()["createOrganization"]["organization"]["id"]
+        .as_str()
+        .expect("an organization id")
+        .to_owned()
+}
+
+/// The ID of the published tier called `name`.
+pub async fn tier_id(app: &TestApp, name: &str) -> String {
+    let response = app
+        .gql("{ sponsorTiers { id name } }", serde_json::json!({}))
+        .await;
+    response.data()["sponsorTiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .find(|tier| tier["name"] == name)
+        .and_then(|tier| tier["id"].as_str())
+        .unwrap_or_else(|| panic!("no tier {name}"))
+        .to_owned()
+}
+
+pub const RECORD_SPONSORSHIP: &str = "mutation($input: RecordSponsorshipInput!) {
+  recordSponsorship(input: $input) { sponsorship { id status amount { amountMinor currency formatted } } }
+}";
+
+/// A sponsorship as the treasurer records it, with the defaults of a yearly Gold sponsorship
+/// that started today; change what the test is about.
+pub struct SponsorshipInput {
+    pub sponsor_field: &'static str,
+    pub sponsor_id: String,
+    pub tier: &'static str,
+    pub amount_minor: String,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub disclose: bool,
+}
+
+/// A yearly sponsorship for the organization `organization_id`, from today.
+pub fn a_sponsorship(organization_id: &str, tier: &'static str) -> SponsorshipInput {
+    let today = Utc::now().date_naive();
+    let amount = match tier {
+        "Platinum" => 10_000_000,
+        "Gold" => 2_000_000,
+        "Silver" => 250_000,
+        _ => 0,
+    };
+    SponsorshipInput {
+        sponsor_field: "organizationId",
+        sponsor_id: organization_id.to_owned(),
+        tier,
+        amount_minor: amount.to_string(),
+        starts_on: today,
+        ends_on: today
+            .checked_add_days(chrono::Days::new(364))
+            .expect("date"),
+        disclose: true,
+    }
+}
+
+impl SponsorshipInput {
+    pub fn from(mut self, starts_on: chrono::NaiveDate) -> Self {
+        let length = self.ends_on - self.starts_on;
+        self.starts_on = starts_on;
+        self.ends_on = starts_on + length;
+        self
+    }
+
+    pub fn until(mut self, ends_on: chrono::NaiveDate) -> Self {
+        self.ends_on = ends_on;
+        self
+    }
+
+    pub fn paying(mut self, amount_minor: &str) -> Self {
+        amount_minor.clone_into(&mut self.amount_minor);
+        self
+    }
+
+    pub fn undisclosed(mut self) -> Self {
+        self.disclose = false;
+        self
+    }
+
+    pub fn json(&self, tier_id: &str) -> serde_json::Value {
+        serde_json::json!({ "input": {
+            self.sponsor_field: self.sponsor_id,
+            "tierId": tier_id,
+            "amountMinor": self.amount_minor,
+            "currency": "USD",
+            "startsOn": self.starts_on.to_string(),
+            "endsOn": self.ends_on.to_string(),
+            "disclose": self.disclose,
+        } })
+    }
+
+    /// Records it as `treasurer`; returns the sponsorship ID.
+    pub async fn record(self, app: &TestApp, treasurer: &Person) -> String {
+        let tier = tier_id(app, self.tier).await;
+        let response = app
+            .gql_as(
+                &treasurer.access_token,
+                RECORD_SPONSORSHIP,
+                self.json(&tier),
+            )
+            .await;
+        response.data()["recordSponsorship"]["sponsorship"]["id"]
+            .as_str()
+            .expect("a sponsorship id")
+            .to_owned()
+    }
+}
+
+/// An organization sponsoring at `tier` since `since`, inserted straight into the database, for
+/// lists too long to build through the API.
+pub async fn a_listed_sponsor(
+    app: &TestApp,
+    name: &str,
+    tier: uuid::Uuid,
+    since: chrono::NaiveDate,
+) {
+    let now = Utc::now();
+    let organization = entity::organization::ActiveModel {
+        id: Set(ids::new_key()),
+        name: Set(name.to_owned()),
+        website_url: Set(Some(format!(
+            "https://{}.example.org",
+            name.to_lowercase().replace(' ', "-")
+        ))),
+        logo_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .expect("insert an organization");
+    entity::sponsorship::ActiveModel {
+        id: Set(ids::new_key()),
+        tier_id: Set(tier),
+        sponsor_key: Set(format!("organization:{}", organization.id)),
+        sponsor_account_id: Set(None),
+        sponsor_organization_id: Set(Some(organization.id)),
+        amount_minor: Set(10_000_000),
+        currency: Set("USD".to_owned()),
+        starts_on: Set(since),
+        ends_on: Set(since
+            .checked_add_days(chrono::Days::new(3650))
+            .expect("date")),
+        sponsor_since: Set(since),
+        auto_renew: Set(false),
+        status: Set("ACTIVE".to_owned()),
+        in_kind_description: Set(None),
+        disclose: Set(true),
+        cancel_reason: Set(None),
+        recorded_by: Set(organization.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .expect("insert a sponsorship");
+}

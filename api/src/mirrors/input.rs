@@ -50,7 +50,7 @@ pub fn url_on_host(raw: &str, schemes: &[&str], host: &str, field: &str) -> ApiR
             format!("`{field}` must point at the mirror's host {host}"),
         ));
     }
-    Ok(url.to_string())
+    Ok(raw.trim().to_owned())
 }
 
 /// An ISO 3166-1 alpha-2 code, upper-cased.

@@ -31,7 +31,8 @@ pub fn web_url(raw: &str, field: &str) -> ApiResult<String> {
             format!("`{field}` must be an http or https URL"),
         ));
     }
-    Ok(url.to_string())
+    // Keep the address as the user wrote it; parsing only checks it.
+    Ok(raw.trim().to_owned())
 }
 
 /// An optional URL: absent or blank is none.

@@ -10,5 +10,6 @@ mod membership;
 mod ops;
 mod organizations;
 mod schema_file;
+mod sponsors;
 mod token_attacks;
 mod transport;

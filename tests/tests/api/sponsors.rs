@@ -1,0 +1,871 @@
+//! Sponsors: tiers, the treasurer's ledger, the public list and its feeds, and the Sponsor
+//! membership that follows a sponsorship.
+
+use api::auth::Role;
+use chrono::{Days, NaiveDate, Utc};
+use serde_json::{Value, json};
+use tests::{
+    TestApp,
+    factories::{
+        RECORD_SPONSORSHIP, a_listed_sponsor, a_person, a_person_with, a_sponsorship,
+        an_organization, tier_id,
+    },
+};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn days_ago(n: u64) -> NaiveDate {
+    today().checked_sub_days(Days::new(n)).expect("date")
+}
+
+const LIST: &str = "query($tier: ID, $first: Int, $after: String) {
+  sponsors(tier: $tier, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { displayName websiteUrl logoUrl since tier { name rank } }
+  }
+}";
+
+fn names(response: &Value) -> Vec<&str> {
+    response["sponsors"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| node["displayName"].as_str().unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fresh_database_holds_the_default_tiers() {
+    let app = TestApp::new().await;
+    let tiers = app
+        .gql("{ sponsorTiers { name rank voteWeight minimumYearly { amountMinor currency formatted } } }", json!({}))
+        .await;
+    assert_eq!(
+        tiers.data()["sponsorTiers"],
+        json!([
+            { "name": "Platinum", "rank": 1, "voteWeight": 50, "minimumYearly": { "amountMinor": "10000000", "currency": "USD", "formatted": "100,000.00 USD" } },
+            { "name": "Gold", "rank": 2, "voteWeight": 15, "minimumYearly": { "amountMinor": "2000000", "currency": "USD", "formatted": "20,000.00 USD" } },
+            { "name": "Silver", "rank": 3, "voteWeight": 5, "minimumYearly": { "amountMinor": "250000", "currency": "USD", "formatted": "2,500.00 USD" } },
+            { "name": "Community", "rank": 4, "voteWeight": 1, "minimumYearly": { "amountMinor": "0", "currency": "USD", "formatted": "0.00 USD" } },
+        ])
+    );
+}
+
+#[tokio::test]
+async fn only_the_treasurer_records_sponsorships_and_contributions() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "CloudCo").await;
+    let input = a_sponsorship(&org, "Gold").json(&tier_id(&app, "Gold").await);
+    let token = app
+        .gql_as(&rep.access_token, "mutation { createApiToken(input: { name: \"t\", scopes: [SPONSORS_READ] }) { token } }", json!({}))
+        .await
+        .data()["createApiToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(
+        app.gql(RECORD_SPONSORSHIP, input.clone())
+            .await
+            .error_code(),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.gql_as(&rep.access_token, RECORD_SPONSORSHIP, input.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(&admin.access_token, RECORD_SPONSORSHIP, input.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(&token, RECORD_SPONSORSHIP, input.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    let recorded = app
+        .gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, input)
+        .await;
+    let sponsorship = recorded.data()["recordSponsorship"]["sponsorship"].clone();
+    assert_eq!(sponsorship["status"], json!("ACTIVE"));
+
+    let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id amount { amountMinor } kind } } }";
+    let contribution = json!({ "input": { "sponsorshipId": sponsorship["id"], "amountMinor": "2000000", "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY", "note": "wire" } });
+    assert_eq!(
+        app.gql_as(&rep.access_token, contribute, contribution.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(&admin.access_token, contribute, contribution.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    app.gql_as(&treasurer.access_token, contribute, contribution)
+        .await
+        .data();
+}
+
+#[tokio::test]
+async fn money_stays_exact_past_two_to_the_53() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "BigCo").await;
+    let mut sponsorship = a_sponsorship(&org, "Platinum");
+    sponsorship.amount_minor = "9007199254740993".into();
+    let id = sponsorship.record(&app, &treasurer).await;
+    let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { amount { amountMinor } } } }";
+    for amount in ["9007199254740993", "1"] {
+        let response = app
+            .gql_as(
+                &treasurer.access_token,
+                contribute,
+                json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } }),
+            )
+            .await;
+        assert_eq!(
+            response.data()["recordContribution"]["contribution"]["amount"]["amountMinor"],
+            json!(amount)
+        );
+    }
+    let read = app
+        .gql_as(
+            &rep.access_token,
+            "query($id: ID!) { node(id: $id) { ... on Sponsorship { amount { amountMinor formatted } contributed { amountMinor } contributions { totalCount nodes { amount { amountMinor } } } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let node = &read.data()["node"];
+    assert_eq!(node["amount"]["amountMinor"], json!("9007199254740993"));
+    assert_eq!(
+        node["amount"]["formatted"],
+        json!("90,071,992,547,409.93 USD")
+    );
+    assert_eq!(
+        node["contributed"]["amountMinor"],
+        json!("9007199254740994")
+    );
+    assert_eq!(node["contributions"]["totalCount"], json!(2));
+    let totals = app
+        .gql_as(
+            &treasurer.access_token,
+            "query($id: ID!) { sponsorTotals(sponsorId: $id) { amountMinor currency } }",
+            json!({ "id": org }),
+        )
+        .await;
+    assert_eq!(
+        totals.data()["sponsorTotals"],
+        json!([{ "amountMinor": "9007199254740994", "currency": "USD" }])
+    );
+}
+
+#[tokio::test]
+async fn every_bad_sponsorship_is_refused_naming_the_field() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "CloudCo").await;
+    let gold = tier_id(&app, "Gold").await;
+    let try_input = |change: &dyn Fn(&mut Value)| {
+        let mut input = a_sponsorship(&org, "Gold").json(&gold);
+        change(&mut input["input"]);
+        app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, input)
+    };
+    type Change<'a> = Box<dyn Fn(&mut Value) + 'a>;
+    let cases: Vec<(&str, Change<'_>)> = vec![
+        (
+            "input.amountMinor",
+            Box::new(|i| i["amountMinor"] = json!("1999999")),
+        ),
+        (
+            "input.amountMinor",
+            Box::new(|i| i["amountMinor"] = json!("-5")),
+        ),
+        (
+            "input.amountMinor",
+            Box::new(|i| i["amountMinor"] = json!("92233720368547758070")),
+        ),
+        (
+            "input.amountMinor",
+            Box::new(|i| i["amountMinor"] = json!("20000.00")),
+        ),
+        ("input.currency", Box::new(|i| i["currency"] = json!("ZZZ"))),
+        ("input.currency", Box::new(|i| i["currency"] = json!("EUR"))),
+        (
+            "input.endsOn",
+            Box::new(|i| i["endsOn"] = json!("2000-01-01")),
+        ),
+        (
+            "input.organizationId",
+            Box::new(|i| i["accountId"] = json!(rep.id)),
+        ),
+        ("input.tierId", Box::new(|i| i["tierId"] = json!(rep.id))),
+    ];
+    for (field, change) in &cases {
+        let response = try_input(change.as_ref()).await;
+        assert_eq!(
+            response.error_code(),
+            "BAD_USER_INPUT",
+            "{field}: {:#}",
+            response.body
+        );
+        assert_eq!(response.error_field(), *field, "{:#}", response.body);
+    }
+    // A half-year sponsorship pays half the yearly minimum.
+    let half = try_input(&|i| {
+        i["endsOn"] = json!(
+            today()
+                .checked_add_days(Days::new(182))
+                .expect("date")
+                .to_string()
+        );
+        i["amountMinor"] = json!("1002740");
+    })
+    .await;
+    half.data();
+    // Periods of one sponsor may not overlap.
+    assert_eq!(try_input(&|_| {}).await.error_code(), "CONFLICT");
+}
+
+#[tokio::test]
+async fn the_public_list_is_ordered_filtered_and_paged() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let mut orgs = Vec::new();
+    for name in ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"] {
+        orgs.push(an_organization(&app, &rep, name).await);
+    }
+    a_sponsorship(&orgs[0], "Gold")
+        .from(days_ago(100))
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&orgs[1], "Platinum")
+        .from(days_ago(10))
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&orgs[2], "Silver")
+        .from(days_ago(300))
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&orgs[3], "Gold")
+        .from(days_ago(200))
+        .record(&app, &treasurer)
+        .await;
+    // Opted out, and lapsed: neither is listed.
+    a_sponsorship(&orgs[4], "Platinum")
+        .undisclosed()
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&orgs[5], "Gold")
+        .from(days_ago(400))
+        .until(days_ago(1))
+        .paying("2200000")
+        .record(&app, &treasurer)
+        .await;
+
+    let all = app.gql(LIST, json!({})).await;
+    assert_eq!(names(all.data()), ["Bravo", "Delta", "Alpha", "Charlie"]);
+    assert_eq!(all.data()["sponsors"]["totalCount"], json!(4));
+    let first = &all.data()["sponsors"]["nodes"][0];
+    assert_eq!(first["tier"], json!({ "name": "Platinum", "rank": 1 }));
+    assert_eq!(first["since"], json!(days_ago(10).to_string()));
+    assert_eq!(first["websiteUrl"], json!("https://bravo.example.com"));
+
+    let gold = tier_id(&app, "Gold").await;
+    assert_eq!(
+        names(app.gql(LIST, json!({ "tier": gold })).await.data()),
+        ["Delta", "Alpha"]
+    );
+
+    let page_one = app.gql(LIST, json!({ "first": 2 })).await;
+    assert_eq!(names(page_one.data()), ["Bravo", "Delta"]);
+    assert_eq!(
+        page_one.data()["sponsors"]["pageInfo"]["hasNextPage"],
+        json!(true)
+    );
+    let cursor = page_one.data()["sponsors"]["pageInfo"]["endCursor"].clone();
+
+    // A new Gold sponsor arrives between the pages: the cursor still continues where it was.
+    let newcomer = an_organization(&app, &rep, "Golf").await;
+    a_sponsorship(&newcomer, "Gold")
+        .record(&app, &treasurer)
+        .await;
+    let page_two = app.gql(LIST, json!({ "first": 2, "after": cursor })).await;
+    assert_eq!(names(page_two.data()), ["Alpha", "Golf"]);
+    let cursor = page_two.data()["sponsors"]["pageInfo"]["endCursor"].clone();
+    let page_three = app.gql(LIST, json!({ "first": 2, "after": cursor })).await;
+    assert_eq!(names(page_three.data()), ["Charlie"]);
+    assert_eq!(
+        page_three.data()["sponsors"]["pageInfo"]["hasNextPage"],
+        json!(false)
+    );
+
+    assert_eq!(
+        app.gql(LIST, json!({ "first": 101 })).await.error_field(),
+        "first"
+    );
+    assert_eq!(
+        app.gql(LIST, json!({ "after": "bogus" }))
+            .await
+            .error_field(),
+        "after"
+    );
+}
+
+#[tokio::test]
+async fn the_feeds_carry_the_list_with_an_etag_and_escape_csv() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let tricky = an_organization(&app, &rep, "Acme Rockets").await;
+    a_sponsorship(&tricky, "Silver")
+        .record(&app, &treasurer)
+        .await;
+    // The API refuses control characters in names; the feed must survive them all the same.
+    let newline = match app.backend() {
+        sea_orm::DbBackend::Postgres => "chr(10)",
+        _ => "char(10)",
+    };
+    app.sql(&format!(
+        "UPDATE organizations SET name = 'Acme, \"Rockets\"' || {newline} || 'and Co'"
+    ))
+    .await;
+
+    let json_feed = app.client.get("/feeds/sponsors.json").send().await;
+    json_feed.assert_status_is_ok();
+    let etag = json_feed
+        .0
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    assert!(json_feed.0.headers().get("cache-control").is_some());
+    let body: Value = json_feed.0.into_body().into_json().await.expect("json");
+    let listed = app.gql(LIST, json!({ "first": 100 })).await;
+    assert_eq!(body["sponsors"], listed.data()["sponsors"]["nodes"]);
+
+    let again = app
+        .client
+        .get("/feeds/sponsors.json")
+        .header("if-none-match", &etag)
+        .send()
+        .await;
+    assert_eq!(again.0.status(), 304);
+
+    let csv = app.client.get("/feeds/sponsors.csv").send().await;
+    csv.assert_status_is_ok();
+    let text = csv.0.into_body().into_string().await.expect("csv");
+    let since = today().to_string();
+    assert_eq!(
+        text,
+        format!(
+            "display_name,website_url,logo_url,since,tier,tier_rank\r\n\
+             \"Acme, \"\"Rockets\"\"\nand Co\",https://acmerockets.example.com,,{since},Silver,3\r\n"
+        )
+    );
+
+    // The list changes, and so does the ETag.
+    let other = an_organization(&app, &rep, "Zeta").await;
+    a_sponsorship(&other, "Gold").record(&app, &treasurer).await;
+    let changed = app
+        .client
+        .get("/feeds/sponsors.json")
+        .header("if-none-match", &etag)
+        .send()
+        .await;
+    assert_eq!(changed.0.status(), 200);
+    assert_ne!(
+        changed
+            .0
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok()),
+        Some(etag.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_sponsor_that_opted_out_appears_nowhere_public() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let other = a_person(&app, "Other").await;
+    let org = an_organization(&app, &rep, "Quiet Corp").await;
+    let sponsorship = a_sponsorship(&org, "Gold")
+        .undisclosed()
+        .record(&app, &treasurer)
+        .await;
+    let token = app
+        .gql_as(&other.access_token, "mutation { createApiToken(input: { name: \"t\", scopes: [SPONSORS_READ, MEMBERS_READ] }) { token } }", json!({}))
+        .await
+        .data()["createApiToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+
+    assert_eq!(
+        app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(0)
+    );
+    for feed in ["/feeds/sponsors.json", "/feeds/sponsors.csv"] {
+        let text = app
+            .client
+            .get(feed)
+            .send()
+            .await
+            .0
+            .into_body()
+            .into_string()
+            .await
+            .expect("feed");
+        assert!(!text.contains("Quiet"), "{feed}: {text}");
+    }
+    let directory = "{ memberships(class: SPONSOR) { totalCount } }";
+    assert_eq!(
+        app.gql(directory, json!({})).await.data()["memberships"]["totalCount"],
+        json!(0)
+    );
+    assert_eq!(
+        app.gql_as(&token, directory, json!({})).await.data()["memberships"]["totalCount"],
+        json!(0)
+    );
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    assert_eq!(
+        app.gql(node, json!({ "id": sponsorship })).await.data()["node"],
+        json!(null)
+    );
+    assert_eq!(
+        app.gql_as(&other.access_token, node, json!({ "id": sponsorship }))
+            .await
+            .data()["node"],
+        json!(null)
+    );
+    let activity = app
+        .gql_as(&token, "{ sponsorActivities { totalCount } }", json!({}))
+        .await;
+    assert_eq!(activity.data()["sponsorActivities"]["totalCount"], json!(0));
+
+    // The representative sees it, and gives consent: now it is public everywhere.
+    assert!(
+        app.gql_as(&rep.access_token, node, json!({ "id": sponsorship }))
+            .await
+            .data()["node"]
+            .is_object()
+    );
+    let consent = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclose } } }";
+    assert_eq!(
+        app.gql_as(
+            &other.access_token,
+            consent,
+            json!({ "id": sponsorship, "disclose": true })
+        )
+        .await
+        .error_code(),
+        "NOT_FOUND"
+    );
+    app.gql_as(
+        &rep.access_token,
+        consent,
+        json!({ "id": sponsorship, "disclose": true }),
+    )
+    .await
+    .data();
+    assert_eq!(names(app.gql(LIST, json!({})).await.data()), ["Quiet Corp"]);
+    assert_eq!(
+        app.gql(directory, json!({})).await.data()["memberships"]["totalCount"],
+        json!(1)
+    );
+}
+
+#[tokio::test]
+async fn the_sponsor_membership_follows_the_sponsorship_through_lapse() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "CloudCo").await;
+    let membership = "{ memberships(class: SPONSOR) { nodes { status voteWeight expiresOn holder { ... on Organization { name } } } } }";
+
+    // Active Gold: an ACTIVE Sponsor membership with Gold's weight, ending with the sponsorship.
+    let current = a_sponsorship(&org, "Gold").from(days_ago(30));
+    let ends = current.ends_on;
+    let id = current.record(&app, &treasurer).await;
+    let seen = app.gql(membership, json!({})).await;
+    assert_eq!(
+        seen.data()["memberships"]["nodes"],
+        json!([{ "status": "ACTIVE", "voteWeight": 15, "expiresOn": ends.to_string(), "holder": { "name": "CloudCo" } }])
+    );
+
+    // Cancelled, with no other sponsorship: the membership lapses into grace...
+    let cancel = "mutation($id: ID!) { cancelSponsorship(input: { sponsorshipId: $id, reason: \"Budget cut\" }) { sponsorship { status } } }";
+    let cancelled = app
+        .gql_as(&treasurer.access_token, cancel, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        cancelled.data()["cancelSponsorship"]["sponsorship"]["status"],
+        json!("CANCELLED")
+    );
+    assert_eq!(
+        app.gql(membership, json!({})).await.data()["memberships"]["nodes"][0]["status"],
+        json!("GRACE")
+    );
+    // ...and expires once the grace period has passed.
+    app.sql(&format!(
+        "UPDATE memberships SET ends_on = '{}' WHERE class_key = 'SPONSOR'",
+        days_ago(31)
+    ))
+    .await;
+    assert_eq!(
+        app.gql(membership, json!({})).await.data()["memberships"]["nodes"][0]["status"],
+        json!("EXPIRED")
+    );
+
+    // A new sponsorship renews it, at the new tier's weight.
+    a_sponsorship(&org, "Platinum")
+        .record(&app, &treasurer)
+        .await;
+    let renewed = app.gql(membership, json!({})).await;
+    assert_eq!(
+        renewed.data()["memberships"]["nodes"][0]["status"],
+        json!("ACTIVE")
+    );
+    assert_eq!(
+        renewed.data()["memberships"]["nodes"][0]["voteWeight"],
+        json!(50)
+    );
+
+    // One that simply ran out lapses the same way.
+    let rep2 = a_person(&app, "Sam").await;
+    let person_sponsor = json!({ "input": {
+        "accountId": rep2.id, "tierId": tier_id(&app, "Silver").await, "amountMinor": "250000", "currency": "USD",
+        "startsOn": days_ago(365).to_string(), "endsOn": days_ago(1).to_string(),
+    } });
+    app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, person_sponsor)
+        .await
+        .data();
+    let by_person = app
+        .gql(
+            "{ memberships(class: SPONSOR, status: GRACE) { nodes { voteWeight holder { ... on Account { displayName } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        by_person.data()["memberships"]["nodes"],
+        json!([{ "voteWeight": 5, "holder": { "displayName": "Sam" } }])
+    );
+}
+
+#[tokio::test]
+async fn integrations_sync_sponsor_activity_with_sponsors_read() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "CloudCo").await;
+    let lapsed = an_organization(&app, &rep, "Oldtimer").await;
+    a_sponsorship(&org, "Silver")
+        .from(days_ago(365))
+        .until(days_ago(1))
+        .paying("250000")
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
+    a_sponsorship(&lapsed, "Silver")
+        .from(days_ago(400))
+        .until(days_ago(50))
+        .paying("250000")
+        .record(&app, &treasurer)
+        .await;
+    let token = |scope: &'static str| {
+        let rep = rep.clone();
+        let app = &app;
+        async move {
+            app.gql_as(
+                &rep.access_token,
+                &format!("mutation {{ createApiToken(input: {{ name: \"sync\", scopes: [{scope}] }}) {{ token }} }}"),
+                json!({}),
+            )
+            .await
+            .data()["createApiToken"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+        }
+    };
+    let activities = "query($since: DateTime) { sponsorActivities(since: $since, first: 50) { nodes { kind sponsor { displayName tier { name } } previousTier { name } } } }";
+    assert_eq!(
+        app.gql(activities, json!({})).await.error_code(),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.gql_as(&token("MEMBERS_READ").await, activities, json!({}))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(&rep.access_token, activities, json!({}))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+
+    let sync = token("SPONSORS_READ").await;
+    let feed = app.gql_as(&sync, activities, json!({})).await;
+    let kinds: Vec<(String, String)> = feed.data()["sponsorActivities"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap_or_default().to_owned(),
+                n["sponsor"]["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("NEW_SPONSORSHIP".into(), "CloudCo".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("TIER_CHANGE".into(), "CloudCo".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("LAPSED".into(), "CloudCo".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("LAPSED".into(), "Oldtimer".into())),
+        "{kinds:?}"
+    );
+    let change = feed.data()["sponsorActivities"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["kind"] == "TIER_CHANGE")
+        .cloned()
+        .expect("a tier change");
+    assert_eq!(change["previousTier"], json!({ "name": "Silver" }));
+    // Asking again records nothing twice.
+    let again = app.gql_as(&sync, activities, json!({})).await;
+    assert_eq!(
+        again.data()["sponsorActivities"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(kinds.len())
+    );
+    // `since` leaves out what came before.
+    let recent = app
+        .gql_as(
+            &sync,
+            activities,
+            json!({ "since": format!("{}T00:00:00Z", days_ago(10)) }),
+        )
+        .await;
+    let recent_kinds: Vec<_> = recent.data()["sponsorActivities"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["kind"].clone())
+        .collect();
+    assert!(!recent_kinds.contains(&json!("LAPSED")) || recent_kinds.len() < kinds.len());
+}
+
+#[tokio::test]
+async fn tiers_are_shaped_by_admin_or_treasurer_and_only_published_ones_are_offered() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let create = "mutation($input: CreateSponsorTierInput!) { createSponsorTier(input: $input) { tier { id name state } } }";
+    let input = json!({ "input": { "name": "Bronze", "rank": 5, "minimumYearlyMinor": "50000", "currency": "USD", "voteWeight": 2, "benefits": ["Thanks in the release notes"] } });
+    assert_eq!(
+        app.gql_as(&rep.access_token, create, input.clone())
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    let created = app
+        .gql_as(&treasurer.access_token, create, input.clone())
+        .await;
+    let bronze = created.data()["createSponsorTier"]["tier"]["id"].clone();
+    assert_eq!(
+        created.data()["createSponsorTier"]["tier"]["state"],
+        json!("DRAFT")
+    );
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, create, input)
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+
+    let tiers = "{ sponsorTiers { name } }";
+    assert!(
+        !app.gql(tiers, json!({}))
+            .await
+            .body
+            .to_string()
+            .contains("Bronze")
+    );
+    assert_eq!(
+        app.gql(r#"{ sponsorTiers(state: DRAFT) { name } }"#, json!({}))
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    let org = an_organization(&app, &rep, "SmallCo").await;
+    let mut sponsorship = a_sponsorship(&org, "Silver").json(bronze.as_str().expect("id"));
+    sponsorship["input"]["amountMinor"] = json!("50000");
+    assert_eq!(
+        app.gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            sponsorship.clone()
+        )
+        .await
+        .error_field(),
+        "input.tierId"
+    );
+
+    let update = "mutation($input: UpdateSponsorTierInput!) { updateSponsorTier(input: $input) { tier { state voteWeight } } }";
+    let published = app
+        .gql_as(
+            &treasurer.access_token,
+            update,
+            json!({ "input": { "id": bronze, "state": "PUBLISHED" } }),
+        )
+        .await;
+    assert_eq!(
+        published.data()["updateSponsorTier"]["tier"],
+        json!({ "state": "PUBLISHED", "voteWeight": 2 })
+    );
+    assert!(
+        app.gql(tiers, json!({}))
+            .await
+            .body
+            .to_string()
+            .contains("Bronze")
+    );
+    app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, sponsorship)
+        .await
+        .data();
+
+    app.gql_as(
+        &treasurer.access_token,
+        update,
+        json!({ "input": { "id": bronze, "state": "RETIRED" } }),
+    )
+    .await
+    .data();
+    let other = an_organization(&app, &rep, "LateCo").await;
+    let mut late = a_sponsorship(&other, "Silver").json(bronze.as_str().expect("id"));
+    late["input"]["amountMinor"] = json!("50000");
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, late)
+            .await
+            .error_field(),
+        "input.tierId"
+    );
+}
+
+#[tokio::test]
+async fn a_page_of_100_sponsors_takes_two_statements() {
+    let app = TestApp::new().await;
+    let tiers: Vec<uuid::Uuid> = {
+        let mut ids = Vec::new();
+        for name in ["Platinum", "Gold", "Silver"] {
+            ids.push(
+                api::ids::decode(&tier_id(&app, name).await)
+                    .expect("a tier id")
+                    .1,
+            );
+        }
+        ids
+    };
+    for i in 0..120u64 {
+        let tier = tiers[usize::try_from(i % 3).expect("index")];
+        a_listed_sponsor(&app, &format!("Sponsor {i:03}"), tier, days_ago(i + 1)).await;
+    }
+    app.reset_statement_count();
+    let page = app.gql(LIST, json!({ "first": 100 })).await;
+    assert_eq!(
+        page.data()["sponsors"]["nodes"].as_array().map(Vec::len),
+        Some(100)
+    );
+    assert_eq!(page.data()["sponsors"]["totalCount"], json!(120));
+    assert_eq!(app.statement_count(), 2, "a count and one joined page");
+}
+
+#[tokio::test]
+async fn a_sponsorship_that_starts_later_brings_its_membership_on_its_day() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "FutureCo").await;
+    let tomorrow = today().checked_add_days(Days::new(1)).expect("date");
+    let id = a_sponsorship(&org, "Gold")
+        .from(tomorrow)
+        .record(&app, &treasurer)
+        .await;
+    let status = "query($id: ID!) { node(id: $id) { ... on Sponsorship { status } } }";
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, status, json!({ "id": id }))
+            .await
+            .data()["node"]["status"],
+        json!("PENDING")
+    );
+    let members = "{ memberships(class: SPONSOR) { totalCount } }";
+    assert_eq!(
+        app.gql(members, json!({})).await.data()["memberships"]["totalCount"],
+        json!(0)
+    );
+    assert_eq!(
+        app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(0)
+    );
+
+    // The day comes.
+    app.sql(&format!(
+        "UPDATE sponsorships SET starts_on = '{}', sponsor_since = '{}'",
+        today(),
+        today()
+    ))
+    .await;
+    assert_eq!(
+        app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(1)
+    );
+    // The periodic catch-up (every replica runs it) grants the membership, once however often it
+    // runs.
+    api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("catch up");
+    api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("catch up again");
+    assert_eq!(
+        app.gql(members, json!({})).await.data()["memberships"]["totalCount"],
+        json!(1)
+    );
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let chain = app
+        .gql_as(&admin.access_token, "{ auditChain { intact } }", json!({}))
+        .await;
+    assert_eq!(chain.data()["auditChain"]["intact"], json!(true));
+}
