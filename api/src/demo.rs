@@ -2,11 +2,13 @@
 //! domain functions the API uses, audit chain included.
 
 use chrono::Utc;
+use std::collections::HashMap;
+
 use entity::{
-    account, application, application_mirror, mirror, mirror_verification, organization,
-    organization_representative,
+    account, application, application_mirror, contribution, mirror, mirror_verification,
+    organization, organization_representative, prelude::SponsorTier, sponsor_tier,
 };
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,6 +24,8 @@ use crate::{
         db::{Grant, Term, grant_membership},
         holder::Holder,
     },
+    money::{Currency, Money},
+    sponsors::{self, mutation::NewSponsorship},
 };
 
 /// The password of every demo account.
@@ -157,11 +161,14 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
         ),
     ];
     let mut checker = admin;
+    let mut treasurer = admin;
     for (name, email, role) in committee {
         let id = insert_account(&tx, person(name, email.to_owned())).await?;
         grant_role(&tx, Actor::System, id, role).await?;
-        if role == Role::TechnologyCommittee {
-            checker = id;
+        match role {
+            Role::TechnologyCommittee => checker = id,
+            Role::Treasurer => treasurer = id,
+            _ => {}
         }
     }
 
@@ -248,12 +255,134 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
     )
     .await?;
 
+    // Sponsors in every tier: one with a history of tiers, one in kind, one that opted out of
+    // being shown, and one whose sponsorship lapsed last month.
+    let tiers: HashMap<String, sponsor_tier::Model> = SponsorTier::find()
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|tier| (tier.name.clone(), tier))
+        .collect();
+    for plan in SPONSORS {
+        let liaison = person(&format!("{} Liaison", plan.name), demo_email(plan.name));
+        let representative = insert_account(&tx, liaison).await?;
+        let organization =
+            insert_organization(&tx, plan.name, plan.website, representative).await?;
+        for &(tier, from, to, amount) in plan.periods {
+            let tier = tiers.get(tier).ok_or_else(|| {
+                crate::error::ApiError::internal(format!("demo tier {tier} is missing"))
+            })?;
+            let starts_on = offset(from);
+            let row = sponsors::mutation::record(
+                &tx,
+                treasurer,
+                NewSponsorship {
+                    sponsor: Holder::Organization(organization),
+                    tier,
+                    amount: Money::new(amount, Currency::parse("USD", "currency")?),
+                    starts_on,
+                    ends_on: offset(to),
+                    auto_renew: true,
+                    in_kind_description: plan.in_kind.map(str::to_owned),
+                    disclose: plan.disclose,
+                },
+            )
+            .await?;
+            if amount > 0 {
+                contribution::ActiveModel {
+                    id: Set(ids::new_key()),
+                    sponsorship_id: Set(row.id),
+                    amount_minor: Set(amount),
+                    currency: Set("USD".to_owned()),
+                    received_on: Set(starts_on),
+                    kind: Set("MONETARY".to_owned()),
+                    note: Set("Annual invoice, paid by wire".to_owned()),
+                    recorded_by: Set(treasurer),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(&tx)
+                .await?;
+            }
+        }
+        memberships += 1;
+    }
+
     tx.commit().await?;
     Ok(Outcome::Loaded {
         accounts,
         memberships,
         mirrors,
     })
+}
+
+/// A demo sponsor and its sponsorships: (tier, first day, last day, amount in cents), with days
+/// counted from today.
+struct SponsorPlan {
+    name: &'static str,
+    website: &'static str,
+    disclose: bool,
+    in_kind: Option<&'static str>,
+    periods: &'static [(&'static str, i64, i64, i64)],
+}
+
+const SPONSORS: [SponsorPlan; 7] = [
+    SponsorPlan {
+        name: "Stellar Compute",
+        website: "https://stellar-compute.example.com",
+        disclose: true,
+        in_kind: None,
+        periods: &[
+            ("Gold", -730, -366, 2_000_000),
+            ("Platinum", -365, 364, 10_000_000),
+        ],
+    },
+    SponsorPlan {
+        name: "Harbor Systems",
+        website: "https://harbor-systems.example.com",
+        disclose: true,
+        in_kind: None,
+        periods: &[("Gold", -100, 264, 2_500_000)],
+    },
+    SponsorPlan {
+        name: "Cedar Labs",
+        website: "https://cedar-labs.example.org",
+        disclose: true,
+        in_kind: None,
+        periods: &[("Gold", -20, 344, 2_000_000)],
+    },
+    SponsorPlan {
+        name: "Pixel Forge",
+        website: "https://pixel-forge.example.net",
+        disclose: true,
+        in_kind: None,
+        periods: &[("Silver", -200, 164, 300_000)],
+    },
+    SponsorPlan {
+        name: "Local Linux User Group",
+        website: "https://lug.example.org",
+        disclose: true,
+        in_kind: Some("Conference hall and volunteers for the community day"),
+        periods: &[("Community", -50, 314, 0)],
+    },
+    SponsorPlan {
+        name: "Quiet Capital",
+        website: "https://quiet-capital.example.com",
+        disclose: false,
+        in_kind: None,
+        periods: &[("Gold", -60, 304, 2_000_000)],
+    },
+    SponsorPlan {
+        name: "Sunset Hosting",
+        website: "https://sunset-hosting.example.com",
+        disclose: true,
+        in_kind: None,
+        periods: &[("Silver", -400, -35, 250_000)],
+    },
+];
+
+/// Today plus `days` (negative for the past).
+fn offset(days: i64) -> chrono::NaiveDate {
+    Utc::now().date_naive() + chrono::Duration::days(days)
 }
 
 fn demo_email(name: &str) -> String {

@@ -190,11 +190,18 @@ async fn demo_data_loads_a_sample_foundation_once() {
     };
     let directory = ask(
         None,
-        "{ memberships(first: 100) { totalCount } mirrors(first: 100) { totalCount } }".into(),
+        "{ memberships(first: 100) { totalCount } mirrors(first: 100) { totalCount } sponsors { totalCount nodes { displayName tier { name } } } }".into(),
     )
     .await;
-    // 35 disclosed contributors and 4 mirror organizations; one contributor is undisclosed.
-    assert_eq!(directory["data"]["memberships"]["totalCount"], json!(39));
+    // 35 disclosed contributors, 4 mirror organizations and 6 disclosed sponsors; one contributor
+    // and one sponsor are undisclosed.
+    assert_eq!(directory["data"]["memberships"]["totalCount"], json!(45));
+    // Listed: the active, disclosed sponsors, Platinum first.
+    assert_eq!(directory["data"]["sponsors"]["totalCount"], json!(5));
+    assert_eq!(
+        directory["data"]["sponsors"]["nodes"][0],
+        json!({ "displayName": "Stellar Compute", "tier": { "name": "Platinum" } })
+    );
     assert_eq!(directory["data"]["mirrors"]["totalCount"], json!(8));
 
     let login = |email: &'static str| {
@@ -217,7 +224,7 @@ async fn demo_data_loads_a_sample_foundation_once() {
     )
     .await;
     assert_eq!(pending["data"]["applications"]["totalCount"], json!(3));
-    assert_eq!(pending["data"]["memberships"]["totalCount"], json!(40));
+    assert_eq!(pending["data"]["memberships"]["totalCount"], json!(47));
     let technology = login("technology@demo.quorum.test").await;
     let mirror_queue = ask(
         Some(technology),

@@ -170,7 +170,6 @@ impl SponsorshipMutation {
             "input.inKindDescription",
             2000,
         )?;
-        let today = Utc::now().date_naive();
 
         let tx = begin_write(&state.db).await?;
         lock_key(&tx, &sponsor.key()).await?;
@@ -212,56 +211,21 @@ impl SponsorshipMutation {
                 ),
             ));
         }
-        let earlier = Sponsorships::find()
-            .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
-            .filter(sponsorship::Column::Status.ne(stored::CANCELLED))
-            .order_by_desc(sponsorship::Column::EndsOn)
-            .all(&tx)
-            .await?;
-        if earlier
-            .iter()
-            .any(|s| s.starts_on <= ends_on && starts_on <= s.ends_on)
-        {
-            return Err(ApiError::conflict(
-                "the sponsor already has a sponsorship in this period",
-            ));
-        }
-        // Continuing support: the previous sponsorship ended the day before this one starts.
-        let previous = earlier.iter().find(|s| {
-            s.ends_on < starts_on && s.ends_on.checked_add_days(Days::new(1)) == Some(starts_on)
-        });
-        let (account_id, organization_id) = sponsor.columns();
-        let now = Utc::now();
-        let row = sponsorship::ActiveModel {
-            id: Set(ids::new_key()),
-            tier_id: Set(tier.id),
-            sponsor_key: Set(sponsor.key()),
-            sponsor_account_id: Set(account_id),
-            sponsor_organization_id: Set(organization_id),
-            amount_minor: Set(amount.amount_minor()),
-            currency: Set(amount.currency().code().to_owned()),
-            starts_on: Set(starts_on),
-            ends_on: Set(ends_on),
-            sponsor_since: Set(previous.map_or(starts_on, |p| p.sponsor_since)),
-            auto_renew: Set(input.auto_renew),
-            status: Set(stored::ACTIVE.to_owned()),
-            in_kind_description: Set(in_kind),
-            disclose: Set(input.disclose),
-            cancel_reason: Set(None),
-            recorded_by: Set(me.id),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
+        let row = record(
+            &tx,
+            me.id,
+            NewSponsorship {
+                sponsor,
+                tier: &tier,
+                amount,
+                starts_on,
+                ends_on,
+                auto_renew: input.auto_renew,
+                in_kind_description: in_kind,
+                disclose: input.disclose,
+            },
+        )
         .await?;
-        let (activity, previous_tier) = match previous {
-            None => (kind::NEW_SPONSORSHIP, None),
-            Some(p) if p.tier_id != tier.id => (kind::TIER_CHANGE, Some(p.tier_id)),
-            Some(_) => (kind::RENEWAL, None),
-        };
-        record_activity(&tx, row.id, activity, previous_tier, now).await?;
-        audit_sponsorship(&tx, me.id, "sponsorship.recorded", &row).await?;
-        follow_membership(&tx, Actor::Account(me.id), sponsor, today).await?;
         tx.commit().await?;
         Ok(SponsorshipPayload {
             sponsorship: Sponsorship(row),
@@ -417,6 +381,89 @@ impl SponsorshipMutation {
             contribution: Contribution(row),
         })
     }
+}
+
+/// A sponsorship to write, already checked against its tier.
+pub struct NewSponsorship<'a> {
+    pub sponsor: Holder,
+    pub tier: &'a entity::sponsor_tier::Model,
+    pub amount: Money,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub auto_renew: bool,
+    pub in_kind_description: Option<String>,
+    pub disclose: bool,
+}
+
+/// Writes a sponsorship with everything that follows from it: its place in the sponsor's run
+/// (sponsor-since), its activity, its audit entry and the Sponsor membership. Call it holding
+/// the sponsor's lock.
+pub async fn record(
+    tx: &DatabaseTransaction,
+    recorded_by: Uuid,
+    new: NewSponsorship<'_>,
+) -> ApiResult<sponsorship::Model> {
+    let NewSponsorship {
+        sponsor,
+        tier,
+        amount,
+        starts_on,
+        ends_on,
+        auto_renew,
+        in_kind_description,
+        disclose,
+    } = new;
+    let earlier = Sponsorships::find()
+        .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
+        .filter(sponsorship::Column::Status.ne(stored::CANCELLED))
+        .order_by_desc(sponsorship::Column::EndsOn)
+        .all(tx)
+        .await?;
+    if earlier
+        .iter()
+        .any(|s| s.starts_on <= ends_on && starts_on <= s.ends_on)
+    {
+        return Err(ApiError::conflict(
+            "the sponsor already has a sponsorship in this period",
+        ));
+    }
+    // Continuing support: the previous sponsorship ended the day before this one starts.
+    let previous = earlier.iter().find(|s| {
+        s.ends_on < starts_on && s.ends_on.checked_add_days(Days::new(1)) == Some(starts_on)
+    });
+    let (account_id, organization_id) = sponsor.columns();
+    let now = Utc::now();
+    let row = sponsorship::ActiveModel {
+        id: Set(ids::new_key()),
+        tier_id: Set(tier.id),
+        sponsor_key: Set(sponsor.key()),
+        sponsor_account_id: Set(account_id),
+        sponsor_organization_id: Set(organization_id),
+        amount_minor: Set(amount.amount_minor()),
+        currency: Set(amount.currency().code().to_owned()),
+        starts_on: Set(starts_on),
+        ends_on: Set(ends_on),
+        sponsor_since: Set(previous.map_or(starts_on, |p| p.sponsor_since)),
+        auto_renew: Set(auto_renew),
+        status: Set(stored::ACTIVE.to_owned()),
+        in_kind_description: Set(in_kind_description),
+        disclose: Set(disclose),
+        cancel_reason: Set(None),
+        recorded_by: Set(recorded_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    let (activity, previous_tier) = match previous {
+        None => (kind::NEW_SPONSORSHIP, None),
+        Some(p) if p.tier_id != tier.id => (kind::TIER_CHANGE, Some(p.tier_id)),
+        Some(_) => (kind::RENEWAL, None),
+    };
+    record_activity(tx, row.id, activity, previous_tier, now).await?;
+    audit_sponsorship(tx, recorded_by, "sponsorship.recorded", &row).await?;
+    follow_membership(tx, Actor::Account(recorded_by), sponsor, now.date_naive()).await?;
+    Ok(row)
 }
 
 async fn find(db: &impl sea_orm::ConnectionTrait, id: Uuid) -> ApiResult<sponsorship::Model> {
