@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod bylaws;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -34,6 +35,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter},
+    bylaws::events::TallyEvents,
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
@@ -49,6 +51,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub keys: Arc<SigningKeys>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub tally_events: TallyEvents,
 }
 
 /// Why the server cannot start.
@@ -70,6 +73,7 @@ impl AppState {
             metrics,
             keys,
             login_limiter: LoginLimiter::shared(),
+            tally_events: TallyEvents::start(&db),
             config: Arc::new(config),
             db,
         })

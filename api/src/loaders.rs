@@ -48,6 +48,30 @@ pub fn register(
         .data(DataLoader::new(ContributionTotalLoader(db()), tokio::spawn))
 }
 
+/// Adds one instance of every loader to a WebSocket connection's data.
+pub fn register_into(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+    let db = || db.clone();
+    data.insert(DataLoader::new(AccountLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(RolesLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(OrganizationLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        RepresentedOrganizationsLoader(db()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(RepresentativesLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        ApplicationMirrorsLoader(db()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(VerificationsLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(SponsorshipLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(ContributionsLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(ContributionTotalLoader(db()), tokio::spawn));
+}
+
 /// The loader `L` of the current request.
 pub fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<L>> {
     ctx.data::<DataLoader<L>>()

@@ -6,6 +6,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
     auth::{Role, Viewer},
+    bylaws::amendments::Amendment,
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
@@ -32,6 +33,7 @@ pub enum Node {
     Mirror(Mirror),
     SponsorTier(SponsorTier),
     Sponsorship(Sponsorship),
+    Amendment(Amendment),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -107,6 +109,12 @@ impl NodeQuery {
                     _ => None,
                 }
             }
+            Amendment::KIND => entity::prelude::Amendment::find_by_id(key)
+                .one(db)
+                .await?
+                .map(Amendment)
+                .filter(|a| a.visible(viewer))
+                .map(Node::Amendment),
             _ => None,
         })
     }

@@ -1,12 +1,18 @@
 //! The GraphQL schema: each domain's roots merged, the limits set, the loaders registered.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use std::sync::Arc;
 
 use crate::{
     accounts::{mutation::AccountMutation, query::AccountQuery},
     audit::query::AuditQuery,
+    bylaws::{
+        amendments::{AmendmentMutation, AmendmentQuery},
+        mutation::BylawsMutation,
+        query::BylawsQuery,
+        votes::{VoteMutation, VoteSubscription},
+    },
     config::Config,
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
@@ -15,6 +21,7 @@ use crate::{
     node::NodeQuery,
     observe::Observe,
     organizations::mutation::OrganizationMutation,
+    policy::graphql::{PolicyMutation, PolicyQuery},
     sponsors::{
         mutation::SponsorshipMutation,
         query::SponsorQuery,
@@ -34,6 +41,9 @@ pub struct Query(
     MirrorQuery,
     SponsorTierQuery,
     SponsorQuery,
+    BylawsQuery,
+    AmendmentQuery,
+    PolicyQuery,
 );
 
 /// The root of every mutation.
@@ -46,10 +56,15 @@ pub struct Mutation(
     MirrorMutation,
     SponsorTierMutation,
     SponsorshipMutation,
+    BylawsMutation,
+    AmendmentMutation,
+    VoteMutation,
+    PolicyMutation,
 );
 
 /// The root of every subscription.
-pub type Subscription = EmptySubscription;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(VoteSubscription);
 
 /// The schema as served.
 pub type QuorumSchema = Schema<Query, Mutation, Subscription>;

@@ -2,11 +2,17 @@
 
 pub mod account;
 pub mod account_role;
+pub mod amendment;
+pub mod amendment_change;
+pub mod amendment_comment;
+pub mod amendment_vote;
 pub mod api_token;
 pub mod application;
 pub mod application_mirror;
 pub mod audit_event;
 pub mod audit_head;
+pub mod bylaws_section;
+pub mod bylaws_version;
 pub mod contribution;
 pub mod governance_policy;
 pub mod membership;
@@ -21,3 +27,4 @@ pub mod session;
 pub mod sponsor_activity;
 pub mod sponsor_tier;
 pub mod sponsorship;
+pub mod voter_roll;

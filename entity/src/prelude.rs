@@ -1,15 +1,18 @@
 //! The entities, re-exported for `use entity::prelude::*`.
 
 pub use crate::{
-    account::Entity as Account, account_role::Entity as AccountRole, api_token::Entity as ApiToken,
-    application::Entity as Application, application_mirror::Entity as ApplicationMirror,
-    audit_event::Entity as AuditEvent, audit_head::Entity as AuditHead,
-    contribution::Entity as Contribution, governance_policy::Entity as GovernancePolicy,
-    membership::Entity as Membership, membership_class::Entity as MembershipClass,
-    mirror::Entity as Mirror, mirror_verification::Entity as MirrorVerification,
-    organization::Entity as Organization,
+    account::Entity as Account, account_role::Entity as AccountRole,
+    amendment::Entity as Amendment, amendment_change::Entity as AmendmentChange,
+    amendment_comment::Entity as AmendmentComment, amendment_vote::Entity as AmendmentVote,
+    api_token::Entity as ApiToken, application::Entity as Application,
+    application_mirror::Entity as ApplicationMirror, audit_event::Entity as AuditEvent,
+    audit_head::Entity as AuditHead, bylaws_section::Entity as BylawsSection,
+    bylaws_version::Entity as BylawsVersion, contribution::Entity as Contribution,
+    governance_policy::Entity as GovernancePolicy, membership::Entity as Membership,
+    membership_class::Entity as MembershipClass, mirror::Entity as Mirror,
+    mirror_verification::Entity as MirrorVerification, organization::Entity as Organization,
     organization_representative::Entity as OrganizationRepresentative,
     refresh_token::Entity as RefreshToken, session::Entity as Session,
     sponsor_activity::Entity as SponsorActivity, sponsor_tier::Entity as SponsorTier,
-    sponsorship::Entity as Sponsorship,
+    sponsorship::Entity as Sponsorship, voter_roll::Entity as VoterRoll,
 };

@@ -21,6 +21,9 @@ mod m20261125_000016_create_sponsor_tiers;
 mod m20261125_000017_create_sponsorships;
 mod m20261125_000018_create_contributions;
 mod m20261125_000019_create_sponsor_activities;
+mod m20261125_000020_create_bylaws;
+mod m20261125_000021_create_amendments;
+mod m20261125_000022_create_votes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -48,6 +51,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000017_create_sponsorships::Migration),
             Box::new(m20261125_000018_create_contributions::Migration),
             Box::new(m20261125_000019_create_sponsor_activities::Migration),
+            Box::new(m20261125_000020_create_bylaws::Migration),
+            Box::new(m20261125_000021_create_amendments::Migration),
+            Box::new(m20261125_000022_create_votes::Migration),
         ]
     }
 }

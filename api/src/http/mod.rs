@@ -4,3 +4,4 @@ pub mod feeds;
 pub mod graphql;
 pub mod ops;
 pub mod request_id;
+pub mod ws;

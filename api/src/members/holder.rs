@@ -128,3 +128,44 @@ pub enum MembershipHolder {
     Account(Account),
     Organization(Organization),
 }
+
+/// The holder keys the viewer acts for: their own account and the organizations they
+/// represent.
+pub async fn viewer_holder_keys(ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+    let Some(me) = Viewer::of(ctx).account_id() else {
+        return Ok(Vec::new());
+    };
+    Ok(std::iter::once(Holder::Account(me).key())
+        .chain(
+            viewer_organizations(ctx)
+                .await?
+                .into_iter()
+                .map(|id| Holder::Organization(id).key()),
+        )
+        .collect())
+}
+
+/// Whether the viewer holds, or represents a holder of, a membership with one of `statuses`
+/// today.
+pub async fn viewer_has_membership(
+    ctx: &Context<'_>,
+    statuses: &[crate::members::status::MembershipStatus],
+) -> ApiResult<bool> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+    let keys = viewer_holder_keys(ctx).await?;
+    if keys.is_empty() {
+        return Ok(false);
+    }
+    let grace = crate::policy::loader::policy(ctx).await?.grace_period_days;
+    let today = chrono::Utc::now().date_naive();
+    let any_status = statuses.iter().fold(Condition::any(), |cond, status| {
+        cond.add(crate::members::status::condition(*status, today, grace))
+    });
+    let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+    let count = entity::prelude::Membership::find()
+        .filter(entity::membership::Column::HolderKey.is_in(keys))
+        .filter(any_status)
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}

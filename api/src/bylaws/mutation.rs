@@ -1,0 +1,162 @@
+//! Importing the first version of the bylaws.
+
+use std::collections::HashSet;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use serde_json::json;
+
+use crate::{
+    AppState,
+    audit::{self, Actor, Entry},
+    auth::{Role, RoleGuard, Viewer},
+    bylaws::{
+        db,
+        text::{Document, Section},
+        types::BylawsVersion,
+    },
+    db::begin_write,
+    error::{ApiError, ApiResult},
+    ids,
+};
+
+/// A section to import.
+#[derive(InputObject)]
+pub struct SectionInput {
+    /// Its number within the article.
+    pub number: i32,
+    /// Its heading.
+    pub heading: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// An article to import.
+#[derive(InputObject)]
+pub struct ArticleInput {
+    /// The article's number.
+    pub number: i32,
+    /// The article's title.
+    pub title: String,
+    /// Its sections.
+    pub sections: Vec<SectionInput>,
+}
+
+/// Input of `importBylaws`.
+#[derive(InputObject)]
+pub struct ImportBylawsInput {
+    /// The articles of version 1.
+    pub articles: Vec<ArticleInput>,
+}
+
+/// The version written.
+#[derive(SimpleObject)]
+pub struct ImportBylawsPayload {
+    /// Version 1.
+    pub version: BylawsVersion,
+}
+
+#[derive(Default)]
+pub struct BylawsMutation;
+
+/// Checks a heading or title: 1 to 200 characters.
+pub fn heading(raw: &str, field: &str) -> ApiResult<String> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > 200 {
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must have 1 to 200 characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Checks a section's text: 1 to 20,000 characters.
+pub fn body(raw: &str, field: &str) -> ApiResult<String> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > 20_000 {
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must have 1 to 20000 characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+#[Object]
+impl BylawsMutation {
+    /// Imports version 1 of the bylaws. SECRETARY or ADMIN, and only while no version exists;
+    /// audited.
+    #[graphql(guard = "RoleGuard::any(&[Role::Secretary, Role::Admin])")]
+    async fn import_bylaws(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: ImportBylawsInput,
+    ) -> ApiResult<ImportBylawsPayload> {
+        let state = ctx.data::<AppState>()?;
+        if input.articles.is_empty() {
+            return Err(ApiError::bad_input(
+                "input.articles",
+                "give at least one article",
+            ));
+        }
+        let mut sections = Vec::new();
+        let mut article_numbers = HashSet::new();
+        for (a, article) in input.articles.iter().enumerate() {
+            let field = |name: &str| format!("input.articles[{a}].{name}");
+            if article.number < 1 || !article_numbers.insert(article.number) {
+                return Err(ApiError::bad_input(
+                    field("number"),
+                    "article numbers are positive and distinct",
+                ));
+            }
+            let title = heading(&article.title, &field("title"))?;
+            if article.sections.is_empty() {
+                return Err(ApiError::bad_input(
+                    field("sections"),
+                    "an article holds at least one section",
+                ));
+            }
+            let mut numbers = HashSet::new();
+            for (s, section) in article.sections.iter().enumerate() {
+                let field = |name: &str| format!("input.articles[{a}].sections[{s}].{name}");
+                if section.number < 1 || !numbers.insert(section.number) {
+                    return Err(ApiError::bad_input(
+                        field("number"),
+                        "section numbers are positive and distinct",
+                    ));
+                }
+                sections.push(Section {
+                    key: ids::new_key(),
+                    article_number: article.number,
+                    article_title: title.clone(),
+                    section_number: section.number,
+                    heading: heading(&section.heading, &field("heading"))?,
+                    text: body(&section.text, &field("text"))?,
+                });
+            }
+        }
+        let document = Document::new(sections);
+        let tx = begin_write(&state.db).await?;
+        if db::current(&tx).await?.is_some() {
+            return Err(ApiError::conflict(
+                "the bylaws are already imported; change them by amendment",
+            ));
+        }
+        let version = db::write_version(&tx, 1, None, &document).await?;
+        audit::record(
+            &tx,
+            Entry {
+                actor: Actor::of(Viewer::of(ctx)),
+                action: "bylaws.imported",
+                subject_kind: "BylawsVersion",
+                subject_id: uuid::Uuid::nil(),
+                summary: json!({ "version": 1, "sections": document.sections.len() }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ImportBylawsPayload {
+            version: BylawsVersion(version),
+        })
+    }
+}

@@ -1,0 +1,67 @@
+//! GraphQL subscriptions over WebSocket at `/graphql/ws` (graphql-transport-ws), authenticated by
+//! `{ "authorization": "Bearer …" }` in the `connection_init` payload.
+
+use async_graphql::Data;
+use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
+use poem::{
+    Endpoint, FromRequest, IntoResponse, Request, Response, Result, web::websocket::WebSocket,
+};
+
+use crate::{AppState, auth::viewer::authenticate, http::graphql::ClientAddress, loaders};
+
+/// The `/graphql/ws` endpoint.
+pub struct WebSocketEndpoint {
+    state: AppState,
+}
+
+impl WebSocketEndpoint {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl Endpoint for WebSocketEndpoint {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let address = ClientAddress(
+            req.remote_addr()
+                .as_socket_addr()
+                .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string()),
+        );
+        let (req, mut body) = req.split();
+        let websocket = WebSocket::from_request(&req, &mut body).await?;
+        let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;
+        let state = self.state.clone();
+        Ok(websocket
+            .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+            .on_upgrade(move |stream| {
+                let schema = state.schema.clone();
+                GraphQLWebSocket::new(stream, schema, protocol)
+                    .on_connection_init(move |payload| connection_data(state, payload, address))
+                    .serve()
+            })
+            .into_response())
+    }
+}
+
+/// The data every subscription of the connection runs with. A credential that is present but
+/// not valid refuses the connection; none is anonymous.
+async fn connection_data(
+    state: AppState,
+    payload: serde_json::Value,
+    address: ClientAddress,
+) -> async_graphql::Result<Data> {
+    let authorization = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|value| value.as_str());
+    let viewer = authenticate(&state, authorization).await?;
+    let mut data = Data::default();
+    data.insert(state.db.clone());
+    data.insert(viewer);
+    data.insert(address);
+    loaders::register_into(&mut data, &state.db);
+    data.insert(state);
+    Ok(data)
+}

@@ -1,0 +1,264 @@
+//! Reading and changing the governance policy: ADMIN only, every change audited.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::Utc;
+use entity::governance_policy;
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+use serde_json::json;
+
+use crate::{
+    AppState,
+    audit::{self, Actor, Entry},
+    auth::{Role, RoleGuard, Viewer},
+    db::begin_write,
+    error::{ApiError, ApiResult},
+    policy::current,
+};
+
+/// Every number the foundation's rules use. The foundation changes them by policy, not by code.
+#[derive(SimpleObject, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GovernancePolicy {
+    /// Days between submitting an amendment and opening its vote.
+    pub amendment_notice_days: i32,
+    /// The shortest a vote may last, in days.
+    pub minimum_voting_days: i32,
+    /// The share of eligible members who must vote for quorum.
+    pub member_quorum_share: f64,
+    /// The share of eligible weight that must vote for quorum.
+    pub member_quorum_weight_share: f64,
+    /// The share of directors in office who must vote, and vote YES, for a board decision.
+    pub board_super_majority: f64,
+    /// The most of the eligible weight that paying members may hold together.
+    pub sponsor_influence_cap: f64,
+    /// Days a membership stays in grace after its end.
+    pub grace_period_days: i32,
+    /// Months a Contributor membership runs before renewal.
+    pub contributor_term_months: i32,
+    /// Months after which a verified mirror must be checked again.
+    pub mirror_recheck_months: i32,
+    /// Days of notice before a suspension or termination takes effect.
+    pub suspension_notice_days: i32,
+}
+
+impl From<governance_policy::Model> for GovernancePolicy {
+    fn from(row: governance_policy::Model) -> Self {
+        Self {
+            amendment_notice_days: row.amendment_notice_days,
+            minimum_voting_days: row.minimum_voting_days,
+            member_quorum_share: row.member_quorum_share,
+            member_quorum_weight_share: row.member_quorum_weight_share,
+            board_super_majority: row.board_super_majority,
+            sponsor_influence_cap: row.sponsor_influence_cap,
+            grace_period_days: row.grace_period_days,
+            contributor_term_months: row.contributor_term_months,
+            mirror_recheck_months: row.mirror_recheck_months,
+            suspension_notice_days: row.suspension_notice_days,
+        }
+    }
+}
+
+/// Input of `updateGovernancePolicy`: the fields left out keep their values.
+#[derive(InputObject, Default)]
+pub struct UpdateGovernancePolicyInput {
+    /// Days between submitting an amendment and opening its vote (0 to 365).
+    pub amendment_notice_days: Option<i32>,
+    /// The shortest a vote may last, in days (0 to 365).
+    pub minimum_voting_days: Option<i32>,
+    /// The share of eligible members who must vote (0 to 1).
+    pub member_quorum_share: Option<f64>,
+    /// The share of eligible weight that must vote (0 to 1).
+    pub member_quorum_weight_share: Option<f64>,
+    /// The board's super-majority (more than 0.5, at most 1).
+    pub board_super_majority: Option<f64>,
+    /// The most of the eligible weight paying members may hold (more than 0, less than 1).
+    pub sponsor_influence_cap: Option<f64>,
+    /// Days of grace after a membership's end (0 to 365).
+    pub grace_period_days: Option<i32>,
+    /// Months of a Contributor term (1 to 120).
+    pub contributor_term_months: Option<i32>,
+    /// Months between mirror checks (1 to 120).
+    pub mirror_recheck_months: Option<i32>,
+    /// Days of notice before a suspension or termination (0 to 365).
+    pub suspension_notice_days: Option<i32>,
+}
+
+/// The policy after the change.
+#[derive(SimpleObject)]
+pub struct UpdateGovernancePolicyPayload {
+    /// The policy now in force.
+    pub policy: GovernancePolicy,
+}
+
+fn days(value: Option<i32>, field: &str, low: i32, high: i32) -> ApiResult<Option<i32>> {
+    match value {
+        Some(v) if !(low..=high).contains(&v) => Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must be between {low} and {high}"),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn share(
+    value: Option<f64>,
+    field: &str,
+    low_exclusive: bool,
+    low: f64,
+    high_exclusive: bool,
+    high: f64,
+) -> ApiResult<Option<f64>> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let above = if low_exclusive { v > low } else { v >= low };
+    let below = if high_exclusive { v < high } else { v <= high };
+    if v.is_finite() && above && below {
+        Ok(Some(v))
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("`{field}` is out of range"),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct PolicyQuery;
+
+#[Object]
+impl PolicyQuery {
+    /// The governance policy in force. ADMIN only.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn governance_policy(&self, ctx: &Context<'_>) -> ApiResult<GovernancePolicy> {
+        Ok(current(&ctx.data::<AppState>()?.db).await?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct PolicyMutation;
+
+#[Object]
+impl PolicyMutation {
+    /// Changes some numbers of the governance policy. ADMIN only; audited with the old and new
+    /// values.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn update_governance_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: UpdateGovernancePolicyInput,
+    ) -> ApiResult<UpdateGovernancePolicyPayload> {
+        let state = ctx.data::<AppState>()?;
+        let notice = days(
+            input.amendment_notice_days,
+            "input.amendmentNoticeDays",
+            0,
+            365,
+        )?;
+        let voting = days(input.minimum_voting_days, "input.minimumVotingDays", 0, 365)?;
+        let grace = days(input.grace_period_days, "input.gracePeriodDays", 0, 365)?;
+        let term = days(
+            input.contributor_term_months,
+            "input.contributorTermMonths",
+            1,
+            120,
+        )?;
+        let recheck = days(
+            input.mirror_recheck_months,
+            "input.mirrorRecheckMonths",
+            1,
+            120,
+        )?;
+        let suspension = days(
+            input.suspension_notice_days,
+            "input.suspensionNoticeDays",
+            0,
+            365,
+        )?;
+        let quorum = share(
+            input.member_quorum_share,
+            "input.memberQuorumShare",
+            false,
+            0.0,
+            false,
+            1.0,
+        )?;
+        let quorum_weight = share(
+            input.member_quorum_weight_share,
+            "input.memberQuorumWeightShare",
+            false,
+            0.0,
+            false,
+            1.0,
+        )?;
+        let board = share(
+            input.board_super_majority,
+            "input.boardSuperMajority",
+            true,
+            0.5,
+            false,
+            1.0,
+        )?;
+        let cap = share(
+            input.sponsor_influence_cap,
+            "input.sponsorInfluenceCap",
+            true,
+            0.0,
+            true,
+            1.0,
+        )?;
+        let tx = begin_write(&state.db).await?;
+        let before = current(&tx).await?;
+        let mut row = before.clone().into_active_model();
+        if let Some(v) = notice {
+            row.amendment_notice_days = Set(v);
+        }
+        if let Some(v) = voting {
+            row.minimum_voting_days = Set(v);
+        }
+        if let Some(v) = grace {
+            row.grace_period_days = Set(v);
+        }
+        if let Some(v) = term {
+            row.contributor_term_months = Set(v);
+        }
+        if let Some(v) = recheck {
+            row.mirror_recheck_months = Set(v);
+        }
+        if let Some(v) = suspension {
+            row.suspension_notice_days = Set(v);
+        }
+        if let Some(v) = quorum {
+            row.member_quorum_share = Set(v);
+        }
+        if let Some(v) = quorum_weight {
+            row.member_quorum_weight_share = Set(v);
+        }
+        if let Some(v) = board {
+            row.board_super_majority = Set(v);
+        }
+        if let Some(v) = cap {
+            row.sponsor_influence_cap = Set(v);
+        }
+        row.updated_at = Set(Utc::now());
+        let after = row.update(&tx).await?;
+        let view = |p: governance_policy::Model| {
+            serde_json::to_value(GovernancePolicy::from(p)).unwrap_or_default()
+        };
+        audit::record(
+            &tx,
+            Entry {
+                actor: Actor::of(Viewer::of(ctx)),
+                action: "policy.updated",
+                subject_kind: "GovernancePolicy",
+                subject_id: uuid::Uuid::nil(),
+                summary: json!({ "before": view(before), "after": view(after.clone()) }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(UpdateGovernancePolicyPayload {
+            policy: after.into(),
+        })
+    }
+}
