@@ -103,6 +103,10 @@ pub fn app(state: AppState) -> impl Endpoint {
             "/graphql",
             http::graphql::GraphqlEndpoint::new(state.clone()),
         )
+        .at(
+            "/graphql/ws",
+            http::ws::WebSocketEndpoint::new(state.clone()),
+        )
         .at("/health", get(http::ops::health))
         .at("/ready", get(http::ops::ready))
         .at("/metrics", get(http::ops::metrics))

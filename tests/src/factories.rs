@@ -369,3 +369,123 @@ pub async fn a_listed_sponsor(
     .await
     .expect("insert a sponsorship");
 }
+
+/// Imports a small set of bylaws as `secretary`; returns the ID of each section in order.
+pub async fn sample_bylaws(app: &TestApp, secretary: &Person) -> Vec<String> {
+    let response = app
+        .gql_as(
+            &secretary.access_token,
+            "mutation($input: ImportBylawsInput!) { importBylaws(input: $input) { version { number } } }",
+            serde_json::json!({ "input": { "articles": [
+                { "number": 1, "title": "Name and Purpose", "sections": [
+                    { "number": 1, "heading": "Name", "text": "The name of the foundation is the Example OS Foundation." },
+                    { "number": 2, "heading": "Purpose", "text": "The foundation builds a community-owned operating system." },
+                ] },
+                { "number": 2, "title": "Membership", "sections": [
+                    { "number": 1, "heading": "Classes", "text": "There are Contributor, Mirror and Sponsor members." },
+                ] },
+            ] } }),
+        )
+        .await;
+    response.data();
+    let sections = app
+        .gql(
+            "{ bylaws { current { articles { sections { id } } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    sections.data()["bylaws"]["current"]["articles"]
+        .as_array()
+        .expect("articles")
+        .iter()
+        .flat_map(|article| article["sections"].as_array().cloned().unwrap_or_default())
+        .map(|section| section["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Sets the notice and minimum voting periods to zero, as a test deployment does.
+pub async fn no_waiting(app: &TestApp, admin: &Person) {
+    app.gql_as(
+        &admin.access_token,
+        "mutation { updateGovernancePolicy(input: { amendmentNoticeDays: 0, minimumVotingDays: 0 }) { policy { amendmentNoticeDays } } }",
+        serde_json::json!({}),
+    )
+    .await
+    .data();
+}
+
+/// `proposer` drafts and submits an amendment replacing `section`; returns its ID.
+pub async fn a_proposed_amendment(
+    app: &TestApp,
+    proposer: &Person,
+    section: &str,
+    text: &str,
+) -> String {
+    let proposed = app
+        .gql_as(
+            &proposer.access_token,
+            "mutation($input: ProposeAmendmentInput!) { proposeAmendment(input: $input) { amendment { id status } } }",
+            serde_json::json!({ "input": {
+                "title": "Clarify the purpose",
+                "rationale": "The purpose should say who the system is for.",
+                "changes": [{ "operation": "REPLACE", "sectionId": section, "text": text }],
+            } }),
+        )
+        .await;
+    let id = proposed.data()["proposeAmendment"]["amendment"]["id"]
+        .as_str()
+        .expect("an amendment id")
+        .to_owned();
+    app.gql_as(
+        &proposer.access_token,
+        "mutation($id: ID!) { submitAmendment(input: { amendmentId: $id }) { amendment { status } } }",
+        serde_json::json!({ "id": id }),
+    )
+    .await
+    .data();
+    id
+}
+
+/// Opens voting by `body`, closing a minute from now.
+pub async fn open_vote(
+    app: &TestApp,
+    secretary: &Person,
+    amendment: &str,
+    body: &str,
+) -> crate::Gql {
+    let closes_at = (Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    app.gql_as(
+        &secretary.access_token,
+        "mutation($input: OpenVoteInput!) { openAmendmentVote(input: $input) { amendment { status voteBody } } }",
+        serde_json::json!({ "input": { "amendmentId": amendment, "body": body, "closesAt": closes_at } }),
+    )
+    .await
+}
+
+/// `voter` votes `choice` (optionally for a named membership).
+pub async fn vote(
+    app: &TestApp,
+    voter: &Person,
+    amendment: &str,
+    choice: &str,
+    membership: Option<&str>,
+) -> crate::Gql {
+    app.gql_as(
+        &voter.access_token,
+        "mutation($input: CastVoteInput!) { castAmendmentVote(input: $input) { vote { choice membershipId } } }",
+        serde_json::json!({ "input": { "amendmentId": amendment, "choice": choice, "membershipId": membership } }),
+    )
+    .await
+}
+
+/// Lets the vote's time run out, as if `closesAt` had passed.
+pub async fn time_runs_out(app: &TestApp) {
+    app.sql(
+        "UPDATE amendments SET closes_at = '2020-01-01 00:00:00+00:00' WHERE status = 'VOTING'",
+    )
+    .await;
+}
+
+pub const CLOSE_VOTE: &str = "mutation($id: ID!) { closeAmendmentVote(input: { amendmentId: $id }) {
+  amendment { status adoptedVersion tally { yes no abstain eligibleWeight quorumReached passed sponsorScale voters eligibleVoters } }
+} }";

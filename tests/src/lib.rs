@@ -28,6 +28,7 @@ pub struct TestApp {
     pub state: AppState,
     /// SQL statements run since the last [`TestApp::reset_statement_count`].
     statements: Arc<AtomicUsize>,
+    config: std::sync::Arc<Config>,
     _database: TestDatabase,
     _keys: tempfile::TempDir,
 }
@@ -45,6 +46,7 @@ impl TestApp {
         let mut config = Config::for_database(database.url.clone());
         config.signing_key_file = Some(keys.path().join("signing-key.pem"));
         configure(&mut config);
+        let config = std::sync::Arc::new(config);
         let mut db = api::db::connect(&config.database_url, config.db_max_connections)
             .await
             .expect("connect to the test database");
@@ -56,15 +58,41 @@ impl TestApp {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let state = AppState::new(config, db).expect("build the app state");
+        let state = AppState::new((*config).clone(), db).expect("build the app state");
         let client = TestClient::new(api::app(state.clone()).map_to_response().boxed());
         Self {
             client,
             state,
             statements,
+            config,
             _database: database,
             _keys: keys,
         }
+    }
+
+    /// A second replica: its own state and connections, the same database. What one replica
+    /// writes, the other must see, and subscriptions must fan out between them.
+    pub async fn replica(&self) -> AppState {
+        let db = api::db::connect(&self.config.database_url, self.config.db_max_connections)
+            .await
+            .expect("connect the replica");
+        AppState::new((*self.config).clone(), db).expect("build the replica's state")
+    }
+
+    /// Serves `state` on a free loopback port, for clients that need a real socket (WebSocket).
+    pub async fn serve(state: AppState) -> std::net::SocketAddr {
+        use poem::listener::{Acceptor, Listener, TcpListener};
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("bind a port");
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().copied())
+            .expect("a socket address");
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::app(state)));
+        addr
     }
 
     pub fn db(&self) -> &DatabaseConnection {

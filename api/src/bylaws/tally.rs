@@ -100,31 +100,25 @@ pub fn tally(body: Body, roll: &[Voter], rules: &Rules) -> Tally {
 }
 
 fn members(roll: &[Voter], rules: &Rules) -> Tally {
-    let sponsor_nominal: f64 = roll
-        .iter()
-        .filter(|v| v.sponsor)
-        .map(|v| v.nominal_weight)
-        .sum();
-    let other: f64 = roll
-        .iter()
-        .filter(|v| !v.sponsor)
-        .map(|v| v.nominal_weight)
-        .sum();
-    let scale = sponsor_scale(sponsor_nominal, other, rules.sponsor_influence_cap);
-    let weight = |v: &Voter| {
-        if v.sponsor {
-            v.nominal_weight * scale
-        } else {
-            v.nominal_weight
-        }
-    };
-    let sum = |choice: Choice| -> f64 {
+    // Nominal weights are whole numbers, so these sums are exact whatever the order; scaling
+    // once afterwards makes the tally independent of the roll's order, and a recount equal to
+    // the bit.
+    let nominal = |sponsor: bool, choice: Option<Choice>| -> f64 {
         roll.iter()
-            .filter(|v| v.choice == Some(choice))
-            .map(weight)
+            .filter(|v| v.sponsor == sponsor && (choice.is_none() || v.choice == choice))
+            .map(|v| v.nominal_weight)
             .sum()
     };
-    let (yes, no, abstain) = (sum(Choice::Yes), sum(Choice::No), sum(Choice::Abstain));
+    let sponsor_nominal = nominal(true, None);
+    let other = nominal(false, None);
+    let scale = sponsor_scale(sponsor_nominal, other, rules.sponsor_influence_cap);
+    let weight =
+        |choice: Choice| nominal(true, Some(choice)) * scale + nominal(false, Some(choice));
+    let (yes, no, abstain) = (
+        weight(Choice::Yes),
+        weight(Choice::No),
+        weight(Choice::Abstain),
+    );
     let eligible_weight = sponsor_nominal * scale + other;
     let eligible_voters = roll.len() as u64;
     let voters = roll.iter().filter(|v| v.choice.is_some()).count() as u64;

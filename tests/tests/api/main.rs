@@ -1,11 +1,13 @@
 //! Quorum's integration tests: every test drives the real HTTP endpoint over a real database.
 
+mod amendments;
 mod api_tokens;
 mod audit;
 mod directory;
 mod errors;
 mod identity;
 mod limits;
+mod live_tally;
 mod membership;
 mod ops;
 mod organizations;

@@ -1,0 +1,170 @@
+//! The live tally over WebSocket (graphql-transport-ws), fanned out across replicas.
+
+use std::time::Duration;
+
+use api::auth::Role;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tests::{
+    TestApp,
+    factories::{
+        a_contributor, a_person_with, a_proposed_amendment, no_waiting, open_vote, sample_bylaws,
+    },
+};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(addr: std::net::SocketAddr, token: Option<&str>) -> Socket {
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("a request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let payload = token.map_or(
+        json!({}),
+        |t| json!({ "authorization": format!("Bearer {t}") }),
+    );
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": payload }).to_string(),
+        ))
+        .await
+        .expect("init");
+    socket
+}
+
+async fn next_message(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("the socket stays open")
+            .expect("a frame");
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("json");
+            if value["type"] != "ping" && value["type"] != "pong" {
+                return value;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
+    let app = TestApp::new().await;
+    let secretary = a_person_with(&app, "Sami", Role::Secretary).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let sections = sample_bylaws(&app, &secretary).await;
+    no_waiting(&app, &admin).await;
+    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
+    let (grace, _) = a_contributor(&app, "Grace", &committee).await;
+    let amendment = a_proposed_amendment(&app, &ada, &sections[1], "Live.").await;
+    open_vote(&app, &secretary, &amendment, "MEMBERS")
+        .await
+        .data();
+
+    // The subscriber is on one replica; on PostgreSQL the votes go to another, sharing only the
+    // database. SQLite runs one process, so both are the same replica there.
+    let subscriber = TestApp::serve(app.state.clone()).await;
+    let voting = if app.backend() == sea_orm::DbBackend::Postgres {
+        TestApp::serve(app.replica().await).await
+    } else {
+        subscriber
+    };
+
+    let mut socket = connect(subscriber, Some(&grace.access_token)).await;
+    assert_eq!(
+        next_message(&mut socket).await["type"],
+        json!("connection_ack")
+    );
+    socket
+        .send(Message::text(
+            json!({
+                "id": "tally",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes no abstain eligible } }",
+                    "variables": { "id": amendment },
+                },
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    let first = next_message(&mut socket).await;
+    assert_eq!(
+        first["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 0, "no": 0, "abstain": 0, "eligible": 2 })
+    );
+
+    let cast = |token: String, choice: &'static str| {
+        let amendment = amendment.clone();
+        async move {
+            let client = cast_over_http(voting, &token, &amendment, choice).await;
+            assert!(client.contains("castAmendmentVote"), "{client}");
+        }
+    };
+    cast(ada.access_token.clone(), "YES").await;
+    let after_yes = next_message(&mut socket).await;
+    assert_eq!(
+        after_yes["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 1, "no": 0, "abstain": 0, "eligible": 2 })
+    );
+    cast(grace.access_token.clone(), "NO").await;
+    let after_no = next_message(&mut socket).await;
+    assert_eq!(
+        after_no["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 1, "no": 1, "abstain": 0, "eligible": 2 })
+    );
+}
+
+#[tokio::test]
+async fn a_forged_token_in_connection_init_is_refused() {
+    let app = TestApp::new().await;
+    let addr = TestApp::serve(app.state.clone()).await;
+    let mut socket = connect(addr, Some("not-a-token")).await;
+    let reply = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer");
+    // The server refuses the connection instead of treating the caller as anonymous.
+    match reply {
+        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {}
+        Some(Ok(Message::Text(text))) => {
+            let value: Value = serde_json::from_str(&text).expect("json");
+            assert_ne!(value["type"], json!("connection_ack"), "{value}");
+        }
+        Some(Ok(other)) => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Casts a vote over plain HTTP/1.1 against a served replica.
+async fn cast_over_http(
+    addr: std::net::SocketAddr,
+    token: &str,
+    amendment: &str,
+    choice: &str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = json!({
+        "query": "mutation($input: CastVoteInput!) { castAmendmentVote(input: $input) { vote { choice } } }",
+        "variables": { "input": { "amendmentId": amendment, "choice": choice } },
+    })
+    .to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    response
+}
