@@ -8,7 +8,10 @@ use entity::{
     account, application, application_mirror, contribution, mirror, mirror_verification,
     organization, organization_representative, prelude::SponsorTier, sponsor_tier,
 };
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, sea_query::Expr,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -162,18 +165,22 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
     ];
     let mut checker = admin;
     let mut treasurer = admin;
+    let mut secretary = admin;
     for (name, email, role) in committee {
         let id = insert_account(&tx, person(name, email.to_owned())).await?;
         grant_role(&tx, Actor::System, id, role).await?;
         match role {
             Role::TechnologyCommittee => checker = id,
             Role::Treasurer => treasurer = id,
+            Role::Secretary => secretary = id,
             _ => {}
         }
     }
 
+    let mut contributors = Vec::new();
     for (index, name) in CONTRIBUTORS.iter().enumerate() {
         let id = insert_account(&tx, person(name, demo_email(name))).await?;
+        contributors.push(id);
         // The last contributor asked not to be disclosed.
         let disclose = index + 1 != CONTRIBUTORS.len();
         grant_membership(
@@ -306,6 +313,8 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
         }
         memberships += 1;
     }
+
+    governance(&tx, secretary, &contributors).await?;
 
     tx.commit().await?;
     Ok(Outcome::Loaded {
@@ -570,4 +579,255 @@ async fn insert_application(
         },
     )
     .await
+}
+
+/// A section of the sample bylaws: its heading and text.
+type SampleSection = (&'static str, &'static str);
+
+/// The sample bylaws: (article, title, sections).
+const BYLAWS: [(i32, &str, &[SampleSection]); 4] = [
+    (
+        1,
+        "Name and Purpose",
+        &[
+            (
+                "Name",
+                "The name of the organization is the Example OS Foundation.",
+            ),
+            (
+                "Purpose",
+                "The foundation develops, distributes and supports a free, community-owned operating system.",
+            ),
+            (
+                "Non-profit status",
+                "The foundation is a non-profit organization without shareholders.",
+            ),
+        ],
+    ),
+    (
+        2,
+        "Membership",
+        &[
+            (
+                "Classes",
+                "The foundation has Contributor, Mirror and Sponsor members.",
+            ),
+            (
+                "Good standing",
+                "A member in good standing is one whose membership is active. Only members in good standing vote.",
+            ),
+            (
+                "Non-disclosure",
+                "A member may ask that its membership not be disclosed in public lists.",
+            ),
+        ],
+    ),
+    (
+        3,
+        "Board of Directors",
+        &[
+            (
+                "Composition",
+                "The board has between seven and thirteen directors, elected by the members.",
+            ),
+            (
+                "Terms",
+                "A director serves a term of three years and at most two consecutive terms.",
+            ),
+            ("Board meetings", "The board meets at least once a quarter."),
+        ],
+    ),
+    (
+        4,
+        "Amendments",
+        &[
+            (
+                "Proposal",
+                "Any member in good standing may propose an amendment to these bylaws.",
+            ),
+            (
+                "Adoption",
+                "An amendment is adopted by the vote the bylaws require for it.",
+            ),
+        ],
+    ),
+];
+
+/// Bylaws, one amendment in discussion and one in voting.
+async fn governance(
+    tx: &DatabaseTransaction,
+    secretary: Uuid,
+    contributors: &[Uuid],
+) -> ApiResult<()> {
+    use crate::bylaws::{
+        amendments::{self, AmendmentStatus, VoteBody},
+        text::{Change, Document, Operation, Section},
+        votes,
+    };
+    let mut sections = Vec::new();
+    for (article, title, items) in BYLAWS {
+        for (number, (heading, text)) in items.iter().enumerate() {
+            sections.push(Section {
+                key: ids::new_key(),
+                article_number: article,
+                article_title: title.to_owned(),
+                section_number: i32::try_from(number + 1).unwrap_or(i32::MAX),
+                heading: (*heading).to_owned(),
+                text: (*text).to_owned(),
+            });
+        }
+    }
+    let document = Document::new(sections);
+    crate::bylaws::db::write_version(tx, 1, None, &document).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(secretary),
+            action: "bylaws.imported",
+            subject_kind: "BylawsVersion",
+            subject_id: Uuid::nil(),
+            summary: json!({ "version": 1, "sections": document.sections.len(), "demo": true }),
+        },
+    )
+    .await?;
+    let key_of = |heading: &str| {
+        document
+            .sections
+            .iter()
+            .find(|s| s.heading == heading)
+            .map(|s| s.key)
+            .ok_or_else(|| {
+                crate::error::ApiError::internal(format!("demo section {heading} is missing"))
+            })
+    };
+    let (Some(&first), Some(&second)) = (contributors.first(), contributors.get(1)) else {
+        return Ok(());
+    };
+
+    // In discussion: submitted three days ago, with comments.
+    let minutes = amendments::create(
+        tx,
+        first,
+        "Publish board minutes within 14 days".to_owned(),
+        "Members should be able to follow the board's decisions while they are fresh.".to_owned(),
+        1,
+        &[Change {
+            operation: Operation::Replace,
+            section: Some(key_of("Board meetings")?),
+            article_number: None,
+            position: None,
+            heading: None,
+            text: Some(
+                "The board meets at least once a quarter and publishes its minutes within 14 days."
+                    .to_owned(),
+            ),
+        }],
+    )
+    .await?;
+    amendments::transition(
+        tx,
+        minutes.id,
+        &[AmendmentStatus::Draft],
+        AmendmentStatus::Proposed,
+        |u| {
+            u.col_expr(
+                entity::amendment::Column::SubmittedAt,
+                Expr::value(Utc::now() - chrono::Duration::days(3)),
+            )
+        },
+    )
+    .await?;
+    for (author, body) in [
+        (second, "Fourteen days seems right to me."),
+        (first, "Agreed, and the minutes should link to the votes."),
+    ] {
+        entity::amendment_comment::ActiveModel {
+            id: Set(ids::new_key()),
+            amendment_id: Set(minutes.id),
+            author_id: Set(author),
+            body: Set(body.to_owned()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(tx)
+        .await?;
+    }
+
+    // In voting: past its notice period, open for ten more days, a few votes cast.
+    let conduct = amendments::create(
+        tx,
+        second,
+        "Adopt a code of conduct".to_owned(),
+        "Good faith is a condition of membership; the bylaws should say what it means.".to_owned(),
+        1,
+        &[Change {
+            operation: Operation::Insert,
+            section: None,
+            article_number: Some(2),
+            position: Some(4),
+            heading: Some("Code of conduct".to_owned()),
+            text: Some(
+                "Members follow the foundation's code of conduct in every project space."
+                    .to_owned(),
+            ),
+        }],
+    )
+    .await?;
+    amendments::transition(
+        tx,
+        conduct.id,
+        &[AmendmentStatus::Draft],
+        AmendmentStatus::Proposed,
+        |u| {
+            u.col_expr(
+                entity::amendment::Column::SubmittedAt,
+                Expr::value(Utc::now() - chrono::Duration::days(12)),
+            )
+        },
+    )
+    .await?;
+    let policy = crate::policy::current(tx).await?;
+    votes::open(
+        tx,
+        secretary,
+        conduct.id,
+        VoteBody::Members,
+        Utc::now() + chrono::Duration::days(10),
+        &policy,
+    )
+    .await?;
+    let roll = entity::prelude::VoterRoll::find()
+        .filter(entity::voter_roll::Column::AmendmentId.eq(conduct.id))
+        .filter(entity::voter_roll::Column::Sponsor.eq(false))
+        .all(tx)
+        .await?;
+    for (entry, choice) in roll
+        .iter()
+        .zip(["YES", "YES", "NO", "YES", "ABSTAIN", "YES"])
+    {
+        let Some(account) = entry
+            .holder_key
+            .strip_prefix("account:")
+            .and_then(|id| id.parse::<Uuid>().ok())
+        else {
+            continue;
+        };
+        entity::amendment_vote::ActiveModel {
+            roll_entry_id: Set(entry.id),
+            amendment_id: Set(conduct.id),
+            cast_by: Set(account),
+            choice: Set(choice.to_owned()),
+            cast_at: Set(Utc::now()),
+        }
+        .insert(tx)
+        .await?;
+        amendments::audit_step(
+            tx,
+            account,
+            "vote.cast",
+            conduct.id,
+            json!({ "entry": entry.id, "choice": choice, "previous": null }),
+        )
+        .await?;
+    }
+    Ok(())
 }

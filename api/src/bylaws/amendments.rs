@@ -660,6 +660,49 @@ async fn write_changes(
     Ok(())
 }
 
+/// Writes a new draft amendment with its changes, audited.
+pub async fn create(
+    tx: &DatabaseTransaction,
+    proposer: Uuid,
+    title: String,
+    rationale: String,
+    base_version: i32,
+    changes: &[Change],
+) -> ApiResult<amendment::Model> {
+    let now = Utc::now();
+    let row = amendment::ActiveModel {
+        id: Set(ids::new_key()),
+        title: Set(title),
+        rationale: Set(rationale),
+        proposer_id: Set(proposer),
+        base_version: Set(base_version),
+        status: Set(AmendmentStatus::Draft.as_str().to_owned()),
+        affects_membership_rights: Set(false),
+        vote_body: Set(None),
+        submitted_at: Set(None),
+        voting_opened_at: Set(None),
+        closes_at: Set(None),
+        closed_at: Set(None),
+        vote_rules: Set(None),
+        tally: Set(None),
+        adopted_version: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    write_changes(tx, row.id, changes).await?;
+    audit_step(
+        tx,
+        proposer,
+        "amendment.proposed",
+        row.id,
+        json!({ "title": row.title, "baseVersion": row.base_version, "changes": changes.len() }),
+    )
+    .await?;
+    Ok(row)
+}
+
 /// Moves an amendment from one of `from` to `to`, conditionally, so a race has one winner.
 pub async fn transition(
     tx: &DatabaseTransaction,
@@ -752,30 +795,7 @@ impl AmendmentMutation {
         db::document(&tx, current.number)
             .await?
             .apply(&changes, ids::new_key)?;
-        let now = Utc::now();
-        let row = amendment::ActiveModel {
-            id: Set(ids::new_key()),
-            title: Set(title),
-            rationale: Set(rationale),
-            proposer_id: Set(me.id),
-            base_version: Set(current.number),
-            status: Set(AmendmentStatus::Draft.as_str().to_owned()),
-            affects_membership_rights: Set(false),
-            vote_body: Set(None),
-            submitted_at: Set(None),
-            voting_opened_at: Set(None),
-            closes_at: Set(None),
-            closed_at: Set(None),
-            vote_rules: Set(None),
-            tally: Set(None),
-            adopted_version: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
-        .await?;
-        write_changes(&tx, row.id, &changes).await?;
-        audit_step(&tx, me.id, "amendment.proposed", row.id, json!({ "title": row.title, "baseVersion": row.base_version, "changes": changes.len() })).await?;
+        let row = create(&tx, me.id, title, rationale, current.number, &changes).await?;
         tx.commit().await?;
         Ok(AmendmentPayload {
             amendment: Amendment(row),

@@ -250,40 +250,13 @@ impl VoteMutation {
                 "this amendment changes membership rights and must go to the members",
             ));
         }
-        let roll = freeze_roll(&tx, current.0.id, input.body, policy.grace_period_days).await?;
-        if roll.is_empty() {
-            return Err(ApiError::conflict("nobody is eligible to vote"));
-        }
-        let rules = frozen_rules(&policy);
-        let row = transition(
-            &tx,
-            current.0.id,
-            &[AmendmentStatus::Proposed],
-            AmendmentStatus::Voting,
-            |u| {
-                u.col_expr(
-                    amendment::Column::VoteBody,
-                    Expr::value(input.body.as_str()),
-                )
-                .col_expr(amendment::Column::VotingOpenedAt, Expr::value(now))
-                .col_expr(amendment::Column::ClosesAt, Expr::value(input.closes_at.0))
-                .col_expr(
-                    amendment::Column::VoteRules,
-                    Expr::value(rules_json(&rules).to_string()),
-                )
-            },
-        )
-        .await?;
-        let entries: Vec<_> = roll
-            .iter()
-            .map(|r| json!({ "entry": r.id, "membership": r.membership_id, "account": r.account_id, "weight": r.nominal_weight, "sponsor": r.sponsor }))
-            .collect();
-        audit_step(
+        let row = open(
             &tx,
             me.id,
-            "vote.opened",
-            row.id,
-            json!({ "body": input.body.as_str(), "closesAt": input.closes_at.0, "rules": rules_json(&rules), "roll": entries }),
+            current.0.id,
+            input.body,
+            input.closes_at.0,
+            &policy,
         )
         .await?;
         tx.commit().await?;
@@ -517,6 +490,52 @@ impl VoteMutation {
             amendment: Amendment(row),
         })
     }
+}
+
+/// Opens voting now: freezes the roll and the policy's numbers, audited with both so that anyone
+/// can recount. The caller has checked the notice period and the window.
+pub async fn open(
+    tx: &sea_orm::DatabaseTransaction,
+    actor: Uuid,
+    amendment_id: Uuid,
+    body: VoteBody,
+    closes_at: chrono::DateTime<Utc>,
+    policy: &entity::governance_policy::Model,
+) -> ApiResult<amendment::Model> {
+    let roll = freeze_roll(tx, amendment_id, body, policy.grace_period_days).await?;
+    if roll.is_empty() {
+        return Err(ApiError::conflict("nobody is eligible to vote"));
+    }
+    let rules = frozen_rules(policy);
+    let row = transition(
+        tx,
+        amendment_id,
+        &[AmendmentStatus::Proposed],
+        AmendmentStatus::Voting,
+        |u| {
+            u.col_expr(amendment::Column::VoteBody, Expr::value(body.as_str()))
+                .col_expr(amendment::Column::VotingOpenedAt, Expr::value(Utc::now()))
+                .col_expr(amendment::Column::ClosesAt, Expr::value(closes_at))
+                .col_expr(
+                    amendment::Column::VoteRules,
+                    Expr::value(rules_json(&rules).to_string()),
+                )
+        },
+    )
+    .await?;
+    let entries: Vec<_> = roll
+        .iter()
+        .map(|r| json!({ "entry": r.id, "membership": r.membership_id, "account": r.account_id, "weight": r.nominal_weight, "sponsor": r.sponsor }))
+        .collect();
+    audit_step(
+        tx,
+        actor,
+        "vote.opened",
+        row.id,
+        json!({ "body": body.as_str(), "closesAt": closes_at, "rules": rules_json(&rules), "roll": entries }),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
