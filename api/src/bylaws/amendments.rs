@@ -247,46 +247,6 @@ impl Comment {
 crate::connection!(CommentConnection, CommentEdge, Comment);
 crate::connection!(AmendmentConnection, AmendmentEdge, Amendment);
 
-/// The recorded result of a closed vote.
-#[derive(SimpleObject)]
-#[graphql(name = "AmendmentTally")]
-pub struct TallyView {
-    /// Effective weight of YES votes (for the board, directors).
-    pub yes: f64,
-    /// Effective weight of NO votes.
-    pub no: f64,
-    /// Effective weight of abstentions.
-    pub abstain: f64,
-    /// Effective weight of the whole roll.
-    pub eligible_weight: f64,
-    /// Voters on the roll.
-    pub eligible_voters: u64,
-    /// Voters who voted.
-    pub voters: u64,
-    /// Whether quorum was reached.
-    pub quorum_reached: bool,
-    /// Whether the amendment passed.
-    pub passed: bool,
-    /// The factor the influence cap applied to each sponsor's weight; 1 when it did not bind.
-    pub sponsor_scale: f64,
-}
-
-impl From<Tally> for TallyView {
-    fn from(t: Tally) -> Self {
-        Self {
-            yes: t.yes,
-            no: t.no,
-            abstain: t.abstain,
-            eligible_weight: t.eligible_weight,
-            eligible_voters: t.eligible_voters,
-            voters: t.voters,
-            quorum_reached: t.quorum_reached,
-            passed: t.passed,
-            sponsor_scale: t.sponsor_scale,
-        }
-    }
-}
-
 /// A proposal to change the bylaws in force.
 #[Object]
 impl Amendment {
@@ -401,24 +361,12 @@ impl Amendment {
     }
 
     /// The recorded tally, once voting closed.
-    async fn tally(&self) -> ApiResult<Option<TallyView>> {
-        let Some(json) = &self.0.tally else {
-            return Ok(None);
-        };
-        let value: serde_json::Value = serde_json::from_str(json).map_err(ApiError::internal)?;
-        let number = |key: &str| value[key].as_f64().unwrap_or_default();
-        let flag = |key: &str| value[key].as_bool().unwrap_or_default();
-        Ok(Some(TallyView {
-            yes: number("yes"),
-            no: number("no"),
-            abstain: number("abstain"),
-            eligible_weight: number("eligibleWeight"),
-            eligible_voters: value["eligibleVoters"].as_u64().unwrap_or_default(),
-            voters: value["voters"].as_u64().unwrap_or_default(),
-            quorum_reached: flag("quorumReached"),
-            passed: flag("passed"),
-            sponsor_scale: number("sponsorScale"),
-        }))
+    async fn tally(&self) -> ApiResult<Option<Tally>> {
+        self.0
+            .tally
+            .as_deref()
+            .map(|json| serde_json::from_str(json).map_err(ApiError::internal))
+            .transpose()
     }
 
     /// The bylaws version it produced, once adopted.

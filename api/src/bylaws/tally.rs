@@ -48,9 +48,10 @@ pub struct Rules {
     pub sponsor_influence_cap: f64,
 }
 
-/// The result.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// The recorded result of a closed vote.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
+#[graphql(name = "AmendmentTally")]
 pub struct Tally {
     /// Effective weight of YES votes (for the board, the number of directors).
     pub yes: f64,
@@ -64,9 +65,11 @@ pub struct Tally {
     pub eligible_voters: u64,
     /// Voters who cast a vote.
     pub voters: u64,
-    /// The factor applied to each sponsor's weight; 1 when the cap did not bind.
+    /// The factor the influence cap applied to each sponsor's weight; 1 when it did not bind.
     pub sponsor_scale: f64,
+    /// Whether quorum was reached.
     pub quorum_reached: bool,
+    /// Whether the amendment passed.
     pub passed: bool,
 }
 
