@@ -66,6 +66,9 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `QUORUM_LOG_FORMAT`: `json` or `text` (default `text` in development, `json` in production).
     pub log_json: bool,
+    /// `QUORUM_TRUST_FORWARDED_FOR`: take the client's address from the last `X-Forwarded-For`
+    /// entry, for running behind exactly one trusted proxy (default off).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             limits: QueryLimits::default(),
             shutdown_grace: Duration::from_secs(30),
             log_json: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -165,6 +169,11 @@ impl Config {
                 "QUORUM_SHUTDOWN_GRACE_SECS",
                 defaults.shutdown_grace.as_secs(),
             )?),
+            trust_forwarded_for: parse_flag(
+                &get,
+                "QUORUM_TRUST_FORWARDED_FOR",
+                defaults.trust_forwarded_for,
+            )?,
             log_json: match get("QUORUM_LOG_FORMAT").as_deref() {
                 None => production,
                 Some("json") => true,

@@ -24,11 +24,7 @@ impl Endpoint for WebSocketEndpoint {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Response> {
-        let address = ClientAddress(
-            req.remote_addr()
-                .as_socket_addr()
-                .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string()),
-        );
+        let address = ClientAddress::of(&req, self.state.config.trust_forwarded_for);
         let (req, mut body) = req.split();
         let websocket = WebSocket::from_request(&req, &mut body).await?;
         let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;

@@ -242,3 +242,60 @@ async fn another_persons_email_stays_private() {
     let by_admin = app.gql_as(&admin.access_token, query, vars).await;
     assert_eq!(by_admin.data()["node"]["email"], json!(ada.email));
 }
+
+async fn log_in_from(app: &TestApp, email: &str, forwarded_for: &str) -> tests::Gql {
+    tests::Gql::read(
+        app.client
+            .post("/graphql")
+            .content_type("application/json")
+            .header("x-forwarded-for", forwarded_for)
+            .body_json(&json!({ "query": LOG_IN, "variables": { "input": { "email": email, "password": "guess guess guess" } } }))
+            .send()
+            .await,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn failed_log_ins_are_limited_per_client_address() {
+    // Behind a trusted proxy, each client has its own budget.
+    let app = TestApp::with_config(|config| config.trust_forwarded_for = true).await;
+    for i in 0..30 {
+        let response = log_in_from(
+            &app,
+            &format!("guess{i}@example.org"),
+            "198.51.100.1, 203.0.113.7",
+        )
+        .await;
+        assert_eq!(response.error_code(), "UNAUTHENTICATED");
+    }
+    assert_eq!(
+        log_in_from(&app, "another@example.org", "203.0.113.7")
+            .await
+            .error_code(),
+        "RATE_LIMITED"
+    );
+    assert_eq!(
+        log_in_from(&app, "another@example.org", "203.0.113.8")
+            .await
+            .error_code(),
+        "UNAUTHENTICATED"
+    );
+
+    // Without a trusted proxy, a client cannot escape its budget by forging the header.
+    let app = TestApp::new().await;
+    for i in 0..30 {
+        log_in_from(
+            &app,
+            &format!("guess{i}@example.org"),
+            &format!("10.0.0.{i}"),
+        )
+        .await;
+    }
+    assert_eq!(
+        log_in_from(&app, "another@example.org", "10.9.9.9")
+            .await
+            .error_code(),
+        "RATE_LIMITED"
+    );
+}
