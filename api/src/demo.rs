@@ -291,7 +291,7 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
                     ends_on: offset(to),
                     auto_renew: true,
                     in_kind_description: plan.in_kind.map(str::to_owned),
-                    disclose: plan.disclose,
+                    disclose: Some(plan.disclose),
                 },
             )
             .await?;

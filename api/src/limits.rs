@@ -9,12 +9,13 @@ use std::sync::Arc;
 use async_graphql::{
     ServerError, ServerResult, ValidationResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
-    parser::types::{ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet},
 };
 
 use crate::{
     config::QueryLimits,
     error::{code, set_code},
+    http::ws::WebSocketSession,
 };
 
 /// The schema extension enforcing [`QueryLimits`].
@@ -46,6 +47,19 @@ impl Extension for LimitsExtension {
             set_code(&mut err, code);
             err
         })?;
+        if ctx.data_opt::<WebSocketSession>().is_some()
+            && document
+                .operations
+                .iter()
+                .any(|(_, operation)| operation.node.ty != OperationType::Subscription)
+        {
+            let mut err = ServerError::new(
+                "only subscriptions are served over WebSocket; send queries and mutations to POST /graphql",
+                None,
+            );
+            set_code(&mut err, code::BAD_USER_INPUT);
+            return Err(err);
+        }
         let counts = Counts::of(&document);
         if counts.aliases > self.0.max_aliases {
             return Err(too_complex(format!(

@@ -815,6 +815,7 @@ impl AmendmentMutation {
                 "only the proposer or the secretary rebases an amendment",
             ));
         }
+        require_open_for_changes(&current)?;
         let tx = begin_write(&state.db).await?;
         let version = db::current(&tx)
             .await?
@@ -833,7 +834,7 @@ impl AmendmentMutation {
         let row = transition(
             &tx,
             current.0.id,
-            &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
+            &[current.state()],
             current.state(),
             |u| u.col_expr(amendment::Column::BaseVersion, Expr::value(version.number)),
         )
@@ -863,12 +864,13 @@ impl AmendmentMutation {
         let state = ctx.data::<AppState>()?;
         let me = Viewer::of(ctx).require_account()?;
         let current = visible(ctx, &input.amendment_id).await?;
+        require_open_for_changes(&current)?;
         let tx = begin_write(&state.db).await?;
         let flag = input.affects_membership_rights;
         let row = transition(
             &tx,
             current.0.id,
-            &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
+            &[current.state()],
             current.state(),
             |u| {
                 u.col_expr(
@@ -944,6 +946,18 @@ impl AmendmentMutation {
         Ok(CommentPayload {
             comment: Comment(row),
         })
+    }
+}
+
+/// An amendment may still change while it is a draft or proposed.
+fn require_open_for_changes(amendment: &Amendment) -> ApiResult<()> {
+    if matches!(
+        amendment.state(),
+        AmendmentStatus::Draft | AmendmentStatus::Proposed
+    ) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict("the amendment can no longer change"))
     }
 }
 

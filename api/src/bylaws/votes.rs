@@ -312,13 +312,9 @@ impl VoteMutation {
             }
         };
         let tx = begin_write(&state.db).await?;
-        // Re-check under the write lock: a close may have won the race.
-        let fresh = amendments::find(&tx, current.0.id).await?;
-        if fresh.status != AmendmentStatus::Voting.as_str()
-            || fresh.closes_at.is_none_or(|at| now >= at)
-        {
-            return Err(ApiError::conflict("voting on this amendment is not open"));
-        }
+        // Lock the amendment while it is still open: a close waits for this vote, or this vote
+        // finds the amendment closed.
+        lock_open_vote(&tx, current.0.id, Some(now)).await?;
         let previous = AmendmentVote::find_by_id(entry.id).one(&tx).await?;
         AmendmentVote::insert(amendment_vote::ActiveModel {
             roll_entry_id: Set(entry.id),
@@ -380,6 +376,8 @@ impl VoteMutation {
             ));
         }
         let tx = begin_write(&state.db).await?;
+        // Votes being cast now finish first; later ones find the amendment closed.
+        lock_open_vote(&tx, current.0.id, None).await?;
         let roll = VoterRoll::find()
             .filter(voter_roll::Column::AmendmentId.eq(current.0.id))
             .all(&tx)
@@ -536,6 +534,26 @@ pub async fn open(
     )
     .await?;
     Ok(row)
+}
+
+/// Takes the amendment's row lock while it is voting (and, with `open_at`, still open then).
+/// Casting and closing both take it first, so no vote commits after the close counted.
+async fn lock_open_vote(
+    tx: &sea_orm::DatabaseTransaction,
+    amendment: Uuid,
+    open_at: Option<chrono::DateTime<Utc>>,
+) -> ApiResult<()> {
+    let mut touch = entity::prelude::Amendment::update_many()
+        .col_expr(amendment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(amendment::Column::Id.eq(amendment))
+        .filter(amendment::Column::Status.eq(AmendmentStatus::Voting.as_str()));
+    if let Some(at) = open_at {
+        touch = touch.filter(amendment::Column::ClosesAt.gt(at));
+    }
+    if touch.exec(tx).await?.rows_affected == 0 {
+        return Err(ApiError::conflict("voting on this amendment is not open"));
+    }
+    Ok(())
 }
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors

@@ -9,6 +9,12 @@ use poem::{
 
 use crate::{AppState, auth::viewer::authenticate, http::graphql::ClientAddress, loaders};
 
+/// Marks the data of a WebSocket connection. Its viewer was read once, at `connection_init`,
+/// so the socket serves subscriptions only: queries and mutations go to `POST /graphql`, where
+/// every request is authenticated afresh.
+#[derive(Clone, Copy, Debug)]
+pub struct WebSocketSession;
+
 /// The `/graphql/ws` endpoint.
 pub struct WebSocketEndpoint {
     state: AppState,
@@ -57,6 +63,7 @@ async fn connection_data(
     data.insert(state.db.clone());
     data.insert(viewer);
     data.insert(address);
+    data.insert(WebSocketSession);
     loaders::register_into(&mut data, &state.db);
     data.insert(state);
     Ok(data)

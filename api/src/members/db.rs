@@ -56,6 +56,14 @@ pub async fn grant_membership(
         }
         Term::Until(day) => Some(day),
     };
+    if let Some(current) = &existing
+        && crate::members::status::effective(current, today, 0)
+            == crate::members::status::MembershipStatus::Terminated
+    {
+        return Err(ApiError::conflict(
+            "this membership was terminated; it cannot be renewed or approved again",
+        ));
+    }
     let (row, action) = match existing {
         Some(current) => {
             let ends_on = ends_on(current.ends_on);

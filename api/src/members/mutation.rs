@@ -363,11 +363,15 @@ impl MembershipMutation {
                 }
                 _ => policy.contributor_term_months,
             };
+            let vote_weight = entity::prelude::MembershipClass::find_by_id(class.as_str())
+                .one(&tx)
+                .await?
+                .map_or(1, |class| class.vote_weight);
             let grant = Grant {
                 class,
                 holder: current.holder_entity()?,
                 disclose: row.disclose,
-                vote_weight: 1,
+                vote_weight,
                 term: Term::Months(term_months),
             };
             Some(Membership(

@@ -5,7 +5,7 @@ use chrono::Utc;
 use entity::{application, membership};
 
 use crate::{
-    auth::Viewer,
+    auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
@@ -45,7 +45,11 @@ impl Membership {
     /// Whether the viewer may see this membership at all: disclosed ones are public; the
     /// others are for the committees and the member.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        if self.0.disclose || is_committee(Viewer::of(ctx)) {
+        let viewer = Viewer::of(ctx);
+        if matches!(viewer, Viewer::ApiToken(_)) && !viewer.has_scope(ApiScope::MembersRead) {
+            return Ok(false);
+        }
+        if self.0.disclose || is_committee(viewer) {
             return Ok(true);
         }
         self.holder_entity()?.is_viewer(ctx).await

@@ -60,9 +60,10 @@ pub struct RecordSponsorshipInput {
     pub auto_renew: bool,
     /// What is given in kind: hardware, services, staff time.
     pub in_kind_description: Option<String>,
-    /// Consent to show the sponsor's name, logo and URL in public (default true).
-    #[graphql(default = true)]
-    pub disclose: bool,
+    /// Consent to show the sponsor's name, logo and URL in public. Left out, it is the
+    /// sponsor's consent on its latest sponsorship (true for a new sponsor), so that a renewal
+    /// never undoes an opt-out.
+    pub disclose: Option<bool>,
 }
 
 /// Input of `cancelSponsorship`.
@@ -392,7 +393,8 @@ pub struct NewSponsorship<'a> {
     pub ends_on: chrono::NaiveDate,
     pub auto_renew: bool,
     pub in_kind_description: Option<String>,
-    pub disclose: bool,
+    /// `None` keeps the sponsor's consent from its latest sponsorship.
+    pub disclose: Option<bool>,
 }
 
 /// Writes a sponsorship with everything that follows from it: its place in the sponsor's run
@@ -427,6 +429,7 @@ pub async fn record(
             "the sponsor already has a sponsorship in this period",
         ));
     }
+    let disclose = disclose.unwrap_or_else(|| earlier.first().is_none_or(|latest| latest.disclose));
     // Continuing support: the previous sponsorship ended the day before this one starts.
     let previous = earlier.iter().find(|s| {
         s.ends_on < starts_on && s.ends_on.checked_add_days(Days::new(1)) == Some(starts_on)

@@ -33,6 +33,27 @@ use crate::{
 #[derive(Default)]
 pub struct SponsorQuery;
 
+/// Sponsors whose latest sponsorship withholds consent to be shown.
+async fn withheld_consent(db: &DatabaseConnection) -> ApiResult<Vec<String>> {
+    use sea_orm::QueryOrder;
+    let rows: Vec<(String, bool)> = Sponsorships::find()
+        .select_only()
+        .column(sponsorship::Column::SponsorKey)
+        .column(sponsorship::Column::Disclose)
+        .filter(sponsorship::Column::Status.ne(crate::sponsors::status::stored::CANCELLED))
+        .order_by_desc(sponsorship::Column::EndsOn)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(key, _)| seen.insert(key.clone()))
+        .filter(|(_, disclose)| !disclose)
+        .map(|(key, _)| key)
+        .collect())
+}
+
 /// A sponsor named by an organization or account ID.
 fn sponsor_of(id: &ID) -> ApiResult<Holder> {
     match ids::decode(id) {
@@ -192,7 +213,11 @@ impl SponsorQuery {
         catch_up(db).await?;
         let mut query = Activities::find().inner_join(Sponsorships);
         if !is_treasury(viewer) {
-            query = query.filter(sponsorship::Column::Disclose.eq(true));
+            // Consent is the sponsor's, not the row's: one who withdrew it on its latest
+            // sponsorship disappears from the whole history.
+            query = query
+                .filter(sponsorship::Column::Disclose.eq(true))
+                .filter(sponsorship::Column::SponsorKey.is_not_in(withheld_consent(db).await?));
         }
         if let Some(since) = since {
             query = query.filter(sponsor_activity::Column::OccurredAt.gte(since.0));

@@ -441,6 +441,15 @@ async fn an_amendment_on_an_old_version_must_be_rebased() {
     open_vote(app, &f.secretary, &second, "MEMBERS")
         .await
         .data();
+    // Once voting, it can no longer be rebased.
+    let rebase = app
+        .gql_as(
+            &ada.access_token,
+            "mutation($id: ID!) { rebaseAmendment(input: { amendmentId: $id }) { amendment { baseVersion } } }",
+            json!({ "id": second }),
+        )
+        .await;
+    assert_eq!(rebase.error_code(), "CONFLICT");
 }
 
 #[tokio::test]

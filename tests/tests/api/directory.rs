@@ -174,6 +174,14 @@ async fn an_api_token_needs_members_read() {
             .error_code(),
         "FORBIDDEN"
     );
+    // Nor can it reach a membership through `node`.
+    let account = an_account().named("Listed").create(&app).await;
+    let listed = a_membership(&app, &account, "CONTRIBUTOR", true).await;
+    let id = api::ids::id_of::<api::members::types::Membership>(listed.id).to_string();
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    let hidden = app.gql_as(&sponsors_only, node, json!({ "id": id })).await;
+    assert_eq!(hidden.data()["node"], json!(null));
+    assert!(app.gql(node, json!({ "id": id })).await.data()["node"].is_object());
     let members = token("MEMBERS_READ").await;
     app.gql_as(&members, DIRECTORY, json!({})).await.data();
 }

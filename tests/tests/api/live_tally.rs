@@ -100,6 +100,27 @@ async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
         .await
         .expect("subscribe");
     let first = next_message(&mut socket).await;
+    // Only subscriptions are served on the socket; a mutation must go through POST /graphql.
+    let sneaky = json!({
+        "id": "sneaky",
+        "type": "subscribe",
+        "payload": { "query": "mutation { logOut(input: { refreshToken: \"x\" }) { ok } }" },
+    });
+    socket
+        .send(Message::text(sneaky.to_string()))
+        .await
+        .expect("send");
+    let refused = next_message(&mut socket).await;
+    assert_eq!(refused["id"], json!("sneaky"));
+    assert_eq!(refused["payload"]["data"], json!(null), "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        json!("BAD_USER_INPUT")
+    );
+    assert_eq!(
+        next_message(&mut socket).await,
+        json!({ "id": "sneaky", "type": "complete" })
+    );
     assert_eq!(
         first["payload"]["data"]["amendmentTally"],
         json!({ "yes": 0, "no": 0, "abstain": 0, "eligible": 2 })

@@ -461,6 +461,22 @@ async fn suspension_comes_with_notice_and_a_chance_to_be_heard() {
         )
         .await;
     assert_eq!(hidden.data()["node"]["notice"], json!(null));
+
+    // Terminated is final: neither a renewal nor a new application brings it back.
+    app.sql("UPDATE memberships SET notice_kind = 'TERMINATE'")
+        .await;
+    let renew = "mutation($id: ID!) { renewMembership(input: { membershipId: $id }) { membership { status } } }";
+    let renewed = app
+        .gql_as(&committee.access_token, renew, json!({ "id": membership }))
+        .await;
+    assert_eq!(renewed.error_code(), "CONFLICT");
+    let again = apply_as_contributor(&app, &ada).await;
+    assert_eq!(
+        review(&app, &committee, &again, "APPROVE", None)
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
 }
 
 #[tokio::test]

@@ -492,6 +492,78 @@ async fn a_sponsor_that_opted_out_appears_nowhere_public() {
 }
 
 #[tokio::test]
+async fn an_opt_out_holds_through_renewal_and_hides_the_sponsors_history() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Shy Corp").await;
+    let first = a_sponsorship(&org, "Gold")
+        .from(days_ago(364))
+        .record(&app, &treasurer)
+        .await;
+    let mint =
+        "mutation { createApiToken(input: { name: \"s\", scopes: [SPONSORS_READ] }) { token } }";
+    let sync =
+        app.gql_as(&rep.access_token, mint, json!({})).await.data()["createApiToken"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+    let activity = "{ sponsorActivities { totalCount } }";
+    let count = |response: tests::Gql| response.data()["sponsorActivities"]["totalCount"].clone();
+    assert_eq!(
+        count(app.gql_as(&sync, activity, json!({})).await),
+        json!(1)
+    );
+
+    // The sponsor withdraws consent on its current sponsorship: its history goes too.
+    let consent = "mutation($id: ID!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: false }) { sponsorship { disclose } } }";
+    app.gql_as(&rep.access_token, consent, json!({ "id": first }))
+        .await
+        .data();
+    assert_eq!(
+        count(app.gql_as(&sync, activity, json!({})).await),
+        json!(0)
+    );
+
+    // A renewal recorded without a word on consent keeps the opt-out.
+    let tomorrow = today().checked_add_days(Days::new(1)).expect("date");
+    let mut renewal = a_sponsorship(&org, "Gold")
+        .from(tomorrow)
+        .json(&tier_id(&app, "Gold").await);
+    renewal["input"]
+        .as_object_mut()
+        .expect("input")
+        .remove("disclose");
+    app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, renewal)
+        .await
+        .data();
+    // A day passes: the first lapses, the renewal starts.
+    app.sql(&format!(
+        "UPDATE sponsorships SET ends_on = '{}' WHERE starts_on < '{}'",
+        days_ago(1),
+        today()
+    ))
+    .await;
+    app.sql(&format!(
+        "UPDATE sponsorships SET starts_on = '{}' WHERE starts_on > '{}'",
+        today(),
+        today()
+    ))
+    .await;
+    api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("catch up");
+    assert_eq!(
+        app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(0)
+    );
+    let members = app
+        .gql("{ memberships(class: SPONSOR) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(members.data()["memberships"]["totalCount"], json!(0));
+}
+
+#[tokio::test]
 async fn the_sponsor_membership_follows_the_sponsorship_through_lapse() {
     let app = TestApp::new().await;
     let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
