@@ -489,3 +489,18 @@ pub async fn time_runs_out(app: &TestApp) {
 pub const CLOSE_VOTE: &str = "mutation($id: ID!) { closeAmendmentVote(input: { amendmentId: $id }) {
   amendment { status adoptedVersion tally { yes no abstain eligibleWeight quorumReached passed sponsorScale voters eligibleVoters } }
 } }";
+
+/// `person` creates an API token with `scopes` (such as `["SPONSORS_READ"]`); returns its secret.
+pub async fn an_api_token(app: &TestApp, person: &Person, scopes: &[&str]) -> String {
+    let response = app
+        .gql_as(
+            &person.access_token,
+            "mutation($scopes: [ApiScope!]!) { createApiToken(input: { name: \"integration\", scopes: $scopes }) { token } }",
+            serde_json::json!({ "scopes": scopes }),
+        )
+        .await;
+    response.data()["createApiToken"]["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}

@@ -5,7 +5,9 @@ use api::auth::Role;
 use serde_json::{Value, json};
 use tests::{
     TestApp,
-    factories::{a_contributor, a_membership, a_person, a_person_with, an_account, review},
+    factories::{
+        a_contributor, a_membership, a_person, a_person_with, an_account, an_api_token, review,
+    },
 };
 
 const DIRECTORY: &str = "{ memberships(first: 100) { totalCount nodes {
@@ -46,13 +48,7 @@ async fn a_non_disclosed_member_is_seen_only_by_committees_and_itself() {
     let approved = review(&app, &committee, &application, "APPROVE", None).await;
     let quiet_membership = approved.data()["reviewApplication"]["membership"]["id"].clone();
     let other = a_person(&app, "Other").await;
-    let token = app
-        .gql_as(&other.access_token, "mutation { createApiToken(input: { name: \"dir\", scopes: [MEMBERS_READ] }) { token } }", json!({}))
-        .await
-        .data()["createApiToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = an_api_token(&app, &other, &["MEMBERS_READ"]).await;
 
     let anonymous = app.gql(DIRECTORY, json!({})).await;
     assert_eq!(names(anonymous.data()), ["Ada"]);
@@ -151,23 +147,7 @@ async fn the_directory_never_shows_emails_to_anonymous_callers_or_other_members(
 async fn an_api_token_needs_members_read() {
     let app = TestApp::new().await;
     let ada = a_person(&app, "Ada").await;
-    let token = |scope: &'static str| {
-        let ada = ada.clone();
-        let app = &app;
-        async move {
-            app.gql_as(
-                &ada.access_token,
-                &format!("mutation {{ createApiToken(input: {{ name: \"x\", scopes: [{scope}] }}) {{ token }} }}"),
-                json!({}),
-            )
-            .await
-            .data()["createApiToken"]["token"]
-            .as_str()
-            .expect("token")
-            .to_owned()
-        }
-    };
-    let sponsors_only = token("SPONSORS_READ").await;
+    let sponsors_only = an_api_token(&app, &ada, &["SPONSORS_READ"]).await;
     assert_eq!(
         app.gql_as(&sponsors_only, DIRECTORY, json!({}))
             .await
@@ -182,7 +162,7 @@ async fn an_api_token_needs_members_read() {
     let hidden = app.gql_as(&sponsors_only, node, json!({ "id": id })).await;
     assert_eq!(hidden.data()["node"], json!(null));
     assert!(app.gql(node, json!({ "id": id })).await.data()["node"].is_object());
-    let members = token("MEMBERS_READ").await;
+    let members = an_api_token(&app, &ada, &["MEMBERS_READ"]).await;
     app.gql_as(&members, DIRECTORY, json!({})).await.data();
 }
 

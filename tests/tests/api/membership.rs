@@ -6,7 +6,9 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 use tests::{
     TestApp,
-    factories::{a_contributor, a_person, a_person_with, apply, apply_as_contributor, review},
+    factories::{
+        a_contributor, a_person, a_person_with, an_api_token, apply, apply_as_contributor, review,
+    },
 };
 
 const CLASSES: &str = "{ membershipClasses { key name voteWeight paid approvedBy } }";
@@ -239,17 +241,7 @@ async fn classes_are_applied_for_by_the_right_entities() {
 async fn an_api_token_and_anonymous_callers_cannot_apply_or_review() {
     let app = TestApp::new().await;
     let ada = a_person(&app, "Ada").await;
-    let token = app
-        .gql_as(
-            &ada.access_token,
-            "mutation { createApiToken(input: { name: \"t\", scopes: [MEMBERS_READ] }) { token } }",
-            json!({}),
-        )
-        .await
-        .data()["createApiToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = an_api_token(&app, &ada, &["MEMBERS_READ"]).await;
     let apply_query = "mutation { applyForMembership(input: { class: CONTRIBUTOR, statement: \"hi\" }) { application { id } } }";
     assert_eq!(
         app.gql_as(&token, apply_query, json!({}))

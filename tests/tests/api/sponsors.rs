@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tests::{
     TestApp,
     factories::{
-        RECORD_SPONSORSHIP, a_listed_sponsor, a_person, a_person_with, a_sponsorship,
+        RECORD_SPONSORSHIP, a_listed_sponsor, a_person, a_person_with, a_sponsorship, an_api_token,
         an_organization, tier_id,
     },
 };
@@ -61,13 +61,7 @@ async fn only_the_treasurer_records_sponsorships_and_contributions() {
     let rep = a_person(&app, "Rita").await;
     let org = an_organization(&app, &rep, "CloudCo").await;
     let input = a_sponsorship(&org, "Gold").json(&tier_id(&app, "Gold").await);
-    let token = app
-        .gql_as(&rep.access_token, "mutation { createApiToken(input: { name: \"t\", scopes: [SPONSORS_READ] }) { token } }", json!({}))
-        .await
-        .data()["createApiToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
     assert_eq!(
         app.gql(RECORD_SPONSORSHIP, input.clone())
             .await
@@ -409,13 +403,7 @@ async fn a_sponsor_that_opted_out_appears_nowhere_public() {
         .undisclosed()
         .record(&app, &treasurer)
         .await;
-    let token = app
-        .gql_as(&other.access_token, "mutation { createApiToken(input: { name: \"t\", scopes: [SPONSORS_READ, MEMBERS_READ] }) { token } }", json!({}))
-        .await
-        .data()["createApiToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = an_api_token(&app, &other, &["SPONSORS_READ", "MEMBERS_READ"]).await;
 
     assert_eq!(
         app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
@@ -501,13 +489,7 @@ async fn an_opt_out_holds_through_renewal_and_hides_the_sponsors_history() {
         .from(days_ago(364))
         .record(&app, &treasurer)
         .await;
-    let mint =
-        "mutation { createApiToken(input: { name: \"s\", scopes: [SPONSORS_READ] }) { token } }";
-    let sync =
-        app.gql_as(&rep.access_token, mint, json!({})).await.data()["createApiToken"]["token"]
-            .as_str()
-            .expect("token")
-            .to_owned();
+    let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
     let activity = "{ sponsorActivities { totalCount } }";
     let count = |response: tests::Gql| response.data()["sponsorActivities"]["totalCount"].clone();
     assert_eq!(
@@ -660,31 +642,19 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
         .paying("250000")
         .record(&app, &treasurer)
         .await;
-    let token = |scope: &'static str| {
-        let rep = rep.clone();
-        let app = &app;
-        async move {
-            app.gql_as(
-                &rep.access_token,
-                &format!("mutation {{ createApiToken(input: {{ name: \"sync\", scopes: [{scope}] }}) {{ token }} }}"),
-                json!({}),
-            )
-            .await
-            .data()["createApiToken"]["token"]
-            .as_str()
-            .expect("token")
-            .to_owned()
-        }
-    };
     let activities = "query($since: DateTime) { sponsorActivities(since: $since, first: 50) { nodes { kind sponsor { displayName tier { name } } previousTier { name } } } }";
     assert_eq!(
         app.gql(activities, json!({})).await.error_code(),
         "UNAUTHENTICATED"
     );
     assert_eq!(
-        app.gql_as(&token("MEMBERS_READ").await, activities, json!({}))
-            .await
-            .error_code(),
+        app.gql_as(
+            &an_api_token(&app, &rep, &["MEMBERS_READ"]).await,
+            activities,
+            json!({})
+        )
+        .await
+        .error_code(),
         "FORBIDDEN"
     );
     assert_eq!(
@@ -694,7 +664,7 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
         "FORBIDDEN"
     );
 
-    let sync = token("SPONSORS_READ").await;
+    let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
     let feed = app.gql_as(&sync, activities, json!({})).await;
     let kinds: Vec<(String, String)> = feed.data()["sponsorActivities"]["nodes"]
         .as_array()
