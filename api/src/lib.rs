@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod input;
 pub mod limits;
 pub mod loaders;
 pub mod members;

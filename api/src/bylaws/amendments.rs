@@ -917,19 +917,13 @@ impl AmendmentMutation {
                 "comments are open while an amendment is proposed or voting",
             ));
         }
-        let text = input.body.trim();
-        if text.is_empty() || text.chars().count() > 10_000 {
-            return Err(ApiError::bad_input(
-                "input.body",
-                "`input.body` must have 1 to 10000 characters",
-            ));
-        }
+        let text = crate::input::text(&input.body, "input.body", 10_000)?;
         let tx = begin_write(&state.db).await?;
         let row = amendment_comment::ActiveModel {
             id: Set(ids::new_key()),
             amendment_id: Set(current.0.id),
             author_id: Set(me.id),
-            body: Set(text.to_owned()),
+            body: Set(text),
             created_at: Set(Utc::now()),
         }
         .insert(&tx)

@@ -60,26 +60,12 @@ pub struct BylawsMutation;
 
 /// Checks a heading or title: 1 to 200 characters.
 pub fn heading(raw: &str, field: &str) -> ApiResult<String> {
-    let text = raw.trim();
-    if text.is_empty() || text.chars().count() > 200 {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must have 1 to 200 characters"),
-        ));
-    }
-    Ok(text.to_owned())
+    crate::input::text(raw, field, 200)
 }
 
 /// Checks a section's text: 1 to 20,000 characters.
 pub fn body(raw: &str, field: &str) -> ApiResult<String> {
-    let text = raw.trim();
-    if text.is_empty() || text.chars().count() > 20_000 {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must have 1 to 20000 characters"),
-        ));
-    }
-    Ok(text.to_owned())
+    crate::input::text(raw, field, 20_000)
 }
 
 #[Object]

@@ -22,6 +22,7 @@ use crate::{
     db::begin_write,
     error::{ApiError, ApiResult, on_unique_violation},
     ids::{self, key_of},
+    input::text,
     members::{
         classes::MembershipClassKey,
         db::{Grant, Term, grant_membership},
@@ -128,17 +129,6 @@ pub struct ReviewApplicationPayload {
 pub struct MembershipPayload {
     /// The membership.
     pub membership: Membership,
-}
-
-fn text(raw: &str, field: &str, max: usize) -> ApiResult<String> {
-    let text = raw.trim();
-    if text.is_empty() || text.chars().count() > max {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must have 1 to {max} characters"),
-        ));
-    }
-    Ok(text.to_owned())
 }
 
 /// The committee that acts on memberships of a class.

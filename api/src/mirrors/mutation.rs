@@ -154,13 +154,8 @@ impl MirrorMutation {
         let state = ctx.data::<AppState>()?;
         let me = Viewer::of(ctx).require_account()?;
         let id = key_of::<Mirror>(&input.mirror_id, "input.mirrorId")?;
-        let notes = input.notes.unwrap_or_default().trim().to_owned();
-        if notes.chars().count() > 5000 {
-            return Err(ApiError::bad_input(
-                "input.notes",
-                "`input.notes` may have at most 5000 characters",
-            ));
-        }
+        let notes = crate::input::optional_text(input.notes.as_deref(), "input.notes", 5000)?
+            .unwrap_or_default();
         let now = Utc::now();
         let tx = begin_write(&state.db).await?;
         let policy = policy::current(&tx).await?;

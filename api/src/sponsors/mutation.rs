@@ -22,6 +22,7 @@ use crate::{
     db::{begin_write, lock_key},
     error::{ApiError, ApiResult},
     ids::{self, key_of},
+    input::optional_text,
     members::holder::Holder,
     money::Money,
     organizations::types::Organization,
@@ -113,17 +114,6 @@ pub struct SponsorshipPayload {
 pub struct ContributionPayload {
     /// The contribution.
     pub contribution: Contribution,
-}
-
-fn optional_text(raw: Option<&str>, field: &str, max: usize) -> ApiResult<Option<String>> {
-    match raw.map(str::trim).filter(|text| !text.is_empty()) {
-        None => Ok(None),
-        Some(text) if text.chars().count() > max => Err(ApiError::bad_input(
-            field,
-            format!("`{field}` may have at most {max} characters"),
-        )),
-        Some(text) => Ok(Some(text.to_owned())),
-    }
 }
 
 #[Object]

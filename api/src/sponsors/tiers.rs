@@ -189,14 +189,7 @@ pub struct SponsorTierPayload {
 pub struct SponsorTierMutation;
 
 fn tier_name(raw: &str) -> ApiResult<String> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_input(
-            "input.name",
-            "`input.name` must have 1 to 100 characters",
-        ));
-    }
-    Ok(name.to_owned())
+    crate::input::text(raw, "input.name", 100)
 }
 
 fn rank(value: i32) -> ApiResult<i32> {

@@ -67,13 +67,7 @@ impl ApiTokenMutation {
     ) -> ApiResult<CreateApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
         let me = Viewer::of(ctx).require_account()?;
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(ApiError::bad_input(
-                "input.name",
-                "`input.name` must have 1 to 100 characters",
-            ));
-        }
+        let name = crate::input::text(&input.name, "input.name", 100)?;
         let scopes: BTreeSet<&str> = input.scopes.iter().map(|scope| scope.as_str()).collect();
         if scopes.is_empty() {
             return Err(ApiError::bad_input(
