@@ -113,7 +113,25 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if let DbErr::Type(detail) = &err {
+            // A stored state no variant matches: corruption, never shown as a default.
+            tracing::error!(detail = %detail, "a stored value matches no known state");
+        }
         Self::Internal(Arc::new(err))
+    }
+}
+
+/// Reads one row by id, naming its table and id in the log when a stored value is corrupt (a
+/// state that no enum variant matches). Use it wherever a row is loaded by its key.
+pub fn corrupt_row(
+    table: &'static str,
+    id: impl std::fmt::Display,
+) -> impl FnOnce(DbErr) -> ApiError {
+    move |err| {
+        if let DbErr::Type(detail) = &err {
+            tracing::error!(table, id = %id, detail = %detail, "a stored row holds an unknown state");
+        }
+        ApiError::Internal(Arc::new(err))
     }
 }
 

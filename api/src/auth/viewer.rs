@@ -130,6 +130,17 @@ pub async fn account_viewer(
     }))
 }
 
+/// The viewer of an account acting outside a request (demo data, the CLI, test factories), with
+/// the roles it holds now. Commands check it exactly as they check a request's viewer.
+pub async fn offline_viewer(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<Viewer> {
+    let roles = roles_of(db, account_id).await?;
+    Ok(Viewer::Account(AccountViewer {
+        id: account_id,
+        session_id: Uuid::nil(),
+        roles,
+    }))
+}
+
 /// The roles an account holds, read from the database.
 pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<HashSet<Role>> {
     let names: Vec<String> = AccountRole::find()
