@@ -14,6 +14,7 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 }
@@ -42,6 +43,10 @@ pub enum ApiError {
     /// Too many attempts; the client should wait `retry_after_secs`.
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached, or no connection freed up in time: worth retrying. The
+    /// cause is logged and never shown to the client.
+    #[error("the service is unavailable for a moment; try again")]
+    Unavailable(#[source] Arc<dyn std::error::Error + Send + Sync>),
     /// A fault of the server. The cause is logged and never shown to the client.
     #[error("internal error: {0}")]
     Internal(#[source] Arc<dyn std::error::Error + Send + Sync>),
@@ -87,6 +92,7 @@ impl ApiError {
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
             Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::Unavailable(_) => code::SERVICE_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,7 +123,26 @@ impl From<DbErr> for ApiError {
             // A stored state no variant matches: corruption, never shown as a default.
             tracing::error!(detail = %detail, "a stored value matches no known state");
         }
+        if is_unavailable(&err) {
+            return Self::Unavailable(Arc::new(err));
+        }
         Self::Internal(Arc::new(err))
+    }
+}
+
+/// Whether a database error means the database is out of reach (down, restarting, the link cut,
+/// the pool exhausted) rather than a fault in what we asked of it.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as Sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
+            matches!(
+                inner.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 
@@ -170,8 +195,14 @@ fn shape_error(error: &mut ServerError) {
         return;
     }
     if let Some(api_error) = error.source::<ApiError>() {
-        if let ApiError::Internal(cause) = api_error {
-            tracing::error!(error = %cause, path = ?error.path, "internal error in resolver");
+        match api_error {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %cause, path = ?error.path, "internal error in resolver");
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, path = ?error.path, "the database is out of reach");
+            }
+            _ => {}
         }
         let (message, extensions) = api_error.client_view();
         error.message = message;

@@ -10,11 +10,25 @@ pub struct Model {
     pub account_id: Uuid,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
-    /// `LOGGED_OUT` or `REFRESH_REUSED`.
-    pub revoked_reason: Option<String>,
+    /// Why the session ended.
+    pub revoked_reason: Option<SessionEnd>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Why a session ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum SessionEnd {
+    /// The person logged out.
+    LoggedOut,
+    /// A used refresh token came back: the session is presumed stolen.
+    RefreshReused,
+}

@@ -1,5 +1,6 @@
 //! Accounts: the people who log in, their sessions and their roles.
 
+pub mod commands;
 pub mod db;
 pub mod input;
 pub mod loader;

@@ -1,35 +1,25 @@
 //! Sign-up, log-in, sessions, and role grants.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::Utc;
-use entity::{
-    account, account_role,
-    prelude::{AccountRole, RefreshToken, Session},
-    refresh_token, session,
-};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    sea_query::Expr,
-};
-use serde_json::json;
+use entity::account;
 
 use crate::{
     AppState,
     accounts::{
-        db::{Tokens, find_account, find_by_email, grant_role, issue_tokens, start_session},
+        commands::{self, Refreshed, SignUp, Tokens},
+        db::find_by_email,
         input::{Email, display_name},
         types::Account,
     },
-    audit::{self, Actor, Entry},
+    audit::Actor,
     auth::{
         Role, RoleGuard, Viewer,
         password::{self, Password},
-        secrets,
     },
     db::begin_write,
-    error::{ApiError, ApiResult, on_unique_violation},
+    error::{ApiError, ApiResult},
     http::graphql::ClientAddress,
-    ids::{self, key_of},
+    ids::key_of,
 };
 
 #[derive(Default)]
@@ -122,39 +112,17 @@ impl AccountMutation {
     ) -> ApiResult<SessionPayload> {
         let state = ctx.data::<AppState>()?;
         let email = Email::parse(&input.email, "input.email")?;
-        let name = display_name(&input.display_name, "input.displayName")?;
+        let display_name = display_name(&input.display_name, "input.displayName")?;
         let password_hash = Password::parse(input.password, "input.password")?
             .hash()
             .await?;
-        let now = Utc::now();
         let tx = begin_write(&state.db).await?;
-        let account = account::ActiveModel {
-            id: Set(ids::new_key()),
-            email: Set(email.into_inner()),
-            display_name: Set(name),
-            password_hash: Set(password_hash),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
-        .await
-        .map_err(|err| {
-            on_unique_violation(err, || {
-                ApiError::conflict("an account with this email already exists")
-            })
-        })?;
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::Account(account.id),
-                action: "account.created",
-                subject_kind: "Account",
-                subject_id: account.id,
-                summary: json!({ "displayName": account.display_name }),
-            },
-        )
-        .await?;
-        let tokens = start_session(&tx, &state.keys, account.id).await?;
+        let sign_up = SignUp {
+            email,
+            display_name,
+            password_hash,
+        };
+        let (account, tokens) = commands::sign_up(&tx, &state.keys, sign_up).await?;
         tx.commit().await?;
         Ok(session_payload(tokens, account))
     }
@@ -180,7 +148,7 @@ impl AccountMutation {
         let account =
             account.ok_or_else(|| ApiError::unauthenticated("the email or password is wrong"))?;
         let tx = begin_write(&state.db).await?;
-        let tokens = start_session(&tx, &state.keys, account.id).await?;
+        let tokens = commands::start_session(&tx, &state.keys, account.id).await?;
         tx.commit().await?;
         Ok(session_payload(tokens, account))
     }
@@ -193,40 +161,19 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: RefreshSessionInput,
     ) -> ApiResult<RefreshSessionPayload> {
         let state = ctx.data::<AppState>()?;
-        let invalid = || ApiError::unauthenticated("the refresh token is invalid or expired");
         let tx = begin_write(&state.db).await?;
-        let token = RefreshToken::find()
-            .filter(refresh_token::Column::TokenHash.eq(secrets::hash(&input.refresh_token)))
-            .one(&tx)
-            .await?
-            .ok_or_else(invalid)?;
-        let session = Session::find_by_id(token.session_id)
-            .one(&tx)
-            .await?
-            .ok_or_else(invalid)?;
-        if session.revoked_at.is_some() || token.expires_at <= Utc::now() {
-            return Err(invalid());
-        }
-        let claimed = RefreshToken::update_many()
-            .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
-            .filter(refresh_token::Column::Id.eq(token.id))
-            .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&tx)
-            .await?;
-        if claimed.rows_affected == 0 {
-            revoke_session(&tx, session.id, "REFRESH_REUSED").await?;
-            tx.commit().await?;
-            tracing::warn!(session = %session.id, "a used refresh token was presented again; session revoked");
-            return Err(ApiError::unauthenticated(
-                "this refresh token was already used; the session is ended, log in again",
-            ));
-        }
-        let tokens = issue_tokens(&tx, &state.keys, session.account_id, session.id).await?;
+        let refreshed = commands::refresh_session(&tx, &state.keys, &input.refresh_token).await?;
+        // A reused token ends the session: that must be kept even though the caller is refused.
         tx.commit().await?;
-        Ok(RefreshSessionPayload {
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
-        })
+        match refreshed {
+            Refreshed::Rotated(tokens) => Ok(RefreshSessionPayload {
+                access_token: tokens.access_token,
+                refresh_token: tokens.refresh_token,
+            }),
+            Refreshed::Reused => Err(ApiError::unauthenticated(
+                "this refresh token was already used; the session is ended, log in again",
+            )),
+        }
     }
 
     /// Ends the session the refresh token belongs to; its access tokens stop working at once.
@@ -236,13 +183,8 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: LogOutInput,
     ) -> ApiResult<LogOutPayload> {
         let state = ctx.data::<AppState>()?;
-        let token = RefreshToken::find()
-            .filter(refresh_token::Column::TokenHash.eq(secrets::hash(&input.refresh_token)))
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::unauthenticated("the refresh token is invalid"))?;
         let tx = begin_write(&state.db).await?;
-        revoke_session(&tx, token.session_id, "LOGGED_OUT").await?;
+        commands::log_out(&tx, &input.refresh_token).await?;
         tx.commit().await?;
         Ok(LogOutPayload { ok: true })
     }
@@ -257,8 +199,8 @@ impl AccountMutation {
         let state = ctx.data::<AppState>()?;
         let account_id = key_of::<Account>(&input.account_id, "input.accountId")?;
         let tx = begin_write(&state.db).await?;
-        let account = find_account(&tx, account_id).await?;
-        grant_role(&tx, Actor::of(Viewer::of(ctx)), account_id, input.role).await?;
+        let account =
+            commands::grant_role(&tx, Actor::of(Viewer::of(ctx)), account_id, input.role).await?;
         tx.commit().await?;
         Ok(RoleChangePayload {
             account: Account(account),
@@ -275,48 +217,8 @@ impl AccountMutation {
     ) -> ApiResult<RoleChangePayload> {
         let state = ctx.data::<AppState>()?;
         let account_id = key_of::<Account>(&input.account_id, "input.accountId")?;
-        let role = input.role.as_str();
         let tx = begin_write(&state.db).await?;
-        let account = find_account(&tx, account_id).await?;
-        if input.role == Role::Admin {
-            // Lock every ADMIN row first, so that two administrators revoking each other take
-            // turns and the second sees that it would remove the last one.
-            AccountRole::find()
-                .filter(account_role::Column::Role.eq(role))
-                .lock_exclusive()
-                .all(&tx)
-                .await?;
-        }
-        let removed = AccountRole::delete_many()
-            .filter(account_role::Column::AccountId.eq(account_id))
-            .filter(account_role::Column::Role.eq(role))
-            .exec(&tx)
-            .await?;
-        if removed.rows_affected == 0 {
-            return Err(ApiError::conflict(format!(
-                "the account does not hold {role}"
-            )));
-        }
-        if input.role == Role::Admin {
-            let admins_left = AccountRole::find()
-                .filter(account_role::Column::Role.eq(role))
-                .count(&tx)
-                .await?;
-            if admins_left == 0 {
-                return Err(ApiError::conflict("the last ADMIN cannot be revoked"));
-            }
-        }
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::of(Viewer::of(ctx)),
-                action: "role.revoked",
-                subject_kind: "Account",
-                subject_id: account_id,
-                summary: json!({ "role": role }),
-            },
-        )
-        .await?;
+        let account = commands::revoke_role(&tx, Viewer::of(ctx), account_id, input.role).await?;
         tx.commit().await?;
         Ok(RoleChangePayload {
             account: Account(account),
@@ -330,20 +232,4 @@ fn session_payload(tokens: Tokens, account: account::Model) -> SessionPayload {
         refresh_token: tokens.refresh_token,
         account: Account(account),
     }
-}
-
-/// Ends a session; already-ended sessions stay as they were.
-async fn revoke_session(
-    tx: &impl sea_orm::ConnectionTrait,
-    session_id: uuid::Uuid,
-    reason: &str,
-) -> ApiResult<()> {
-    Session::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
-        .col_expr(session::Column::RevokedReason, Expr::value(reason))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(tx)
-        .await?;
-    Ok(())
 }

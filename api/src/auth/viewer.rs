@@ -143,14 +143,14 @@ pub async fn offline_viewer(db: &impl ConnectionTrait, account_id: Uuid) -> ApiR
 
 /// The roles an account holds, read from the database.
 pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<HashSet<Role>> {
-    let names: Vec<String> = AccountRole::find()
+    let roles: Vec<Role> = AccountRole::find()
         .select_only()
         .column(account_role::Column::Role)
         .filter(account_role::Column::AccountId.eq(account_id))
         .into_tuple()
         .all(db)
         .await?;
-    Ok(names.iter().filter_map(|name| Role::parse(name)).collect())
+    Ok(roles.into_iter().collect())
 }
 
 async fn api_token_viewer(db: &impl ConnectionTrait, token: &str) -> ApiResult<Viewer> {

@@ -361,13 +361,17 @@ fn unauthenticated(media: MediaType, err: &ApiError) -> Response {
             error.message = crate::error::INTERNAL_MESSAGE.to_owned();
             code::INTERNAL_SERVER_ERROR
         }
+        ApiError::Unavailable(cause) => {
+            tracing::warn!(error = %cause, "authentication failed: the database is out of reach");
+            code::SERVICE_UNAVAILABLE
+        }
         other => other.code(),
     };
     set_code(&mut error, code);
-    let status = if code == code::UNAUTHENTICATED {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::INTERNAL_SERVER_ERROR
+    let status = match code {
+        code::UNAUTHENTICATED => StatusCode::UNAUTHORIZED,
+        code::SERVICE_UNAVAILABLE => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let mut response = json_response(status, media, &serde_json::json!({ "errors": [error] }));
     if status == StatusCode::UNAUTHORIZED {

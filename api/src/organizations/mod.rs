@@ -1,5 +1,6 @@
 //! Organizations: companies or groups that accounts act for as representatives.
 
+pub mod commands;
 pub mod input;
 pub mod loader;
 pub mod mutation;

@@ -1,23 +1,21 @@
 //! Reading and changing the governance policy: ADMIN only, every change audited.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::Utc;
 use entity::governance_policy;
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-use serde_json::json;
 
 use crate::{
     AppState,
-    audit::{self, Actor, Entry},
     auth::{Role, RoleGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
-    policy::current,
+    policy::{
+        commands::{self, PolicyChange},
+        current,
+    },
 };
 
 /// Every number the foundation's rules use. The foundation changes them by policy, not by code.
-#[derive(SimpleObject, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject)]
 pub struct GovernancePolicy {
     /// Days between submitting an amendment and opening its vote.
     pub amendment_notice_days: i32,
@@ -149,113 +147,73 @@ impl PolicyMutation {
         #[graphql(desc = "The operation's input.")] input: UpdateGovernancePolicyInput,
     ) -> ApiResult<UpdateGovernancePolicyPayload> {
         let state = ctx.data::<AppState>()?;
-        let notice = days(
-            input.amendment_notice_days,
-            "input.amendmentNoticeDays",
-            0,
-            365,
-        )?;
-        let voting = days(input.minimum_voting_days, "input.minimumVotingDays", 0, 365)?;
-        let grace = days(input.grace_period_days, "input.gracePeriodDays", 0, 365)?;
-        let term = days(
-            input.contributor_term_months,
-            "input.contributorTermMonths",
-            1,
-            120,
-        )?;
-        let recheck = days(
-            input.mirror_recheck_months,
-            "input.mirrorRecheckMonths",
-            1,
-            120,
-        )?;
-        let suspension = days(
-            input.suspension_notice_days,
-            "input.suspensionNoticeDays",
-            0,
-            365,
-        )?;
-        let quorum = share(
-            input.member_quorum_share,
-            "input.memberQuorumShare",
-            false,
-            0.0,
-            false,
-            1.0,
-        )?;
-        let quorum_weight = share(
-            input.member_quorum_weight_share,
-            "input.memberQuorumWeightShare",
-            false,
-            0.0,
-            false,
-            1.0,
-        )?;
-        let board = share(
-            input.board_super_majority,
-            "input.boardSuperMajority",
-            true,
-            0.5,
-            false,
-            1.0,
-        )?;
-        let cap = share(
-            input.sponsor_influence_cap,
-            "input.sponsorInfluenceCap",
-            true,
-            0.0,
-            true,
-            1.0,
-        )?;
-        let tx = begin_write(&state.db).await?;
-        let before = current(&tx).await?;
-        let mut row = before.clone().into_active_model();
-        if let Some(v) = notice {
-            row.amendment_notice_days = Set(v);
-        }
-        if let Some(v) = voting {
-            row.minimum_voting_days = Set(v);
-        }
-        if let Some(v) = grace {
-            row.grace_period_days = Set(v);
-        }
-        if let Some(v) = term {
-            row.contributor_term_months = Set(v);
-        }
-        if let Some(v) = recheck {
-            row.mirror_recheck_months = Set(v);
-        }
-        if let Some(v) = suspension {
-            row.suspension_notice_days = Set(v);
-        }
-        if let Some(v) = quorum {
-            row.member_quorum_share = Set(v);
-        }
-        if let Some(v) = quorum_weight {
-            row.member_quorum_weight_share = Set(v);
-        }
-        if let Some(v) = board {
-            row.board_super_majority = Set(v);
-        }
-        if let Some(v) = cap {
-            row.sponsor_influence_cap = Set(v);
-        }
-        row.updated_at = Set(Utc::now());
-        let after = row.update(&tx).await?;
-        let view = |p: governance_policy::Model| {
-            serde_json::to_value(GovernancePolicy::from(p)).unwrap_or_default()
+        let change = PolicyChange {
+            amendment_notice_days: days(
+                input.amendment_notice_days,
+                "input.amendmentNoticeDays",
+                0,
+                365,
+            )?,
+            minimum_voting_days: days(
+                input.minimum_voting_days,
+                "input.minimumVotingDays",
+                0,
+                365,
+            )?,
+            grace_period_days: days(input.grace_period_days, "input.gracePeriodDays", 0, 365)?,
+            contributor_term_months: days(
+                input.contributor_term_months,
+                "input.contributorTermMonths",
+                1,
+                120,
+            )?,
+            mirror_recheck_months: days(
+                input.mirror_recheck_months,
+                "input.mirrorRecheckMonths",
+                1,
+                120,
+            )?,
+            suspension_notice_days: days(
+                input.suspension_notice_days,
+                "input.suspensionNoticeDays",
+                0,
+                365,
+            )?,
+            member_quorum_share: share(
+                input.member_quorum_share,
+                "input.memberQuorumShare",
+                false,
+                0.0,
+                false,
+                1.0,
+            )?,
+            member_quorum_weight_share: share(
+                input.member_quorum_weight_share,
+                "input.memberQuorumWeightShare",
+                false,
+                0.0,
+                false,
+                1.0,
+            )?,
+            board_super_majority: share(
+                input.board_super_majority,
+                "input.boardSuperMajority",
+                true,
+                0.5,
+                false,
+                1.0,
+            )?,
+            sponsor_influence_cap: share(
+                input.sponsor_influence_cap,
+                "input.sponsorInfluenceCap",
+                true,
+                0.0,
+                true,
+                1.0,
+            )?,
         };
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::of(Viewer::of(ctx)),
-                action: "policy.updated",
-                subject_kind: "GovernancePolicy",
-                subject_id: uuid::Uuid::nil(),
-                summary: json!({ "before": view(before), "after": view(after.clone()) }),
-            },
-        )
-        .await?;
+        let tx = begin_write(&state.db).await?;
+        let after = commands::update(&tx, Viewer::of(ctx), change).await?;
         tx.commit().await?;
         Ok(UpdateGovernancePolicyPayload {
             policy: after.into(),

@@ -1,5 +1,6 @@
 //! The governance policy: every number of DOMAIN.md in one record, read where a rule needs it.
 
+pub mod commands;
 pub mod graphql;
 pub mod loader;
 

@@ -1,5 +1,6 @@
 //! API tokens: scoped, read-only credentials for integrations.
 
+pub mod commands;
 pub mod mutation;
 pub mod query;
 pub mod types;
