@@ -35,7 +35,7 @@ use poem::{Endpoint, EndpointExt, Route, get, middleware::Cors};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter},
+    auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter, usage::TokenUsage},
     bylaws::events::TallyEvents,
     config::Config,
     http::graphql::ClientAddress,
@@ -53,6 +53,8 @@ pub struct AppState {
     pub keys: Arc<SigningKeys>,
     pub login_limiter: Arc<LoginLimiter>,
     pub tally_events: TallyEvents,
+    /// API token uses, written in the background so that a token's reads never write.
+    pub token_usage: TokenUsage,
 }
 
 /// Why the server cannot start.
@@ -75,6 +77,7 @@ impl AppState {
             keys,
             login_limiter: LoginLimiter::shared(),
             tally_events: TallyEvents::start(&db),
+            token_usage: TokenUsage::start(&db),
             config: Arc::new(config),
             db,
         })

@@ -125,6 +125,18 @@ impl TestApp {
         Gql::read(request.send().await).await
     }
 
+    /// Sends a query as `GET /graphql?query=…` with `Authorization: Bearer <token>`, as an HTTP
+    /// cache or a `curl` script would.
+    pub async fn get_as(&self, token: &str, query: &str) -> Gql {
+        let request = self
+            .client
+            .get("/graphql")
+            .query("query", &query)
+            .header("accept", "application/json")
+            .header("authorization", format!("Bearer {token}"));
+        Gql::read(request.send().await).await
+    }
+
     /// Runs raw SQL against the test database, to set up what the API cannot (or must refuse).
     pub async fn sql(&self, statement: &str) {
         self.state
@@ -198,6 +210,11 @@ impl Gql {
         self.body["errors"][0]["extensions"]["field"]
             .as_str()
             .unwrap_or_else(|| panic!("expected an error naming a field, got {:#}", self.body))
+    }
+
+    /// The errors, empty when there are none.
+    pub fn errors(&self) -> Vec<Value> {
+        self.body["errors"].as_array().cloned().unwrap_or_default()
     }
 
     pub fn error_message(&self) -> &str {

@@ -7,6 +7,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod roles;
 pub mod secrets;
+pub mod usage;
 pub mod viewer;
 
 pub use guards::{RoleGuard, SessionGuard};

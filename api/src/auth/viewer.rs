@@ -3,11 +3,9 @@
 use std::collections::HashSet;
 
 use async_graphql::Context;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use entity::{account_role, api_token, prelude::*, session};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
@@ -99,7 +97,7 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> ApiR
         .filter(|token| !token.is_empty())
         .ok_or_else(|| ApiError::unauthenticated("expected `Authorization: Bearer <token>`"))?;
     if token.starts_with(API_TOKEN_PREFIX) {
-        return api_token_viewer(&state.db, token).await;
+        return api_token_viewer(state, token).await;
     }
     let claims = access::verify(&state.keys, token)?;
     account_viewer(&state.db, claims.sub, claims.sid).await
@@ -153,7 +151,8 @@ pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<
     Ok(roles.into_iter().collect())
 }
 
-async fn api_token_viewer(db: &impl ConnectionTrait, token: &str) -> ApiResult<Viewer> {
+async fn api_token_viewer(state: &AppState, token: &str) -> ApiResult<Viewer> {
+    let db = &state.db;
     let invalid = || ApiError::unauthenticated("the API token is invalid, expired or revoked");
     let now = Utc::now();
     let row = ApiToken::find()
@@ -164,17 +163,8 @@ async fn api_token_viewer(db: &impl ConnectionTrait, token: &str) -> ApiResult<V
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|expiry| expiry <= now) {
         return Err(invalid());
     }
-    // `lastUsedAt` to the minute: one write a minute per token, not one per request.
-    ApiToken::update_many()
-        .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
-        .filter(api_token::Column::Id.eq(row.id))
-        .filter(
-            api_token::Column::LastUsedAt
-                .is_null()
-                .or(api_token::Column::LastUsedAt.lt(now - Duration::minutes(1))),
-        )
-        .exec(db)
-        .await?;
+    // Reads never write: the use is noted in memory and recorded in the background.
+    state.token_usage.note(row.id).await;
     Ok(Viewer::ApiToken(TokenViewer {
         id: row.id,
         scopes: row.scopes.split(',').filter_map(ApiScope::parse).collect(),

@@ -54,7 +54,7 @@ impl ApiToken {
         self.0.expires_at.map(DateTime)
     }
 
-    /// When the token was last used, to the minute.
+    /// When the token was last used, recorded in the background within about a minute.
     async fn last_used_at(&self) -> Option<DateTime> {
         self.0.last_used_at.map(DateTime)
     }

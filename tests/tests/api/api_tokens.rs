@@ -174,3 +174,78 @@ async fn an_expired_token_is_refused_and_bad_input_is_named() {
         "UNAUTHENTICATED"
     );
 }
+
+/// Every table's row count, and each token's `last_used_at`: what a write would change.
+async fn snapshot(app: &TestApp) -> Vec<String> {
+    let tables = app
+        .db()
+        .query_all_raw(Statement::from_string(
+            app.backend(),
+            match app.backend() {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+                }
+                _ => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1",
+            },
+        ))
+        .await
+        .expect("list tables");
+    let mut state = Vec::new();
+    for table in tables {
+        let name: String = table.try_get("", "name").expect("a table name");
+        let count = app
+            .db()
+            .query_one_raw(Statement::from_string(
+                app.backend(),
+                format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM \"{name}\""),
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        let n: i64 = count.try_get("", "n").expect("a count");
+        state.push(format!("{name}: {n}"));
+    }
+    let uses = app
+        .db()
+        .query_all_raw(Statement::from_string(
+            app.backend(),
+            "SELECT CAST(last_used_at AS TEXT) AS used FROM api_tokens ORDER BY id",
+        ))
+        .await
+        .expect("token uses");
+    for row in uses {
+        let used: Option<String> = row.try_get("", "used").expect("a time or null");
+        state.push(format!("api_tokens.last_used_at: {used:?}"));
+    }
+    state
+}
+
+#[tokio::test]
+async fn an_integration_reading_with_a_token_changes_nothing_in_the_database() {
+    let app = TestApp::new().await;
+    let committee =
+        tests::factories::a_person_with(&app, "Mina", api::auth::Role::MembershipCommittee).await;
+    tests::factories::a_contributor(&app, "Grace", &committee).await;
+    let token =
+        tests::factories::an_api_token(&app, &committee, &["SPONSORS_READ", "MEMBERS_READ"]).await;
+    let before = snapshot(&app).await;
+
+    for query in [
+        "{ sponsors(first: 10) { totalCount nodes { displayName } } }",
+        "{ sponsorActivities(first: 10) { nodes { kind } } }",
+        "{ memberships(first: 10) { totalCount nodes { id status } } }",
+        "{ sponsorTiers { name } }",
+        "{ bylaws { versions { number } } }",
+    ] {
+        let response = app.gql_as(&token, query, json!({})).await;
+        assert!(
+            response.errors().is_empty(),
+            "{query} answered {:?}",
+            response.errors()
+        );
+        let response = app.get_as(&token, query).await;
+        assert!(response.errors().is_empty(), "GET {query}");
+    }
+
+    assert_eq!(snapshot(&app).await, before, "a read with a token wrote");
+}

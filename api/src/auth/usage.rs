@@ -1,0 +1,65 @@
+//! When each API token was last used, noted in memory and written in the background.
+//!
+//! A request made with an API token only reads: it never writes, not even this timestamp. The
+//! replica notes the time and a background task writes it once a minute. A crash loses at most a
+//! minute of `lastUsedAt`, which is informational; nothing depends on it for correctness.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use entity::{api_token, prelude::ApiToken};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, sea_query::Expr,
+};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+
+/// How often noted uses are written.
+const FLUSH_EVERY: Duration = Duration::from_secs(60);
+
+/// The uses of API tokens not yet written, newest per token.
+#[derive(Clone, Default)]
+pub struct TokenUsage(Arc<Mutex<HashMap<Uuid, DateTime<Utc>>>>);
+
+impl TokenUsage {
+    /// A ledger whose notes are written to `db` every minute while the process runs.
+    pub fn start(db: &DatabaseConnection) -> Self {
+        let usage = Self::default();
+        let (task_usage, db) = (usage.clone(), db.clone());
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                interval.tick().await;
+                if let Err(err) = task_usage.flush(&db).await {
+                    tracing::warn!(error = %err, "could not record API token use; will retry");
+                }
+            }
+        });
+        usage
+    }
+
+    /// Notes that token `id` was used now.
+    pub async fn note(&self, id: Uuid) {
+        self.0.lock().await.insert(id, Utc::now());
+    }
+
+    /// Writes the noted uses: one short statement per token, never moving a time backwards.
+    pub async fn flush(&self, db: &DatabaseConnection) -> ApiResult<()> {
+        let pending = std::mem::take(&mut *self.0.lock().await);
+        for (id, used_at) in pending {
+            ApiToken::update_many()
+                .col_expr(api_token::Column::LastUsedAt, Expr::value(used_at))
+                .filter(api_token::Column::Id.eq(id))
+                .filter(
+                    api_token::Column::LastUsedAt
+                        .is_null()
+                        .or(api_token::Column::LastUsedAt.lt(used_at)),
+                )
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
