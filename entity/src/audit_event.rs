@@ -11,13 +11,13 @@ pub struct Model {
     #[sea_orm(unique)]
     pub id: Uuid,
     pub occurred_at: DateTimeUtc,
-    /// `ACCOUNT` or `SYSTEM` (the command line).
-    pub actor_kind: String,
+    /// A person, or the operator at the command line.
+    pub actor_kind: ActorKind,
     pub actor_id: Option<Uuid>,
-    /// What happened, e.g. `role.granted`.
-    pub action: String,
-    /// The kind of thing it happened to, e.g. `Account`.
-    pub subject_kind: String,
+    /// What happened, stored as its dotted name, e.g. `role.granted`.
+    pub action: AuditAction,
+    /// The kind of thing it happened to, stored as its GraphQL type name, e.g. `Account`.
+    pub subject_kind: SubjectKind,
     pub subject_id: Uuid,
     /// A JSON object describing the change, stored as the exact text that was hashed.
     #[sea_orm(column_type = "Text")]
@@ -30,3 +30,209 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Who made a change.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ActorKind {
+    /// A logged-in person.
+    Account,
+    /// The operator, from the command line, or the server's own scheduled work.
+    System,
+}
+
+/// What happened. The stored value is the dotted name that the hash chain covers, so it never
+/// changes once written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AuditAction {
+    /// An account signed up.
+    #[sea_orm(string_value = "account.created")]
+    AccountCreated,
+    /// An amendment passed and a new bylaws version holds it.
+    #[sea_orm(string_value = "amendment.adopted")]
+    AmendmentAdopted,
+    /// A member commented on an amendment.
+    #[sea_orm(string_value = "amendment.commented")]
+    AmendmentCommented,
+    /// A member drafted an amendment.
+    #[sea_orm(string_value = "amendment.proposed")]
+    AmendmentProposed,
+    /// An amendment was moved onto the version in force.
+    #[sea_orm(string_value = "amendment.rebased")]
+    AmendmentRebased,
+    /// An amendment did not pass.
+    #[sea_orm(string_value = "amendment.rejected")]
+    AmendmentRejected,
+    /// The secretary sent an amendment to the members.
+    #[sea_orm(string_value = "amendment.rights_flag_set")]
+    AmendmentRightsFlagSet,
+    /// An amendment was submitted: its notice period began.
+    #[sea_orm(string_value = "amendment.submitted")]
+    AmendmentSubmitted,
+    /// Its proposer withdrew an amendment.
+    #[sea_orm(string_value = "amendment.withdrawn")]
+    AmendmentWithdrawn,
+    /// An API token was created.
+    #[sea_orm(string_value = "api_token.created")]
+    ApiTokenCreated,
+    /// An API token was revoked.
+    #[sea_orm(string_value = "api_token.revoked")]
+    ApiTokenRevoked,
+    /// A committee approved an application.
+    #[sea_orm(string_value = "application.approved")]
+    ApplicationApproved,
+    /// A committee rejected an application.
+    #[sea_orm(string_value = "application.rejected")]
+    ApplicationRejected,
+    /// Someone applied for membership.
+    #[sea_orm(string_value = "application.submitted")]
+    ApplicationSubmitted,
+    /// An applicant withdrew an application.
+    #[sea_orm(string_value = "application.withdrawn")]
+    ApplicationWithdrawn,
+    /// The first bylaws version was imported.
+    #[sea_orm(string_value = "bylaws.imported")]
+    BylawsImported,
+    /// The treasurer recorded money or value received.
+    #[sea_orm(string_value = "contribution.recorded")]
+    ContributionRecorded,
+    /// A membership began.
+    #[sea_orm(string_value = "membership.created")]
+    MembershipCreated,
+    /// A Sponsor membership followed its sponsorship.
+    #[sea_orm(string_value = "membership.follows_sponsorship")]
+    MembershipFollowsSponsorship,
+    /// A mirror check renewed or ended a Mirror membership's term.
+    #[sea_orm(string_value = "membership.mirror_check")]
+    MembershipMirrorCheck,
+    /// A member answered a suspension or termination notice.
+    #[sea_orm(string_value = "membership.notice_answered")]
+    MembershipNoticeAnswered,
+    /// A committee withdrew a notice.
+    #[sea_orm(string_value = "membership.notice_withdrawn")]
+    MembershipNoticeWithdrawn,
+    /// A membership was renewed.
+    #[sea_orm(string_value = "membership.renewed")]
+    MembershipRenewed,
+    /// A committee gave notice of suspension.
+    #[sea_orm(string_value = "membership.suspension_noticed")]
+    MembershipSuspensionNoticed,
+    /// A committee gave notice of termination.
+    #[sea_orm(string_value = "membership.termination_noticed")]
+    MembershipTerminationNoticed,
+    /// The technology committee checked a mirror.
+    #[sea_orm(string_value = "mirror.checked")]
+    MirrorChecked,
+    /// A mirror was registered.
+    #[sea_orm(string_value = "mirror.registered")]
+    MirrorRegistered,
+    /// An organization was created.
+    #[sea_orm(string_value = "organization.created")]
+    OrganizationCreated,
+    /// An account began to represent an organization.
+    #[sea_orm(string_value = "organization.representative_added")]
+    OrganizationRepresentativeAdded,
+    /// An account stopped representing an organization.
+    #[sea_orm(string_value = "organization.representative_removed")]
+    OrganizationRepresentativeRemoved,
+    /// An administrator changed the governance policy.
+    #[sea_orm(string_value = "policy.updated")]
+    PolicyUpdated,
+    /// A role was granted.
+    #[sea_orm(string_value = "role.granted")]
+    RoleGranted,
+    /// A role was revoked.
+    #[sea_orm(string_value = "role.revoked")]
+    RoleRevoked,
+    /// A sponsor tier was created.
+    #[sea_orm(string_value = "sponsor_tier.created")]
+    SponsorTierCreated,
+    /// A sponsor tier changed.
+    #[sea_orm(string_value = "sponsor_tier.updated")]
+    SponsorTierUpdated,
+    /// A sponsorship was cancelled.
+    #[sea_orm(string_value = "sponsorship.cancelled")]
+    SponsorshipCancelled,
+    /// A sponsor gave or withdrew display consent.
+    #[sea_orm(string_value = "sponsorship.disclosure_changed")]
+    SponsorshipDisclosureChanged,
+    /// The treasurer recorded a sponsorship.
+    #[sea_orm(string_value = "sponsorship.recorded")]
+    SponsorshipRecorded,
+    /// A member voted.
+    #[sea_orm(string_value = "vote.cast")]
+    VoteCast,
+    /// A member changed their vote.
+    #[sea_orm(string_value = "vote.changed")]
+    VoteChanged,
+    /// A vote closed and its tally was recorded.
+    #[sea_orm(string_value = "vote.closed")]
+    VoteClosed,
+    /// A vote opened and its roll was frozen.
+    #[sea_orm(string_value = "vote.opened")]
+    VoteOpened,
+}
+
+impl AuditAction {
+    /// The dotted name, e.g. `role.granted`.
+    pub fn name(self) -> String {
+        ActiveEnum::to_value(&self)
+    }
+}
+
+/// The kind of thing a change happened to: the name of its GraphQL type.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SubjectKind {
+    /// A person's account.
+    #[sea_orm(string_value = "Account")]
+    Account,
+    /// An amendment.
+    #[sea_orm(string_value = "Amendment")]
+    Amendment,
+    /// An API token.
+    #[sea_orm(string_value = "ApiToken")]
+    ApiToken,
+    /// A membership application.
+    #[sea_orm(string_value = "Application")]
+    Application,
+    /// A version of the bylaws.
+    #[sea_orm(string_value = "BylawsVersion")]
+    BylawsVersion,
+    /// A contribution received.
+    #[sea_orm(string_value = "Contribution")]
+    Contribution,
+    /// The governance policy.
+    #[sea_orm(string_value = "GovernancePolicy")]
+    GovernancePolicy,
+    /// A membership.
+    #[sea_orm(string_value = "Membership")]
+    Membership,
+    /// A mirror.
+    #[sea_orm(string_value = "Mirror")]
+    Mirror,
+    /// An organization.
+    #[sea_orm(string_value = "Organization")]
+    Organization,
+    /// A sponsor tier.
+    #[sea_orm(string_value = "SponsorTier")]
+    SponsorTier,
+    /// A sponsorship.
+    #[sea_orm(string_value = "Sponsorship")]
+    Sponsorship,
+}
+
+impl SubjectKind {
+    /// The GraphQL type's name, e.g. `Account`.
+    pub fn name(self) -> String {
+        ActiveEnum::to_value(&self)
+    }
+}

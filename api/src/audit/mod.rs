@@ -11,10 +11,14 @@ pub mod query;
 pub mod types;
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
-use entity::{audit_event, audit_head, prelude::*};
+use entity::{
+    audit_event::{self, ActorKind},
+    audit_head,
+    prelude::*,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -40,10 +44,10 @@ impl Actor {
         viewer.account_id().map_or(Actor::System, Actor::Account)
     }
 
-    fn parts(self) -> (&'static str, Option<Uuid>) {
+    fn parts(self) -> (ActorKind, Option<Uuid>) {
         match self {
-            Actor::Account(id) => ("ACCOUNT", Some(id)),
-            Actor::System => ("SYSTEM", None),
+            Actor::Account(id) => (ActorKind::Account, Some(id)),
+            Actor::System => (ActorKind::System, None),
         }
     }
 }
@@ -78,16 +82,18 @@ pub async fn record(tx: &DatabaseTransaction, entry: Entry<'_>) -> ApiResult<()>
         .await?
         .ok_or_else(|| crate::error::ApiError::internal("the audit head row is missing"))?;
     let (actor_kind, actor_id) = entry.actor.parts();
+    let action = ActiveEnum::try_from_value(&entry.action.to_owned())?;
+    let subject_kind = ActiveEnum::try_from_value(&entry.subject_kind.to_owned())?;
     let occurred_at = Utc::now().trunc_subsecs(6);
     let summary = entry.summary.to_string();
     let mut event = audit_event::Model {
         seq: head.seq,
         id: ids::new_key(),
         occurred_at,
-        actor_kind: actor_kind.to_owned(),
+        actor_kind,
         actor_id,
-        action: entry.action.to_owned(),
-        subject_kind: entry.subject_kind.to_owned(),
+        action,
+        subject_kind,
         subject_id: entry.subject_id,
         summary,
         prev_hash: head.hash,
@@ -126,10 +132,10 @@ pub fn hash_of(event: &audit_event::Model) -> String {
         event.prev_hash.as_str(),
         &event.seq.to_string(),
         &timestamp(event.occurred_at),
-        &event.actor_kind,
+        &event.actor_kind.to_value(),
         &actor_id,
-        &event.action,
-        &event.subject_kind,
+        &event.action.name(),
+        &event.subject_kind.name(),
         &event.subject_id.to_string(),
         &event.summary,
     ]

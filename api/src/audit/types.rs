@@ -1,9 +1,14 @@
 //! The GraphQL types of the audit log.
 
-use async_graphql::{ID, Object, SimpleObject};
-use entity::audit_event;
+use async_graphql::{ID, Json, Object, SimpleObject};
+use entity::audit_event::{self, ActorKind};
 
-use crate::{ids, time::DateTime};
+use crate::{
+    accounts::types::Account,
+    error::{ApiError, ApiResult},
+    ids,
+    time::DateTime,
+};
 
 /// An audit entry row, wrapped so that no column becomes API by accident.
 pub struct AuditEvent(pub audit_event::Model);
@@ -21,34 +26,41 @@ impl AuditEvent {
         self.0.occurred_at.into()
     }
 
-    /// `ACCOUNT` for a person, `SYSTEM` for the operator's command line.
-    async fn actor_kind(&self) -> &str {
-        &self.0.actor_kind
+    /// A person, or the operator at the command line.
+    async fn actor_kind(&self) -> ActorKind {
+        self.0.actor_kind
     }
 
     /// The global ID of the account that made the change, when a person did.
     async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| ids::encode("Account", id))
+        self.0.actor_id.map(ids::id_of::<Account>)
     }
 
-    /// What happened, such as `role.granted`.
-    async fn action(&self) -> &str {
-        &self.0.action
+    /// What happened, as a stable dotted name such as `role.granted`.
+    async fn action(&self) -> String {
+        self.0.action.name()
     }
 
     /// The type of the object changed, such as `Account`.
-    async fn subject_kind(&self) -> &str {
-        &self.0.subject_kind
+    async fn subject_kind(&self) -> String {
+        self.0.subject_kind.name()
     }
 
     /// The global ID of the object changed.
     async fn subject_id(&self) -> ID {
-        ids::encode(&self.0.subject_kind, self.0.subject_id)
+        ids::encode(&self.0.subject_kind.name(), self.0.subject_id)
     }
 
-    /// What changed, as a JSON object in text.
-    async fn summary(&self) -> &str {
-        &self.0.summary
+    /// What changed, as a JSON object. The hash covers its exact stored text.
+    async fn summary(&self) -> ApiResult<Json<serde_json::Value>> {
+        serde_json::from_str(&self.0.summary)
+            .map(Json)
+            .map_err(|err| {
+                ApiError::internal(format!(
+                    "audit entry {} has a summary that is not JSON: {err}",
+                    self.0.seq
+                ))
+            })
     }
 
     /// The hash of the previous entry.

@@ -35,7 +35,7 @@ async fn role_grants_are_audited_and_the_chain_verifies_until_an_entry_is_edited
         .find(|n| n["action"] == "role.granted")
         .expect("a grant entry");
     assert_eq!(grant["actorId"], json!(admin.id));
-    assert_eq!(grant["summary"], json!(r#"{"role":"SECRETARY"}"#));
+    assert_eq!(grant["summary"], json!({ "role": "SECRETARY" }));
 
     let check = app.gql_as(&admin.access_token, CHAIN, json!({})).await;
     assert_eq!(check.data()["auditChain"]["intact"], json!(true));
