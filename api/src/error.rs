@@ -209,15 +209,47 @@ fn shape_error(error: &mut ServerError) {
         error.extensions = Some(extensions);
         return;
     }
+    let missing_variable = error
+        .message
+        .strip_prefix("Variable ")
+        .and_then(|rest| rest.strip_suffix(" is not defined."))
+        .map(str::to_owned);
     let code = if error.source.is_none() && error.message.starts_with("Failed to parse") {
         // The engine's own input coercion, e.g. a malformed argument or scalar.
         code::BAD_USER_INPUT
+    } else if let Some(name) = missing_variable.filter(|_| error.source.is_none()) {
+        // A required variable the request did not send.
+        error.message = format!("the variable `${name}` is required");
+        error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("field", name.as_str());
+        code::BAD_USER_INPUT
+    } else if error.source.is_none() && is_request_error(&error.message) {
+        // The request names no operation among several, one the document does not hold, or a
+        // subscription sent over HTTP: the client's request is wrong, not the server.
+        if error.message == SUBSCRIPTION_OVER_HTTP {
+            error.message = "subscriptions run over WebSocket at /graphql/ws".to_owned();
+        }
+        code::GRAPHQL_VALIDATION_FAILED
     } else {
         tracing::error!(error = %error.message, path = ?error.path, "unexpected error");
         error.message = INTERNAL_MESSAGE.to_owned();
         code::INTERNAL_SERVER_ERROR
     };
     set_code(error, code);
+}
+
+/// What the engine says when a subscription arrives over HTTP.
+const SUBSCRIPTION_OVER_HTTP: &str = "Subscriptions are not supported on this transport.";
+
+/// The engine's errors for a request that cannot run at all: `operationName` missing while the
+/// document holds several operations, naming one it does not hold, or a subscription over HTTP.
+pub fn is_request_error(message: &str) -> bool {
+    message == "Operation name required in request."
+        || message.starts_with("Unknown operation named ")
+        || message == SUBSCRIPTION_OVER_HTTP
+        || message == "subscriptions run over WebSocket at /graphql/ws"
 }
 
 fn has_code(error: &ServerError) -> bool {

@@ -17,9 +17,11 @@ impl ScalarType for DateTime {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
-        chrono::DateTime::parse_from_rfc3339(text)
-            .map(|instant| Self(instant.with_timezone(&Utc)))
-            .map_err(|_| InputValueError::custom("expected an RFC 3339 date-time"))
+        let instant = chrono::DateTime::parse_from_rfc3339(text)
+            .map(|instant| instant.with_timezone(&Utc))
+            .map_err(|_| InputValueError::custom("expected an RFC 3339 date-time"))?;
+        in_range(instant.date_naive())?;
+        Ok(Self(instant))
     }
 
     fn to_value(&self) -> Value {
@@ -47,9 +49,10 @@ impl ScalarType for Date {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Self)
-            .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD"))
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD"))?;
+        in_range(date)?;
+        Ok(Self(date))
     }
 
     fn to_value(&self) -> Value {
@@ -60,6 +63,23 @@ impl ScalarType for Date {
 impl From<NaiveDate> for Date {
     fn from(date: NaiveDate) -> Self {
         Self(date)
+    }
+}
+
+/// The earliest and latest years a date or instant may name. Beyond them a date is surely a
+/// typo, and SQLite, which compares dates as text, would misorder a year of five digits.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+fn in_range<T: async_graphql::InputType>(date: NaiveDate) -> Result<(), InputValueError<T>> {
+    use chrono::Datelike;
+    if YEARS.contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(InputValueError::custom(format!(
+            "expected a year between {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        )))
     }
 }
 

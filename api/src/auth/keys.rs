@@ -128,4 +128,24 @@ mod tests {
             PathBuf::from("quorum.signing-key.pem")
         );
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("quorum.signing-key.pem");
+        write_private(&path, b"secret").expect("written");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn git_ignores_the_development_key() {
+        let ignore = include_str!("../../../.gitignore");
+        assert!(ignore.lines().any(|line| line == "*.signing-key.pem"));
+    }
 }

@@ -231,6 +231,16 @@ impl GraphqlEndpoint {
             }
         };
         let status = match (&response, media) {
+            // A request that names no runnable operation is malformed whatever the media type.
+            (BatchResponse::Single(single), _)
+                if single.data == async_graphql::Value::Null
+                    && single
+                        .errors
+                        .iter()
+                        .any(|error| crate::error::is_request_error(&error.message)) =>
+            {
+                StatusCode::BAD_REQUEST
+            }
             // GraphQL over HTTP: with the new media type, a request that could not execute at
             // all (parse or validation failure) is a 400. With application/json it stays 200.
             (BatchResponse::Single(single), MediaType::GraphqlResponse)

@@ -11,6 +11,7 @@ mod live_tally;
 mod membership;
 mod ops;
 mod organizations;
+mod robustness;
 mod schema_file;
 mod sponsors;
 mod token_attacks;
