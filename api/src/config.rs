@@ -36,6 +36,29 @@ impl Default for QueryLimits {
     }
 }
 
+/// Time limits set on every PostgreSQL connection, so that one stuck transaction (a frozen
+/// replica, a lost client) cannot hold a lock and stop every other writer without end.
+#[derive(Clone, Debug)]
+pub struct DbTimeouts {
+    /// `QUORUM_DB_LOCK_TIMEOUT_MS`: the longest a statement waits for a lock (default 5000).
+    pub lock: Duration,
+    /// `QUORUM_DB_STATEMENT_TIMEOUT_MS`: the longest one statement may run (default 30000).
+    pub statement: Duration,
+    /// `QUORUM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: the longest a transaction may sit idle before
+    /// PostgreSQL ends its session (default 30000).
+    pub idle_in_transaction: Duration,
+}
+
+impl Default for DbTimeouts {
+    fn default() -> Self {
+        Self {
+            lock: Duration::from_secs(5),
+            statement: Duration::from_secs(30),
+            idle_in_transaction: Duration::from_secs(30),
+        }
+    }
+}
+
 /// The whole configuration, built once at start-up.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -45,6 +68,11 @@ pub struct Config {
     pub database_url: String,
     /// `QUORUM_DB_MAX_CONNECTIONS`: connection pool size (default 10).
     pub db_max_connections: u32,
+    /// The `QUORUM_DB_*_TIMEOUT_MS` limits of every PostgreSQL connection.
+    pub db_timeouts: DbTimeouts,
+    /// `QUORUM_REQUEST_TIMEOUT_SECS`: the longest a GraphQL request may run before it is
+    /// abandoned, its transaction rolled back, with `SERVICE_UNAVAILABLE` (default 30).
+    pub request_timeout: Duration,
     /// `QUORUM_ADDR`: listen address (default `127.0.0.1:8000`).
     pub addr: SocketAddr,
     /// `QUORUM_SIGNING_KEY_FILE`: PEM file with the Ed25519 key that signs access tokens.
@@ -78,6 +106,8 @@ impl Default for Config {
             environment: Environment::Development,
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             db_max_connections: 10,
+            db_timeouts: DbTimeouts::default(),
+            request_timeout: Duration::from_secs(30),
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             signing_key_file: None,
             cors_origins: Vec::new(),
@@ -143,6 +173,24 @@ impl Config {
                 "QUORUM_DB_MAX_CONNECTIONS",
                 defaults.db_max_connections,
             )?,
+            db_timeouts: DbTimeouts {
+                lock: millis(&get, "QUORUM_DB_LOCK_TIMEOUT_MS", defaults.db_timeouts.lock)?,
+                statement: millis(
+                    &get,
+                    "QUORUM_DB_STATEMENT_TIMEOUT_MS",
+                    defaults.db_timeouts.statement,
+                )?,
+                idle_in_transaction: millis(
+                    &get,
+                    "QUORUM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+                    defaults.db_timeouts.idle_in_transaction,
+                )?,
+            },
+            request_timeout: Duration::from_secs(parse(
+                &get,
+                "QUORUM_REQUEST_TIMEOUT_SECS",
+                defaults.request_timeout.as_secs(),
+            )?),
             addr: parse(&get, "QUORUM_ADDR", defaults.addr)?,
             signing_key_file: get("QUORUM_SIGNING_KEY_FILE").map(PathBuf::from),
             cors_origins: get("QUORUM_CORS_ORIGINS")
@@ -217,6 +265,12 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if self.request_timeout.is_zero() {
+            return Err(ConfigError::new(
+                "QUORUM_REQUEST_TIMEOUT_SECS",
+                "must be at least 1 second",
+            ));
+        }
         if !self.is_production() {
             return Ok(());
         }
@@ -240,6 +294,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn millis(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let ms: u64 = parse(
+        get,
+        variable,
+        u64::try_from(default.as_millis()).unwrap_or(u64::MAX),
+    )?;
+    if ms == 0 {
+        return Err(ConfigError::new(variable, "must be at least 1 ms"));
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 fn parse<T: FromStr>(

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::config::{Config, DbTimeouts};
+
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -12,11 +14,40 @@ use sea_orm::{
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Opens a pool on `url`: `sqlite://…` or `postgres://…`.
+/// Opens the configured database's pool, with the configured size and time limits.
+pub async fn open(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_with(
+        &config.database_url,
+        config.db_max_connections,
+        &config.db_timeouts,
+    )
+    .await
+}
+
+/// Opens a pool on `url` (`sqlite://…` or `postgres://…`) with the default time limits.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, max_connections, &DbTimeouts::default()).await
+}
+
+/// Opens a pool on `url`.
 ///
 /// SQLite files are created when missing and opened in WAL mode, with a busy timeout and foreign
-/// keys on, so that concurrent writers wait for each other instead of failing.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+/// keys on, so that concurrent writers wait for each other instead of failing. Every PostgreSQL
+/// connection gets the lock, statement and idle-in-transaction timeouts.
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    timeouts: &DbTimeouts,
+) -> Result<DatabaseConnection, DbErr> {
+    let settings = [
+        ("lock_timeout", timeouts.lock),
+        ("statement_timeout", timeouts.statement),
+        (
+            "idle_in_transaction_session_timeout",
+            timeouts.idle_in_transaction,
+        ),
+    ]
+    .map(|(name, limit)| (name, format!("{}ms", limit.as_millis())));
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
@@ -29,7 +60,8 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-        });
+        })
+        .map_sqlx_postgres_opts(move |opts| opts.options(settings.clone()));
     Database::connect(options).await
 }
 

@@ -137,10 +137,17 @@ pub fn is_unavailable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
-            matches!(
-                inner.as_ref(),
-                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
-            )
+            match inner.as_ref() {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                // PostgreSQL's lock_timeout (55P03) and statement_timeout (57014): another
+                // transaction holds what this one needs for too long. Worth retrying.
+                // SQLite's SQLITE_BUSY (5) and SQLITE_LOCKED (6): another writer held the
+                // database past the busy timeout.
+                Sqlx::Database(db) => {
+                    matches!(db.code().as_deref(), Some("55P03" | "57014" | "5" | "6"))
+                }
+                _ => false,
+            }
         }
         _ => false,
     }

@@ -89,14 +89,14 @@ async fn main() -> ExitCode {
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 async fn migrate(config: &Config) -> Result<(), Failure> {
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::open(&config).await?;
     db::migrate(&db).await?;
     tracing::info!("migrations applied");
     Ok(())
 }
 
 async fn demo_data(config: &Config) -> Result<(), Failure> {
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::open(&config).await?;
     db::migrate(&db).await?;
     match demo::load(&db).await? {
         demo::Outcome::Loaded {
@@ -116,7 +116,7 @@ async fn demo_data(config: &Config) -> Result<(), Failure> {
 }
 
 async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::open(&config).await?;
     db::migrate(&db).await?;
     match command {
         AdminCommand::GrantRole { email, role } => {
@@ -145,7 +145,7 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
-    let db = db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = db::open(&config).await?;
     db::migrate(&db).await?;
     let addr = config.addr;
     let grace = config.shutdown_grace;

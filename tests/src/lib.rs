@@ -47,7 +47,7 @@ impl TestApp {
         config.signing_key_file = Some(keys.path().join("signing-key.pem"));
         configure(&mut config);
         let config = std::sync::Arc::new(config);
-        let mut db = api::db::connect(&config.database_url, config.db_max_connections)
+        let mut db = api::db::open(&config)
             .await
             .expect("connect to the test database");
         api::db::migrate(&db)
@@ -73,7 +73,7 @@ impl TestApp {
     /// A second replica: its own state and connections, the same database. What one replica
     /// writes, the other must see, and subscriptions must fan out between them.
     pub async fn replica(&self) -> AppState {
-        let db = api::db::connect(&self.config.database_url, self.config.db_max_connections)
+        let db = api::db::open(&self.config)
             .await
             .expect("connect the replica");
         AppState::new((*self.config).clone(), db).expect("build the replica's state")

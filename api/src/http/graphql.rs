@@ -218,17 +218,34 @@ impl GraphqlEndpoint {
             self.state
                 .request_data(request, viewer.clone(), address.clone())
         };
-        let response = match batch {
-            BatchRequest::Single(request) => {
-                BatchResponse::Single(schema.execute(data(request)).await)
-            }
-            BatchRequest::Batch(requests) => {
-                let mut responses = Vec::with_capacity(requests.len());
-                for request in requests {
-                    responses.push(schema.execute(data(request)).await);
+        let run = async {
+            match batch {
+                BatchRequest::Single(request) => {
+                    BatchResponse::Single(schema.execute(data(request)).await)
                 }
-                BatchResponse::Batch(responses)
+                BatchRequest::Batch(requests) => {
+                    let mut responses = Vec::with_capacity(requests.len());
+                    for request in requests {
+                        responses.push(schema.execute(data(request)).await);
+                    }
+                    BatchResponse::Batch(responses)
+                }
             }
+        };
+        // Abandoning the request drops its transaction, which rolls back.
+        let Ok(response) = tokio::time::timeout(self.state.config.request_timeout, run).await
+        else {
+            tracing::warn!(
+                limit_secs = self.state.config.request_timeout.as_secs(),
+                "a request ran past the time limit and was abandoned"
+            );
+            let mut error = ServerError::new("the request took too long; try again", None);
+            set_code(&mut error, code::SERVICE_UNAVAILABLE);
+            return json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                &serde_json::json!({ "errors": [error] }),
+            );
         };
         let status = match (&response, media) {
             // A request that names no runnable operation is malformed whatever the media type.

@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod directory;
 mod errors;
+mod faults;
 mod identity;
 mod limits;
 mod live_tally;
