@@ -180,7 +180,8 @@ pub fn lapsed_at(ends_on: NaiveDate) -> DateTime<Utc> {
 /// What one catch-up did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CaughtUp {
-    /// Sponsors whose Sponsor membership was brought in line.
+    /// Sponsors whose Sponsor membership lagged behind a running sponsorship and was brought in
+    /// line.
     pub sponsors_followed: usize,
     /// `LAPSED` activities recorded.
     pub lapses_recorded: usize,
@@ -191,7 +192,7 @@ pub struct CaughtUp {
 /// past its end. Cheap when there is nothing to do: a few reads.
 ///
 /// It takes the lock of every sponsor it touches, as the sponsorship commands do, so it cannot
-/// race them. The locks are all taken before the first write and in one order: a writer that
+/// race them. Call it before the transaction's first write. The locks are all taken before the first write and in one order: a writer that
 /// holds the audit chain while waiting for a sponsor could otherwise deadlock with a command
 /// that holds that sponsor while waiting for the audit chain.
 #[tracing::instrument(skip_all)]
