@@ -127,7 +127,7 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
             ends_on: Set(since + chrono::Duration::days(400)),
             sponsor_since: Set(since),
             auto_renew: Set(false),
-            status: Set("ACTIVE".to_owned()),
+            status: Set(entity::sponsorship::SponsorshipState::Active),
             in_kind_description: Set(None),
             disclose: Set(true),
             cancel_reason: Set(None),

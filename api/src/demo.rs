@@ -302,7 +302,7 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
                     amount_minor: Set(amount),
                     currency: Set("USD".to_owned()),
                     received_on: Set(starts_on),
-                    kind: Set("MONETARY".to_owned()),
+                    kind: Set(contribution::ContributionKind::Monetary),
                     note: Set("Annual invoice, paid by wire".to_owned()),
                     recorded_by: Set(treasurer),
                     created_at: Set(Utc::now()),

@@ -164,13 +164,22 @@ async fn serve(config: Config) -> Result<(), Failure> {
 const CATCH_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Keeps calendar-driven records current: Sponsor memberships for sponsorships that have
-/// started, and activity for those that lapsed. Idempotent, so every replica may run it.
+/// started, and activity for those that lapsed. Every replica schedules it; on PostgreSQL an
+/// advisory lock lets one at a time do the work, and the others skip that round.
 async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
     let mut interval = tokio::time::interval(CATCH_UP_EVERY);
     loop {
         interval.tick().await;
-        if let Err(err) = api::sponsors::follow::catch_up(&db).await {
-            tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");
+        match api::sponsors::follow::catch_up(&db).await {
+            Ok(Some(done)) => tracing::debug!(
+                sponsors_followed = done.sponsors_followed,
+                lapses_recorded = done.lapses_recorded,
+                "caught up with sponsorships"
+            ),
+            Ok(None) => tracing::debug!("another replica is catching up with sponsorships"),
+            Err(err) => {
+                tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");
+            }
         }
     }
 }

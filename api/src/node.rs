@@ -97,7 +97,7 @@ impl NodeQuery {
                 .load_one(key)
                 .await?
                 .filter(|tier| {
-                    tier.state == "PUBLISHED"
+                    tier.state == entity::sponsor_tier::TierState::Published
                         || viewer.has_role(Role::Admin)
                         || viewer.has_role(Role::Treasurer)
                 })

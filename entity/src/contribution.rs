@@ -11,12 +11,28 @@ pub struct Model {
     pub amount_minor: i64,
     pub currency: String,
     pub received_on: Date,
-    /// `MONETARY` or `IN_KIND`.
-    pub kind: String,
+    pub kind: ContributionKind,
     #[sea_orm(column_type = "Text")]
     pub note: String,
     pub recorded_by: Uuid,
     pub created_at: DateTimeUtc,
+}
+
+/// Money or value in kind.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ContributionKind {
+    /// Money received.
+    Monetary,
+    /// Hardware, services or staff time, at its value.
+    InKind,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,10 +8,32 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub sponsorship_id: Uuid,
-    /// `NEW_SPONSORSHIP`, `TIER_CHANGE`, `LAPSED` or `CANCELLED`.
-    pub kind: String,
+    pub kind: SponsorActivityKind,
     pub previous_tier_id: Option<Uuid>,
     pub occurred_at: DateTimeUtc,
+}
+
+/// What happened to a sponsorship.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SponsorActivityKind {
+    /// A sponsor began.
+    NewSponsorship,
+    /// A sponsor renewed at the same tier.
+    Renewal,
+    /// A sponsor continued at another tier.
+    TierChange,
+    /// A sponsorship reached its end.
+    Lapsed,
+    /// A sponsorship was cancelled.
+    Cancelled,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,10 +17,28 @@ pub struct Model {
     /// A JSON array of strings.
     #[sea_orm(column_type = "Text")]
     pub benefits: String,
-    /// `DRAFT`, `PUBLISHED` or `RETIRED`.
-    pub state: String,
+    pub state: TierState,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Whether a tier can be chosen.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum TierState {
+    /// Being prepared; not offered yet.
+    Draft,
+    /// Offered: sponsorships can be recorded at it.
+    Published,
+    /// No longer offered; existing sponsorships keep it.
+    Retired,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

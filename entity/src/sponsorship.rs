@@ -19,8 +19,9 @@ pub struct Model {
     /// The start of the sponsor's unbroken run of sponsorships, for ordering the public list.
     pub sponsor_since: Date,
     pub auto_renew: bool,
-    /// `PENDING`, `ACTIVE` or `CANCELLED`; an active one past its end reads as `LAPSED`.
-    pub status: String,
+    /// Only what the treasurer decides is stored; whether it is pending, running or lapsed
+    /// follows from the dates when read.
+    pub status: SponsorshipState,
     #[sea_orm(column_type = "Text", nullable)]
     pub in_kind_description: Option<String>,
     /// Consent to show the sponsor's name, logo and URL in public.
@@ -30,6 +31,21 @@ pub struct Model {
     pub recorded_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// The stored state of a sponsorship. Not a GraphQL type: the API shows the status derived from
+/// this and the dates (`PENDING`, `ACTIVE`, `LAPSED`, `CANCELLED`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum SponsorshipState {
+    /// Recorded and standing; the dates say whether it has started or lapsed.
+    Active,
+    /// Ended early by the treasurer.
+    Cancelled,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

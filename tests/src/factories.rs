@@ -357,7 +357,7 @@ pub async fn a_listed_sponsor(
             .expect("date")),
         sponsor_since: Set(since),
         auto_renew: Set(false),
-        status: Set("ACTIVE".to_owned()),
+        status: Set(entity::sponsorship::SponsorshipState::Active),
         in_kind_description: Set(None),
         disclose: Set(true),
         cancel_reason: Set(None),

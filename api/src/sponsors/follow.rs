@@ -1,21 +1,27 @@
 //! Keeping the world in step with sponsorships: the Sponsor membership follows them, and lapses
-//! become activity. Idempotent, so any replica may run it at any time.
+//! become activity. The calendar moves without anyone writing, so a background job
+//! ([`catch_up`]) and commands that need fresh state ([`catch_up_in`]) bring it up to date;
+//! reads never do.
 
-use chrono::{Days, NaiveDate, NaiveTime, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entity::{
     membership,
     prelude::{Membership as Memberships, SponsorActivity, SponsorTier, Sponsorship},
-    sponsor_activity, sponsorship,
+    sponsor_activity::{self, SponsorActivityKind},
+    sponsorship,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, Set, Statement, TryInsertResult,
 };
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    db::begin_write,
+    db::{begin_write, lock_key},
     error::{ApiError, ApiResult},
     ids,
     members::{
@@ -23,21 +29,13 @@ use crate::{
         db::{Grant, Term, grant_membership},
         holder::Holder,
     },
-    sponsors::status::stored,
+    sponsors::status::{SponsorshipState, active_on},
 };
-
-/// Activity kinds.
-pub mod kind {
-    pub const NEW_SPONSORSHIP: &str = "NEW_SPONSORSHIP";
-    pub const RENEWAL: &str = "RENEWAL";
-    pub const TIER_CHANGE: &str = "TIER_CHANGE";
-    pub const LAPSED: &str = "LAPSED";
-    pub const CANCELLED: &str = "CANCELLED";
-}
 
 /// Brings the sponsor's Sponsor membership in line with its sponsorships that have started: it
 /// runs until the latest of their ends, at the weight of the latest one's tier, disclosed as
-/// that one is. A membership's committee state (a notice) is left alone.
+/// that one is. A membership's committee state (a notice) is left alone. Call it holding the
+/// sponsor's lock.
 pub async fn follow_membership(
     tx: &DatabaseTransaction,
     actor: Actor,
@@ -46,7 +44,7 @@ pub async fn follow_membership(
 ) -> ApiResult<()> {
     let Some(latest) = Sponsorship::find()
         .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
-        .filter(sponsorship::Column::Status.ne(stored::CANCELLED))
+        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
         .filter(sponsorship::Column::StartsOn.lte(today))
         .order_by_desc(sponsorship::Column::EndsOn)
         .one(tx)
@@ -56,7 +54,8 @@ pub async fn follow_membership(
     };
     let tier = SponsorTier::find_by_id(latest.tier_id)
         .one(tx)
-        .await?
+        .await
+        .map_err(crate::error::corrupt_row("sponsor_tiers", latest.tier_id))?
         .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
     let existing = sponsor_membership(tx, sponsor).await?;
     match existing {
@@ -144,88 +143,187 @@ async fn sponsor_membership(
 }
 
 /// Records an activity once; a second record of the same kind for a sponsorship is ignored.
+/// Returns whether it was recorded now.
 pub async fn record_activity(
     db: &impl ConnectionTrait,
-    sponsorship_id: uuid::Uuid,
-    kind: &str,
-    previous_tier_id: Option<uuid::Uuid>,
-    occurred_at: chrono::DateTime<Utc>,
-) -> ApiResult<()> {
-    let row = sponsor_activity::ActiveModel {
+    sponsorship_id: Uuid,
+    kind: SponsorActivityKind,
+    previous_tier_id: Option<Uuid>,
+    occurred_at: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let row = entity::sponsor_activity::ActiveModel {
         id: Set(ids::new_key()),
         sponsorship_id: Set(sponsorship_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         previous_tier_id: Set(previous_tier_id),
         occurred_at: Set(occurred_at),
     };
-    SponsorActivity::insert(row)
+    let inserted = SponsorActivity::insert(row)
         .on_conflict_do_nothing_on([
             sponsor_activity::Column::SponsorshipId,
             sponsor_activity::Column::Kind,
         ])
         .exec(db)
         .await?;
-    Ok(())
+    Ok(matches!(inserted, TryInsertResult::Inserted(_)))
 }
 
-/// Catches up with the calendar: memberships for sponsorships that have started since they were
-/// recorded, and a `LAPSED` activity for each sponsorship past its end. Cheap when there is
-/// nothing to do: two reads.
-pub async fn catch_up(db: &DatabaseConnection) -> ApiResult<()> {
+/// When a sponsorship ending on `ends_on` lapsed: the start of the day after its last.
+pub fn lapsed_at(ends_on: NaiveDate) -> DateTime<Utc> {
+    ends_on
+        .checked_add_days(Days::new(1))
+        .unwrap_or(ends_on)
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+}
+
+/// What one catch-up did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaughtUp {
+    /// Sponsors whose Sponsor membership lagged behind a running sponsorship and was brought in
+    /// line.
+    pub sponsors_followed: usize,
+    /// `LAPSED` activities recorded.
+    pub lapses_recorded: usize,
+}
+
+/// Catches up with the calendar inside the caller's transaction: memberships for sponsorships
+/// that have started since they were recorded, and a `LAPSED` activity for each sponsorship
+/// past its end. Cheap when there is nothing to do: a few reads.
+///
+/// It takes the lock of every sponsor it touches, as the sponsorship commands do, so it cannot
+/// race them. Call it before the transaction's first write. The locks are all taken before the first write and in one order: a writer that
+/// holds the audit chain while waiting for a sponsor could otherwise deadlock with a command
+/// that holds that sponsor while waiting for the audit chain.
+#[tracing::instrument(skip_all)]
+pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
     let today = Utc::now().date_naive();
-    let started: Vec<sponsorship::Model> = Sponsorship::find()
-        .filter(crate::sponsors::status::active_on(today))
-        .all(db)
+    let behind = sponsors_behind(tx, today).await?;
+    let lapsed = unrecorded_lapses(tx, today).await?;
+    if behind.is_empty() && lapsed.is_empty() {
+        return Ok(CaughtUp::default());
+    }
+    let keys: std::collections::BTreeSet<&str> = behind
+        .keys()
+        .map(String::as_str)
+        .chain(lapsed.iter().map(|s| s.sponsor_key.as_str()))
+        .collect();
+    for key in keys {
+        lock_key(tx, key).await?;
+    }
+    for sponsor in behind.values() {
+        follow_membership(tx, Actor::System, *sponsor, today).await?;
+    }
+    // Read again under the locks: a cancellation may have come in between.
+    let still_lapsed = Sponsorship::find()
+        .filter(sponsorship::Column::Id.is_in(lapsed.iter().map(|s| s.id)))
+        .filter(sponsorship::Column::Status.eq(SponsorshipState::Active))
+        .filter(sponsorship::Column::EndsOn.lt(today))
+        .all(tx)
         .await?;
-    let memberships: std::collections::HashMap<String, membership::Model> = Memberships::find()
+    let mut lapses_recorded = 0;
+    for sponsorship in &still_lapsed {
+        let at = lapsed_at(sponsorship.ends_on);
+        if record_activity(tx, sponsorship.id, SponsorActivityKind::Lapsed, None, at).await? {
+            lapses_recorded += 1;
+        }
+    }
+    Ok(CaughtUp {
+        sponsors_followed: behind.len(),
+        lapses_recorded,
+    })
+}
+
+/// Sponsors with a running sponsorship whose Sponsor membership is missing or ends before it,
+/// by sponsor key.
+async fn sponsors_behind(
+    tx: &DatabaseTransaction,
+    today: NaiveDate,
+) -> ApiResult<BTreeMap<String, Holder>> {
+    let started: Vec<sponsorship::Model> =
+        Sponsorship::find().filter(active_on(today)).all(tx).await?;
+    if started.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let memberships: HashMap<String, membership::Model> = Memberships::find()
         .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
         .filter(membership::Column::HolderKey.is_in(started.iter().map(|s| s.sponsor_key.clone())))
-        .all(db)
+        .all(tx)
         .await?
         .into_iter()
         .map(|m| (m.holder_key.clone(), m))
         .collect();
+    let mut behind = BTreeMap::new();
     for running in &started {
-        let behind = memberships
+        let lagging = memberships
             .get(&running.sponsor_key)
             .is_none_or(|m| m.ends_on.is_none_or(|end| end < running.ends_on));
-        if behind {
+        if lagging {
             let sponsor =
                 Holder::from_columns(running.sponsor_account_id, running.sponsor_organization_id)?;
-            let tx = begin_write(db).await?;
-            follow_membership(&tx, Actor::System, sponsor, today).await?;
-            tx.commit().await?;
+            behind.insert(running.sponsor_key.clone(), sponsor);
         }
     }
-    let lapsed_without_activity = Sponsorship::find()
-        .filter(sponsorship::Column::Status.eq(stored::ACTIVE))
+    Ok(behind)
+}
+
+/// Sponsorships past their end with no `LAPSED` activity yet.
+async fn unrecorded_lapses(
+    tx: &DatabaseTransaction,
+    today: NaiveDate,
+) -> ApiResult<Vec<sponsorship::Model>> {
+    let ended = Sponsorship::find()
+        .filter(sponsorship::Column::Status.eq(SponsorshipState::Active))
         .filter(sponsorship::Column::EndsOn.lt(today))
-        .all(db)
+        .all(tx)
         .await?;
-    if lapsed_without_activity.is_empty() {
-        return Ok(());
+    if ended.is_empty() {
+        return Ok(ended);
     }
-    let recorded: std::collections::HashSet<uuid::Uuid> = SponsorActivity::find()
-        .filter(sponsor_activity::Column::Kind.eq(kind::LAPSED))
-        .filter(
-            sponsor_activity::Column::SponsorshipId
-                .is_in(lapsed_without_activity.iter().map(|s| s.id)),
-        )
-        .all(db)
+    let recorded: HashSet<Uuid> = SponsorActivity::find()
+        .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::Lapsed))
+        .filter(sponsor_activity::Column::SponsorshipId.is_in(ended.iter().map(|s| s.id)))
+        .all(tx)
         .await?
         .into_iter()
         .map(|activity| activity.sponsorship_id)
         .collect();
-    for lapsed in lapsed_without_activity
-        .iter()
+    Ok(ended
+        .into_iter()
         .filter(|s| !recorded.contains(&s.id))
-    {
-        let day_after = lapsed
-            .ends_on
-            .checked_add_days(Days::new(1))
-            .unwrap_or(lapsed.ends_on);
-        let at = day_after.and_time(NaiveTime::MIN).and_utc();
-        record_activity(db, lapsed.id, kind::LAPSED, None, at).await?;
+        .collect())
+}
+
+/// The key of the job's lock: one replica at a time catches up.
+const CATCH_UP_LOCK: &str = "sponsors.catch_up";
+
+/// The periodic job: [`catch_up_in`] in a transaction of its own. On PostgreSQL it runs only if
+/// it gets the job's advisory lock at once, so that one replica at a time does the work and the
+/// others skip this round (`None`); on SQLite the write transaction already serializes it.
+#[tracing::instrument(skip_all)]
+pub async fn catch_up(db: &DatabaseConnection) -> ApiResult<Option<CaughtUp>> {
+    let tx = begin_write(db).await?;
+    if !job_lock(&tx).await? {
+        tx.rollback().await?;
+        return Ok(None);
     }
-    Ok(())
+    let done = catch_up_in(&tx).await?;
+    tx.commit().await?;
+    Ok(Some(done))
+}
+
+/// Takes the job's transaction-scoped advisory lock if it is free (PostgreSQL).
+async fn job_lock(tx: &DatabaseTransaction) -> ApiResult<bool> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
+            [CATCH_UP_LOCK.into()],
+        ))
+        .await?
+        .ok_or_else(|| ApiError::internal("pg_try_advisory_xact_lock returned no row"))?;
+    Ok(row.try_get::<bool>("", "locked")?)
 }

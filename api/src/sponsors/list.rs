@@ -2,20 +2,22 @@
 //! sponsor-since. One query joins tier and sponsor, so a page costs a count and a select.
 
 use async_graphql::SimpleObject;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
 use entity::{account, organization, sponsor_tier, sponsorship};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoSimpleExpr, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value, sea_query::SimpleExpr,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    error::{ApiError, ApiResult},
-    pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageInfo, PageOf},
-    sponsors::status::active_on,
+    error::ApiResult,
+    pagination::{CursorKey, Page, PageOf},
+    sponsors::{
+        keyset::{CompositeKey, fetch_keyset_page},
+        status::active_on,
+    },
     time::Date,
 };
 
@@ -83,7 +85,7 @@ impl From<PublicSponsorRow> for PublicSponsor {
 
 /// The place of a row in the list's order: tier rank, sponsor-since, then id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Position {
+pub struct Position {
     rank: i32,
     since: NaiveDate,
     id: Uuid,
@@ -97,42 +99,39 @@ impl Position {
             id: row.sponsorship_id,
         }
     }
+}
 
-    fn encode(self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("sponsor:{}:{}:{}", self.rank, self.since, self.id))
+impl CursorKey for Position {
+    fn to_text(self) -> String {
+        format!("{}:{}:{}", self.rank, self.since, self.id)
     }
 
-    fn decode(cursor: &str) -> Option<Self> {
-        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-        let mut parts = text.strip_prefix("sponsor:")?.splitn(3, ':');
+    fn from_text(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, ':');
         Some(Self {
             rank: parts.next()?.parse().ok()?,
             since: parts.next()?.parse().ok()?,
             id: parts.next()?.parse().ok()?,
         })
     }
+}
 
-    /// Rows after this one in the list's order.
-    fn after(self) -> Condition {
-        let rank = sponsor_tier::Column::Rank;
-        let since = sponsorship::Column::SponsorSince;
-        Condition::any()
-            .add(rank.gt(self.rank))
-            .add(
-                Condition::all()
-                    .add(rank.eq(self.rank))
-                    .add(since.gt(self.since)),
-            )
-            .add(
-                Condition::all()
-                    .add(rank.eq(self.rank))
-                    .add(since.eq(self.since))
-                    .add(sponsorship::Column::Id.gt(self.id)),
-            )
+impl CompositeKey for Position {
+    fn values(self) -> Vec<Value> {
+        vec![self.rank.into(), self.since.into(), self.id.into()]
     }
 }
 
-/// Active, disclosed sponsorships on `today`, with tier and sponsor joined, in list order.
+/// The list's order, matching [`Position`].
+fn order() -> [SimpleExpr; 3] {
+    [
+        sponsor_tier::Column::Rank.into_simple_expr(),
+        sponsorship::Column::SponsorSince.into_simple_expr(),
+        sponsorship::Column::Id.into_simple_expr(),
+    ]
+}
+
+/// Active, disclosed sponsorships on `today`, with tier and sponsor joined.
 fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponsorship> {
     let mut select = entity::prelude::Sponsorship::find()
         .select_only()
@@ -156,73 +155,33 @@ fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponso
         select = select.filter(sponsorship::Column::TierId.eq(tier));
     }
     select
-        .order_by_asc(sponsor_tier::Column::Rank)
-        .order_by_asc(sponsorship::Column::SponsorSince)
-        .order_by_asc(sponsorship::Column::Id)
 }
 
-/// One page of the public list, forward from `after`.
+/// One page of the public list on `today`, optionally of one tier.
 pub async fn page(
     db: &impl ConnectionTrait,
     today: NaiveDate,
     tier: Option<Uuid>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: &Page<Position>,
 ) -> ApiResult<PageOf<PublicSponsor>> {
-    let size = match first {
-        None => DEFAULT_PAGE_SIZE,
-        Some(n) if n < 0 => {
-            return Err(ApiError::bad_input("first", "`first` must not be negative"));
-        }
-        Some(n) if u64::from(n.unsigned_abs()) > MAX_PAGE_SIZE => {
-            return Err(ApiError::bad_input(
-                "first",
-                format!("`first` may be at most {MAX_PAGE_SIZE}"),
-            ));
-        }
-        Some(n) => u64::from(n.unsigned_abs()),
-    };
-    let from = after
-        .map(|cursor| {
-            Position::decode(&cursor).ok_or_else(|| {
-                ApiError::bad_input("after", "`after` is not a cursor from this list")
-            })
-        })
-        .transpose()?;
-    let total_count = query(today, tier).count(db).await?;
-    let mut select = query(today, tier);
-    if let Some(from) = from {
-        select = select.filter(from.after());
-    }
-    let mut rows = select
-        .limit(size + 1)
-        .into_model::<PublicSponsorRow>()
-        .all(db)
-        .await?;
-    let has_next_page = rows.len() as u64 > size;
-    rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-    let edges: Vec<(String, PublicSponsor)> = rows
-        .into_iter()
-        .map(|row| (Position::of(&row).encode(), row.into()))
-        .collect();
-    Ok(PageOf {
-        page_info: PageInfo {
-            has_previous_page: from.is_some(),
-            has_next_page,
-            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
-        },
-        edges,
-        total_count,
-    })
+    let rows = fetch_keyset_page::<_, PublicSponsorRow, _>(
+        db,
+        query(today, tier),
+        &order(),
+        Position::of,
+        page,
+    )
+    .await?;
+    Ok(rows.map(PublicSponsor::from))
 }
 
 /// The whole public list, for the feeds.
 pub async fn all(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<Vec<PublicSponsor>> {
-    let rows = query(today, None)
-        .into_model::<PublicSponsorRow>()
-        .all(db)
-        .await?;
+    let mut select = query(today, None);
+    for column in order() {
+        select = select.order_by_asc(column);
+    }
+    let rows = select.into_model::<PublicSponsorRow>().all(db).await?;
     Ok(rows.into_iter().map(PublicSponsor::from).collect())
 }
 

@@ -1,7 +1,9 @@
 //! Sponsors: tiers, sponsorships, the contributions ledger, the public sponsor list and the
 //! activity feed integrations sync from.
 
+pub mod commands;
 pub mod follow;
+pub mod keyset;
 pub mod list;
 pub mod loader;
 pub mod mutation;

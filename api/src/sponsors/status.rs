@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use entity::sponsorship;
 use sea_orm::{ColumnTrait, Condition};
 
+pub use entity::sponsorship::SponsorshipState;
+
 /// Where a sponsorship stands.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
@@ -19,29 +21,20 @@ pub enum SponsorshipStatus {
     Cancelled,
 }
 
-/// The stored states.
-pub mod stored {
-    pub const ACTIVE: &str = "ACTIVE";
-    pub const CANCELLED: &str = "CANCELLED";
-}
-
 /// The status of `row` on `today`.
 pub fn effective(row: &sponsorship::Model, today: NaiveDate) -> SponsorshipStatus {
-    if row.status == stored::CANCELLED {
-        SponsorshipStatus::Cancelled
-    } else if row.starts_on > today {
-        SponsorshipStatus::Pending
-    } else if row.ends_on < today {
-        SponsorshipStatus::Lapsed
-    } else {
-        SponsorshipStatus::Active
+    match row.status {
+        SponsorshipState::Cancelled => SponsorshipStatus::Cancelled,
+        SponsorshipState::Active if row.starts_on > today => SponsorshipStatus::Pending,
+        SponsorshipState::Active if row.ends_on < today => SponsorshipStatus::Lapsed,
+        SponsorshipState::Active => SponsorshipStatus::Active,
     }
 }
 
 /// The SQL condition for sponsorships running on `today`.
 pub fn active_on(today: NaiveDate) -> Condition {
     Condition::all()
-        .add(sponsorship::Column::Status.eq(stored::ACTIVE))
+        .add(sponsorship::Column::Status.eq(SponsorshipState::Active))
         .add(sponsorship::Column::StartsOn.lte(today))
         .add(sponsorship::Column::EndsOn.gte(today))
 }

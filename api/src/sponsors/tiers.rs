@@ -1,53 +1,20 @@
 //! Sponsor tiers: read by everyone, shaped by ADMIN and the TREASURER.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::Utc;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::{prelude::SponsorTier as Tiers, sponsor_tier};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
-};
-use serde_json::json;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     AppState,
-    audit::{self, Actor, Entry},
     auth::{Role, RoleGuard, Viewer},
     db::begin_write,
-    error::{ApiError, ApiResult, on_unique_violation},
+    error::{ApiError, ApiResult},
     ids::{self, NodeKind, key_of},
     money::{Currency, Money},
+    sponsors::commands::tier::{self, NewTier, TierChanges},
 };
 
-/// Whether a tier can be chosen.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum TierState {
-    /// Being prepared; not offered yet.
-    Draft,
-    /// Offered: sponsorships can be recorded at it.
-    Published,
-    /// No longer offered; existing sponsorships keep it.
-    Retired,
-}
-
-impl TierState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Published => "PUBLISHED",
-            Self::Retired => "RETIRED",
-        }
-    }
-
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "PUBLISHED" => Self::Published,
-            "RETIRED" => Self::Retired,
-            _ => Self::Draft,
-        }
-    }
-}
+pub use entity::sponsor_tier::TierState;
 
 /// The tier row, wrapped so that no column becomes API by accident.
 #[derive(Clone, Debug)]
@@ -101,7 +68,7 @@ impl SponsorTier {
 
     /// Whether it is offered.
     async fn state(&self) -> TierState {
-        TierState::parse(&self.0.state)
+        self.0.state
     }
 }
 
@@ -130,7 +97,7 @@ impl SponsorTierQuery {
         }
         let db = ctx.data::<DatabaseConnection>()?;
         let rows = Tiers::find()
-            .filter(sponsor_tier::Column::State.eq(state.as_str()))
+            .filter(sponsor_tier::Column::State.eq(state))
             .order_by_asc(sponsor_tier::Column::Rank)
             .order_by_asc(sponsor_tier::Column::Name)
             .all(db)
@@ -214,7 +181,7 @@ fn weight(value: i32) -> ApiResult<i32> {
     }
 }
 
-fn benefits(values: &[String]) -> ApiResult<String> {
+fn benefits(values: &[String]) -> ApiResult<Vec<String>> {
     if values.len() > 50
         || values
             .iter()
@@ -225,7 +192,7 @@ fn benefits(values: &[String]) -> ApiResult<String> {
             "give at most 50 benefits of 1 to 500 characters",
         ));
     }
-    Ok(json!(values.iter().map(|b| b.trim()).collect::<Vec<_>>()).to_string())
+    Ok(values.iter().map(|b| b.trim().to_owned()).collect())
 }
 
 #[Object]
@@ -238,32 +205,9 @@ impl SponsorTierMutation {
         #[graphql(desc = "The operation's input.")] input: CreateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
         let state = ctx.data::<AppState>()?;
-        let minimum = Money::parse(
-            &input.minimum_yearly_minor,
-            &input.currency,
-            "input.minimumYearlyMinor",
-            "input.currency",
-        )?;
-        let now = Utc::now();
+        let input = input.parse()?;
         let tx = begin_write(&state.db).await?;
-        let row = sponsor_tier::ActiveModel {
-            id: Set(ids::new_key()),
-            name: Set(tier_name(&input.name)?),
-            rank: Set(rank(input.rank)?),
-            minimum_yearly_minor: Set(minimum.amount_minor()),
-            currency: Set(minimum.currency().code().to_owned()),
-            vote_weight: Set(weight(input.vote_weight)?),
-            benefits: Set(benefits(&input.benefits)?),
-            state: Set(input.state.unwrap_or(TierState::Draft).as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
-        .await
-        .map_err(|err| {
-            on_unique_violation(err, || ApiError::conflict("a tier with this name exists"))
-        })?;
-        audit_tier(&tx, ctx, "sponsor_tier.created", &row).await?;
+        let row = tier::create(&tx, Viewer::of(ctx), input).await?;
         tx.commit().await?;
         Ok(SponsorTierPayload {
             tier: SponsorTier(row),
@@ -279,42 +223,9 @@ impl SponsorTierMutation {
     ) -> ApiResult<SponsorTierPayload> {
         let state = ctx.data::<AppState>()?;
         let id = key_of::<SponsorTier>(&input.id, "input.id")?;
+        let changes = input.parse()?;
         let tx = begin_write(&state.db).await?;
-        let current = Tiers::find_by_id(id)
-            .one(&tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("sponsor tier"))?;
-        let currency = current.currency.clone();
-        let mut row = current.into_active_model();
-        if let Some(name) = &input.name {
-            row.name = Set(tier_name(name)?);
-        }
-        if let Some(value) = input.rank {
-            row.rank = Set(rank(value)?);
-        }
-        if let Some(minimum) = &input.minimum_yearly_minor {
-            let money = Money::parse(
-                minimum,
-                &currency,
-                "input.minimumYearlyMinor",
-                "input.currency",
-            )?;
-            row.minimum_yearly_minor = Set(money.amount_minor());
-        }
-        if let Some(value) = input.vote_weight {
-            row.vote_weight = Set(weight(value)?);
-        }
-        if let Some(values) = &input.benefits {
-            row.benefits = Set(benefits(values)?);
-        }
-        if let Some(value) = input.state {
-            row.state = Set(value.as_str().to_owned());
-        }
-        row.updated_at = Set(Utc::now());
-        let row = row.update(&tx).await.map_err(|err| {
-            on_unique_violation(err, || ApiError::conflict("a tier with this name exists"))
-        })?;
-        audit_tier(&tx, ctx, "sponsor_tier.updated", &row).await?;
+        let row = tier::update(&tx, Viewer::of(ctx), id, changes).await?;
         tx.commit().await?;
         Ok(SponsorTierPayload {
             tier: SponsorTier(row),
@@ -322,29 +233,47 @@ impl SponsorTierMutation {
     }
 }
 
-async fn audit_tier(
-    tx: &sea_orm::DatabaseTransaction,
-    ctx: &Context<'_>,
-    action: &str,
-    row: &sponsor_tier::Model,
-) -> ApiResult<()> {
-    audit::record(
-        tx,
-        Entry {
-            actor: Actor::of(Viewer::of(ctx)),
-            action,
-            subject_kind: "SponsorTier",
-            subject_id: row.id,
-            summary: json!({
-                "name": row.name,
-                "rank": row.rank,
-                "minimumYearlyMinor": row.minimum_yearly_minor.to_string(),
-                "currency": row.currency,
-                "voteWeight": row.vote_weight,
-                "benefits": row.benefits,
-                "state": row.state,
-            }),
-        },
-    )
-    .await
+impl CreateSponsorTierInput {
+    fn parse(self) -> ApiResult<NewTier> {
+        Ok(NewTier {
+            minimum_yearly: Money::parse(
+                &self.minimum_yearly_minor,
+                &self.currency,
+                "input.minimumYearlyMinor",
+                "input.currency",
+            )?,
+            name: tier_name(&self.name)?,
+            rank: rank(self.rank)?,
+            vote_weight: weight(self.vote_weight)?,
+            benefits: benefits(&self.benefits)?,
+            state: self.state.unwrap_or(TierState::Draft),
+        })
+    }
+}
+
+impl UpdateSponsorTierInput {
+    fn parse(self) -> ApiResult<TierChanges> {
+        // A tier keeps its currency, so only the amount is read here; any known currency
+        // checks its digits the same way.
+        let minimum_yearly_minor = self
+            .minimum_yearly_minor
+            .map(|minimum| {
+                Money::parse(
+                    &minimum,
+                    "USD",
+                    "input.minimumYearlyMinor",
+                    "input.currency",
+                )
+                .map(|money| money.amount_minor())
+            })
+            .transpose()?;
+        Ok(TierChanges {
+            name: self.name.as_deref().map(tier_name).transpose()?,
+            rank: self.rank.map(rank).transpose()?,
+            minimum_yearly_minor,
+            vote_weight: self.vote_weight.map(weight).transpose()?,
+            benefits: self.benefits.as_deref().map(benefits).transpose()?,
+            state: self.state,
+        })
+    }
 }

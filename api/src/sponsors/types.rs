@@ -1,8 +1,12 @@
 //! The `Sponsorship`, `Contribution` and `SponsorActivity` GraphQL types.
 
-use async_graphql::{Context, Enum, ID, Object};
-use chrono::Utc;
-use entity::{contribution, sponsor_activity, sponsorship};
+use async_graphql::{Context, ID, Object};
+use chrono::{NaiveDate, Utc};
+use entity::{contribution, prelude::Contribution as Contributions, sponsor_activity, sponsorship};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoSimpleExpr, QueryFilter, Value};
+use uuid::Uuid;
+
+pub use entity::{contribution::ContributionKind, sponsor_activity::SponsorActivityKind};
 
 use crate::{
     auth::{Role, Viewer},
@@ -11,10 +15,11 @@ use crate::{
     loaders::loader,
     members::holder::{Holder, MembershipHolder},
     money::{Currency, Money},
-    pagination::{PageArgs, PageInfo, PageOf, encode_cursor},
+    pagination::{CursorKey, PageArgs, cost},
     sponsors::{
+        keyset::{CompositeKey, fetch_keyset_page},
         list::{PublicSponsor, PublicTier},
-        loader::{ContributionTotalLoader, ContributionsLoader, SponsorshipLoader, TierLoader},
+        loader::{ContributionTotalLoader, SponsorshipLoader, TierLoader},
         status::{self, SponsorshipStatus},
         tiers::SponsorTier,
     },
@@ -118,42 +123,27 @@ impl Sponsorship {
     }
 
     /// What was received under it, oldest first.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many contributions to return, at most 100 (default 20).")]
         first: Option<i32>,
         #[graphql(desc = "Return contributions after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many contributions to return from the end, at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Return contributions before this cursor.")] before: Option<String>,
     ) -> ApiResult<ContributionConnection> {
-        let page = PageArgs::new(first, after, None, None).parse::<uuid::Uuid>()?;
-        let all = loader::<ContributionsLoader>(ctx)?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let total_count = all.len() as u64;
-        let start = page.from.map_or(0, |from| {
-            all.iter()
-                .position(|c| c.id == from)
-                .map_or(all.len(), |i| i + 1)
-        });
-        let size = usize::try_from(page.size).unwrap_or(usize::MAX);
-        let rows: Vec<_> = all.iter().skip(start).take(size).cloned().collect();
-        let has_next_page = start + rows.len() < all.len();
-        let edges: Vec<_> = rows
-            .into_iter()
-            .map(|row| (encode_cursor(row.id), Contribution(row)))
-            .collect();
-        Ok(PageOf {
-            page_info: PageInfo {
-                has_previous_page: start > 0,
-                has_next_page,
-                start_cursor: edges.first().map(|(c, _)| c.clone()),
-                end_cursor: edges.last().map(|(c, _)| c.clone()),
-            },
-            edges,
-            total_count,
-        }
-        .into())
+        let page = PageArgs::new(first, after, last, before).parse::<Received>()?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let query = Contributions::find().filter(contribution::Column::SponsorshipId.eq(self.0.id));
+        let order = [
+            contribution::Column::ReceivedOn.into_simple_expr(),
+            contribution::Column::Id.into_simple_expr(),
+        ];
+        let page = fetch_keyset_page(db, query, &order, Received::of, &page).await?;
+        Ok(page.map(Contribution).into())
     }
 
     /// The sum of what was received, computed in SQL.
@@ -171,22 +161,39 @@ impl Sponsorship {
     }
 }
 
-/// Money or value in kind.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum ContributionKind {
-    /// Money received.
-    Monetary,
-    /// Hardware, services or staff time, at its value.
-    InKind,
+/// The place of a contribution in a sponsorship's ledger: the day received, then id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Received {
+    on: NaiveDate,
+    id: Uuid,
 }
 
-impl ContributionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Monetary => "MONETARY",
-            Self::InKind => "IN_KIND",
+impl Received {
+    fn of(row: &contribution::Model) -> Self {
+        Self {
+            on: row.received_on,
+            id: row.id,
         }
+    }
+}
+
+impl CursorKey for Received {
+    fn to_text(self) -> String {
+        format!("{}:{}", self.on, self.id)
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        let (on, id) = text.split_once(':')?;
+        Some(Self {
+            on: on.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+impl CompositeKey for Received {
+    fn values(self) -> Vec<Value> {
+        vec![self.on.into(), self.id.into()]
     }
 }
 
@@ -216,11 +223,7 @@ impl Contribution {
 
     /// Money or in kind.
     async fn kind(&self) -> ContributionKind {
-        if self.0.kind == "IN_KIND" {
-            ContributionKind::InKind
-        } else {
-            ContributionKind::Monetary
-        }
+        self.0.kind
     }
 
     /// The day it was received.
@@ -237,34 +240,6 @@ impl Contribution {
 crate::connection!(ContributionConnection, ContributionEdge, Contribution);
 crate::connection!(SponsorshipConnection, SponsorshipEdge, Sponsorship);
 
-/// What happened to a sponsorship.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum SponsorActivityKind {
-    /// A sponsor began.
-    NewSponsorship,
-    /// A sponsor renewed at the same tier.
-    Renewal,
-    /// A sponsor continued at another tier.
-    TierChange,
-    /// A sponsorship reached its end.
-    Lapsed,
-    /// A sponsorship was cancelled.
-    Cancelled,
-}
-
-impl SponsorActivityKind {
-    fn parse(text: &str) -> Self {
-        match text {
-            "RENEWAL" => Self::Renewal,
-            "TIER_CHANGE" => Self::TierChange,
-            "LAPSED" => Self::Lapsed,
-            "CANCELLED" => Self::Cancelled,
-            _ => Self::NewSponsorship,
-        }
-    }
-}
-
 /// The activity row.
 #[derive(Clone, Debug)]
 pub struct SponsorActivity(pub sponsor_activity::Model);
@@ -274,7 +249,7 @@ pub struct SponsorActivity(pub sponsor_activity::Model);
 impl SponsorActivity {
     /// What happened.
     async fn kind(&self) -> SponsorActivityKind {
-        SponsorActivityKind::parse(&self.0.kind)
+        self.0.kind
     }
 
     /// When it happened.

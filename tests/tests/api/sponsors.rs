@@ -911,3 +911,260 @@ async fn a_sponsorship_that_starts_later_brings_its_membership_on_its_day() {
         .await;
     assert_eq!(chain.data()["auditChain"]["intact"], json!(true));
 }
+
+/// Everything a read could write: row counts, and the rows that follow the calendar.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    audit_events: u64,
+    rows: u64,
+    memberships: Vec<entity::membership::Model>,
+    sponsorships: Vec<entity::sponsorship::Model>,
+}
+
+async fn snapshot(app: &TestApp) -> Snapshot {
+    use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+    let db = app.db();
+    let count = |n: Result<u64, sea_orm::DbErr>| n.expect("count");
+    Snapshot {
+        audit_events: count(entity::prelude::AuditEvent::find().count(db).await),
+        rows: count(entity::prelude::Membership::find().count(db).await)
+            + count(entity::prelude::SponsorActivity::find().count(db).await)
+            + count(entity::prelude::Sponsorship::find().count(db).await)
+            + count(entity::prelude::Contribution::find().count(db).await),
+        memberships: entity::prelude::Membership::find()
+            .order_by_asc(entity::membership::Column::Id)
+            .all(db)
+            .await
+            .expect("memberships"),
+        sponsorships: entity::prelude::Sponsorship::find()
+            .order_by_asc(entity::sponsorship::Column::Id)
+            .all(db)
+            .await
+            .expect("sponsorships"),
+    }
+}
+
+#[tokio::test]
+async fn reading_sponsors_with_an_api_token_writes_nothing_even_when_the_calendar_moved() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let running = an_organization(&app, &rep, "Running Co").await;
+    let later = an_organization(&app, &rep, "Later Co").await;
+    let ending = an_organization(&app, &rep, "Ending Co").await;
+    a_sponsorship(&running, "Gold")
+        .record(&app, &treasurer)
+        .await;
+    let tomorrow = today().checked_add_days(Days::new(1)).expect("date");
+    a_sponsorship(&later, "Silver")
+        .from(tomorrow)
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&ending, "Silver")
+        .from(days_ago(300))
+        .record(&app, &treasurer)
+        .await;
+    let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
+    let read = "{ sponsors(first: 100) { totalCount nodes { displayName } }
+                  sponsorActivities(first: 100) { totalCount nodes { kind sponsor { displayName } } } }";
+
+    let before = snapshot(&app).await;
+    app.gql_as(&sync, read, json!({})).await.data();
+    assert_eq!(snapshot(&app).await, before, "a read wrote");
+
+    // The calendar moves: one sponsorship starts, one runs out. The old read path would have
+    // granted a membership and recorded a lapse here.
+    app.sql(&format!(
+        "UPDATE sponsorships SET starts_on = '{}', sponsor_since = '{}' WHERE starts_on > '{}'",
+        today(),
+        today(),
+        today()
+    ))
+    .await;
+    app.sql(&format!(
+        "UPDATE sponsorships SET ends_on = '{}' WHERE starts_on = '{}'",
+        days_ago(1),
+        days_ago(300)
+    ))
+    .await;
+    let before = snapshot(&app).await;
+    let seen = app.gql_as(&sync, read, json!({})).await;
+    assert_eq!(seen.data()["sponsors"]["totalCount"], json!(2));
+    let again = app.gql_as(&sync, read, json!({})).await;
+    assert_eq!(again.data(), seen.data());
+    assert_eq!(snapshot(&app).await, before, "a read wrote");
+
+    // The job does the writing, and the feed shows it.
+    let done = api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("catch up")
+        .expect("no other replica holds the job's lock");
+    assert_eq!(done.lapses_recorded, 1);
+    let after = snapshot(&app).await;
+    assert_ne!(after, before);
+    let feed = app.gql_as(&sync, read, json!({})).await;
+    assert!(
+        feed.data()["sponsorActivities"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .contains(&json!({ "kind": "LAPSED", "sponsor": { "displayName": "Ending Co" } })),
+        "{:#}",
+        feed.body
+    );
+    assert_eq!(snapshot(&app).await, after, "a read wrote");
+}
+
+#[tokio::test]
+async fn the_public_list_pages_backward_too() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    for (name, tier, since) in [
+        ("Alpha", "Gold", 100),
+        ("Bravo", "Platinum", 10),
+        ("Charlie", "Silver", 300),
+        ("Delta", "Gold", 200),
+    ] {
+        let org = an_organization(&app, &rep, name).await;
+        a_sponsorship(&org, tier)
+            .from(days_ago(since))
+            .record(&app, &treasurer)
+            .await;
+    }
+    let backward = "query($last: Int, $before: String) {
+      sponsors(last: $last, before: $before) {
+        totalCount pageInfo { hasPreviousPage hasNextPage startCursor }
+        nodes { displayName }
+      }
+    }";
+    let tail = app.gql(backward, json!({ "last": 2 })).await;
+    assert_eq!(names(tail.data()), ["Alpha", "Charlie"]);
+    assert_eq!(
+        tail.data()["sponsors"]["pageInfo"]["hasPreviousPage"],
+        json!(true)
+    );
+    let cursor = tail.data()["sponsors"]["pageInfo"]["startCursor"].clone();
+    let head = app
+        .gql(backward, json!({ "last": 2, "before": cursor }))
+        .await;
+    assert_eq!(names(head.data()), ["Bravo", "Delta"]);
+    let info = &head.data()["sponsors"]["pageInfo"];
+    assert_eq!(info["hasPreviousPage"], json!(false));
+    assert_eq!(info["hasNextPage"], json!(true));
+    assert_eq!(
+        app.gql(LIST, json!({ "first": 2, "after": "bogus" }))
+            .await
+            .error_field(),
+        "after"
+    );
+}
+
+#[tokio::test]
+async fn a_contribution_ledger_pages_both_ways_in_the_order_received() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Ledger Co").await;
+    let id = a_sponsorship(&org, "Gold")
+        .from(days_ago(30))
+        .record(&app, &treasurer)
+        .await;
+    let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id } } }";
+    // Recorded out of order: the ledger reads by the day received.
+    for (amount, day) in [("300", 3), ("100", 10), ("200", 5), ("400", 1)] {
+        app.gql_as(
+            &treasurer.access_token,
+            contribute,
+            json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": days_ago(day).to_string(), "kind": "IN_KIND" } }),
+        )
+        .await
+        .data();
+    }
+    let ledger = "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+      node(id: $id) { ... on Sponsorship {
+        contributions(first: $first, after: $after, last: $last, before: $before) {
+          totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          nodes { amount { amountMinor } kind }
+        }
+      } }
+    }";
+    let amounts = |response: &tests::Gql| -> Vec<String> {
+        response.data()["node"]["contributions"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| {
+                n["amount"]["amountMinor"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let first = app
+        .gql_as(
+            &treasurer.access_token,
+            ledger,
+            json!({ "id": id, "first": 3 }),
+        )
+        .await;
+    assert_eq!(amounts(&first), ["100", "200", "300"]);
+    assert_eq!(
+        first.data()["node"]["contributions"]["totalCount"],
+        json!(4)
+    );
+    assert_eq!(
+        first.data()["node"]["contributions"]["nodes"][0]["kind"],
+        json!("IN_KIND")
+    );
+    let cursor = first.data()["node"]["contributions"]["pageInfo"]["endCursor"].clone();
+    let rest = app
+        .gql_as(
+            &treasurer.access_token,
+            ledger,
+            json!({ "id": id, "first": 3, "after": cursor }),
+        )
+        .await;
+    assert_eq!(amounts(&rest), ["400"]);
+    let last = app
+        .gql_as(
+            &treasurer.access_token,
+            ledger,
+            json!({ "id": id, "last": 2 }),
+        )
+        .await;
+    assert_eq!(amounts(&last), ["300", "400"]);
+    let cursor = last.data()["node"]["contributions"]["pageInfo"]["startCursor"].clone();
+    let earlier = app
+        .gql_as(
+            &treasurer.access_token,
+            ledger,
+            json!({ "id": id, "last": 2, "before": cursor }),
+        )
+        .await;
+    assert_eq!(amounts(&earlier), ["100", "200"]);
+}
+
+#[tokio::test]
+async fn a_sponsorship_with_an_unknown_stored_status_is_an_error_not_a_default() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Odd Co").await;
+    let id = a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
+    app.sql("UPDATE sponsorships SET status = 'PAUSED'").await;
+    let status = "query($id: ID!) { node(id: $id) { ... on Sponsorship { status } } }";
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, status, json!({ "id": id }))
+            .await
+            .error_code(),
+        "INTERNAL_SERVER_ERROR"
+    );
+    let cancel = "mutation($id: ID!) { cancelSponsorship(input: { sponsorshipId: $id, reason: \"Budget\" }) { sponsorship { status } } }";
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, cancel, json!({ "id": id }))
+            .await
+            .error_code(),
+        "INTERNAL_SERVER_ERROR"
+    );
+}

@@ -1,0 +1,344 @@
+//! Sponsorship commands: record, cancel, and change display consent. Each takes the sponsor's
+//! lock first, so that two changes to one sponsor (and the catch-up job) take turns.
+
+use chrono::{Days, NaiveDate, Utc};
+use entity::{
+    prelude::{OrganizationRepresentative, SponsorTier as Tiers, Sponsorship as Sponsorships},
+    sponsor_activity::SponsorActivityKind,
+    sponsor_tier::TierState,
+    sponsorship,
+};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set, sea_query::Expr,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    accounts::db::find_account,
+    audit::{self, Actor, Entry},
+    auth::{Role, Viewer},
+    db::lock_key,
+    error::{ApiError, ApiResult, corrupt_row},
+    ids,
+    members::holder::Holder,
+    money::Money,
+    sponsors::{
+        follow::{follow_membership, lapsed_at, record_activity},
+        status::{SponsorshipState, SponsorshipStatus, effective},
+    },
+};
+
+/// A sponsorship to record, parsed: `ends_on` is not before `starts_on`.
+pub struct RecordSponsorship {
+    pub sponsor: Holder,
+    pub tier_id: Uuid,
+    pub amount: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub auto_renew: bool,
+    pub in_kind_description: Option<String>,
+    /// `None` keeps the sponsor's consent from its latest sponsorship.
+    pub disclose: Option<bool>,
+}
+
+/// Records a sponsorship at a published tier, paying at least the tier's yearly minimum for
+/// the length of its period. A period that overlaps another of the sponsor's is `CONFLICT`.
+#[tracing::instrument(skip_all, fields(sponsor = %input.sponsor.key(), tier = %input.tier_id))]
+pub async fn record(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: RecordSponsorship,
+) -> ApiResult<sponsorship::Model> {
+    let me = viewer.require_account()?;
+    lock_key(tx, &input.sponsor.key()).await?;
+    match input.sponsor {
+        Holder::Account(id) => {
+            find_account(tx, id).await?;
+        }
+        Holder::Organization(id) => {
+            entity::prelude::Organization::find_by_id(id)
+                .one(tx)
+                .await?
+                .ok_or_else(|| ApiError::not_found("organization"))?;
+        }
+    }
+    let tier = Tiers::find_by_id(input.tier_id)
+        .one(tx)
+        .await
+        .map_err(corrupt_row("sponsor_tiers", input.tier_id))?
+        .ok_or_else(|| ApiError::bad_input("input.tierId", "no such tier"))?;
+    if tier.state != TierState::Published {
+        return Err(ApiError::bad_input(
+            "input.tierId",
+            "the tier is not published",
+        ));
+    }
+    if tier.currency != input.amount.currency().code() {
+        return Err(ApiError::bad_input(
+            "input.currency",
+            format!("the tier is priced in {}", tier.currency),
+        ));
+    }
+    // The minimum is yearly: a period of `days` must pay at least minimum × days / 365.
+    let days = i128::from((input.ends_on - input.starts_on).num_days() + 1);
+    if i128::from(input.amount.amount_minor()) * 365 < i128::from(tier.minimum_yearly_minor) * days
+    {
+        return Err(ApiError::bad_input(
+            "input.amountMinor",
+            format!(
+                "the amount is below the {} tier's yearly minimum for a period of {days} days",
+                tier.name
+            ),
+        ));
+    }
+    write(
+        tx,
+        me.id,
+        NewSponsorship {
+            sponsor: input.sponsor,
+            tier: &tier,
+            amount: input.amount,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            auto_renew: input.auto_renew,
+            in_kind_description: input.in_kind_description,
+            disclose: input.disclose,
+        },
+    )
+    .await
+}
+
+/// A sponsorship to write, already checked against its tier.
+pub struct NewSponsorship<'a> {
+    pub sponsor: Holder,
+    pub tier: &'a entity::sponsor_tier::Model,
+    pub amount: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub auto_renew: bool,
+    pub in_kind_description: Option<String>,
+    /// `None` keeps the sponsor's consent from its latest sponsorship.
+    pub disclose: Option<bool>,
+}
+
+/// Writes a sponsorship with everything that follows from it: its place in the sponsor's run
+/// (sponsor-since), its activity, its audit entry and the Sponsor membership. Call it holding
+/// the sponsor's lock.
+pub async fn write(
+    tx: &DatabaseTransaction,
+    recorded_by: Uuid,
+    new: NewSponsorship<'_>,
+) -> ApiResult<sponsorship::Model> {
+    let NewSponsorship {
+        sponsor,
+        tier,
+        amount,
+        starts_on,
+        ends_on,
+        auto_renew,
+        in_kind_description,
+        disclose,
+    } = new;
+    let earlier = Sponsorships::find()
+        .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
+        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
+        .order_by_desc(sponsorship::Column::EndsOn)
+        .all(tx)
+        .await?;
+    if earlier
+        .iter()
+        .any(|s| s.starts_on <= ends_on && starts_on <= s.ends_on)
+    {
+        return Err(ApiError::conflict(
+            "the sponsor already has a sponsorship in this period",
+        ));
+    }
+    let disclose = disclose.unwrap_or_else(|| earlier.first().is_none_or(|latest| latest.disclose));
+    // Continuing support: the previous sponsorship ended the day before this one starts.
+    let previous = earlier.iter().find(|s| {
+        s.ends_on < starts_on && s.ends_on.checked_add_days(Days::new(1)) == Some(starts_on)
+    });
+    let (account_id, organization_id) = sponsor.columns();
+    let now = Utc::now();
+    let row = sponsorship::ActiveModel {
+        id: Set(ids::new_key()),
+        tier_id: Set(tier.id),
+        sponsor_key: Set(sponsor.key()),
+        sponsor_account_id: Set(account_id),
+        sponsor_organization_id: Set(organization_id),
+        amount_minor: Set(amount.amount_minor()),
+        currency: Set(amount.currency().code().to_owned()),
+        starts_on: Set(starts_on),
+        ends_on: Set(ends_on),
+        sponsor_since: Set(previous.map_or(starts_on, |p| p.sponsor_since)),
+        auto_renew: Set(auto_renew),
+        status: Set(SponsorshipState::Active),
+        in_kind_description: Set(in_kind_description),
+        disclose: Set(disclose),
+        cancel_reason: Set(None),
+        recorded_by: Set(recorded_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(tx)
+    .await?;
+    let (activity, previous_tier) = match previous {
+        None => (SponsorActivityKind::NewSponsorship, None),
+        Some(p) if p.tier_id != tier.id => (SponsorActivityKind::TierChange, Some(p.tier_id)),
+        Some(_) => (SponsorActivityKind::Renewal, None),
+    };
+    record_activity(tx, row.id, activity, previous_tier, now).await?;
+    // A period already over when recorded has lapsed as well; the feed says so at once rather
+    // than waiting for the catch-up job.
+    if row.ends_on < now.date_naive() {
+        let at = lapsed_at(row.ends_on);
+        record_activity(tx, row.id, SponsorActivityKind::Lapsed, None, at).await?;
+    }
+    audit_sponsorship(tx, recorded_by, "sponsorship.recorded", &row).await?;
+    follow_membership(tx, Actor::Account(recorded_by), sponsor, now.date_naive()).await?;
+    Ok(row)
+}
+
+/// Why a sponsorship is cancelled.
+pub struct CancelSponsorship {
+    pub id: Uuid,
+    pub reason: String,
+}
+
+/// Cancels a sponsorship that has not lapsed. Without another sponsorship, the Sponsor
+/// membership goes into grace.
+#[tracing::instrument(skip_all, fields(sponsorship = %input.id))]
+pub async fn cancel(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: CancelSponsorship,
+) -> ApiResult<sponsorship::Model> {
+    let me = viewer.require_account()?;
+    let CancelSponsorship { id, reason } = input;
+    let today = Utc::now().date_naive();
+    let current = locked(tx, id).await?;
+    if effective(&current, today) == SponsorshipStatus::Lapsed {
+        return Err(ApiError::conflict(
+            "a lapsed sponsorship cannot be cancelled",
+        ));
+    }
+    let cancelled = Sponsorships::update_many()
+        .col_expr(
+            sponsorship::Column::Status,
+            Expr::value(SponsorshipState::Cancelled.to_value()),
+        )
+        .col_expr(sponsorship::Column::CancelReason, Expr::value(reason))
+        .col_expr(sponsorship::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(sponsorship::Column::Id.eq(id))
+        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
+        .exec(tx)
+        .await?;
+    if cancelled.rows_affected == 0 {
+        return Err(ApiError::conflict("the sponsorship is already cancelled"));
+    }
+    let row = find(tx, id).await?;
+    record_activity(tx, id, SponsorActivityKind::Cancelled, None, Utc::now()).await?;
+    audit_sponsorship(tx, me.id, "sponsorship.cancelled", &row).await?;
+    let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
+    follow_membership(tx, Actor::Account(me.id), sponsor, today).await?;
+    Ok(row)
+}
+
+/// A change of display consent.
+pub struct SetDisclosure {
+    pub id: Uuid,
+    pub disclose: bool,
+}
+
+/// Gives or withdraws consent to show the sponsor in public: for the sponsor (an
+/// organization's representatives) and the TREASURER. Anyone who may not see the sponsorship
+/// gets `NOT_FOUND`. The Sponsor membership's disclosure follows.
+#[tracing::instrument(skip_all, fields(sponsorship = %input.id))]
+pub async fn set_disclosure(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: SetDisclosure,
+) -> ApiResult<sponsorship::Model> {
+    let me = viewer.require_account()?;
+    let current = locked(tx, input.id).await?;
+    let sponsor =
+        Holder::from_columns(current.sponsor_account_id, current.sponsor_organization_id)?;
+    let treasurer = viewer.has_role(Role::Treasurer);
+    let is_sponsor = is_sponsor(tx, me.id, sponsor).await?;
+    if !is_sponsor && !treasurer && !viewer.has_role(Role::Admin) {
+        return Err(ApiError::not_found("sponsorship"));
+    }
+    if !is_sponsor && !treasurer {
+        return Err(ApiError::forbidden(
+            "only the sponsor or the TREASURER can change consent",
+        ));
+    }
+    Sponsorships::update_many()
+        .col_expr(sponsorship::Column::Disclose, Expr::value(input.disclose))
+        .col_expr(sponsorship::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(sponsorship::Column::Id.eq(input.id))
+        .exec(tx)
+        .await?;
+    let row = find(tx, input.id).await?;
+    audit_sponsorship(tx, me.id, "sponsorship.disclosure_changed", &row).await?;
+    follow_membership(tx, Actor::Account(me.id), sponsor, Utc::now().date_naive()).await?;
+    Ok(row)
+}
+
+/// Whether `account` is the sponsor or one of its representatives.
+async fn is_sponsor(tx: &DatabaseTransaction, account: Uuid, sponsor: Holder) -> ApiResult<bool> {
+    Ok(match sponsor {
+        Holder::Account(id) => id == account,
+        Holder::Organization(id) => OrganizationRepresentative::find_by_id((id, account))
+            .one(tx)
+            .await?
+            .is_some(),
+    })
+}
+
+/// The sponsorship `id`, read again after taking its sponsor's lock.
+async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<sponsorship::Model> {
+    let unlocked = find(tx, id).await?;
+    lock_key(tx, &unlocked.sponsor_key).await?;
+    find(tx, id).await
+}
+
+/// The sponsorship `id`, or `NOT_FOUND`.
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<sponsorship::Model> {
+    Sponsorships::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(corrupt_row("sponsorships", id))?
+        .ok_or_else(|| ApiError::not_found("sponsorship"))
+}
+
+async fn audit_sponsorship(
+    tx: &DatabaseTransaction,
+    actor: Uuid,
+    action: &str,
+    row: &sponsorship::Model,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(actor),
+            action,
+            subject_kind: "Sponsorship",
+            subject_id: row.id,
+            summary: json!({
+                "sponsor": row.sponsor_key,
+                "tier": row.tier_id,
+                "amountMinor": row.amount_minor.to_string(),
+                "currency": row.currency,
+                "startsOn": row.starts_on,
+                "endsOn": row.ends_on,
+                "status": row.status.to_value(),
+                "disclose": row.disclose,
+                "cancelReason": row.cancel_reason,
+            }),
+        },
+    )
+    .await
+}
