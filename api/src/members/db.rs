@@ -1,4 +1,3 @@
-//! Creating and renewing memberships, at the path other domains call; the command lives with
-//! the membership aggregate.
+//! Creating and renewing memberships, re-exported where other domains call it.
 
 pub use crate::members::commands::membership::{Grant, Term, grant_membership, months_from};

@@ -1,5 +1,4 @@
-//! The mirror aggregate: registering a mirror and recording each check of it, with the owner's
-//! Mirror membership kept in step.
+//! The mirror aggregate: registering a mirror and recording each check of it.
 
 use chrono::{Months, Utc};
 use entity::{

@@ -1,5 +1,4 @@
-//! The membership aggregate: granting and renewing, and the committee's notices with the
-//! member's answer.
+//! The membership aggregate: granting, renewing, notices and the member's answer.
 
 use chrono::{Days, Months, NaiveDate, Utc};
 use entity::{
