@@ -79,11 +79,15 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
         .expect("account");
         entity::membership::ActiveModel {
             id: Set(api::ids::new_key()),
-            class_key: Set(if i % 3 == 0 { "MIRROR" } else { "CONTRIBUTOR" }.to_owned()),
+            class_key: Set(if i % 3 == 0 {
+                entity::membership::MembershipClassKey::Mirror
+            } else {
+                entity::membership::MembershipClassKey::Contributor
+            }),
             holder_key: Set(format!("account:{}", account.id)),
             holder_account_id: Set(Some(account.id)),
             holder_organization_id: Set(None),
-            status: Set("ACTIVE".to_owned()),
+            status: Set(entity::membership::MembershipState::Active),
             since: Set(now.date_naive()),
             ends_on: Set(now.date_naive().checked_add_days(chrono::Days::new(300))),
             grace_from: Set(None),

@@ -496,11 +496,10 @@ async fn insert_mirror(
         owner_account_id: Set(owner_account_id),
         owner_organization_id: Set(owner_organization_id),
         status: Set(if verified_by.is_some() {
-            "VERIFIED"
+            mirror::MirrorStatus::Verified
         } else {
-            "PENDING"
-        }
-        .to_owned()),
+            mirror::MirrorStatus::Pending
+        }),
         last_verified_at: Set(verified_by.map(|_| now)),
         registered_by: Set(registered_by),
         created_at: Set(now),
@@ -513,7 +512,7 @@ async fn insert_mirror(
             mirror_id: Set(row.id),
             checked_by: Set(checker),
             checked_at: Set(now),
-            outcome: Set("VERIFIED".to_owned()),
+            outcome: Set(mirror_verification::VerificationOutcome::Verified),
             notes: Set("repodata fresh; synced within 4 hours".to_owned()),
         }
         .insert(tx)
@@ -543,7 +542,7 @@ async fn insert_application(
     let (holder_account_id, holder_organization_id) = holder.columns();
     let row = application::ActiveModel {
         id: Set(ids::new_key()),
-        class_key: Set(class.as_str().to_owned()),
+        class_key: Set(class),
         applicant_id: Set(applicant),
         holder_key: Set(holder.key()),
         holder_account_id: Set(holder_account_id),
@@ -552,7 +551,7 @@ async fn insert_application(
             "I have been using AlmaLinux at work for two years and help in the forums.".to_owned(),
         ),
         disclose: Set(true),
-        status: Set("SUBMITTED".to_owned()),
+        status: Set(application::ApplicationStatus::Submitted),
         decision_reason: Set(None),
         decided_by: Set(None),
         submitted_at: Set(Utc::now()),

@@ -19,12 +19,32 @@ pub struct Model {
     pub owner_key: String,
     pub owner_account_id: Option<Uuid>,
     pub owner_organization_id: Option<Uuid>,
-    /// `PENDING`, `VERIFIED`, `REJECTED` or `STALE`; a verified mirror whose re-check is overdue
-    /// reads as `STALE`.
-    pub status: String,
+    /// As last recorded; a verified mirror whose re-check is overdue reads as `STALE`.
+    pub status: MirrorStatus,
     pub last_verified_at: Option<DateTimeUtc>,
     pub registered_by: Uuid,
     pub created_at: DateTimeUtc,
+}
+
+/// Where a mirror stands with the Technology Committee.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MirrorStatus {
+    /// Registered, not yet checked.
+    Pending,
+    /// Checked and found good, and re-checked within the policy's period.
+    Verified,
+    /// Checked and refused.
+    Rejected,
+    /// Once verified, but a re-check failed or is overdue.
+    Stale,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,10 +10,26 @@ pub struct Model {
     pub mirror_id: Uuid,
     pub checked_by: Uuid,
     pub checked_at: DateTimeUtc,
-    /// `VERIFIED` or `REJECTED`.
-    pub outcome: String,
+    pub outcome: VerificationOutcome,
     #[sea_orm(column_type = "Text")]
     pub notes: String,
+}
+
+/// The outcome of one check.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationOutcome {
+    /// The mirror serves current files.
+    Verified,
+    /// The mirror failed the check.
+    Rejected,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -114,11 +114,13 @@ pub async fn a_membership(
     let now = Utc::now();
     entity::membership::ActiveModel {
         id: Set(ids::new_key()),
-        class_key: Set(class.to_owned()),
+        class_key: Set(
+            sea_orm::ActiveEnum::try_from_value(&class.to_owned()).expect("a membership class key")
+        ),
         holder_key: Set(format!("account:{}", holder.id)),
         holder_account_id: Set(Some(holder.id)),
         holder_organization_id: Set(None),
-        status: Set("ACTIVE".to_owned()),
+        status: Set(entity::membership::MembershipState::Active),
         since: Set(now.date_naive()),
         ends_on: Set(now.date_naive().checked_add_days(chrono::Days::new(365))),
         grace_from: Set(None),

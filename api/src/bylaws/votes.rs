@@ -579,7 +579,7 @@ async fn freeze_roll(
                 amendment_id: amendment,
                 membership_id: Some(m.id),
                 account_id: None,
-                sponsor: m.class_key == MembershipClassKey::Sponsor.as_str(),
+                sponsor: m.class_key == MembershipClassKey::Sponsor,
                 holder_key: m.holder_key,
                 nominal_weight: m.vote_weight,
             })

@@ -1,45 +1,26 @@
 //! The membership classes: Contributor, Mirror and Sponsor.
 
-use async_graphql::{Enum, Object};
+use async_graphql::Object;
 use entity::membership_class;
 
 use crate::auth::Role;
 
-/// The key of a membership class; every `class` argument takes it.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum MembershipClassKey {
-    /// Any individual connected to the project who acts in good faith. Free.
-    Contributor,
-    /// Whoever hosts a verified project mirror. Free.
-    Mirror,
-    /// Whoever financially supports the foundation. Paid, through a sponsorship.
-    Sponsor,
+/// The key of a membership class: one type for the column, the domain and GraphQL.
+pub use entity::membership_class::MembershipClassKey;
+
+/// The committee that accepts applicants to `class`; `None` for Sponsor, which follows a
+/// sponsorship.
+pub fn approving_role(class: MembershipClassKey) -> Option<Role> {
+    match class {
+        MembershipClassKey::Contributor => Some(Role::MembershipCommittee),
+        MembershipClassKey::Mirror => Some(Role::TechnologyCommittee),
+        MembershipClassKey::Sponsor => None,
+    }
 }
 
-impl MembershipClassKey {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Contributor => "CONTRIBUTOR",
-            Self::Mirror => "MIRROR",
-            Self::Sponsor => "SPONSOR",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        [Self::Contributor, Self::Mirror, Self::Sponsor]
-            .into_iter()
-            .find(|class| class.as_str() == key)
-    }
-
-    /// The committee that accepts applicants; `None` for Sponsor, which follows a sponsorship.
-    pub fn approving_role(self) -> Option<Role> {
-        match self {
-            Self::Contributor => Some(Role::MembershipCommittee),
-            Self::Mirror => Some(Role::TechnologyCommittee),
-            Self::Sponsor => None,
-        }
-    }
+/// The committee that acts on memberships of `class`: the Treasurer for Sponsor.
+pub fn committee_for(class: MembershipClassKey) -> Role {
+    approving_role(class).unwrap_or(Role::Treasurer)
 }
 
 /// The class row, wrapped so that no column becomes API by accident.
@@ -51,7 +32,8 @@ pub struct MembershipClass(pub membership_class::Model);
 impl MembershipClass {
     /// The class's key.
     async fn key(&self) -> Option<MembershipClassKey> {
-        MembershipClassKey::parse(&self.0.key)
+        // Nullable in the published schema, from when an unknown key read as null.
+        Some(self.0.key)
     }
 
     /// The class's name.

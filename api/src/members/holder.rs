@@ -1,6 +1,8 @@
 //! Who holds a membership or owns a mirror: an account or an organization.
 
 use async_graphql::{Context, ID, Union};
+use entity::{organization_representative, prelude::OrganizationRepresentative};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -79,6 +81,39 @@ impl Holder {
         })
     }
 
+    /// The account `account_id`, or the organization `organization` it represents, read on
+    /// `db` (a command's transaction). Acting for an organization needs its representative;
+    /// anyone else is `FORBIDDEN`.
+    pub async fn acting_in(
+        db: &impl ConnectionTrait,
+        account_id: Uuid,
+        organization: Option<Uuid>,
+    ) -> ApiResult<Self> {
+        let Some(organization) = organization else {
+            return Ok(Holder::Account(account_id));
+        };
+        if !represented_by(db, account_id)
+            .await?
+            .contains(&organization)
+        {
+            return Err(ApiError::forbidden(
+                "only the organization's representatives can act for it",
+            ));
+        }
+        Ok(Holder::Organization(organization))
+    }
+
+    /// Whether `viewer` is this holder or represents it, read on `db` (a command's transaction).
+    pub async fn is_viewer_in(self, db: &impl ConnectionTrait, viewer: &Viewer) -> ApiResult<bool> {
+        let Some(me) = viewer.account_id() else {
+            return Ok(false);
+        };
+        Ok(match self {
+            Holder::Account(id) => me == id,
+            Holder::Organization(id) => represented_by(db, me).await?.contains(&id),
+        })
+    }
+
     /// The holder as a GraphQL object.
     pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
         Ok(match self {
@@ -92,6 +127,17 @@ impl Holder {
                 .map(|row| MembershipHolder::Organization(Organization(row))),
         })
     }
+}
+
+/// The organizations `account_id` represents, read on `db`.
+async fn represented_by(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<Vec<Uuid>> {
+    Ok(OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.organization_id)
+        .collect())
 }
 
 /// The organizations the viewer represents; none for anonymous callers and API tokens.
@@ -151,7 +197,7 @@ pub async fn viewer_has_membership(
     ctx: &Context<'_>,
     statuses: &[crate::members::status::MembershipStatus],
 ) -> ApiResult<bool> {
-    use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+    use sea_orm::{Condition, PaginatorTrait};
     let keys = viewer_holder_keys(ctx).await?;
     if keys.is_empty() {
         return Ok(false);

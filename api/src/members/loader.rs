@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    application_mirror, membership_class, mirror,
+    application_mirror,
+    membership_class::{self, MembershipClassKey},
+    mirror,
     prelude::{ApplicationMirror, MembershipClass, Mirror},
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -15,16 +17,19 @@ use crate::error::ApiError;
 /// Loads membership classes by key.
 pub struct MembershipClassLoader(pub DatabaseConnection);
 
-impl Loader<String> for MembershipClassLoader {
+impl Loader<MembershipClassKey> for MembershipClassLoader {
     type Value = membership_class::Model;
     type Error = ApiError;
 
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[MembershipClassKey],
+    ) -> Result<HashMap<MembershipClassKey, Self::Value>, Self::Error> {
         let rows = MembershipClass::find()
-            .filter(membership_class::Column::Key.is_in(keys.iter().cloned()))
+            .filter(membership_class::Column::Key.is_in(keys.iter().copied()))
             .all(&self.0)
             .await?;
-        Ok(rows.into_iter().map(|row| (row.key.clone(), row)).collect())
+        Ok(rows.into_iter().map(|row| (row.key, row)).collect())
     }
 }
 

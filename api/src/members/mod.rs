@@ -1,6 +1,7 @@
 //! Membership: the three classes, applications and their review, and the member directory.
 
 pub mod classes;
+pub mod commands;
 pub mod db;
 pub mod holder;
 pub mod loader;

@@ -3,35 +3,27 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::Utc;
-use entity::{
-    application, application_mirror, membership,
-    prelude::{Application as Applications, Membership as Memberships, Mirror as Mirrors},
-};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    sea_query::Expr,
-};
-use serde_json::json;
+use entity::membership::NoticeKind;
 use uuid::Uuid;
 
 use crate::{
     AppState,
-    audit::{self, Actor, Entry},
-    auth::{Role, SessionGuard, Viewer},
+    auth::{SessionGuard, Viewer},
     db::begin_write,
-    error::{ApiError, ApiResult, on_unique_violation},
-    ids::{self, key_of},
+    error::{ApiError, ApiResult},
+    ids::key_of,
     input::text,
     members::{
         classes::MembershipClassKey,
-        db::{Grant, Term, grant_membership},
+        commands::{
+            application::{self, Apply, RejectApplication, ReviewApplication},
+            membership::{self, GiveNotice, RespondToNotice},
+        },
         holder::Holder,
-        status::{MembershipStatus, notice, stored},
-        types::{Application, ApplicationStatus, Membership},
+        types::{Application, Membership},
     },
-    mirrors::types::{Mirror, MirrorStatus, effective_status},
-    policy,
+    mirrors::types::Mirror,
+    organizations::types::Organization,
 };
 
 #[derive(Default)]
@@ -131,9 +123,10 @@ pub struct MembershipPayload {
     pub membership: Membership,
 }
 
-/// The committee that acts on memberships of a class.
-fn committee_for(class: MembershipClassKey) -> Role {
-    class.approving_role().unwrap_or(Role::Treasurer)
+/// A review, parsed: a rejection always carries its reason.
+enum Decision {
+    Approve(ReviewApplication),
+    Reject(RejectApplication),
 }
 
 #[Object]
@@ -148,101 +141,25 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplicationPayload> {
         let state = ctx.data::<AppState>()?;
-        let me = Viewer::of(ctx).require_account()?;
-        if input.class == MembershipClassKey::Sponsor {
-            return Err(ApiError::bad_input(
-                "input.class",
-                "Sponsor memberships follow an active sponsorship; they are not applied for",
-            ));
-        }
-        if input.class == MembershipClassKey::Contributor && input.organization_id.is_some() {
-            return Err(ApiError::bad_input(
-                "input.organizationId",
-                "Contributor membership is for individuals only",
-            ));
-        }
-        let holder =
-            Holder::acting(ctx, input.organization_id.as_ref(), "input.organizationId").await?;
-        let statement = text(&input.statement, "input.statement", 5000)?;
-        let mirror_ids = input
-            .mirror_ids
-            .iter()
-            .map(|id| key_of::<Mirror>(id, "input.mirrorIds"))
-            .collect::<ApiResult<HashSet<Uuid>>>()?;
-        match input.class {
-            MembershipClassKey::Mirror if mirror_ids.is_empty() => {
-                return Err(ApiError::bad_input(
-                    "input.mirrorIds",
-                    "a Mirror application names the applicant's mirrors",
-                ));
-            }
-            MembershipClassKey::Contributor if !mirror_ids.is_empty() => {
-                return Err(ApiError::bad_input(
-                    "input.mirrorIds",
-                    "only a Mirror application names mirrors",
-                ));
-            }
-            _ => {}
-        }
+        let viewer = Viewer::of(ctx);
+        let me = viewer.require_account()?;
+        let holder = match &input.organization_id {
+            Some(id) => Holder::Organization(key_of::<Organization>(id, "input.organizationId")?),
+            None => Holder::Account(me.id),
+        };
+        let apply = Apply {
+            class: input.class,
+            holder,
+            statement: text(&input.statement, "input.statement", 5000)?,
+            mirror_ids: input
+                .mirror_ids
+                .iter()
+                .map(|id| key_of::<Mirror>(id, "input.mirrorIds"))
+                .collect::<ApiResult<HashSet<Uuid>>>()?,
+            disclose: input.disclose,
+        };
         let tx = begin_write(&state.db).await?;
-        let owned = Mirrors::find()
-            .filter(entity::mirror::Column::Id.is_in(mirror_ids.iter().copied()))
-            .filter(entity::mirror::Column::OwnerKey.eq(holder.key()))
-            .all(&tx)
-            .await?;
-        if owned.len() != mirror_ids.len() {
-            return Err(ApiError::bad_input(
-                "input.mirrorIds",
-                "every mirror must exist and belong to the applicant",
-            ));
-        }
-        let (holder_account_id, holder_organization_id) = holder.columns();
-        let row = application::ActiveModel {
-            id: Set(ids::new_key()),
-            class_key: Set(input.class.as_str().to_owned()),
-            applicant_id: Set(me.id),
-            holder_key: Set(holder.key()),
-            holder_account_id: Set(holder_account_id),
-            holder_organization_id: Set(holder_organization_id),
-            statement: Set(statement),
-            disclose: Set(input.disclose),
-            status: Set(ApplicationStatus::Submitted.as_str().to_owned()),
-            decision_reason: Set(None),
-            decided_by: Set(None),
-            submitted_at: Set(Utc::now()),
-            decided_at: Set(None),
-        }
-        .insert(&tx)
-        .await
-        .map_err(|err| {
-            on_unique_violation(err, || {
-                ApiError::conflict("an application for this class is already waiting for review")
-            })
-        })?;
-        for mirror_id in &mirror_ids {
-            application_mirror::ActiveModel {
-                application_id: Set(row.id),
-                mirror_id: Set(*mirror_id),
-            }
-            .insert(&tx)
-            .await?;
-        }
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::Account(me.id),
-                action: "application.submitted",
-                subject_kind: "Application",
-                subject_id: row.id,
-                summary: json!({
-                    "class": row.class_key,
-                    "holder": row.holder_key,
-                    "disclose": row.disclose,
-                    "mirrors": mirror_ids,
-                }),
-            },
-        )
-        .await?;
+        let row = application::apply(&tx, viewer, apply).await?;
         tx.commit().await?;
         Ok(ApplicationPayload {
             application: Application(row),
@@ -258,29 +175,9 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: WithdrawApplicationInput,
     ) -> ApiResult<ApplicationPayload> {
         let state = ctx.data::<AppState>()?;
-        let me = Viewer::of(ctx).require_account()?;
         let id = key_of::<Application>(&input.application_id, "input.applicationId")?;
-        let current = visible_application(ctx, id).await?;
-        let mine =
-            current.0.applicant_id == me.id || current.holder_entity()?.is_viewer(ctx).await?;
-        if !mine {
-            return Err(ApiError::forbidden(
-                "only the applicant can withdraw an application",
-            ));
-        }
         let tx = begin_write(&state.db).await?;
-        let row = decide(&tx, id, ApplicationStatus::Withdrawn, me.id, None).await?;
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::Account(me.id),
-                action: "application.withdrawn",
-                subject_kind: "Application",
-                subject_id: id,
-                summary: json!({ "class": row.class_key }),
-            },
-        )
-        .await?;
+        let row = application::withdraw(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(ApplicationPayload {
             application: Application(row),
@@ -298,82 +195,39 @@ impl MembershipMutation {
     ) -> ApiResult<ReviewApplicationPayload> {
         let state = ctx.data::<AppState>()?;
         let viewer = Viewer::of(ctx);
-        let me = viewer.require_account()?;
-        let id = key_of::<Application>(&input.application_id, "input.applicationId")?;
-        let current = visible_application(ctx, id).await?;
-        let class = MembershipClassKey::parse(&current.0.class_key)
-            .ok_or_else(|| ApiError::internal("an application has an unknown class"))?;
-        let committee = committee_for(class);
-        if !viewer.has_role(committee) {
-            return Err(ApiError::forbidden(format!(
-                "applications for {} are reviewed by {}",
-                class.as_str(),
-                committee.as_str()
-            )));
-        }
+        viewer.require_account()?;
+        let application_id = key_of::<Application>(&input.application_id, "input.applicationId")?;
         let reason = input
             .reason
             .as_deref()
             .filter(|reason| !reason.trim().is_empty())
             .map(|reason| text(reason, "input.reason", 5000))
             .transpose()?;
-        if input.decision == ReviewDecision::Reject && reason.is_none() {
-            return Err(ApiError::bad_input(
-                "input.reason",
-                "a rejection needs a reason",
-            ));
-        }
-        let tx = begin_write(&state.db).await?;
-        let policy = policy::current(&tx).await?;
-        let status = match input.decision {
-            ReviewDecision::Approve => ApplicationStatus::Approved,
-            ReviewDecision::Reject => ApplicationStatus::Rejected,
+        let decision = match (input.decision, reason) {
+            (ReviewDecision::Approve, reason) => Decision::Approve(ReviewApplication {
+                application_id,
+                reason,
+            }),
+            (ReviewDecision::Reject, Some(reason)) => Decision::Reject(RejectApplication {
+                application_id,
+                reason,
+            }),
+            (ReviewDecision::Reject, None) => {
+                return Err(ApiError::bad_input(
+                    "input.reason",
+                    "a rejection needs a reason",
+                ));
+            }
         };
-        let row = decide(&tx, id, status, me.id, reason.clone()).await?;
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::Account(me.id),
-                action: if status == ApplicationStatus::Approved {
-                    "application.approved"
-                } else {
-                    "application.rejected"
-                },
-                subject_kind: "Application",
-                subject_id: id,
-                summary: json!({ "class": row.class_key, "holder": row.holder_key, "reason": reason }),
-            },
-        )
-        .await?;
-        let membership = if status == ApplicationStatus::Approved {
-            let term_months = match class {
-                MembershipClassKey::Mirror => {
-                    require_verified_mirror(&tx, id, policy.mirror_recheck_months).await?;
-                    policy.mirror_recheck_months
-                }
-                _ => policy.contributor_term_months,
-            };
-            let vote_weight = entity::prelude::MembershipClass::find_by_id(class.as_str())
-                .one(&tx)
-                .await?
-                .map_or(1, |class| class.vote_weight);
-            let grant = Grant {
-                class,
-                holder: current.holder_entity()?,
-                disclose: row.disclose,
-                vote_weight,
-                term: Term::Months(term_months),
-            };
-            Some(Membership(
-                grant_membership(&tx, Actor::Account(me.id), grant).await?,
-            ))
-        } else {
-            None
+        let tx = begin_write(&state.db).await?;
+        let reviewed = match decision {
+            Decision::Approve(review) => application::approve(&tx, viewer, review).await?,
+            Decision::Reject(rejection) => application::reject(&tx, viewer, rejection).await?,
         };
         tx.commit().await?;
         Ok(ReviewApplicationPayload {
-            application: Application(row),
-            membership,
+            application: Application(reviewed.application),
+            membership: reviewed.membership.map(Membership),
         })
     }
 
@@ -386,34 +240,9 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
-        let me = Viewer::of(ctx).require_account()?;
-        let current = committee_membership(ctx, &input.membership_id).await?;
-        if current.status_now(ctx).await? == MembershipStatus::Terminated {
-            return Err(ApiError::conflict(
-                "a terminated membership cannot be renewed",
-            ));
-        }
-        let class = MembershipClassKey::parse(&current.0.class_key)
-            .ok_or_else(|| ApiError::internal("a membership has an unknown class"))?;
+        let id = key_of::<Membership>(&input.membership_id, "input.membershipId")?;
         let tx = begin_write(&state.db).await?;
-        let policy = policy::current(&tx).await?;
-        let term = match class {
-            MembershipClassKey::Contributor => Term::Months(policy.contributor_term_months),
-            MembershipClassKey::Mirror => Term::Months(policy.mirror_recheck_months),
-            MembershipClassKey::Sponsor => {
-                return Err(ApiError::conflict(
-                    "a Sponsor membership follows its sponsorship; record a sponsorship to renew it",
-                ));
-            }
-        };
-        let grant = Grant {
-            class,
-            holder: current.holder_entity()?,
-            disclose: current.0.disclose,
-            vote_weight: current.0.vote_weight,
-            term,
-        };
-        let row = grant_membership(&tx, Actor::Account(me.id), grant).await?;
+        let row = membership::renew(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(MembershipPayload {
             membership: Membership(row),
@@ -428,7 +257,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipNoticeInput,
     ) -> ApiResult<MembershipPayload> {
-        give_notice(ctx, input, notice::SUSPEND).await
+        give_notice(ctx, input, NoticeKind::Suspend).await
     }
 
     /// Gives notice of termination, effective after the policy's notice period. The member sees
@@ -439,7 +268,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipNoticeInput,
     ) -> ApiResult<MembershipPayload> {
-        give_notice(ctx, input, notice::TERMINATE).await
+        give_notice(ctx, input, NoticeKind::Terminate).await
     }
 
     /// Withdraws a pending notice before it takes effect. For the class's committee.
@@ -450,44 +279,9 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
-        let me = Viewer::of(ctx).require_account()?;
-        let current = committee_membership(ctx, &input.membership_id).await?;
-        let today = Utc::now().date_naive();
+        let id = key_of::<Membership>(&input.membership_id, "input.membershipId")?;
         let tx = begin_write(&state.db).await?;
-        let cleared = Memberships::update_many()
-            .col_expr(
-                membership::Column::NoticeKind,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                membership::Column::NoticeReason,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                membership::Column::NoticeEffectiveOn,
-                Expr::value(Option::<chrono::NaiveDate>::None),
-            )
-            .col_expr(
-                membership::Column::NoticeResponse,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(membership::Column::Id.eq(current.0.id))
-            .filter(membership::Column::NoticeKind.is_not_null())
-            .filter(membership::Column::NoticeEffectiveOn.gt(today))
-            .exec(&tx)
-            .await?;
-        if cleared.rows_affected == 0 {
-            return Err(ApiError::conflict("there is no pending notice to withdraw"));
-        }
-        let row = audit_membership(
-            &tx,
-            me.id,
-            current.0.id,
-            "membership.notice_withdrawn",
-            json!({}),
-        )
-        .await?;
+        let row = membership::withdraw_notice(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(MembershipPayload {
             membership: Membership(row),
@@ -503,37 +297,12 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: RespondToNoticeInput,
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
-        let me = Viewer::of(ctx).require_account()?;
-        let id = key_of::<Membership>(&input.membership_id, "input.membershipId")?;
-        let current = visible_membership(ctx, id).await?;
-        if !current.holder_entity()?.is_viewer(ctx).await? {
-            return Err(ApiError::forbidden("only the member can answer a notice"));
-        }
-        let response = text(&input.response, "input.response", 5000)?;
-        let today = Utc::now().date_naive();
+        let answer = RespondToNotice {
+            membership_id: key_of::<Membership>(&input.membership_id, "input.membershipId")?,
+            response: text(&input.response, "input.response", 5000)?,
+        };
         let tx = begin_write(&state.db).await?;
-        let answered = Memberships::update_many()
-            .col_expr(
-                membership::Column::NoticeResponse,
-                Expr::value(response.clone()),
-            )
-            .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(membership::Column::Id.eq(id))
-            .filter(membership::Column::NoticeKind.is_not_null())
-            .filter(membership::Column::NoticeEffectiveOn.gt(today))
-            .exec(&tx)
-            .await?;
-        if answered.rows_affected == 0 {
-            return Err(ApiError::conflict("there is no pending notice to answer"));
-        }
-        let row = audit_membership(
-            &tx,
-            me.id,
-            id,
-            "membership.notice_answered",
-            json!({ "response": response }),
-        )
-        .await?;
+        let row = membership::respond_to_notice(&tx, Viewer::of(ctx), answer).await?;
         tx.commit().await?;
         Ok(MembershipPayload {
             membership: Membership(row),
@@ -541,196 +310,21 @@ impl MembershipMutation {
     }
 }
 
-/// Moves a `SUBMITTED` application to `status`. The conditional update decides races: of two
-/// concurrent decisions only one finds it still submitted.
-async fn decide(
-    tx: &DatabaseTransaction,
-    id: Uuid,
-    status: ApplicationStatus,
-    by: Uuid,
-    reason: Option<String>,
-) -> ApiResult<application::Model> {
-    let moved = Applications::update_many()
-        .col_expr(application::Column::Status, Expr::value(status.as_str()))
-        .col_expr(application::Column::DecidedBy, Expr::value(by))
-        .col_expr(application::Column::DecidedAt, Expr::value(Utc::now()))
-        .col_expr(application::Column::DecisionReason, Expr::value(reason))
-        .filter(application::Column::Id.eq(id))
-        .filter(application::Column::Status.eq(ApplicationStatus::Submitted.as_str()))
-        .exec(tx)
-        .await?;
-    if moved.rows_affected == 0 {
-        return Err(ApiError::conflict(
-            "the application has already been decided or withdrawn",
-        ));
-    }
-    Applications::find_by_id(id)
-        .one(tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("application"))
-}
-
-/// A Mirror membership needs at least one verified mirror among those the application names.
-async fn require_verified_mirror(
-    tx: &DatabaseTransaction,
-    application_id: Uuid,
-    recheck_months: i32,
-) -> ApiResult<()> {
-    let named: Vec<Uuid> = entity::prelude::ApplicationMirror::find()
-        .filter(application_mirror::Column::ApplicationId.eq(application_id))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|link| link.mirror_id)
-        .collect();
-    let verified = Mirrors::find()
-        .filter(entity::mirror::Column::Id.is_in(named))
-        .all(tx)
-        .await?
-        .iter()
-        .any(|mirror| effective_status(mirror, recheck_months) == MirrorStatus::Verified);
-    if verified {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            "a Mirror membership needs at least one verified mirror; verify one first",
-        ))
-    }
-}
-
-/// The application, if it exists and the viewer may see it; `NOT_FOUND` otherwise, so that its
-/// existence does not leak.
-async fn visible_application(ctx: &Context<'_>, id: Uuid) -> ApiResult<Application> {
-    let db = &ctx.data::<AppState>()?.db;
-    let row = Applications::find_by_id(id)
-        .one(db)
-        .await?
-        .map(Application)
-        .ok_or_else(|| ApiError::not_found("application"))?;
-    if row.visible(ctx).await? {
-        Ok(row)
-    } else {
-        Err(ApiError::not_found("application"))
-    }
-}
-
-/// The membership, if it exists and the viewer may see it.
-async fn visible_membership(ctx: &Context<'_>, id: Uuid) -> ApiResult<Membership> {
-    let db = &ctx.data::<AppState>()?.db;
-    let row = Memberships::find_by_id(id)
-        .one(db)
-        .await?
-        .map(Membership)
-        .ok_or_else(|| ApiError::not_found("membership"))?;
-    if row.visible(ctx).await? {
-        Ok(row)
-    } else {
-        Err(ApiError::not_found("membership"))
-    }
-}
-
-/// The membership, after checking that the viewer sits on its class's committee.
-async fn committee_membership(ctx: &Context<'_>, id: &ID) -> ApiResult<Membership> {
-    let id = key_of::<Membership>(id, "input.membershipId")?;
-    let current = visible_membership(ctx, id).await?;
-    let class = MembershipClassKey::parse(&current.0.class_key)
-        .ok_or_else(|| ApiError::internal("a membership has an unknown class"))?;
-    let committee = committee_for(class);
-    if !Viewer::of(ctx).has_role(committee) {
-        return Err(ApiError::forbidden(format!(
-            "{} memberships are managed by {}",
-            class.as_str(),
-            committee.as_str()
-        )));
-    }
-    Ok(current)
-}
-
 async fn give_notice(
     ctx: &Context<'_>,
     input: MembershipNoticeInput,
-    kind: &str,
+    kind: NoticeKind,
 ) -> ApiResult<MembershipPayload> {
     let state = ctx.data::<AppState>()?;
-    let me = Viewer::of(ctx).require_account()?;
-    let current = committee_membership(ctx, &input.membership_id).await?;
-    let reason = text(&input.reason, "input.reason", 5000)?;
-    let tx = begin_write(&state.db).await?;
-    let policy = policy::current(&tx).await?;
-    let today = Utc::now().date_naive();
-    let effective_on = today
-        .checked_add_days(chrono::Days::new(
-            u64::try_from(policy.suspension_notice_days.max(0)).unwrap_or(0),
-        ))
-        .unwrap_or(today);
-    let given = Memberships::update_many()
-        .col_expr(membership::Column::NoticeKind, Expr::value(kind))
-        .col_expr(
-            membership::Column::NoticeReason,
-            Expr::value(reason.clone()),
-        )
-        .col_expr(
-            membership::Column::NoticeEffectiveOn,
-            Expr::value(effective_on),
-        )
-        .col_expr(
-            membership::Column::NoticeResponse,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            membership::Column::StatusReason,
-            Expr::value(reason.clone()),
-        )
-        .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(membership::Column::Id.eq(current.0.id))
-        .filter(membership::Column::Status.is_in([stored::ACTIVE, stored::GRACE]))
-        .filter(membership::Column::NoticeKind.is_null())
-        .exec(&tx)
-        .await?;
-    if given.rows_affected == 0 {
-        return Err(ApiError::conflict(
-            "the membership already has a notice, or is suspended or terminated",
-        ));
-    }
-    let action = if kind == notice::SUSPEND {
-        "membership.suspension_noticed"
-    } else {
-        "membership.termination_noticed"
+    let notice = GiveNotice {
+        membership_id: key_of::<Membership>(&input.membership_id, "input.membershipId")?,
+        kind,
+        reason: text(&input.reason, "input.reason", 5000)?,
     };
-    let row = audit_membership(
-        &tx,
-        me.id,
-        current.0.id,
-        action,
-        json!({ "reason": reason, "effectiveOn": effective_on }),
-    )
-    .await?;
+    let tx = begin_write(&state.db).await?;
+    let row = membership::give_notice(&tx, Viewer::of(ctx), notice).await?;
     tx.commit().await?;
     Ok(MembershipPayload {
         membership: Membership(row),
     })
-}
-
-async fn audit_membership(
-    tx: &DatabaseTransaction,
-    actor: Uuid,
-    id: Uuid,
-    action: &str,
-    summary: serde_json::Value,
-) -> ApiResult<membership::Model> {
-    audit::record(
-        tx,
-        Entry {
-            actor: Actor::Account(actor),
-            action,
-            subject_kind: "Membership",
-            subject_id: id,
-            summary,
-        },
-    )
-    .await?;
-    Memberships::find_by_id(id)
-        .one(tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found("membership"))
 }

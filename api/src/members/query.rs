@@ -12,7 +12,7 @@ use crate::{
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
     members::{
-        classes::{MembershipClass, MembershipClassKey},
+        classes::{MembershipClass, MembershipClassKey, approving_role},
         holder::{Holder, is_committee, viewer_organizations},
         status::{self, MembershipStatus},
         types::{
@@ -80,7 +80,7 @@ impl MembershipQuery {
             query = query.filter(visible);
         }
         if let Some(class) = class {
-            query = query.filter(membership::Column::ClassKey.eq(class.as_str()));
+            query = query.filter(membership::Column::ClassKey.eq(class));
         }
         if let Some(status) = status {
             let grace = policy(ctx).await?.grace_period_days;
@@ -110,15 +110,10 @@ impl MembershipQuery {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let page = PageArgs::new(first, after, last, before).parse()?;
-        let committee_classes: Vec<&str> =
+        let committee_classes: Vec<MembershipClassKey> =
             [MembershipClassKey::Contributor, MembershipClassKey::Mirror]
                 .into_iter()
-                .filter(|class| {
-                    class
-                        .approving_role()
-                        .is_some_and(|role| viewer.has_role(role))
-                })
-                .map(MembershipClassKey::as_str)
+                .filter(|class| approving_role(*class).is_some_and(|role| viewer.has_role(role)))
                 .collect();
         let own_keys = std::iter::once(Holder::Account(me.id).key()).chain(
             viewer_organizations(ctx)
@@ -132,10 +127,10 @@ impl MembershipQuery {
             .add(application::Column::HolderKey.is_in(own_keys));
         let mut query = Applications::find().filter(visible);
         if let Some(status) = status {
-            query = query.filter(application::Column::Status.eq(status.as_str()));
+            query = query.filter(application::Column::Status.eq(status));
         }
         if let Some(class) = class {
-            query = query.filter(application::Column::ClassKey.eq(class.as_str()));
+            query = query.filter(application::Column::ClassKey.eq(class));
         }
         let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(db, query, application::Column::Id, |row| row.id, &page).await?;

@@ -9,7 +9,7 @@
 
 use async_graphql::Enum;
 use chrono::{Days, NaiveDate};
-use entity::membership;
+use entity::membership::{self, MembershipState, NoticeKind};
 use sea_orm::{ColumnTrait, Condition};
 
 /// The status of a membership as clients see it.
@@ -29,18 +29,14 @@ pub enum MembershipStatus {
     Terminated,
 }
 
-/// The stored states.
-pub mod stored {
-    pub const ACTIVE: &str = "ACTIVE";
-    pub const GRACE: &str = "GRACE";
-    pub const SUSPENDED: &str = "SUSPENDED";
-    pub const TERMINATED: &str = "TERMINATED";
-}
-
-/// The kinds of notice a committee can give.
-pub mod notice {
-    pub const SUSPEND: &str = "SUSPEND";
-    pub const TERMINATE: &str = "TERMINATE";
+/// What a notice of `kind` makes of the membership once it takes effect.
+impl From<NoticeKind> for MembershipStatus {
+    fn from(kind: NoticeKind) -> Self {
+        match kind {
+            NoticeKind::Suspend => Self::Suspended,
+            NoticeKind::Terminate => Self::Terminated,
+        }
+    }
 }
 
 fn days(n: i32) -> Days {
@@ -49,26 +45,19 @@ fn days(n: i32) -> Days {
 
 /// The status of `row` on `today`, with a grace period of `grace_days`.
 pub fn effective(row: &membership::Model, today: NaiveDate, grace_days: i32) -> MembershipStatus {
-    match row.status.as_str() {
-        stored::TERMINATED => return MembershipStatus::Terminated,
-        stored::SUSPENDED => return MembershipStatus::Suspended,
-        _ => {}
-    }
-    if let (Some(kind), Some(on)) = (row.notice_kind.as_deref(), row.notice_effective_on)
+    let grace_start = match row.status {
+        MembershipState::Terminated => return MembershipStatus::Terminated,
+        MembershipState::Suspended => return MembershipStatus::Suspended,
+        MembershipState::Grace => row.grace_from,
+        MembershipState::Active => row
+            .ends_on
+            .and_then(|end| end.checked_add_days(Days::new(1))),
+    };
+    if let (Some(kind), Some(on)) = (row.notice_kind, row.notice_effective_on)
         && on <= today
     {
-        return if kind == notice::TERMINATE {
-            MembershipStatus::Terminated
-        } else {
-            MembershipStatus::Suspended
-        };
+        return kind.into();
     }
-    let grace_start = if row.status == stored::GRACE {
-        row.grace_from
-    } else {
-        row.ends_on
-            .and_then(|end| end.checked_add_days(Days::new(1)))
-    };
     match grace_start {
         Some(start) if today >= start => {
             let grace_end = start.checked_add_days(days(grace_days)).unwrap_or(start);
@@ -93,23 +82,35 @@ pub fn condition(status: MembershipStatus, today: NaiveDate, grace_days: i32) ->
         .add(C::NoticeEffectiveOn.is_null())
         .add(C::NoticeEffectiveOn.gt(today));
     let running = Condition::all()
-        .add(C::Status.is_in([stored::ACTIVE, stored::GRACE]))
+        .add(C::Status.is_in([MembershipState::Active, MembershipState::Grace]))
         .add(no_notice_due);
-    let active = |cond: Condition| Condition::all().add(C::Status.eq(stored::ACTIVE)).add(cond);
-    let grace = |cond: Condition| Condition::all().add(C::Status.eq(stored::GRACE)).add(cond);
+    let active = |cond: Condition| {
+        Condition::all()
+            .add(C::Status.eq(MembershipState::Active))
+            .add(cond)
+    };
+    let grace = |cond: Condition| {
+        Condition::all()
+            .add(C::Status.eq(MembershipState::Grace))
+            .add(cond)
+    };
     match status {
-        MembershipStatus::Terminated => Condition::any().add(C::Status.eq(stored::TERMINATED)).add(
-            Condition::all()
-                .add(C::Status.is_in([stored::ACTIVE, stored::GRACE]))
-                .add(notice_due.clone())
-                .add(C::NoticeKind.eq(notice::TERMINATE)),
-        ),
-        MembershipStatus::Suspended => Condition::any().add(C::Status.eq(stored::SUSPENDED)).add(
-            Condition::all()
-                .add(C::Status.is_in([stored::ACTIVE, stored::GRACE]))
-                .add(notice_due)
-                .add(C::NoticeKind.eq(notice::SUSPEND)),
-        ),
+        MembershipStatus::Terminated => Condition::any()
+            .add(C::Status.eq(MembershipState::Terminated))
+            .add(
+                Condition::all()
+                    .add(C::Status.is_in([MembershipState::Active, MembershipState::Grace]))
+                    .add(notice_due.clone())
+                    .add(C::NoticeKind.eq(NoticeKind::Terminate)),
+            ),
+        MembershipStatus::Suspended => Condition::any()
+            .add(C::Status.eq(MembershipState::Suspended))
+            .add(
+                Condition::all()
+                    .add(C::Status.is_in([MembershipState::Active, MembershipState::Grace]))
+                    .add(notice_due)
+                    .add(C::NoticeKind.eq(NoticeKind::Suspend)),
+            ),
         MembershipStatus::Active => running.add(
             Condition::any()
                 .add(active(
@@ -153,14 +154,18 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    fn row(status: &str, ends_on: Option<&str>, grace_from: Option<&str>) -> membership::Model {
+    fn row(
+        status: MembershipState,
+        ends_on: Option<&str>,
+        grace_from: Option<&str>,
+    ) -> membership::Model {
         membership::Model {
             id: uuid::Uuid::nil(),
-            class_key: "CONTRIBUTOR".into(),
+            class_key: membership::MembershipClassKey::Contributor,
             holder_key: "account:x".into(),
             holder_account_id: None,
             holder_organization_id: None,
-            status: status.into(),
+            status,
             since: date("2025-01-01"),
             ends_on: ends_on.map(date),
             grace_from: grace_from.map(date),
@@ -178,7 +183,7 @@ mod tests {
 
     #[test]
     fn an_active_membership_lapses_through_grace_to_expired() {
-        let m = row(stored::ACTIVE, Some("2026-01-31"), None);
+        let m = row(MembershipState::Active, Some("2026-01-31"), None);
         assert_eq!(
             effective(&m, date("2026-01-31"), 30),
             MembershipStatus::Active
@@ -199,8 +204,8 @@ mod tests {
 
     #[test]
     fn a_notice_takes_effect_on_its_date() {
-        let mut m = row(stored::ACTIVE, Some("2027-01-01"), None);
-        m.notice_kind = Some(notice::SUSPEND.into());
+        let mut m = row(MembershipState::Active, Some("2027-01-01"), None);
+        m.notice_kind = Some(NoticeKind::Suspend);
         m.notice_effective_on = Some(date("2026-12-25"));
         assert_eq!(
             effective(&m, date("2026-12-24"), 30),
@@ -214,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_mirror_membership_in_stored_grace_expires_after_the_period() {
-        let m = row(stored::GRACE, None, Some("2026-11-01"));
+        let m = row(MembershipState::Grace, None, Some("2026-11-01"));
         assert_eq!(
             effective(&m, date("2026-11-30"), 30),
             MembershipStatus::Grace

@@ -1,8 +1,8 @@
 //! The `Membership` and `Application` GraphQL types.
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::Utc;
-use entity::{application, membership};
+use entity::{application, membership, membership::NoticeKind};
 
 use crate::{
     auth::{ApiScope, Viewer},
@@ -10,7 +10,7 @@ use crate::{
     ids::{self, NodeKind},
     loaders::loader,
     members::{
-        classes::{MembershipClass, MembershipClassKey},
+        classes::{MembershipClass, MembershipClassKey, approving_role},
         holder::{Holder, MembershipHolder, is_committee},
         loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         status::{self, MembershipStatus},
@@ -21,12 +21,12 @@ use crate::{
 };
 
 /// Loads a class for a `class` field.
-async fn class_of(ctx: &Context<'_>, key: &str) -> ApiResult<MembershipClass> {
+async fn class_of(ctx: &Context<'_>, key: MembershipClassKey) -> ApiResult<MembershipClass> {
     loader::<MembershipClassLoader>(ctx)?
-        .load_one(key.to_owned())
+        .load_one(key)
         .await?
         .map(MembershipClass)
-        .ok_or_else(|| ApiError::internal(format!("membership class {key} is missing")))
+        .ok_or_else(|| ApiError::internal(format!("membership class {} is missing", key.as_str())))
 }
 
 /// The membership row, wrapped so that no column becomes API by accident.
@@ -70,8 +70,8 @@ impl Membership {
 /// A pending suspension or termination: it takes effect on its date unless withdrawn.
 #[derive(SimpleObject)]
 pub struct MembershipNotice {
-    /// `SUSPEND` or `TERMINATE`.
-    pub kind: String,
+    /// Suspension or termination.
+    pub kind: NoticeKind,
     /// Why.
     pub reason: String,
     /// The day it takes effect.
@@ -91,7 +91,7 @@ impl Membership {
 
     /// The class.
     async fn class(&self, ctx: &Context<'_>) -> ApiResult<MembershipClass> {
-        class_of(ctx, &self.0.class_key).await
+        class_of(ctx, self.0.class_key).await
     }
 
     /// The status today, derived from the dates and notices.
@@ -141,13 +141,9 @@ impl Membership {
         }
         let row = &self.0;
         Ok(
-            match (
-                &row.notice_kind,
-                &row.notice_reason,
-                row.notice_effective_on,
-            ) {
+            match (row.notice_kind, &row.notice_reason, row.notice_effective_on) {
                 (Some(kind), Some(reason), Some(on)) => Some(MembershipNotice {
-                    kind: kind.clone(),
+                    kind,
                     reason: reason.clone(),
                     effective_on: on.into(),
                     response: row.notice_response.clone(),
@@ -158,39 +154,8 @@ impl Membership {
     }
 }
 
-/// Where an application stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum ApplicationStatus {
-    /// Waiting for the committee.
-    Submitted,
-    /// Accepted: the membership is created or renewed.
-    Approved,
-    /// Refused, with a reason.
-    Rejected,
-    /// Taken back by the applicant.
-    Withdrawn,
-}
-
-impl ApplicationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "SUBMITTED",
-            Self::Approved => "APPROVED",
-            Self::Rejected => "REJECTED",
-            Self::Withdrawn => "WITHDRAWN",
-        }
-    }
-
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "APPROVED" => Self::Approved,
-            "REJECTED" => Self::Rejected,
-            "WITHDRAWN" => Self::Withdrawn,
-            _ => Self::Submitted,
-        }
-    }
-}
+/// Where an application stands: one type for the column, the domain and GraphQL.
+pub use entity::application::ApplicationStatus;
 
 /// The application row.
 #[derive(Clone, Debug)]
@@ -209,9 +174,7 @@ impl Application {
     /// the class see an application; nobody else.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let viewer = Viewer::of(ctx);
-        let committee = MembershipClassKey::parse(&self.0.class_key)
-            .and_then(MembershipClassKey::approving_role)
-            .is_some_and(|role| viewer.has_role(role));
+        let committee = approving_role(self.0.class_key).is_some_and(|role| viewer.has_role(role));
         Ok(committee
             || viewer.account_id() == Some(self.0.applicant_id)
             || self.holder_entity()?.is_viewer(ctx).await?)
@@ -228,12 +191,12 @@ impl Application {
 
     /// The class applied for.
     async fn class(&self, ctx: &Context<'_>) -> ApiResult<MembershipClass> {
-        class_of(ctx, &self.0.class_key).await
+        class_of(ctx, self.0.class_key).await
     }
 
     /// Where it stands.
     async fn status(&self) -> ApplicationStatus {
-        ApplicationStatus::parse(&self.0.status)
+        self.0.status
     }
 
     /// Who would hold the membership.

@@ -8,7 +8,7 @@ use crate::{
     auth::{Role, Viewer},
     error::ApiResult,
     members::holder::{Holder, viewer_organizations},
-    mirrors::types::{Mirror, MirrorConnection},
+    mirrors::types::{Mirror, MirrorConnection, MirrorStatus},
     pagination::{PageArgs, cost, fetch_page},
 };
 
@@ -39,7 +39,8 @@ impl MirrorQuery {
         let viewer = Viewer::of(ctx);
         let mut query = Mirrors::find();
         if !viewer.has_role(Role::TechnologyCommittee) {
-            let mut visible = Condition::any().add(mirror::Column::Status.eq("VERIFIED"));
+            let mut visible =
+                Condition::any().add(mirror::Column::Status.eq(MirrorStatus::Verified));
             if let Some(me) = viewer.account_id() {
                 visible = visible.add(mirror::Column::OwnerKey.eq(Holder::Account(me).key()));
                 let organizations = viewer_organizations(ctx).await?;

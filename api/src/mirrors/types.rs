@@ -1,6 +1,6 @@
 //! The `Mirror` and `MirrorVerification` GraphQL types.
 
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, ID, Object};
 use chrono::{Months, Utc};
 use entity::{mirror, mirror_verification};
 
@@ -15,43 +15,14 @@ use crate::{
     time::DateTime,
 };
 
-/// Where a mirror stands with the Technology Committee.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum MirrorStatus {
-    /// Registered, not yet checked.
-    Pending,
-    /// Checked and found good, and re-checked within the policy's period.
-    Verified,
-    /// Checked and refused.
-    Rejected,
-    /// Once verified, but a re-check failed or is overdue.
-    Stale,
-}
-
-/// The outcome of one check.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum VerificationOutcome {
-    /// The mirror serves current files.
-    Verified,
-    /// The mirror failed the check.
-    Rejected,
-}
-
-impl VerificationOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Verified => "VERIFIED",
-            Self::Rejected => "REJECTED",
-        }
-    }
-}
+/// Where a mirror stands, and what one check found: one type each for the column, the domain
+/// and GraphQL.
+pub use entity::{mirror::MirrorStatus, mirror_verification::VerificationOutcome};
 
 /// The status of a mirror row now: a verified mirror whose re-check is overdue is stale.
 pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatus {
-    match row.status.as_str() {
-        "VERIFIED" => {
+    match row.status {
+        MirrorStatus::Verified => {
             let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
             let due = row
                 .last_verified_at
@@ -62,9 +33,7 @@ pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatu
                 MirrorStatus::Verified
             }
         }
-        "REJECTED" => MirrorStatus::Rejected,
-        "STALE" => MirrorStatus::Stale,
-        _ => MirrorStatus::Pending,
+        status @ (MirrorStatus::Pending | MirrorStatus::Rejected | MirrorStatus::Stale) => status,
     }
 }
 
@@ -84,7 +53,9 @@ impl Mirror {
     /// Whether the viewer may see this mirror: verified mirrors are public; others are for their
     /// owner and the Technology Committee.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        if self.0.status == "VERIFIED" || Viewer::of(ctx).has_role(Role::TechnologyCommittee) {
+        if self.0.status == MirrorStatus::Verified
+            || Viewer::of(ctx).has_role(Role::TechnologyCommittee)
+        {
             return Ok(true);
         }
         self.owner_entity()?.is_viewer(ctx).await
@@ -184,11 +155,7 @@ pub struct MirrorVerification(pub mirror_verification::Model);
 impl MirrorVerification {
     /// The outcome.
     async fn outcome(&self) -> VerificationOutcome {
-        if self.0.outcome == "VERIFIED" {
-            VerificationOutcome::Verified
-        } else {
-            VerificationOutcome::Rejected
-        }
+        self.0.outcome
     }
 
     /// What the checker noted.

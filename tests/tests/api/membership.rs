@@ -194,6 +194,50 @@ async fn only_the_applicant_withdraws_and_only_while_waiting() {
 }
 
 #[tokio::test]
+async fn an_unknown_stored_status_is_an_error_not_a_default() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let application = apply_as_contributor(&app, &ada).await;
+    app.db()
+        .execute_unprepared("UPDATE applications SET status = 'ON_HOLD'")
+        .await
+        .expect("write an unknown status");
+
+    let node = app
+        .gql_as(
+            &ada.access_token,
+            "query($id: ID!) { node(id: $id) { ... on Application { id status } } }",
+            json!({ "id": application }),
+        )
+        .await;
+    assert_eq!(node.error_code(), "INTERNAL_SERVER_ERROR");
+    assert!(node.body["data"]["node"].is_null(), "{:#}", node.body);
+    assert!(
+        !node.body.to_string().contains("SUBMITTED"),
+        "{:#}",
+        node.body
+    );
+
+    let listed = app
+        .gql_as(&committee.access_token, APPLICATIONS, json!({}))
+        .await;
+    assert_eq!(listed.error_code(), "INTERNAL_SERVER_ERROR");
+    assert!(
+        listed.body["data"]["applications"].is_null(),
+        "{:#}",
+        listed.body
+    );
+
+    // A command reading the row fails the same way, rather than deciding a default.
+    let withdraw = "mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { status } } }";
+    let withdrawn = app
+        .gql_as(&ada.access_token, withdraw, json!({ "id": application }))
+        .await;
+    assert_eq!(withdrawn.error_code(), "INTERNAL_SERVER_ERROR");
+}
+
+#[tokio::test]
 async fn classes_are_applied_for_by_the_right_entities() {
     let app = TestApp::new().await;
     let ada = a_person(&app, "Ada").await;

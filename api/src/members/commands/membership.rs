@@ -1,0 +1,407 @@
+//! The membership aggregate: granting, renewing, notices and the member's answer.
+
+use chrono::{Days, Months, NaiveDate, Utc};
+use entity::{
+    membership::{self, MembershipState, NoticeKind},
+    prelude::Membership as Memberships,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set, sea_query::Expr,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::Viewer,
+    error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    ids,
+    members::{
+        classes::{MembershipClassKey, committee_for},
+        holder::{Holder, is_committee},
+        status::{self, MembershipStatus},
+    },
+    policy,
+};
+
+/// What a new or renewed membership looks like.
+pub struct Grant {
+    pub class: MembershipClassKey,
+    pub holder: Holder,
+    pub disclose: bool,
+    pub vote_weight: i32,
+    /// How long the new term runs.
+    pub term: Term,
+}
+
+/// The length of a membership's term.
+#[derive(Clone, Copy, Debug)]
+pub enum Term {
+    /// This many months, added to the current end when that is still ahead, so that early
+    /// renewal loses nothing.
+    Months(i32),
+    /// Until this day exactly: a Sponsor membership ends with its sponsorship.
+    Until(NaiveDate),
+}
+
+/// A suspension or termination notice, parsed.
+pub struct GiveNotice {
+    pub membership_id: Uuid,
+    pub kind: NoticeKind,
+    /// Why; the member sees it and may answer.
+    pub reason: String,
+}
+
+/// The member's answer to a notice, parsed.
+pub struct RespondToNotice {
+    pub membership_id: Uuid,
+    pub response: String,
+}
+
+/// Creates the holder's membership of the class, or renews the one it has: back to `ACTIVE`,
+/// notices cleared, the term extended. One membership per entity per class, whatever happens.
+#[tracing::instrument(skip_all, fields(class = grant.class.as_str(), holder = %grant.holder.key()))]
+pub async fn grant_membership(
+    tx: &DatabaseTransaction,
+    actor: Actor,
+    grant: Grant,
+) -> ApiResult<membership::Model> {
+    let now = Utc::now();
+    let existing = Memberships::find()
+        .filter(membership::Column::ClassKey.eq(grant.class))
+        .filter(membership::Column::HolderKey.eq(grant.holder.key()))
+        .lock_exclusive()
+        .one(tx)
+        .await?;
+    let today = now.date_naive();
+    let ends_on = |current_end: Option<NaiveDate>| match grant.term {
+        Term::Months(months) => {
+            let base = current_end.map_or(today, |end| end.max(today));
+            Some(months_from(base, months))
+        }
+        Term::Until(day) => Some(day),
+    };
+    if let Some(current) = &existing
+        && status::effective(current, today, 0) == MembershipStatus::Terminated
+    {
+        return Err(ApiError::conflict(
+            "this membership was terminated; it cannot be renewed or approved again",
+        ));
+    }
+    let (row, action) = match existing {
+        Some(current) => {
+            let ends_on = ends_on(current.ends_on);
+            let mut active = current.into_active_model();
+            active.status = Set(MembershipState::Active);
+            active.ends_on = Set(ends_on);
+            active.grace_from = Set(None);
+            active.notice_kind = Set(None);
+            active.notice_reason = Set(None);
+            active.notice_effective_on = Set(None);
+            active.notice_response = Set(None);
+            active.status_reason = Set(None);
+            active.vote_weight = Set(grant.vote_weight);
+            active.disclose = Set(grant.disclose);
+            active.updated_at = Set(now);
+            (active.update(tx).await?, "membership.renewed")
+        }
+        None => {
+            let (holder_account_id, holder_organization_id) = grant.holder.columns();
+            let row = membership::ActiveModel {
+                id: Set(ids::new_key()),
+                class_key: Set(grant.class),
+                holder_key: Set(grant.holder.key()),
+                holder_account_id: Set(holder_account_id),
+                holder_organization_id: Set(holder_organization_id),
+                status: Set(MembershipState::Active),
+                since: Set(today),
+                ends_on: Set(ends_on(None)),
+                grace_from: Set(None),
+                vote_weight: Set(grant.vote_weight),
+                disclose: Set(grant.disclose),
+                notice_kind: Set(None),
+                notice_reason: Set(None),
+                notice_effective_on: Set(None),
+                notice_response: Set(None),
+                status_reason: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(tx)
+            .await
+            .map_err(|err| {
+                on_unique_violation(err, || {
+                    ApiError::conflict("this entity already holds a membership of this class")
+                })
+            })?;
+            (row, "membership.created")
+        }
+    };
+    audit::record(
+        tx,
+        Entry {
+            actor,
+            action,
+            subject_kind: "Membership",
+            subject_id: row.id,
+            summary: json!({
+                "class": row.class_key.as_str(),
+                "holder": row.holder_key,
+                "endsOn": row.ends_on,
+                "voteWeight": row.vote_weight,
+                "disclose": row.disclose,
+            }),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// `today` plus `months`, saturating at today.
+pub fn months_from(today: NaiveDate, months: i32) -> NaiveDate {
+    today
+        .checked_add_months(Months::new(u32::try_from(months.max(0)).unwrap_or(0)))
+        .unwrap_or(today)
+}
+
+/// Renews a membership for another term, back to `ACTIVE`, lifting a suspension or notice.
+/// For the class's committee. A terminated membership cannot be renewed, and a Sponsor
+/// membership follows its sponsorship instead.
+#[tracing::instrument(skip_all, fields(membership_id = %membership_id))]
+pub async fn renew(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    membership_id: Uuid,
+) -> ApiResult<membership::Model> {
+    let me = viewer.require_account()?;
+    let current = managed(tx, viewer, membership_id).await?;
+    let policy = policy::current(tx).await?;
+    let today = Utc::now().date_naive();
+    if status::effective(&current, today, policy.grace_period_days) == MembershipStatus::Terminated
+    {
+        return Err(ApiError::conflict(
+            "a terminated membership cannot be renewed",
+        ));
+    }
+    let term = match current.class_key {
+        MembershipClassKey::Contributor => Term::Months(policy.contributor_term_months),
+        MembershipClassKey::Mirror => Term::Months(policy.mirror_recheck_months),
+        MembershipClassKey::Sponsor => {
+            return Err(ApiError::conflict(
+                "a Sponsor membership follows its sponsorship; record a sponsorship to renew it",
+            ));
+        }
+    };
+    let grant = Grant {
+        class: current.class_key,
+        holder: holder_of(&current)?,
+        disclose: current.disclose,
+        vote_weight: current.vote_weight,
+        term,
+    };
+    grant_membership(tx, Actor::Account(me.id), grant).await
+}
+
+/// Gives notice of suspension or termination, effective after the policy's notice period. For
+/// the class's committee, on a running membership with no notice yet.
+#[tracing::instrument(skip_all, fields(membership_id = %input.membership_id))]
+pub async fn give_notice(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: GiveNotice,
+) -> ApiResult<membership::Model> {
+    let me = viewer.require_account()?;
+    let id = input.membership_id;
+    managed(tx, viewer, id).await?;
+    let policy = policy::current(tx).await?;
+    let today = Utc::now().date_naive();
+    let effective_on = today
+        .checked_add_days(Days::new(
+            u64::try_from(policy.suspension_notice_days.max(0)).unwrap_or(0),
+        ))
+        .unwrap_or(today);
+    let given = Memberships::update_many()
+        .col_expr(membership::Column::NoticeKind, Expr::value(input.kind))
+        .col_expr(
+            membership::Column::NoticeReason,
+            Expr::value(input.reason.clone()),
+        )
+        .col_expr(
+            membership::Column::NoticeEffectiveOn,
+            Expr::value(effective_on),
+        )
+        .col_expr(
+            membership::Column::NoticeResponse,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            membership::Column::StatusReason,
+            Expr::value(input.reason.clone()),
+        )
+        .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(membership::Column::Id.eq(id))
+        .filter(membership::Column::Status.is_in([MembershipState::Active, MembershipState::Grace]))
+        .filter(membership::Column::NoticeKind.is_null())
+        .exec(tx)
+        .await?;
+    if given.rows_affected == 0 {
+        return Err(ApiError::conflict(
+            "the membership already has a notice, or is suspended or terminated",
+        ));
+    }
+    let action = match input.kind {
+        NoticeKind::Suspend => "membership.suspension_noticed",
+        NoticeKind::Terminate => "membership.termination_noticed",
+    };
+    let summary = json!({ "reason": input.reason, "effectiveOn": effective_on });
+    audited(tx, me.id, id, action, summary).await
+}
+
+/// Withdraws a pending notice before it takes effect. For the class's committee.
+#[tracing::instrument(skip_all, fields(membership_id = %membership_id))]
+pub async fn withdraw_notice(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    membership_id: Uuid,
+) -> ApiResult<membership::Model> {
+    let me = viewer.require_account()?;
+    managed(tx, viewer, membership_id).await?;
+    let today = Utc::now().date_naive();
+    let cleared = Memberships::update_many()
+        .col_expr(
+            membership::Column::NoticeKind,
+            Expr::value(Option::<NoticeKind>::None),
+        )
+        .col_expr(
+            membership::Column::NoticeReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            membership::Column::NoticeEffectiveOn,
+            Expr::value(Option::<NaiveDate>::None),
+        )
+        .col_expr(
+            membership::Column::NoticeResponse,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(membership::Column::Id.eq(membership_id))
+        .filter(membership::Column::NoticeKind.is_not_null())
+        .filter(membership::Column::NoticeEffectiveOn.gt(today))
+        .exec(tx)
+        .await?;
+    if cleared.rows_affected == 0 {
+        return Err(ApiError::conflict("there is no pending notice to withdraw"));
+    }
+    audited(
+        tx,
+        me.id,
+        membership_id,
+        "membership.notice_withdrawn",
+        json!({}),
+    )
+    .await
+}
+
+/// Answers a pending notice: the member's chance to be heard. For the member (or a
+/// representative of the organization holding it), before the notice takes effect.
+#[tracing::instrument(skip_all, fields(membership_id = %input.membership_id))]
+pub async fn respond_to_notice(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: RespondToNotice,
+) -> ApiResult<membership::Model> {
+    let me = viewer.require_account()?;
+    let id = input.membership_id;
+    let current = visible(tx, viewer, id).await?;
+    if !holder_of(&current)?.is_viewer_in(tx, viewer).await? {
+        return Err(ApiError::forbidden("only the member can answer a notice"));
+    }
+    let today = Utc::now().date_naive();
+    let answered = Memberships::update_many()
+        .col_expr(
+            membership::Column::NoticeResponse,
+            Expr::value(input.response.clone()),
+        )
+        .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(membership::Column::Id.eq(id))
+        .filter(membership::Column::NoticeKind.is_not_null())
+        .filter(membership::Column::NoticeEffectiveOn.gt(today))
+        .exec(tx)
+        .await?;
+    if answered.rows_affected == 0 {
+        return Err(ApiError::conflict("there is no pending notice to answer"));
+    }
+    let summary = json!({ "response": input.response });
+    audited(tx, me.id, id, "membership.notice_answered", summary).await
+}
+
+fn holder_of(row: &membership::Model) -> ApiResult<Holder> {
+    Holder::from_columns(row.holder_account_id, row.holder_organization_id)
+}
+
+/// The membership, locked until the transaction ends, if the viewer may see it: disclosed ones
+/// are public, the others are for the committees and the member. `NOT_FOUND` otherwise.
+async fn visible(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+) -> ApiResult<membership::Model> {
+    let row = Memberships::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await
+        .map_err(corrupt_row("memberships", id))?
+        .ok_or_else(|| ApiError::not_found("membership"))?;
+    if row.disclose || is_committee(viewer) || holder_of(&row)?.is_viewer_in(tx, viewer).await? {
+        Ok(row)
+    } else {
+        Err(ApiError::not_found("membership"))
+    }
+}
+
+/// The membership, locked, once the viewer is seen to sit on its class's committee.
+async fn managed(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+) -> ApiResult<membership::Model> {
+    let current = visible(tx, viewer, id).await?;
+    let class = current.class_key;
+    let committee = committee_for(class);
+    if !viewer.has_role(committee) {
+        return Err(ApiError::forbidden(format!(
+            "{} memberships are managed by {}",
+            class.as_str(),
+            committee.as_str()
+        )));
+    }
+    Ok(current)
+}
+
+/// Records the change in the audit log and reads the membership back.
+async fn audited(
+    tx: &DatabaseTransaction,
+    actor: Uuid,
+    id: Uuid,
+    action: &str,
+    summary: serde_json::Value,
+) -> ApiResult<membership::Model> {
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(actor),
+            action,
+            subject_kind: "Membership",
+            subject_id: id,
+            summary,
+        },
+    )
+    .await?;
+    Memberships::find_by_id(id)
+        .one(tx)
+        .await
+        .map_err(corrupt_row("memberships", id))?
+        .ok_or_else(|| ApiError::not_found("membership"))
+}

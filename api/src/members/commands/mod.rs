@@ -1,0 +1,4 @@
+//! Every change of state in membership: the application and membership aggregates.
+
+pub mod application;
+pub mod membership;

@@ -1,0 +1,248 @@
+//! The mirror aggregate: registering a mirror and recording each check of it.
+
+use chrono::{Months, Utc};
+use entity::{
+    membership::{self, MembershipState},
+    mirror, mirror_verification,
+    prelude::{Membership as Memberships, Mirror as Mirrors},
+};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, Set, sea_query::Expr,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::{Role, Viewer},
+    error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    ids,
+    members::{classes::MembershipClassKey, holder::Holder},
+    mirrors::types::{MirrorStatus, VerificationOutcome, effective_status},
+    policy,
+};
+
+/// A mirror to register, parsed.
+pub struct RegisterMirror {
+    /// The viewer or an organization they represent.
+    pub owner: Holder,
+    pub host_name: String,
+    pub http_url: String,
+    pub rsync_url: Option<String>,
+    pub ftp_url: Option<String>,
+    pub country: String,
+    pub update_frequency_hours: i32,
+}
+
+/// One check of a mirror, parsed.
+pub struct VerifyMirror {
+    pub mirror_id: Uuid,
+    pub outcome: VerificationOutcome,
+    pub notes: String,
+}
+
+/// Registers a mirror. It starts `PENDING` until the Technology Committee checks it; a host
+/// name is registered once.
+#[tracing::instrument(skip_all, fields(host_name = %input.host_name, owner = %input.owner.key()))]
+pub async fn register(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: RegisterMirror,
+) -> ApiResult<mirror::Model> {
+    let me = viewer.require_account()?;
+    if !input.owner.is_viewer_in(tx, viewer).await? {
+        return Err(ApiError::forbidden(
+            "only the organization's representatives can act for it",
+        ));
+    }
+    let (owner_account_id, owner_organization_id) = input.owner.columns();
+    let row = mirror::ActiveModel {
+        id: Set(ids::new_key()),
+        host_name: Set(input.host_name),
+        http_url: Set(input.http_url),
+        rsync_url: Set(input.rsync_url),
+        ftp_url: Set(input.ftp_url),
+        country: Set(input.country),
+        update_frequency_hours: Set(input.update_frequency_hours),
+        owner_key: Set(input.owner.key()),
+        owner_account_id: Set(owner_account_id),
+        owner_organization_id: Set(owner_organization_id),
+        status: Set(MirrorStatus::Pending),
+        last_verified_at: Set(None),
+        registered_by: Set(me.id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(tx)
+    .await
+    .map_err(|err| {
+        on_unique_violation(err, || {
+            ApiError::conflict("a mirror with this host name is already registered")
+        })
+    })?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: "mirror.registered",
+            subject_kind: "Mirror",
+            subject_id: row.id,
+            summary: json!({ "hostName": row.host_name, "owner": row.owner_key, "country": row.country }),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Records a check of a mirror. Technology Committee only. A good check verifies the mirror
+/// and renews its owner's Mirror membership; a failed re-check makes a verified mirror `STALE`,
+/// and an owner left with no verified mirror goes into grace.
+#[tracing::instrument(skip_all, fields(mirror_id = %input.mirror_id))]
+pub async fn verify(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    input: VerifyMirror,
+) -> ApiResult<mirror::Model> {
+    let me = viewer.require_account()?;
+    if !viewer.has_role(Role::TechnologyCommittee) {
+        return Err(ApiError::forbidden(format!(
+            "this needs the role {}",
+            Role::TechnologyCommittee.as_str()
+        )));
+    }
+    let id = input.mirror_id;
+    let now = Utc::now();
+    let policy = policy::current(tx).await?;
+    let row = Mirrors::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await
+        .map_err(corrupt_row("mirrors", id))?
+        .ok_or_else(|| ApiError::not_found("mirror"))?;
+    let before = effective_status(&row, policy.mirror_recheck_months);
+    let after = match input.outcome {
+        VerificationOutcome::Verified => MirrorStatus::Verified,
+        VerificationOutcome::Rejected
+            if matches!(before, MirrorStatus::Verified | MirrorStatus::Stale) =>
+        {
+            MirrorStatus::Stale
+        }
+        VerificationOutcome::Rejected => MirrorStatus::Rejected,
+    };
+    mirror_verification::ActiveModel {
+        id: Set(ids::new_key()),
+        mirror_id: Set(id),
+        checked_by: Set(me.id),
+        checked_at: Set(now),
+        outcome: Set(input.outcome),
+        notes: Set(input.notes.clone()),
+    }
+    .insert(tx)
+    .await?;
+    let mut update = Mirrors::update_many()
+        .col_expr(mirror::Column::Status, Expr::value(after))
+        .filter(mirror::Column::Id.eq(id));
+    if input.outcome == VerificationOutcome::Verified {
+        update = update.col_expr(mirror::Column::LastVerifiedAt, Expr::value(now));
+    }
+    update.exec(tx).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: "mirror.checked",
+            subject_kind: "Mirror",
+            subject_id: id,
+            summary: json!({
+                "outcome": input.outcome.to_value(),
+                "status": after.to_value(),
+                "notes": input.notes,
+            }),
+        },
+    )
+    .await?;
+    follow_membership(tx, me.id, &row, input.outcome, policy.mirror_recheck_months).await?;
+    Mirrors::find_by_id(id)
+        .one(tx)
+        .await
+        .map_err(corrupt_row("mirrors", id))?
+        .ok_or_else(|| ApiError::not_found("mirror"))
+}
+
+/// Keeps the owner's Mirror membership in step with its mirrors: a verification renews it to
+/// the next re-check; losing the last verified mirror starts its grace period.
+async fn follow_membership(
+    tx: &DatabaseTransaction,
+    actor: Uuid,
+    mirror: &mirror::Model,
+    outcome: VerificationOutcome,
+    recheck_months: i32,
+) -> ApiResult<()> {
+    let Some(membership) = Memberships::find()
+        .filter(membership::Column::ClassKey.eq(MembershipClassKey::Mirror))
+        .filter(membership::Column::HolderKey.eq(&mirror.owner_key))
+        .filter(membership::Column::Status.is_in([MembershipState::Active, MembershipState::Grace]))
+        .lock_exclusive()
+        .one(tx)
+        .await?
+    else {
+        return Ok(());
+    };
+    let today = Utc::now().date_naive();
+    let action = match outcome {
+        VerificationOutcome::Verified => {
+            let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
+            let next = today.checked_add_months(months).unwrap_or(today);
+            let ends_on = membership.ends_on.map_or(next, |end| end.max(next));
+            Memberships::update_many()
+                .col_expr(
+                    membership::Column::Status,
+                    Expr::value(MembershipState::Active),
+                )
+                .col_expr(membership::Column::EndsOn, Expr::value(ends_on))
+                .col_expr(
+                    membership::Column::GraceFrom,
+                    Expr::value(Option::<chrono::NaiveDate>::None),
+                )
+                .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(membership::Column::Id.eq(membership.id))
+                .exec(tx)
+                .await?;
+            json!({ "action": "renewed by verification", "endsOn": ends_on, "mirror": mirror.id })
+        }
+        VerificationOutcome::Rejected => {
+            let others_verified = Mirrors::find()
+                .filter(mirror::Column::OwnerKey.eq(&mirror.owner_key))
+                .filter(mirror::Column::Id.ne(mirror.id))
+                .all(tx)
+                .await?
+                .iter()
+                .any(|other| effective_status(other, recheck_months) == MirrorStatus::Verified);
+            if others_verified || membership.status == MembershipState::Grace {
+                return Ok(());
+            }
+            Memberships::update_many()
+                .col_expr(
+                    membership::Column::Status,
+                    Expr::value(MembershipState::Grace),
+                )
+                .col_expr(membership::Column::GraceFrom, Expr::value(today))
+                .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(membership::Column::Id.eq(membership.id))
+                .exec(tx)
+                .await?;
+            json!({ "action": "grace: no verified mirror left", "graceFrom": today, "mirror": mirror.id })
+        }
+    };
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(actor),
+            action: "membership.mirror_check",
+            subject_kind: "Membership",
+            subject_id: membership.id,
+            summary: action,
+        },
+    )
+    .await
+}
