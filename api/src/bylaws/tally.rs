@@ -10,23 +10,10 @@
 //! The board votes one director, one vote: a super-majority of the directors in office must
 //! vote, and the same share of the directors in office must vote YES.
 
-use serde::{Deserialize, Serialize};
-
-/// A vote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Choice {
-    Yes,
-    No,
-    Abstain,
-}
-
-/// Who decides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Body {
-    Members,
-    Board,
-}
+/// The name a recount uses for who decides: the stored voting body itself.
+pub use entity::amendment::VoteBody as Body;
+/// The name a recount from the audit log uses for a vote: the stored choice itself.
+pub use entity::amendment_vote::VoteChoice as Choice;
 
 /// One voter on the frozen roll.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,10 +35,9 @@ pub struct Rules {
     pub sponsor_influence_cap: f64,
 }
 
-/// The recorded result of a closed vote.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-#[graphql(name = "AmendmentTally")]
+/// The result of a vote. The amendments module stores it and shows it through types of its own,
+/// so the arithmetic can change shape without touching stored rows or the API.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tally {
     /// Effective weight of YES votes (for the board, the number of directors).
     pub yes: f64,
