@@ -78,19 +78,15 @@ pub async fn submit(
     viewer: &Viewer,
     amendment_id: Uuid,
 ) -> ApiResult<amendment::Model> {
-    let me = viewer.require_account()?;
-    let current = lock(tx, viewer, amendment_id).await?;
-    require_proposer(&current, me.id)?;
-    let row = transition(
+    proposer_moves(
         tx,
-        current.id,
-        &[AmendmentStatus::Draft],
-        AmendmentStatus::Proposed,
+        viewer,
+        amendment_id,
+        (&[AmendmentStatus::Draft], AmendmentStatus::Proposed),
+        "amendment.submitted",
         |u| u.col_expr(amendment::Column::SubmittedAt, Expr::value(Utc::now())),
     )
-    .await?;
-    audit_step(tx, me.id, "amendment.submitted", row.id, json!({})).await?;
-    Ok(row)
+    .await
 }
 
 /// Takes an amendment back before voting. The proposer only.
@@ -100,18 +96,36 @@ pub async fn withdraw(
     viewer: &Viewer,
     amendment_id: Uuid,
 ) -> ApiResult<amendment::Model> {
-    let me = viewer.require_account()?;
-    let current = lock(tx, viewer, amendment_id).await?;
-    require_proposer(&current, me.id)?;
-    let row = transition(
+    proposer_moves(
         tx,
-        current.id,
-        &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
-        AmendmentStatus::Withdrawn,
+        viewer,
+        amendment_id,
+        (
+            &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
+            AmendmentStatus::Withdrawn,
+        ),
+        "amendment.withdrawn",
         |u| u,
     )
-    .await?;
-    audit_step(tx, me.id, "amendment.withdrawn", row.id, json!({})).await?;
+    .await
+}
+
+/// A move only the proposer makes, from one of `from` to `to`, audited as `action`.
+async fn proposer_moves(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    amendment_id: Uuid,
+    (from, to): (&[AmendmentStatus], AmendmentStatus),
+    action: &str,
+    extra: impl FnOnce(UpdateMany<Amendments>) -> UpdateMany<Amendments>,
+) -> ApiResult<amendment::Model> {
+    let me = viewer.require_account()?;
+    let current = lock(tx, viewer, amendment_id).await?;
+    if current.proposer_id != me.id {
+        return Err(ApiError::forbidden("only the proposer may do this"));
+    }
+    let row = transition(tx, current.id, from, to, extra).await?;
+    audit_step(tx, me.id, action, row.id, json!({})).await?;
     Ok(row)
 }
 
@@ -380,13 +394,5 @@ fn require_open_for_changes(amendment: &amendment::Model) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::conflict("the amendment can no longer change"))
-    }
-}
-
-fn require_proposer(amendment: &amendment::Model, me: Uuid) -> ApiResult<()> {
-    if amendment.proposer_id == me {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("only the proposer may do this"))
     }
 }

@@ -1,6 +1,8 @@
 //! The amendment mutations: each parses its input, checks the role, and runs one command.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::amendment;
+use sea_orm::DatabaseTransaction;
 
 use crate::{
     AppState,
@@ -92,6 +94,22 @@ pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
     key_of::<Amendment>(id, "input.amendmentId")
 }
 
+/// Runs one amendment command in a write transaction and wraps the amendment it leaves: the
+/// part every amendment and vote mutation shares once its input is parsed.
+pub async fn in_transaction<I>(
+    ctx: &Context<'_>,
+    input: I,
+    command: impl AsyncFnOnce(&DatabaseTransaction, &Viewer, I) -> ApiResult<amendment::Model>,
+) -> ApiResult<AmendmentPayload> {
+    let state = ctx.data::<AppState>()?;
+    let tx = begin_write(&state.db).await?;
+    let row = command(&tx, Viewer::of(ctx), input).await?;
+    tx.commit().await?;
+    Ok(AmendmentPayload {
+        amendment: Amendment(row),
+    })
+}
+
 #[derive(Default)]
 pub struct AmendmentMutation;
 
@@ -104,7 +122,6 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ProposeAmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         if !viewer_has_membership(ctx, &[MembershipStatus::Active]).await? {
             return Err(ApiError::forbidden(
                 "only members in good standing propose amendments",
@@ -115,12 +132,7 @@ impl AmendmentMutation {
             rationale: body(&input.rationale, "input.rationale")?,
             changes: parse_changes(&input.changes)?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = commands::propose(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, input, commands::propose).await
     }
 
     /// Submits a draft: DRAFT → PROPOSED, which starts the notice period. The proposer only.
@@ -130,14 +142,8 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         let id = amendment_key(&input.amendment_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::submit(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, id, commands::submit).await
     }
 
     /// Withdraws an amendment before voting. The proposer only.
@@ -147,14 +153,8 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         let id = amendment_key(&input.amendment_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::withdraw(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, id, commands::withdraw).await
     }
 
     /// Moves an amendment onto the bylaws in force, after another was adopted under it. The
@@ -165,14 +165,8 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         let id = amendment_key(&input.amendment_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::rebase(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, id, commands::rebase).await
     }
 
     /// Marks whether an amendment changes a membership class's rights; such an amendment must go
@@ -183,17 +177,11 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: AffectsRightsInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         let input = SetRightsFlag {
             amendment_id: amendment_key(&input.amendment_id)?,
             affects_membership_rights: input.affects_membership_rights,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = commands::set_rights_flag(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, input, commands::set_rights_flag).await
     }
 
     /// Adds a comment to an amendment's discussion. For members (in good standing or in

@@ -114,30 +114,7 @@ impl StoredTally {
     }
 }
 
-/// The recorded result of a closed vote.
-#[derive(Clone, Copy, Debug, PartialEq, SimpleObject)]
-pub struct AmendmentTally {
-    /// Effective weight of YES votes (for the board, the number of directors).
-    pub yes: f64,
-    /// Effective weight of NO votes.
-    pub no: f64,
-    /// Effective weight of abstentions.
-    pub abstain: f64,
-    /// Effective weight of the whole roll.
-    pub eligible_weight: f64,
-    /// Voters on the roll.
-    pub eligible_voters: u64,
-    /// Voters who cast a vote.
-    pub voters: u64,
-    /// The factor the influence cap applied to each sponsor's weight; 1 when it did not bind.
-    pub sponsor_scale: f64,
-    /// Whether quorum was reached.
-    pub quorum_reached: bool,
-    /// Whether the amendment passed.
-    pub passed: bool,
-}
-
-impl From<StoredTally> for AmendmentTally {
+impl From<StoredTally> for Tally {
     fn from(stored: StoredTally) -> Self {
         Self {
             yes: stored.yes,
@@ -168,7 +145,7 @@ mod tests {
             stored.note.as_deref(),
             Some("passed, but conflicts with version 2 adopted meanwhile")
         );
-        let shown = AmendmentTally::from(stored);
+        let shown = Tally::from(stored);
         assert!(shown.passed && shown.quorum_reached);
         assert_eq!((shown.yes, shown.no, shown.abstain), (1.0, 0.0, 1.0));
     }

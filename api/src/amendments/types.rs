@@ -15,11 +15,12 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     amendments::{
         AmendmentStatus, ChangeOperation, VoteBody,
-        results::{AmendmentTally, StoredTally, VoteCounts, vote_counts},
+        results::{StoredTally, VoteCounts, vote_counts},
     },
     auth::{Role, Viewer},
     bylaws::{
         db,
+        tally::Tally,
         text::Change,
         types::{AmendmentKind, Section, SectionDiff, diff},
     },
@@ -249,11 +250,11 @@ impl Amendment {
     }
 
     /// The recorded tally, once voting closed.
-    async fn tally(&self) -> ApiResult<Option<AmendmentTally>> {
+    async fn tally(&self) -> ApiResult<Option<Tally>> {
         self.0
             .tally
             .as_deref()
-            .map(|json| StoredTally::parse(json).map(AmendmentTally::from))
+            .map(|json| StoredTally::parse(json).map(Tally::from))
             .transpose()
     }
 

@@ -35,9 +35,11 @@ pub struct Rules {
     pub sponsor_influence_cap: f64,
 }
 
-/// The result of a vote. The amendments module stores it and shows it through types of its own,
-/// so the arithmetic can change shape without touching stored rows or the API.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The recorded result of a closed vote.
+// Stored through its own versioned type (`amendments::results::StoredTally`), so renaming a field
+// here changes the API, never the rows already stored.
+#[derive(Clone, Copy, Debug, PartialEq, async_graphql::SimpleObject)]
+#[graphql(name = "AmendmentTally")]
 pub struct Tally {
     /// Effective weight of YES votes (for the board, the number of directors).
     pub yes: f64,

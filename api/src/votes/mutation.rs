@@ -6,7 +6,7 @@ use crate::{
     AppState,
     amendments::{
         VoteBody,
-        mutation::{AmendmentInput, AmendmentPayload, amendment_key},
+        mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
         types::Amendment,
     },
     auth::{Role, RoleGuard, SessionGuard, Viewer},
@@ -85,12 +85,7 @@ impl VoteMutation {
         };
         // Sponsor memberships that started since they were recorded belong on the roll.
         crate::sponsors::follow::catch_up(&state.db).await?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::open(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        in_transaction(ctx, input, commands::open).await
     }
 
     /// Casts or changes a vote, until voting closes. A member votes each membership it holds on
