@@ -658,11 +658,12 @@ async fn governance(
     secretary: Uuid,
     contributors: &[Uuid],
 ) -> ApiResult<()> {
-    use crate::bylaws::{
-        amendments::{self, AmendmentStatus, VoteBody},
-        text::{Change, Document, Operation, Section},
-        votes,
+    use crate::{
+        amendments::{AmendmentStatus, VoteBody, commands as amendments},
+        bylaws::text::{Change, ChangeOperation as Operation, Document, Section},
+        votes::{VoteChoice, commands as votes},
     };
+    use sea_orm::ActiveEnum;
     let mut sections = Vec::new();
     for (article, title, items) in BYLAWS {
         for (number, (heading, text)) in items.iter().enumerate() {
@@ -785,7 +786,7 @@ async fn governance(
     )
     .await?;
     let policy = crate::policy::current(tx).await?;
-    votes::open(
+    votes::start(
         tx,
         secretary,
         conduct.id,
@@ -799,10 +800,14 @@ async fn governance(
         .filter(entity::voter_roll::Column::Sponsor.eq(false))
         .all(tx)
         .await?;
-    for (entry, choice) in roll
-        .iter()
-        .zip(["YES", "YES", "NO", "YES", "ABSTAIN", "YES"])
-    {
+    for (entry, choice) in roll.iter().zip([
+        VoteChoice::Yes,
+        VoteChoice::Yes,
+        VoteChoice::No,
+        VoteChoice::Yes,
+        VoteChoice::Abstain,
+        VoteChoice::Yes,
+    ]) {
         let Some(account) = entry
             .holder_key
             .strip_prefix("account:")
@@ -814,7 +819,7 @@ async fn governance(
             roll_entry_id: Set(entry.id),
             amendment_id: Set(conduct.id),
             cast_by: Set(account),
-            choice: Set(choice.to_owned()),
+            choice: Set(choice),
             cast_at: Set(Utc::now()),
         }
         .insert(tx)
@@ -824,7 +829,7 @@ async fn governance(
             account,
             "vote.cast",
             conduct.id,
-            json!({ "entry": entry.id, "choice": choice, "previous": null }),
+            json!({ "entry": entry.id, "choice": choice.to_value(), "previous": null }),
         )
         .await?;
     }

@@ -2,6 +2,7 @@
 //! binary and the tests share.
 
 pub mod accounts;
+pub mod amendments;
 pub mod audit;
 pub mod auth;
 pub mod bylaws;
@@ -28,6 +29,7 @@ pub mod sponsors;
 pub mod telemetry;
 pub mod time;
 pub mod tokens;
+pub mod votes;
 
 use std::sync::Arc;
 
@@ -36,11 +38,11 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter, usage::TokenUsage},
-    bylaws::events::TallyEvents,
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
     schema::QuorumSchema,
+    votes::events::TallyEvents,
 };
 
 /// Everything a request needs, shared by all requests of the process.

@@ -5,8 +5,8 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
+    amendments::types::Amendment,
     auth::{Role, Viewer},
-    bylaws::amendments::Amendment,
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,

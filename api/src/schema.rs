@@ -6,13 +6,9 @@ use std::sync::Arc;
 
 use crate::{
     accounts::{mutation::AccountMutation, query::AccountQuery},
+    amendments::{mutation::AmendmentMutation, query::AmendmentQuery},
     audit::query::AuditQuery,
-    bylaws::{
-        amendments::{AmendmentMutation, AmendmentQuery},
-        mutation::BylawsMutation,
-        query::BylawsQuery,
-        votes::{VoteMutation, VoteSubscription},
-    },
+    bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
@@ -28,6 +24,7 @@ use crate::{
         tiers::{SponsorTierMutation, SponsorTierQuery},
     },
     tokens::{mutation::ApiTokenMutation, query::ApiTokenQuery},
+    votes::{mutation::VoteMutation, subscription::VoteSubscription},
 };
 
 /// The root of every query.

@@ -13,12 +13,11 @@ pub struct Model {
     pub proposer_id: Uuid,
     /// The version it changes.
     pub base_version: i32,
-    /// `DRAFT`, `PROPOSED`, `VOTING`, `ADOPTED`, `REJECTED` or `WITHDRAWN`.
-    pub status: String,
+    pub status: AmendmentStatus,
     /// Set by the secretary: such an amendment must go to the members.
     pub affects_membership_rights: bool,
-    /// `MEMBERS` or `BOARD`, once voting opens.
-    pub vote_body: Option<String>,
+    /// Set once voting opens.
+    pub vote_body: Option<VoteBody>,
     pub submitted_at: Option<DateTimeUtc>,
     pub voting_opened_at: Option<DateTimeUtc>,
     pub closes_at: Option<DateTimeUtc>,
@@ -32,6 +31,48 @@ pub struct Model {
     pub adopted_version: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Where an amendment stands.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum AmendmentStatus {
+    /// Being written by its proposer.
+    Draft,
+    /// Submitted: in discussion during the notice period.
+    Proposed,
+    /// Open for votes until it closes.
+    Voting,
+    /// Passed: a new bylaws version holds it.
+    Adopted,
+    /// Did not pass.
+    Rejected,
+    /// Taken back by its proposer before voting.
+    Withdrawn,
+}
+
+/// The voting body.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum VoteBody {
+    /// The directors in office, one vote each, by super-majority.
+    Board,
+    /// The members in good standing, by weight, after the influence cap.
+    Members,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,8 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub amendment_id: Uuid,
     pub ordinal: i32,
-    /// `INSERT`, `REPLACE` or `DELETE`.
-    pub operation: String,
+    pub operation: ChangeOperation,
     /// The section replaced or deleted.
     pub section_key: Option<Uuid>,
     /// Where an inserted section goes.
@@ -19,6 +18,25 @@ pub struct Model {
     pub heading: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub text: Option<String>,
+}
+
+/// What a change does to a section.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ChangeOperation {
+    /// Adds a section at an article and position.
+    Insert,
+    /// Replaces a section's text (and heading, if given).
+    Replace,
+    /// Removes a section.
+    Delete,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,15 +3,13 @@
 use std::collections::HashSet;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use serde_json::json;
 
 use crate::{
     AppState,
-    audit::{self, Actor, Entry},
     auth::{Role, RoleGuard, Viewer},
     bylaws::{
-        db,
-        text::{Document, Section},
+        commands::{self, ImportBylaws},
+        text::{Document, Section, body, heading},
         types::BylawsVersion,
     },
     db::begin_write,
@@ -58,16 +56,6 @@ pub struct ImportBylawsPayload {
 #[derive(Default)]
 pub struct BylawsMutation;
 
-/// Checks a heading or title: 1 to 200 characters.
-pub fn heading(raw: &str, field: &str) -> ApiResult<String> {
-    crate::input::text(raw, field, 200)
-}
-
-/// Checks a section's text: 1 to 20,000 characters.
-pub fn body(raw: &str, field: &str) -> ApiResult<String> {
-    crate::input::text(raw, field, 20_000)
-}
-
 #[Object]
 impl BylawsMutation {
     /// Imports version 1 of the bylaws. SECRETARY or ADMIN, and only while no version exists;
@@ -79,70 +67,59 @@ impl BylawsMutation {
         #[graphql(desc = "The operation's input.")] input: ImportBylawsInput,
     ) -> ApiResult<ImportBylawsPayload> {
         let state = ctx.data::<AppState>()?;
-        if input.articles.is_empty() {
-            return Err(ApiError::bad_input(
-                "input.articles",
-                "give at least one article",
-            ));
-        }
-        let mut sections = Vec::new();
-        let mut article_numbers = HashSet::new();
-        for (a, article) in input.articles.iter().enumerate() {
-            let field = |name: &str| format!("input.articles[{a}].{name}");
-            if article.number < 1 || !article_numbers.insert(article.number) {
-                return Err(ApiError::bad_input(
-                    field("number"),
-                    "article numbers are positive and distinct",
-                ));
-            }
-            let title = heading(&article.title, &field("title"))?;
-            if article.sections.is_empty() {
-                return Err(ApiError::bad_input(
-                    field("sections"),
-                    "an article holds at least one section",
-                ));
-            }
-            let mut numbers = HashSet::new();
-            for (s, section) in article.sections.iter().enumerate() {
-                let field = |name: &str| format!("input.articles[{a}].sections[{s}].{name}");
-                if section.number < 1 || !numbers.insert(section.number) {
-                    return Err(ApiError::bad_input(
-                        field("number"),
-                        "section numbers are positive and distinct",
-                    ));
-                }
-                sections.push(Section {
-                    key: ids::new_key(),
-                    article_number: article.number,
-                    article_title: title.clone(),
-                    section_number: section.number,
-                    heading: heading(&section.heading, &field("heading"))?,
-                    text: body(&section.text, &field("text"))?,
-                });
-            }
-        }
-        let document = Document::new(sections);
+        let document = parse_articles(&input.articles)?;
         let tx = begin_write(&state.db).await?;
-        if db::current(&tx).await?.is_some() {
-            return Err(ApiError::conflict(
-                "the bylaws are already imported; change them by amendment",
-            ));
-        }
-        let version = db::write_version(&tx, 1, None, &document).await?;
-        audit::record(
-            &tx,
-            Entry {
-                actor: Actor::of(Viewer::of(ctx)),
-                action: "bylaws.imported",
-                subject_kind: "BylawsVersion",
-                subject_id: uuid::Uuid::nil(),
-                summary: json!({ "version": 1, "sections": document.sections.len() }),
-            },
-        )
-        .await?;
+        let version = commands::import(&tx, Viewer::of(ctx), ImportBylaws { document }).await?;
         tx.commit().await?;
         Ok(ImportBylawsPayload {
             version: BylawsVersion(version),
         })
     }
+}
+
+/// The articles as a document, each heading and text checked, each section given its key.
+fn parse_articles(articles: &[ArticleInput]) -> ApiResult<Document> {
+    if articles.is_empty() {
+        return Err(ApiError::bad_input(
+            "input.articles",
+            "give at least one article",
+        ));
+    }
+    let mut sections = Vec::new();
+    let mut article_numbers = HashSet::new();
+    for (a, article) in articles.iter().enumerate() {
+        let field = |name: &str| format!("input.articles[{a}].{name}");
+        if article.number < 1 || !article_numbers.insert(article.number) {
+            return Err(ApiError::bad_input(
+                field("number"),
+                "article numbers are positive and distinct",
+            ));
+        }
+        let title = heading(&article.title, &field("title"))?;
+        if article.sections.is_empty() {
+            return Err(ApiError::bad_input(
+                field("sections"),
+                "an article holds at least one section",
+            ));
+        }
+        let mut numbers = HashSet::new();
+        for (s, section) in article.sections.iter().enumerate() {
+            let field = |name: &str| format!("input.articles[{a}].sections[{s}].{name}");
+            if section.number < 1 || !numbers.insert(section.number) {
+                return Err(ApiError::bad_input(
+                    field("number"),
+                    "section numbers are positive and distinct",
+                ));
+            }
+            sections.push(Section {
+                key: ids::new_key(),
+                article_number: article.number,
+                article_title: title.clone(),
+                section_number: section.number,
+                heading: heading(&section.heading, &field("heading"))?,
+                text: body(&section.text, &field("text"))?,
+            });
+        }
+    }
+    Ok(Document::new(sections))
 }

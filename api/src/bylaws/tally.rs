@@ -10,23 +10,10 @@
 //! The board votes one director, one vote: a super-majority of the directors in office must
 //! vote, and the same share of the directors in office must vote YES.
 
-use serde::{Deserialize, Serialize};
-
-/// A vote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Choice {
-    Yes,
-    No,
-    Abstain,
-}
-
-/// Who decides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Body {
-    Members,
-    Board,
-}
+/// The name a recount uses for who decides: the stored voting body itself.
+pub use entity::amendment::VoteBody as Body;
+/// The name a recount from the audit log uses for a vote: the stored choice itself.
+pub use entity::amendment_vote::VoteChoice as Choice;
 
 /// One voter on the frozen roll.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,8 +36,9 @@ pub struct Rules {
 }
 
 /// The recorded result of a closed vote.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
+// Stored through its own versioned type (`amendments::results::StoredTally`), so renaming a field
+// here changes the API, never the rows already stored.
+#[derive(Clone, Copy, Debug, PartialEq, async_graphql::SimpleObject)]
 #[graphql(name = "AmendmentTally")]
 pub struct Tally {
     /// Effective weight of YES votes (for the board, the number of directors).

@@ -25,18 +25,12 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
-/// What a change does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
-    Insert,
-    Replace,
-    Delete,
-}
+pub use entity::amendment_change::ChangeOperation;
 
 /// One change of an amendment, as checked input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
-    pub operation: Operation,
+    pub operation: ChangeOperation,
     /// The section replaced or deleted.
     pub section: Option<Uuid>,
     /// The article an inserted section goes into.
@@ -72,7 +66,7 @@ impl Document {
         for (index, change) in changes.iter().enumerate() {
             let field = |name: &str| format!("input.changes[{index}].{name}");
             match change.operation {
-                Operation::Replace | Operation::Delete => {
+                ChangeOperation::Replace | ChangeOperation::Delete => {
                     let key = change.section.ok_or_else(|| {
                         ApiError::bad_input(field("sectionId"), "name the section to change")
                     })?;
@@ -86,7 +80,7 @@ impl Document {
                                 "the section is not in the bylaws in force",
                             )
                         })?;
-                    if change.operation == Operation::Delete {
+                    if change.operation == ChangeOperation::Delete {
                         let article = doc.sections.remove(at).article_number;
                         doc.renumber(article);
                     } else {
@@ -99,7 +93,7 @@ impl Document {
                         })?;
                     }
                 }
-                Operation::Insert => {
+                ChangeOperation::Insert => {
                     let article = change.article_number.ok_or_else(|| {
                         ApiError::bad_input(
                             field("articleNumber"),
@@ -208,6 +202,16 @@ pub fn diff(from: &Document, to: &Document) -> Vec<SectionDiff> {
     lines
 }
 
+/// Checks a heading or title: 1 to 200 characters.
+pub fn heading(raw: &str, field: &str) -> ApiResult<String> {
+    crate::input::text(raw, field, 200)
+}
+
+/// Checks a section's text: 1 to 20,000 characters.
+pub fn body(raw: &str, field: &str) -> ApiResult<String> {
+    crate::input::text(raw, field, 20_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,7 +238,7 @@ mod tests {
         let name = doc.sections[0].key;
         let changes = [
             Change {
-                operation: Operation::Insert,
+                operation: ChangeOperation::Insert,
                 section: None,
                 article_number: Some(1),
                 position: Some(1),
@@ -242,7 +246,7 @@ mod tests {
                 text: Some("We build.".into()),
             },
             Change {
-                operation: Operation::Replace,
+                operation: ChangeOperation::Replace,
                 section: Some(purpose),
                 article_number: None,
                 position: None,
@@ -250,7 +254,7 @@ mod tests {
                 text: Some("New purpose.".into()),
             },
             Change {
-                operation: Operation::Delete,
+                operation: ChangeOperation::Delete,
                 section: Some(name),
                 article_number: None,
                 position: None,
@@ -279,7 +283,7 @@ mod tests {
     fn a_change_that_does_not_fit_names_its_field() {
         let doc = Document::new(vec![section(1, 1, "Name")]);
         let bad = [Change {
-            operation: Operation::Delete,
+            operation: ChangeOperation::Delete,
             section: Some(Uuid::new_v4()),
             article_number: None,
             position: None,
@@ -291,7 +295,7 @@ mod tests {
             matches!(err, ApiError::BadUserInput { ref field, .. } if field == "input.changes[0].sectionId")
         );
         let far = [Change {
-            operation: Operation::Insert,
+            operation: ChangeOperation::Insert,
             section: None,
             article_number: Some(1),
             position: Some(5),

@@ -78,6 +78,14 @@ pub fn articles(document: text::Document) -> Vec<Article> {
     articles
 }
 
+/// The kind of node an amendment is. The `Amendment` object lives in `amendments`, which builds
+/// on this module; naming the kind here lets a version link to its amendment without a cycle.
+pub struct AmendmentKind;
+
+impl NodeKind for AmendmentKind {
+    const KIND: &'static str = "Amendment";
+}
+
 /// One version of the bylaws.
 #[derive(Clone, Debug)]
 pub struct BylawsVersion(pub bylaws_version::Model);
@@ -102,7 +110,7 @@ impl BylawsVersion {
 
     /// The global ID of the amendment that produced it; null for the first version.
     async fn amendment_id(&self) -> Option<ID> {
-        self.0.amendment_id.map(|id| ids::encode("Amendment", id))
+        self.0.amendment_id.map(ids::id_of::<AmendmentKind>)
     }
 
     /// The full text, by article.

@@ -577,6 +577,31 @@ async fn the_audit_entries_alone_recount_the_tally() {
 }
 
 #[tokio::test]
+async fn a_corrupt_stored_status_is_an_error_not_a_draft() {
+    let f = foundation().await;
+    let app = &f.app;
+    let (ada, _) = a_contributor(app, "Ada", &f.committee).await;
+    let id = a_proposed_amendment(app, &ada, &f.sections[1], "Corrupt me.").await;
+    app.sql("UPDATE amendments SET status = 'MISLAID'").await;
+    let read = app
+        .gql_as(
+            &f.secretary.access_token,
+            "query($id: ID!) { amendment(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(read.error_code(), "INTERNAL_SERVER_ERROR");
+    let comment = app
+        .gql_as(
+            &ada.access_token,
+            "mutation($id: ID!) { commentOnAmendment(input: { amendmentId: $id, body: \"Hm.\" }) { comment { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(comment.error_code(), "INTERNAL_SERVER_ERROR");
+}
+
+#[tokio::test]
 async fn only_an_admin_reads_and_changes_the_policy() {
     let app = TestApp::new().await;
     let admin = a_person_with(&app, "Root", Role::Admin).await;

@@ -189,3 +189,44 @@ async fn cast_over_http(
     stream.read_to_string(&mut response).await.expect("read");
     response
 }
+
+#[tokio::test]
+async fn a_malformed_amendment_id_is_reported_at_its_argument() {
+    let app = TestApp::new().await;
+    let addr = TestApp::serve(app.state.clone()).await;
+    let mut socket = connect(addr, None).await;
+    assert_eq!(
+        next_message(&mut socket).await["type"],
+        json!("connection_ack")
+    );
+    socket
+        .send(Message::text(
+            json!({
+                "id": "tally",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription { amendmentTally(amendmentId: \"not-an-id\") { yes } }",
+                },
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    let reply = next_message(&mut socket).await;
+    // A resolver error arrives as a `next` frame's errors, a request error as an `error` frame.
+    let error = if reply["payload"].is_array() {
+        &reply["payload"][0]
+    } else {
+        &reply["payload"]["errors"][0]
+    };
+    assert_eq!(
+        error["extensions"]["code"],
+        json!("BAD_USER_INPUT"),
+        "{reply}"
+    );
+    assert_eq!(
+        error["extensions"]["field"],
+        json!("amendmentId"),
+        "{reply}"
+    );
+}

@@ -1,0 +1,13 @@
+//! Amendments: proposals to change the bylaws, their section changes, their discussion, and
+//! the results of their votes as an amendment shows them. Votes build on this module.
+
+pub mod commands;
+pub mod mutation;
+pub mod query;
+pub mod results;
+pub mod types;
+
+pub use entity::{
+    amendment::{AmendmentStatus, VoteBody},
+    amendment_change::ChangeOperation,
+};

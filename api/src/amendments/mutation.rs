@@ -1,0 +1,248 @@
+//! The amendment mutations: each parses its input, checks the role, and runs one command.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::amendment;
+use sea_orm::DatabaseTransaction;
+
+use crate::{
+    AppState,
+    amendments::{
+        ChangeOperation,
+        commands::{self, CommentOn, ProposeAmendment, SetRightsFlag},
+        types::{Amendment, Comment},
+    },
+    auth::{Role, RoleGuard, SessionGuard, Viewer},
+    bylaws::{
+        text::{Change, body, heading},
+        types::Section,
+    },
+    db::begin_write,
+    error::{ApiError, ApiResult},
+    ids::key_of,
+    members::{holder::viewer_has_membership, status::MembershipStatus},
+};
+
+/// A section change as a client sends it.
+#[derive(InputObject)]
+pub struct ChangeInput {
+    /// What to do.
+    pub operation: ChangeOperation,
+    /// The section to replace or delete.
+    pub section_id: Option<ID>,
+    /// The article to insert into.
+    pub article_number: Option<i32>,
+    /// The number the inserted section takes (default: the end of the article).
+    pub position: Option<i32>,
+    /// The new heading.
+    pub heading: Option<String>,
+    /// The new text.
+    pub text: Option<String>,
+}
+
+/// Input of `proposeAmendment`.
+#[derive(InputObject)]
+pub struct ProposeAmendmentInput {
+    /// A title.
+    pub title: String,
+    /// Why the change is needed.
+    pub rationale: String,
+    /// The section changes, applied in order to the bylaws in force.
+    pub changes: Vec<ChangeInput>,
+}
+
+/// Input naming an amendment.
+#[derive(InputObject)]
+pub struct AmendmentInput {
+    /// The amendment.
+    pub amendment_id: ID,
+}
+
+/// Input of `commentOnAmendment`.
+#[derive(InputObject)]
+pub struct CommentInput {
+    /// The amendment.
+    pub amendment_id: ID,
+    /// The comment.
+    pub body: String,
+}
+
+/// Input of `setAmendmentAffectsMembershipRights`.
+#[derive(InputObject)]
+pub struct AffectsRightsInput {
+    /// The amendment.
+    pub amendment_id: ID,
+    /// Whether it changes a membership class's rights.
+    pub affects_membership_rights: bool,
+}
+
+/// The amendment after the change.
+#[derive(SimpleObject)]
+pub struct AmendmentPayload {
+    /// The amendment.
+    pub amendment: Amendment,
+}
+
+/// The comment written.
+#[derive(SimpleObject)]
+pub struct CommentPayload {
+    /// The comment.
+    pub comment: Comment,
+}
+
+/// The key of the amendment named by `input.amendmentId`.
+pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
+    key_of::<Amendment>(id, "input.amendmentId")
+}
+
+/// Runs one amendment command in a write transaction and wraps the amendment it leaves: the
+/// part every amendment and vote mutation shares once its input is parsed.
+pub async fn in_transaction<I>(
+    ctx: &Context<'_>,
+    input: I,
+    command: impl AsyncFnOnce(&DatabaseTransaction, &Viewer, I) -> ApiResult<amendment::Model>,
+) -> ApiResult<AmendmentPayload> {
+    let state = ctx.data::<AppState>()?;
+    let tx = begin_write(&state.db).await?;
+    let row = command(&tx, Viewer::of(ctx), input).await?;
+    tx.commit().await?;
+    Ok(AmendmentPayload {
+        amendment: Amendment(row),
+    })
+}
+
+#[derive(Default)]
+pub struct AmendmentMutation;
+
+#[Object]
+impl AmendmentMutation {
+    /// Drafts an amendment against the bylaws in force. For members in good standing.
+    #[graphql(guard = "SessionGuard")]
+    async fn propose_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: ProposeAmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        if !viewer_has_membership(ctx, &[MembershipStatus::Active]).await? {
+            return Err(ApiError::forbidden(
+                "only members in good standing propose amendments",
+            ));
+        }
+        let input = ProposeAmendment {
+            title: heading(&input.title, "input.title")?,
+            rationale: body(&input.rationale, "input.rationale")?,
+            changes: parse_changes(&input.changes)?,
+        };
+        in_transaction(ctx, input, commands::propose).await
+    }
+
+    /// Submits a draft: DRAFT → PROPOSED, which starts the notice period. The proposer only.
+    #[graphql(guard = "SessionGuard")]
+    async fn submit_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: AmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let id = amendment_key(&input.amendment_id)?;
+        in_transaction(ctx, id, commands::submit).await
+    }
+
+    /// Withdraws an amendment before voting. The proposer only.
+    #[graphql(guard = "SessionGuard")]
+    async fn withdraw_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: AmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let id = amendment_key(&input.amendment_id)?;
+        in_transaction(ctx, id, commands::withdraw).await
+    }
+
+    /// Moves an amendment onto the bylaws in force, after another was adopted under it. The
+    /// proposer or the secretary; its changes must still fit.
+    #[graphql(guard = "SessionGuard")]
+    async fn rebase_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: AmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let id = amendment_key(&input.amendment_id)?;
+        in_transaction(ctx, id, commands::rebase).await
+    }
+
+    /// Marks whether an amendment changes a membership class's rights; such an amendment must go
+    /// to the members. SECRETARY only, before voting.
+    #[graphql(guard = "RoleGuard::new(Role::Secretary)")]
+    async fn set_amendment_affects_membership_rights(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: AffectsRightsInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let input = SetRightsFlag {
+            amendment_id: amendment_key(&input.amendment_id)?,
+            affects_membership_rights: input.affects_membership_rights,
+        };
+        in_transaction(ctx, input, commands::set_rights_flag).await
+    }
+
+    /// Adds a comment to an amendment's discussion. For members (in good standing or in
+    /// grace), while the amendment is proposed or voting.
+    #[graphql(guard = "SessionGuard")]
+    async fn comment_on_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: CommentInput,
+    ) -> ApiResult<CommentPayload> {
+        let state = ctx.data::<AppState>()?;
+        let amendment_id = amendment_key(&input.amendment_id)?;
+        if !viewer_has_membership(ctx, &[MembershipStatus::Active, MembershipStatus::Grace]).await?
+        {
+            return Err(ApiError::forbidden("only members comment on amendments"));
+        }
+        let input = CommentOn {
+            amendment_id,
+            body: crate::input::text(&input.body, "input.body", 10_000)?,
+        };
+        let tx = begin_write(&state.db).await?;
+        let row = commands::comment(&tx, Viewer::of(ctx), input).await?;
+        tx.commit().await?;
+        Ok(CommentPayload {
+            comment: Comment(row),
+        })
+    }
+}
+
+fn parse_changes(inputs: &[ChangeInput]) -> ApiResult<Vec<Change>> {
+    if inputs.is_empty() || inputs.len() > 100 {
+        return Err(ApiError::bad_input(
+            "input.changes",
+            "give 1 to 100 changes",
+        ));
+    }
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let field = |name: &str| format!("input.changes[{i}].{name}");
+            Ok(Change {
+                operation: input.operation,
+                section: input
+                    .section_id
+                    .as_ref()
+                    .map(|id| key_of::<Section>(id, &field("sectionId")))
+                    .transpose()?,
+                article_number: input.article_number,
+                position: input.position,
+                heading: input
+                    .heading
+                    .as_deref()
+                    .map(|h| heading(h, &field("heading")))
+                    .transpose()?,
+                text: input
+                    .text
+                    .as_deref()
+                    .map(|t| body(t, &field("text")))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}

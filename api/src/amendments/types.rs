@@ -1,0 +1,308 @@
+//! The GraphQL types of amendments: the amendment, its changes and its comments.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Duration;
+use entity::{
+    amendment, amendment_change, amendment_comment,
+    prelude::{AmendmentChange as Changes, AmendmentComment as Comments},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::{
+    accounts::{loader::AccountLoader, types::Account},
+    amendments::{
+        AmendmentStatus, ChangeOperation, VoteBody,
+        results::{StoredTally, VoteCounts, vote_counts},
+    },
+    auth::{Role, Viewer},
+    bylaws::{
+        db,
+        tally::Tally,
+        text::Change,
+        types::{AmendmentKind, Section, SectionDiff, diff},
+    },
+    error::ApiResult,
+    ids::{self, NodeKind},
+    loaders::loader,
+    pagination::{PageArgs, fetch_page},
+    policy::loader::policy,
+    time::DateTime,
+};
+
+/// The amendment row.
+#[derive(Clone, Debug)]
+pub struct Amendment(pub amendment::Model);
+
+impl NodeKind for Amendment {
+    const KIND: &'static str = AmendmentKind::KIND;
+}
+
+impl Amendment {
+    /// Drafts are for their proposer and the secretary; the rest is public.
+    pub fn visible(&self, viewer: &Viewer) -> bool {
+        visible_to(&self.0, viewer)
+    }
+}
+
+/// Whether `viewer` may see the amendment: drafts are for their proposer and the secretary.
+pub fn visible_to(row: &amendment::Model, viewer: &Viewer) -> bool {
+    row.status != AmendmentStatus::Draft
+        || viewer.account_id() == Some(row.proposer_id)
+        || viewer.has_role(Role::Secretary)
+}
+
+/// A change of an amendment.
+#[derive(Clone, Debug)]
+pub struct AmendmentChange(pub amendment_change::Model);
+
+/// One section change of an amendment.
+#[Object]
+impl AmendmentChange {
+    /// What it does.
+    async fn operation(&self) -> ChangeOperation {
+        self.0.operation
+    }
+
+    /// The section replaced or deleted.
+    async fn section_id(&self) -> Option<ID> {
+        self.0.section_key.map(ids::id_of::<Section>)
+    }
+
+    /// The article an inserted section goes into.
+    async fn article_number(&self) -> Option<i32> {
+        self.0.article_number
+    }
+
+    /// The number an inserted section takes.
+    async fn position(&self) -> Option<i32> {
+        self.0.position
+    }
+
+    /// The new heading.
+    async fn heading(&self) -> Option<&str> {
+        self.0.heading.as_deref()
+    }
+
+    /// The new text.
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+}
+
+fn as_change(row: &amendment_change::Model) -> Change {
+    Change {
+        operation: row.operation,
+        section: row.section_key,
+        article_number: row.article_number,
+        position: row.position,
+        heading: row.heading.clone(),
+        text: row.text.clone(),
+    }
+}
+
+/// A comment.
+#[derive(Clone, Debug)]
+pub struct Comment(pub amendment_comment::Model);
+
+impl NodeKind for Comment {
+    const KIND: &'static str = "AmendmentComment";
+}
+
+/// A member's comment in an amendment's discussion.
+#[Object(name = "AmendmentComment")]
+impl Comment {
+    /// The comment's opaque global ID.
+    async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// Who wrote it.
+    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        Ok(loader::<AccountLoader>(ctx)?
+            .load_one(self.0.author_id)
+            .await?
+            .map(Account))
+    }
+
+    /// What they wrote.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+crate::connection!(CommentConnection, CommentEdge, Comment);
+crate::connection!(AmendmentConnection, AmendmentEdge, Amendment);
+
+/// A proposal to change the bylaws in force.
+#[Object]
+impl Amendment {
+    /// The amendment's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// Its title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Why it is proposed.
+    async fn rationale(&self) -> &str {
+        &self.0.rationale
+    }
+
+    /// Who proposed it.
+    async fn proposer(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        Ok(loader::<AccountLoader>(ctx)?
+            .load_one(self.0.proposer_id)
+            .await?
+            .map(Account))
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> AmendmentStatus {
+        self.0.status
+    }
+
+    /// The version of the bylaws it changes.
+    async fn base_version(&self) -> i32 {
+        self.0.base_version
+    }
+
+    /// True when the bylaws changed since it was written: it must be rebased before a vote.
+    async fn needs_rebase(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let current = db::current(db).await?.map(|v| v.number);
+        Ok(matches!(
+            self.0.status,
+            AmendmentStatus::Draft | AmendmentStatus::Proposed
+        ) && current != Some(self.0.base_version))
+    }
+
+    /// Set by the secretary when it changes a membership class's rights: it must go to the
+    /// members.
+    async fn affects_membership_rights(&self) -> bool {
+        self.0.affects_membership_rights
+    }
+
+    /// Its section changes, in order.
+    async fn changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<AmendmentChange>> {
+        Ok(changes_of(ctx.data::<DatabaseConnection>()?, self.0.id)
+            .await?
+            .into_iter()
+            .map(AmendmentChange)
+            .collect())
+    }
+
+    /// What it does to its base version, section by section.
+    async fn diff(&self, ctx: &Context<'_>) -> ApiResult<Vec<SectionDiff>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let base = db::document(db, self.0.base_version).await?;
+        let after = base.apply(&changes(db, self.0.id).await?, ids::new_key)?;
+        Ok(diff(&base, &after))
+    }
+
+    /// When it was submitted, starting the notice period.
+    async fn submitted_at(&self) -> Option<DateTime> {
+        self.0.submitted_at.map(DateTime)
+    }
+
+    /// The earliest moment voting may open: the end of the notice period.
+    async fn voting_opens_no_earlier_than(&self, ctx: &Context<'_>) -> ApiResult<Option<DateTime>> {
+        let days = policy(ctx).await?.amendment_notice_days;
+        Ok(self
+            .0
+            .submitted_at
+            .map(|at| DateTime(at + Duration::days(i64::from(days)))))
+    }
+
+    /// Who votes, once voting opened.
+    async fn vote_body(&self) -> Option<VoteBody> {
+        self.0.vote_body
+    }
+
+    /// When voting opened.
+    async fn voting_opened_at(&self) -> Option<DateTime> {
+        self.0.voting_opened_at.map(DateTime)
+    }
+
+    /// When voting closes.
+    async fn closes_at(&self) -> Option<DateTime> {
+        self.0.closes_at.map(DateTime)
+    }
+
+    /// The votes so far, as counts only; null before voting.
+    async fn votes(&self, ctx: &Context<'_>) -> ApiResult<Option<VoteCounts>> {
+        if self.0.voting_opened_at.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            vote_counts(ctx.data::<DatabaseConnection>()?, self.0.id).await?,
+        ))
+    }
+
+    /// The recorded tally, once voting closed.
+    async fn tally(&self) -> ApiResult<Option<Tally>> {
+        self.0
+            .tally
+            .as_deref()
+            .map(|json| StoredTally::parse(json).map(Tally::from))
+            .transpose()
+    }
+
+    /// The bylaws version it produced, once adopted.
+    async fn adopted_version(&self) -> Option<i32> {
+        self.0.adopted_version
+    }
+
+    /// The discussion, oldest first.
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many comments to return, at most 100 (default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return comments after this cursor.")] after: Option<String>,
+    ) -> ApiResult<CommentConnection> {
+        let page = PageArgs::new(first, after, None, None).parse()?;
+        let query = Comments::find().filter(amendment_comment::Column::AmendmentId.eq(self.0.id));
+        let db = ctx.data::<DatabaseConnection>()?;
+        let page = fetch_page(
+            db,
+            query,
+            amendment_comment::Column::Id,
+            |row| row.id,
+            &page,
+        )
+        .await?;
+        Ok(page.map(Comment).into())
+    }
+}
+
+async fn changes_of(
+    db: &impl ConnectionTrait,
+    amendment: Uuid,
+) -> ApiResult<Vec<amendment_change::Model>> {
+    Ok(Changes::find()
+        .filter(amendment_change::Column::AmendmentId.eq(amendment))
+        .order_by_asc(amendment_change::Column::Ordinal)
+        .all(db)
+        .await?)
+}
+
+/// The changes of an amendment, as the text model takes them.
+pub async fn changes(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResult<Vec<Change>> {
+    Ok(changes_of(db, amendment)
+        .await?
+        .iter()
+        .map(as_change)
+        .collect())
+}

@@ -1,0 +1,145 @@
+//! The vote mutations: each parses its input, checks the role, and runs one command.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+
+use crate::{
+    AppState,
+    amendments::{
+        VoteBody,
+        mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
+        types::Amendment,
+    },
+    auth::{Role, RoleGuard, SessionGuard, Viewer},
+    db::begin_write,
+    error::ApiResult,
+    ids::{self, key_of},
+    members::types::Membership,
+    time::DateTime,
+    votes::{
+        VoteChoice,
+        commands::{self, CastVote, OpenVote},
+    },
+};
+
+/// Input of `openAmendmentVote`.
+#[derive(InputObject)]
+pub struct OpenVoteInput {
+    /// The amendment, proposed and past its notice period.
+    pub amendment_id: ID,
+    /// Who votes.
+    pub body: VoteBody,
+    /// When voting closes: at least the policy's minimum voting period from now.
+    pub closes_at: DateTime,
+}
+
+/// Input of `castAmendmentVote`.
+#[derive(InputObject)]
+pub struct CastVoteInput {
+    /// The amendment being voted on.
+    pub amendment_id: ID,
+    /// The vote.
+    pub choice: VoteChoice,
+    /// The membership voting; may be left out when the viewer holds exactly one on the roll.
+    pub membership_id: Option<ID>,
+}
+
+/// A vote as recorded.
+#[derive(SimpleObject)]
+pub struct Vote {
+    /// The choice.
+    pub choice: VoteChoice,
+    /// The membership that voted (members' votes).
+    pub membership_id: Option<ID>,
+    /// When it was last cast.
+    pub cast_at: DateTime,
+}
+
+/// The vote recorded.
+#[derive(SimpleObject)]
+pub struct CastVotePayload {
+    /// The vote.
+    pub vote: Vote,
+}
+
+#[derive(Default)]
+pub struct VoteMutation;
+
+#[Object]
+impl VoteMutation {
+    /// Opens voting on a proposed amendment. SECRETARY only. The notice period must have passed,
+    /// `closesAt` must leave at least the minimum voting period, the amendment must be based on
+    /// the bylaws in force, and one that changes membership rights must go to the members. The
+    /// voter roll is frozen now: members in good standing with their weights, or the directors
+    /// in office.
+    #[graphql(guard = "RoleGuard::new(Role::Secretary)")]
+    async fn open_amendment_vote(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: OpenVoteInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let state = ctx.data::<AppState>()?;
+        let input = OpenVote {
+            amendment_id: amendment_key(&input.amendment_id)?,
+            body: input.body,
+            closes_at: input.closes_at.0,
+        };
+        // Sponsor memberships that started since they were recorded belong on the roll.
+        crate::sponsors::follow::catch_up(&state.db).await?;
+        in_transaction(ctx, input, commands::open).await
+    }
+
+    /// Casts or changes a vote, until voting closes. A member votes each membership it holds on
+    /// the roll (an organization's through one of its representatives); a director votes once.
+    #[graphql(guard = "SessionGuard")]
+    async fn cast_amendment_vote(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: CastVoteInput,
+    ) -> ApiResult<CastVotePayload> {
+        let state = ctx.data::<AppState>()?;
+        let input = CastVote {
+            amendment_id: amendment_key(&input.amendment_id)?,
+            choice: input.choice,
+            membership_id: input
+                .membership_id
+                .as_ref()
+                .map(|id| key_of::<Membership>(id, "input.membershipId"))
+                .transpose()?,
+        };
+        let amendment = input.amendment_id;
+        let tx = begin_write(&state.db).await?;
+        let cast = commands::cast(&tx, Viewer::of(ctx), input).await?;
+        // Subscribers hear of it once it is committed, on every replica.
+        let announced = state.tally_events.announce(&tx, amendment).await?;
+        tx.commit().await?;
+        announced.after_commit();
+        Ok(CastVotePayload {
+            vote: Vote {
+                choice: cast.choice,
+                membership_id: cast.entry.membership_id.map(ids::id_of::<Membership>),
+                cast_at: cast.cast_at.into(),
+            },
+        })
+    }
+
+    /// Closes voting after `closesAt` and records the tally. SECRETARY only. In one
+    /// transaction, a passed amendment writes the new bylaws version and becomes ADOPTED;
+    /// otherwise it becomes REJECTED.
+    #[graphql(guard = "RoleGuard::new(Role::Secretary)")]
+    async fn close_amendment_vote(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: AmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let state = ctx.data::<AppState>()?;
+        let id = amendment_key(&input.amendment_id)?;
+        let tx = begin_write(&state.db).await?;
+        let row = commands::close(&tx, Viewer::of(ctx), id).await?;
+        let announced = state.tally_events.announce(&tx, id).await?;
+        tx.commit().await?;
+        announced.after_commit();
+        Ok(AmendmentPayload {
+            amendment: Amendment(row),
+        })
+    }
+}

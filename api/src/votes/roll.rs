@@ -1,0 +1,119 @@
+//! The voter roll: frozen when voting opens, and read back to find who may cast which vote.
+
+use chrono::Utc;
+use entity::{
+    account_role, membership, organization_representative,
+    prelude::{AccountRole, Membership as Memberships, OrganizationRepresentative, VoterRoll},
+    voter_roll,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::{
+    amendments::VoteBody,
+    auth::Role,
+    error::ApiResult,
+    ids,
+    members::{
+        classes::MembershipClassKey,
+        holder::Holder,
+        status::{self, MembershipStatus},
+    },
+};
+
+/// Writes the voter roll: members in good standing today with their weights, or the directors
+/// in office.
+pub async fn freeze(
+    tx: &DatabaseTransaction,
+    amendment: Uuid,
+    body: VoteBody,
+    grace_days: i32,
+) -> ApiResult<Vec<voter_roll::Model>> {
+    let rows: Vec<voter_roll::Model> = match body {
+        VoteBody::Members => Memberships::find()
+            .filter(status::condition(
+                MembershipStatus::Active,
+                Utc::now().date_naive(),
+                grace_days,
+            ))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|m: membership::Model| voter_roll::Model {
+                id: ids::new_key(),
+                amendment_id: amendment,
+                membership_id: Some(m.id),
+                account_id: None,
+                sponsor: m.class_key == MembershipClassKey::Sponsor,
+                holder_key: m.holder_key,
+                nominal_weight: m.vote_weight,
+            })
+            .collect(),
+        VoteBody::Board => AccountRole::find()
+            .filter(account_role::Column::Role.eq(Role::Board.as_str()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|director| voter_roll::Model {
+                id: ids::new_key(),
+                amendment_id: amendment,
+                membership_id: None,
+                account_id: Some(director.account_id),
+                holder_key: Holder::Account(director.account_id).key(),
+                nominal_weight: 1,
+                sponsor: false,
+            })
+            .collect(),
+    };
+    if !rows.is_empty() {
+        let active = rows.iter().cloned().map(|row| voter_roll::ActiveModel {
+            id: Set(row.id),
+            amendment_id: Set(row.amendment_id),
+            membership_id: Set(row.membership_id),
+            account_id: Set(row.account_id),
+            holder_key: Set(row.holder_key),
+            nominal_weight: Set(row.nominal_weight),
+            sponsor: Set(row.sponsor),
+        });
+        VoterRoll::insert_many(active).exec(tx).await?;
+    }
+    Ok(rows)
+}
+
+/// The entries of `amendment`'s roll that `account` may cast: its own, and those of the
+/// organizations it represents. Read in the voting transaction, so a representative removed a
+/// moment ago no longer votes.
+pub async fn entries_of(
+    db: &impl ConnectionTrait,
+    amendment: Uuid,
+    account: Uuid,
+) -> ApiResult<Vec<voter_roll::Model>> {
+    let organizations = OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account))
+        .all(db)
+        .await?;
+    let keys: Vec<String> = std::iter::once(Holder::Account(account))
+        .chain(
+            organizations
+                .iter()
+                .map(|r| Holder::Organization(r.organization_id)),
+        )
+        .map(Holder::key)
+        .collect();
+    Ok(VoterRoll::find()
+        .filter(voter_roll::Column::AmendmentId.eq(amendment))
+        .filter(voter_roll::Column::HolderKey.is_in(keys))
+        .all(db)
+        .await?)
+}
+
+/// Every entry of `amendment`'s roll.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    amendment: Uuid,
+) -> ApiResult<Vec<voter_roll::Model>> {
+    Ok(VoterRoll::find()
+        .filter(voter_roll::Column::AmendmentId.eq(amendment))
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,53 @@
+//! The live tally: an amendment's vote counts, now and after every change.
+
+use async_graphql::{Context, ID, Subscription};
+use futures_util::{Stream, StreamExt};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    AppState,
+    amendments::{
+        commands::find,
+        results::{VoteCounts, vote_counts},
+        types::Amendment,
+    },
+    auth::Viewer,
+    error::{ApiError, ApiResult},
+    ids::key_of,
+};
+
+#[derive(Default)]
+pub struct VoteSubscription;
+
+#[Subscription]
+impl VoteSubscription {
+    /// The vote counts of an amendment: now, and again after every vote and at the close. Works
+    /// across replicas.
+    async fn amendment_tally(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The amendment to follow.")] amendment_id: ID,
+    ) -> Result<impl Stream<Item = ApiResult<VoteCounts>> + use<>, ApiError> {
+        let state = ctx.data::<AppState>()?.clone();
+        let id = key_of::<Amendment>(&amendment_id, "amendmentId")?;
+        let amendment = Amendment(find(&state.db, id).await?);
+        if !amendment.visible(Viewer::of(ctx)) {
+            return Err(ApiError::not_found("amendment"));
+        }
+        let updates = tokio_stream::wrappers::BroadcastStream::new(state.tally_events.subscribe());
+        let db: DatabaseConnection = state.db.clone();
+        let first = vote_counts(&db, id).await?;
+        let later = updates
+            .filter_map(move |event| {
+                let wanted = matches!(event, Ok(changed) if changed == id)
+                    // A lagging subscriber missed some events: send the counts anyway.
+                    || event.is_err();
+                async move { wanted.then_some(()) }
+            })
+            .then(move |()| {
+                let db = db.clone();
+                async move { vote_counts(&db, id).await }
+            });
+        Ok(futures_util::stream::once(async move { Ok(first) }).chain(later))
+    }
+}
