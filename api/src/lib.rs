@@ -93,7 +93,9 @@ impl AppState {
         viewer: Viewer,
         address: ClientAddress,
     ) -> async_graphql::Request {
-        loaders::register(request, &self.db)
+        let mut request = request;
+        schema::register_loaders(&mut request.data, &self.db);
+        request
             .data(self.db.clone())
             .data(self.clone())
             .data(viewer)

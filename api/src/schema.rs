@@ -4,6 +4,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use std::sync::Arc;
 
+use sea_orm::DatabaseConnection;
+
 use crate::{
     accounts::{mutation::AccountMutation, query::AccountQuery},
     amendments::{mutation::AmendmentMutation, query::AmendmentQuery},
@@ -62,6 +64,43 @@ pub struct Mutation(
 /// The root of every subscription.
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(VoteSubscription);
+
+/// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
+/// connection's) data.
+pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+    use async_graphql::dataloader::DataLoader;
+
+    use crate::{
+        accounts::loader::{
+            AccountLoader, OrganizationLoader, RepresentativesLoader,
+            RepresentedOrganizationsLoader, RolesLoader,
+        },
+        members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
+        mirrors::loader::VerificationsLoader,
+        policy::loader::PolicyLoader,
+        sponsors::loader::{ContributionTotalLoader, SponsorshipLoader, TierLoader},
+    };
+    fn add<L>(data: &mut async_graphql::Data, loader: L)
+    where
+        L: async_graphql::dataloader::Loader<uuid::Uuid> + Send + Sync + 'static,
+    {
+        data.insert(DataLoader::new(loader, tokio::spawn));
+    }
+    let db = || db.clone();
+    add(data, AccountLoader(db()));
+    add(data, RolesLoader(db()));
+    add(data, OrganizationLoader(db()));
+    add(data, RepresentedOrganizationsLoader(db()));
+    add(data, RepresentativesLoader(db()));
+    add(data, ApplicationMirrorsLoader(db()));
+    add(data, VerificationsLoader(db()));
+    add(data, SponsorshipLoader(db()));
+    add(data, ContributionTotalLoader(db()));
+    // Keyed by something other than an id.
+    data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
+}
 
 /// The schema as served.
 pub type QuorumSchema = Schema<Query, Mutation, Subscription>;

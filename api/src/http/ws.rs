@@ -7,7 +7,7 @@ use poem::{
     Endpoint, FromRequest, IntoResponse, Request, Response, Result, web::websocket::WebSocket,
 };
 
-use crate::{AppState, auth::viewer::authenticate, http::graphql::ClientAddress, loaders};
+use crate::{AppState, auth::viewer::authenticate, http::graphql::ClientAddress};
 
 /// Marks the data of a WebSocket connection. Its viewer was read once, at `connection_init`,
 /// so the socket serves subscriptions only: queries and mutations go to `POST /graphql`, where
@@ -64,7 +64,7 @@ async fn connection_data(
     data.insert(viewer);
     data.insert(address);
     data.insert(WebSocketSession);
-    loaders::register_into(&mut data, &state.db);
+    crate::schema::register_loaders(&mut data, &state.db);
     data.insert(state);
     Ok(data)
 }
