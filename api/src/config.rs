@@ -59,6 +59,30 @@ impl Default for DbTimeouts {
     }
 }
 
+/// Limits of a WebSocket connection at `/graphql/ws`.
+#[derive(Clone, Debug)]
+pub struct WebSocketLimits {
+    /// `QUORUM_WS_MAX_SUBSCRIPTIONS`: subscriptions one connection may run at once (default 20).
+    pub max_subscriptions: usize,
+    /// `QUORUM_WS_INIT_TIMEOUT_SECS`: how long a new connection may take to send
+    /// `connection_init` before it is closed with 4408 (default 10).
+    pub init_timeout: Duration,
+    /// `QUORUM_WS_RECHECK_SECS`: how often a connection's credential is checked again; a
+    /// logged-out session, an expired token or a revoked API token closes it with 4403
+    /// (default 10).
+    pub recheck: Duration,
+}
+
+impl Default for WebSocketLimits {
+    fn default() -> Self {
+        Self {
+            max_subscriptions: 20,
+            init_timeout: Duration::from_secs(10),
+            recheck: Duration::from_secs(10),
+        }
+    }
+}
+
 /// The whole configuration, built once at start-up.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -70,6 +94,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// The `QUORUM_DB_*_TIMEOUT_MS` limits of every PostgreSQL connection.
     pub db_timeouts: DbTimeouts,
+    /// The `QUORUM_WS_*` limits of WebSocket connections.
+    pub websocket: WebSocketLimits,
     /// `QUORUM_REQUEST_TIMEOUT_SECS`: the longest a GraphQL request may run before it is
     /// abandoned, its transaction rolled back, with `SERVICE_UNAVAILABLE` (default 30).
     pub request_timeout: Duration,
@@ -108,6 +134,7 @@ impl Default for Config {
             db_max_connections: 10,
             db_timeouts: DbTimeouts::default(),
             request_timeout: Duration::from_secs(30),
+            websocket: WebSocketLimits::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             signing_key_file: None,
             cors_origins: Vec::new(),
@@ -191,6 +218,23 @@ impl Config {
                 "QUORUM_REQUEST_TIMEOUT_SECS",
                 defaults.request_timeout.as_secs(),
             )?),
+            websocket: WebSocketLimits {
+                max_subscriptions: parse(
+                    &get,
+                    "QUORUM_WS_MAX_SUBSCRIPTIONS",
+                    defaults.websocket.max_subscriptions,
+                )?,
+                init_timeout: Duration::from_secs(parse(
+                    &get,
+                    "QUORUM_WS_INIT_TIMEOUT_SECS",
+                    defaults.websocket.init_timeout.as_secs(),
+                )?),
+                recheck: Duration::from_secs(parse(
+                    &get,
+                    "QUORUM_WS_RECHECK_SECS",
+                    defaults.websocket.recheck.as_secs(),
+                )?),
+            },
             addr: parse(&get, "QUORUM_ADDR", defaults.addr)?,
             signing_key_file: get("QUORUM_SIGNING_KEY_FILE").map(PathBuf::from),
             cors_origins: get("QUORUM_CORS_ORIGINS")
@@ -269,6 +313,12 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_REQUEST_TIMEOUT_SECS",
                 "must be at least 1 second",
+            ));
+        }
+        if self.websocket.init_timeout.is_zero() || self.websocket.recheck.is_zero() {
+            return Err(ConfigError::new(
+                "QUORUM_WS_INIT_TIMEOUT_SECS",
+                "WebSocket time limits must be at least 1 second",
             ));
         }
         if !self.is_production() {

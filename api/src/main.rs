@@ -89,14 +89,14 @@ async fn main() -> ExitCode {
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 async fn migrate(config: &Config) -> Result<(), Failure> {
-    let db = db::open(&config).await?;
+    let db = db::open(config).await?;
     db::migrate(&db).await?;
     tracing::info!("migrations applied");
     Ok(())
 }
 
 async fn demo_data(config: &Config) -> Result<(), Failure> {
-    let db = db::open(&config).await?;
+    let db = db::open(config).await?;
     db::migrate(&db).await?;
     match demo::load(&db).await? {
         demo::Outcome::Loaded {
@@ -116,7 +116,7 @@ async fn demo_data(config: &Config) -> Result<(), Failure> {
 }
 
 async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
-    let db = db::open(&config).await?;
+    let db = db::open(config).await?;
     db::migrate(&db).await?;
     match command {
         AdminCommand::GrantRole { email, role } => {

@@ -6,6 +6,7 @@
 //! in WAL mode, as in production.
 
 pub mod factories;
+pub mod ws;
 
 use std::sync::{
     Arc,

@@ -1,19 +1,43 @@
 //! GraphQL subscriptions over WebSocket at `/graphql/ws` (graphql-transport-ws), authenticated by
 //! `{ "authorization": "Bearer …" }` in the `connection_init` payload.
+//!
+//! The connection is held to the same rules as a request: a connection that sends no
+//! `connection_init` in time is closed (4408); its credential is checked again every
+//! `QUORUM_WS_RECHECK_SECS`, and a logged-out session, an expired access token or a revoked API
+//! token closes it (4403); it runs at most `QUORUM_WS_MAX_SUBSCRIPTIONS` subscriptions at once.
 
-use async_graphql::Data;
-use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
-use poem::{
-    Endpoint, FromRequest, IntoResponse, Request, Response, Result, web::websocket::WebSocket,
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
 };
 
-use crate::{AppState, auth::viewer::authenticate, http::graphql::ClientAddress};
+use async_graphql::{Data, http::WsMessage};
+use async_graphql_poem::GraphQLProtocol;
+use futures_util::{SinkExt, StreamExt, future};
+use poem::{
+    Endpoint, FromRequest, IntoResponse, Request, Response, Result,
+    web::websocket::{Message, WebSocket, WebSocketStream},
+};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
-/// Marks the data of a WebSocket connection. Its viewer was read once, at `connection_init`,
-/// so the socket serves subscriptions only: queries and mutations go to `POST /graphql`, where
-/// every request is authenticated afresh.
+use crate::{
+    AppState,
+    auth::viewer::authenticate,
+    error::{ApiError, code},
+    http::graphql::ClientAddress,
+};
+
+/// Marks the data of a WebSocket connection. Its viewer was read at `connection_init`, so the
+/// socket serves subscriptions only: queries and mutations go to `POST /graphql`, where every
+/// request is authenticated afresh.
 #[derive(Clone, Copy, Debug)]
 pub struct WebSocketSession;
+
+/// graphql-transport-ws close codes.
+const FORBIDDEN: u16 = 4403;
+const INIT_TIMEOUT: u16 = 4408;
+const INTERNAL: u16 = 4500;
 
 /// The `/graphql/ws` endpoint.
 pub struct WebSocketEndpoint {
@@ -37,28 +61,199 @@ impl Endpoint for WebSocketEndpoint {
         let state = self.state.clone();
         Ok(websocket
             .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-            .on_upgrade(move |stream| {
-                let schema = state.schema.clone();
-                GraphQLWebSocket::new(stream, schema, protocol)
-                    .on_connection_init(move |payload| connection_data(state, payload, address))
-                    .serve()
-            })
+            .on_upgrade(move |stream| serve(state, stream, protocol, address))
             .into_response())
     }
 }
 
+/// What the connection's parts share: its credential once given, why it was refused, and the
+/// ids of the subscriptions it runs.
+#[derive(Default)]
+struct Connection {
+    authorization: Mutex<Option<Option<String>>>,
+    refused: Mutex<Option<(u16, String)>>,
+    active: Mutex<HashSet<String>>,
+}
+
+impl Connection {
+    fn lock<T>(cell: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        cell.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+async fn serve(
+    state: AppState,
+    stream: WebSocketStream,
+    protocol: GraphQLProtocol,
+    address: ClientAddress,
+) {
+    let limits = state.config.websocket.clone();
+    let connection = Arc::new(Connection::default());
+    let (mut sink, source) = stream.split();
+    // Messages the server sends on its own: refusals of subscriptions over the cap.
+    let (inject, mut injected) = mpsc::unbounded_channel::<Message>();
+
+    let inbound = {
+        let connection = connection.clone();
+        source
+            .take_while(|message| future::ready(message.is_ok()))
+            .filter_map(move |message| {
+                let admitted = message
+                    .ok()
+                    .filter(|m| m.is_text() || m.is_binary())
+                    .and_then(|m| admit(&connection, &inject, limits.max_subscriptions, m));
+                future::ready(admitted.map(Message::into_bytes))
+            })
+    };
+    let on_init = {
+        let (state, connection) = (state.clone(), connection.clone());
+        move |payload: Value| connection_data(state, connection, payload, address)
+    };
+    let engine = async_graphql::http::WebSocket::new(state.schema.clone(), inbound, protocol.0)
+        .on_connection_init(on_init);
+    futures_util::pin_mut!(engine);
+
+    let init_deadline = tokio::time::sleep(limits.init_timeout);
+    futures_util::pin_mut!(init_deadline);
+    let mut recheck = tokio::time::interval(limits.recheck);
+    recheck.tick().await;
+    loop {
+        let initialised = Connection::lock(&connection.authorization).is_some();
+        let outgoing = tokio::select! {
+            message = engine.next() => match message {
+                Some(message) => outgoing(&connection, message),
+                None => break,
+            },
+            Some(message) = injected.recv() => message,
+            () = &mut init_deadline, if !initialised => {
+                Message::close_with(INIT_TIMEOUT, "Connection initialisation timeout")
+            }
+            _ = recheck.tick(), if initialised => match still_allowed(&state, &connection).await {
+                Some(close) => close,
+                None => continue,
+            },
+        };
+        let closing = matches!(outgoing, Message::Close(_));
+        if sink.send(outgoing).await.is_err() || closing {
+            break;
+        }
+    }
+}
+
+/// Lets a client message through, or refuses a subscription over the cap with an `error`
+/// message for its id (the connection stays open).
+fn admit(
+    connection: &Connection,
+    inject: &mpsc::UnboundedSender<Message>,
+    max_subscriptions: usize,
+    message: Message,
+) -> Option<Message> {
+    let parsed: Option<Value> = match &message {
+        Message::Text(text) => serde_json::from_str(text).ok(),
+        Message::Binary(bytes) => serde_json::from_slice(bytes).ok(),
+        _ => None,
+    };
+    let Some(parsed) = parsed else {
+        return Some(message);
+    };
+    let id = parsed["id"].as_str().map(str::to_owned);
+    match (parsed["type"].as_str(), id) {
+        (Some("subscribe" | "start"), Some(id)) => {
+            let mut active = Connection::lock(&connection.active);
+            if !active.contains(&id) && active.len() >= max_subscriptions {
+                let refusal = json!({
+                    "id": id,
+                    "type": "error",
+                    "payload": [{
+                        "message": format!("a connection may run at most {max_subscriptions} subscriptions at once"),
+                        "extensions": { "code": code::BAD_USER_INPUT },
+                    }],
+                });
+                let _ = inject.send(Message::text(refusal.to_string()));
+                return None;
+            }
+            active.insert(id);
+        }
+        (Some("complete" | "stop"), Some(id)) => {
+            Connection::lock(&connection.active).remove(&id);
+        }
+        _ => {}
+    }
+    Some(message)
+}
+
+/// Turns the engine's message into a frame, forgetting subscriptions that ended, and giving a
+/// refused `connection_init` its graphql-transport-ws close code.
+fn outgoing(connection: &Connection, message: WsMessage) -> Message {
+    match message {
+        WsMessage::Text(text) => {
+            if let Ok(parsed) = serde_json::from_str::<Value>(&text)
+                && matches!(parsed["type"].as_str(), Some("complete" | "error"))
+                && let Some(id) = parsed["id"].as_str()
+            {
+                Connection::lock(&connection.active).remove(id);
+            }
+            Message::text(text)
+        }
+        WsMessage::Close(code, reason) => match Connection::lock(&connection.refused).take() {
+            Some((code, reason)) => Message::close_with(code, reason),
+            None => Message::close_with(code, reason),
+        },
+    }
+}
+
+/// Authenticates the connection again; `Some(close)` when its credential no longer holds.
+async fn still_allowed(state: &AppState, connection: &Connection) -> Option<Message> {
+    let authorization = Connection::lock(&connection.authorization)
+        .clone()
+        .flatten();
+    match authenticate(state, authorization.as_deref()).await {
+        Ok(_) => None,
+        Err(ApiError::Unauthenticated(reason)) => Some(Message::close_with(
+            FORBIDDEN,
+            format!("Forbidden: {reason}"),
+        )),
+        Err(err) => {
+            // The database may be briefly out of reach: keep the connection, check again later.
+            tracing::warn!(error = %err, "could not re-check a WebSocket connection's credential");
+            None
+        }
+    }
+}
+
 /// The data every subscription of the connection runs with. A credential that is present but
-/// not valid refuses the connection; none is anonymous.
+/// not valid refuses the connection (4403); none is anonymous. A fault of ours is logged and
+/// closes with a generic reason (4500), never the cause.
 async fn connection_data(
     state: AppState,
-    payload: serde_json::Value,
+    connection: Arc<Connection>,
+    payload: Value,
     address: ClientAddress,
 ) -> async_graphql::Result<Data> {
     let authorization = payload
         .get("authorization")
         .or_else(|| payload.get("Authorization"))
-        .and_then(|value| value.as_str());
-    let viewer = authenticate(&state, authorization).await?;
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let viewer = match authenticate(&state, authorization.as_deref()).await {
+        Ok(viewer) => viewer,
+        Err(err) => {
+            let refusal = match &err {
+                ApiError::Unauthenticated(reason) => (FORBIDDEN, format!("Forbidden: {reason}")),
+                other => {
+                    tracing::error!(error = %other, "a WebSocket connection could not be authenticated");
+                    (
+                        INTERNAL,
+                        "the server could not accept the connection; try again".to_owned(),
+                    )
+                }
+            };
+            *Connection::lock(&connection.refused) = Some(refusal.clone());
+            return Err(async_graphql::Error::new(refusal.1));
+        }
+    };
+    *Connection::lock(&connection.authorization) = Some(authorization);
     let mut data = Data::default();
     data.insert(state.db.clone());
     data.insert(viewer);

@@ -17,3 +17,4 @@ mod schema_file;
 mod sponsors;
 mod token_attacks;
 mod transport;
+mod websocket;
