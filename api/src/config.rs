@@ -59,6 +59,27 @@ impl Default for DbTimeouts {
     }
 }
 
+/// Attempts allowed before `RATE_LIMITED`, counted in the database across replicas.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// `QUORUM_LOG_INS_PER_ACCOUNT`: log-in attempts per account a minute (default 10).
+    pub log_ins_per_account: u32,
+    /// `QUORUM_LOG_INS_PER_ADDRESS`: log-in attempts per client address a minute (default 30).
+    pub log_ins_per_address: u32,
+    /// `QUORUM_SIGN_UPS_PER_ADDRESS`: sign-ups per client address an hour (default 10).
+    pub sign_ups_per_address: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            log_ins_per_account: 10,
+            log_ins_per_address: 30,
+            sign_ups_per_address: 10,
+        }
+    }
+}
+
 /// Limits of a WebSocket connection at `/graphql/ws`.
 #[derive(Clone, Debug)]
 pub struct WebSocketLimits {
@@ -96,6 +117,8 @@ pub struct Config {
     pub db_timeouts: DbTimeouts,
     /// The `QUORUM_WS_*` limits of WebSocket connections.
     pub websocket: WebSocketLimits,
+    /// The log-in and sign-up rate limits.
+    pub rate_limits: RateLimits,
     /// `QUORUM_REQUEST_TIMEOUT_SECS`: the longest a GraphQL request may run before it is
     /// abandoned, its transaction rolled back, with `SERVICE_UNAVAILABLE` (default 30).
     pub request_timeout: Duration,
@@ -135,6 +158,7 @@ impl Default for Config {
             db_timeouts: DbTimeouts::default(),
             request_timeout: Duration::from_secs(30),
             websocket: WebSocketLimits::default(),
+            rate_limits: RateLimits::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             signing_key_file: None,
             cors_origins: Vec::new(),
@@ -218,6 +242,23 @@ impl Config {
                 "QUORUM_REQUEST_TIMEOUT_SECS",
                 defaults.request_timeout.as_secs(),
             )?),
+            rate_limits: RateLimits {
+                log_ins_per_account: parse(
+                    &get,
+                    "QUORUM_LOG_INS_PER_ACCOUNT",
+                    defaults.rate_limits.log_ins_per_account,
+                )?,
+                log_ins_per_address: parse(
+                    &get,
+                    "QUORUM_LOG_INS_PER_ADDRESS",
+                    defaults.rate_limits.log_ins_per_address,
+                )?,
+                sign_ups_per_address: parse(
+                    &get,
+                    "QUORUM_SIGN_UPS_PER_ADDRESS",
+                    defaults.rate_limits.sign_ups_per_address,
+                )?,
+            },
             websocket: WebSocketLimits {
                 max_subscriptions: parse(
                     &get,

@@ -37,7 +37,7 @@ use poem::{Endpoint, EndpointExt, Route, get, middleware::Cors};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Viewer, keys::SigningKeys, rate_limit::LoginLimiter, usage::TokenUsage},
+    auth::{Viewer, keys::SigningKeys, usage::TokenUsage},
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
@@ -53,7 +53,6 @@ pub struct AppState {
     pub schema: QuorumSchema,
     pub metrics: Arc<Metrics>,
     pub keys: Arc<SigningKeys>,
-    pub login_limiter: Arc<LoginLimiter>,
     pub tally_events: TallyEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
@@ -77,7 +76,6 @@ impl AppState {
             schema: schema::build(&config, metrics.clone()),
             metrics,
             keys,
-            login_limiter: LoginLimiter::shared(),
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
             config: Arc::new(config),

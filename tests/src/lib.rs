@@ -46,6 +46,9 @@ impl TestApp {
         let keys = tempfile::tempdir().expect("a directory for the signing key");
         let mut config = Config::for_database(database.url.clone());
         config.signing_key_file = Some(keys.path().join("signing-key.pem"));
+        // Every request of a test comes from one address, and the stories sign up many people;
+        // the sign-up limit is tested on its own with the default restored.
+        config.rate_limits.sign_ups_per_address = 100_000;
         configure(&mut config);
         let config = std::sync::Arc::new(config);
         let mut db = api::db::open(&config)
@@ -78,6 +81,11 @@ impl TestApp {
             .await
             .expect("connect the replica");
         AppState::new((*self.config).clone(), db).expect("build the replica's state")
+    }
+
+    /// An HTTP client for another replica's state, as a load balancer would route to it.
+    pub fn client_for(state: AppState) -> TestClient<BoxEndpoint<'static, Response>> {
+        TestClient::new(api::app(state).map_to_response().boxed())
     }
 
     /// Serves `state` on a free loopback port, for clients that need a real socket (WebSocket).

@@ -15,6 +15,7 @@ use crate::{
     auth::{
         Role, RoleGuard, Viewer,
         password::{self, Password},
+        rate_limit::{self, Limit},
     },
     db::begin_write,
     error::{ApiError, ApiResult},
@@ -111,6 +112,11 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: SignUpInput,
     ) -> ApiResult<SessionPayload> {
         let state = ctx.data::<AppState>()?;
+        let address = ctx
+            .data_opt::<ClientAddress>()
+            .map_or("unknown", |a| a.0.as_str());
+        let limit = Limit::sign_up_per_address(&state.config.rate_limits);
+        rate_limit::check(&state.db, &[(limit, address)]).await?;
         let email = Email::parse(&input.email, "input.email")?;
         let display_name = display_name(&input.display_name, "input.displayName")?;
         let password_hash = Password::parse(input.password, "input.password")?
@@ -139,7 +145,15 @@ impl AccountMutation {
         let address = ctx
             .data_opt::<ClientAddress>()
             .map_or("unknown", |a| a.0.as_str());
-        state.login_limiter.check(&email, address)?;
+        let limits = &state.config.rate_limits;
+        rate_limit::check(
+            &state.db,
+            &[
+                (Limit::log_in_per_account(limits), email.as_str()),
+                (Limit::log_in_per_address(limits), address),
+            ],
+        )
+        .await?;
         let account = find_by_email(&state.db, &email).await?;
         let stored = account.as_ref().map(|a| a.password_hash.clone());
         if !password::verify(input.password, stored).await? {

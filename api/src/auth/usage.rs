@@ -24,16 +24,22 @@ const FLUSH_EVERY: Duration = Duration::from_secs(60);
 pub struct TokenUsage(Arc<Mutex<HashMap<Uuid, DateTime<Utc>>>>);
 
 impl TokenUsage {
-    /// A ledger whose notes are written to `db` every minute while the process runs.
+    /// A ledger whose notes are written to `db` every minute while the process runs; the same
+    /// housekeeping forgets rate-limit counters whose window is long over.
     pub fn start(db: &DatabaseConnection) -> Self {
         let usage = Self::default();
         let (task_usage, db) = (usage.clone(), db.clone());
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(FLUSH_EVERY);
-            loop {
+            for round in 0u64.. {
                 interval.tick().await;
                 if let Err(err) = task_usage.flush(&db).await {
                     tracing::warn!(error = %err, "could not record API token use; will retry");
+                }
+                if round % 10 == 9
+                    && let Err(err) = crate::auth::rate_limit::forget_old(&db).await
+                {
+                    tracing::warn!(error = %err, "could not clear old rate-limit counters");
                 }
             }
         });

@@ -299,3 +299,71 @@ async fn failed_log_ins_are_limited_per_client_address() {
         "RATE_LIMITED"
     );
 }
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_client_address() {
+    let app = TestApp::with_config(|config| {
+        config.trust_forwarded_for = true;
+        config.rate_limits = api::config::RateLimits::default();
+    })
+    .await;
+    let app = &app;
+    let sign_up = |n: usize, address: &'static str| {
+        let body = json!({
+            "query": "mutation($input: SignUpInput!) { signUp(input: $input) { account { id } } }",
+            "variables": { "input": { "email": format!("probe{n}@example.org"), "password": "correct horse battery", "displayName": "Probe" } },
+        });
+        async move {
+            tests::Gql::read(
+                app.client
+                    .post("/graphql")
+                    .content_type("application/json")
+                    .header("x-forwarded-for", address)
+                    .body_json(&body)
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    for n in 0..10 {
+        assert!(sign_up(n, "203.0.113.9").await.data()["signUp"]["account"]["id"].is_string());
+    }
+    let limited = sign_up(10, "203.0.113.9").await;
+    assert_eq!(limited.error_code(), "RATE_LIMITED");
+    let retry = limited.body["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_u64()
+        .expect("a retry time");
+    assert!((3000..=3600).contains(&retry), "retry in {retry} s");
+    // Another client is not held back.
+    assert!(sign_up(11, "203.0.113.10").await.data()["signUp"]["account"]["id"].is_string());
+}
+
+#[tokio::test]
+async fn the_log_in_limit_holds_across_replicas() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let other = tests::TestApp::client_for(app.replica().await);
+    let (app, other) = (&app, &other);
+    let attempt = |on_replica: bool| {
+        let client = if on_replica { other } else { &app.client };
+        let body = json!({ "query": LOG_IN, "variables": { "input": { "email": ada.email, "password": "guess guess guess" } } });
+        async move {
+            tests::Gql::read(
+                client
+                    .post("/graphql")
+                    .content_type("application/json")
+                    .body_json(&body)
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    // Ten guesses spread over two replicas use up one budget.
+    for n in 0..10 {
+        assert_eq!(attempt(n % 2 == 0).await.error_code(), "UNAUTHENTICATED");
+    }
+    assert_eq!(attempt(true).await.error_code(), "RATE_LIMITED");
+    assert_eq!(attempt(false).await.error_code(), "RATE_LIMITED");
+}
