@@ -506,3 +506,65 @@ pub async fn an_api_token(app: &TestApp, person: &Person, scopes: &[&str]) -> St
         .expect("a token")
         .to_owned()
 }
+
+const REGISTER_MIRROR: &str = "mutation($input: RegisterMirrorInput!) {
+  registerMirror(input: $input) { mirror { id status } }
+}";
+const VERIFY_MIRROR: &str = "mutation($input: VerifyMirrorInput!) {
+  verifyMirror(input: $input) { mirror { id status } }
+}";
+const RENEW_MEMBERSHIP: &str = "mutation($id: ID!) {
+  renewMembership(input: { membershipId: $id }) { membership { id status expiresOn } }
+}";
+
+/// `person` registers a mirror on `host` in Germany, for themselves or for the organization
+/// `organization`; returns the mirror's ID.
+pub async fn a_mirror(
+    app: &TestApp,
+    person: &Person,
+    host: &str,
+    organization: Option<&str>,
+) -> String {
+    let response = app
+        .gql_as(
+            &person.access_token,
+            REGISTER_MIRROR,
+            serde_json::json!({ "input": {
+                "hostName": host,
+                "httpUrl": format!("https://{host}/almalinux/"),
+                "country": "DE",
+                "organizationId": organization,
+            } }),
+        )
+        .await;
+    response.data()["registerMirror"]["mirror"]["id"]
+        .as_str()
+        .expect("a mirror id")
+        .to_owned()
+}
+
+/// `checker` records a check of `mirror` with `outcome` (`VERIFIED` or `REJECTED`); returns the
+/// response for the test to inspect.
+pub async fn check_mirror(
+    app: &TestApp,
+    checker: &Person,
+    mirror: &str,
+    outcome: &str,
+) -> crate::Gql {
+    app.gql_as(
+        &checker.access_token,
+        VERIFY_MIRROR,
+        serde_json::json!({ "input": { "mirrorId": mirror, "outcome": outcome, "notes": "repomd.xml checked" } }),
+    )
+    .await
+}
+
+/// `person` renews `membership`; returns the response for the test to inspect.
+pub async fn renew(app: &TestApp, person: &Person, membership: &str) -> crate::Gql {
+    app.gql_as(
+        &person.access_token,
+        RENEW_MEMBERSHIP,
+        serde_json::json!({ "id": membership }),
+    )
+    .await
+}

@@ -3,7 +3,7 @@
 use async_graphql::Object;
 use entity::membership_class;
 
-use crate::auth::Role;
+use crate::auth::{Role, Viewer};
 
 /// The key of a membership class: one type for the column, the domain and GraphQL.
 pub use entity::membership_class::MembershipClassKey;
@@ -16,6 +16,12 @@ pub fn approving_role(class: MembershipClassKey) -> Option<Role> {
         MembershipClassKey::Mirror => Some(Role::TechnologyCommittee),
         MembershipClassKey::Sponsor => None,
     }
+}
+
+/// Whether the viewer may review applications to `class`: its committee, or an `ADMIN`, who
+/// stands in when a committee member cannot decide their own case.
+pub fn may_review(viewer: &Viewer, class: MembershipClassKey) -> bool {
+    approving_role(class).is_some_and(|role| viewer.has_role(role)) || viewer.has_role(Role::Admin)
 }
 
 /// The committee that acts on memberships of `class`: the Treasurer for Sponsor.

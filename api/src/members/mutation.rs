@@ -133,7 +133,8 @@ enum Decision {
 impl MembershipMutation {
     /// Applies for membership, for the viewer or an organization they represent. Contributor
     /// is for individuals; Mirror needs the applicant's mirrors. One open application per entity
-    /// and class.
+    /// and class; an entity already holding an `ACTIVE` or `GRACE` membership of the class gets
+    /// `CONFLICT` and is asked to have it renewed instead.
     #[graphql(guard = "SessionGuard")]
     async fn apply_for_membership(
         &self,
@@ -184,9 +185,13 @@ impl MembershipMutation {
         })
     }
 
-    /// Approves or rejects an application. For the class's committee: the Membership Committee
-    /// for Contributor, the Technology Committee for Mirror. Of two reviewers deciding at once,
-    /// one wins and the other gets `CONFLICT`.
+    /// Approves or rejects an application. For the class's committee (the Membership Committee
+    /// for Contributor, the Technology Committee for Mirror), or an `ADMIN`. Of two reviewers
+    /// deciding at once, one wins and the other gets `CONFLICT`.
+    ///
+    /// No one decides their own case: nobody reviews an application they made, nor one for an
+    /// organization they represent (`FORBIDDEN`). Another member of the committee or an `ADMIN`
+    /// must.
     #[graphql(guard = "SessionGuard")]
     async fn review_application(
         &self,
@@ -232,7 +237,10 @@ impl MembershipMutation {
     }
 
     /// Renews a membership for another term, back to `ACTIVE`, lifting a suspension or notice.
-    /// For the class's committee. A terminated membership cannot be renewed.
+    /// For the class's committee, or an `ADMIN`; nobody renews their own membership or their
+    /// organization's (`FORBIDDEN`). A terminated membership cannot be renewed, and a Mirror
+    /// membership needs one of the holder's mirrors verified and not overdue for its re-check
+    /// (`CONFLICT` otherwise).
     #[graphql(guard = "SessionGuard")]
     async fn renew_membership(
         &self,

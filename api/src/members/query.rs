@@ -12,7 +12,7 @@ use crate::{
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
     members::{
-        classes::{MembershipClass, MembershipClassKey, approving_role},
+        classes::{MembershipClass, MembershipClassKey, may_review},
         holder::{Holder, is_committee, viewer_organizations},
         status::{self, MembershipStatus},
         types::{
@@ -91,8 +91,9 @@ impl MembershipQuery {
         Ok(page.map(Membership).into())
     }
 
-    /// Membership applications, oldest first. A committee sees the applications for its class;
-    /// anyone logged in sees their own and their organizations'. Nobody else sees any.
+    /// Membership applications, oldest first. A committee sees the applications for its class,
+    /// and an `ADMIN` (who may review them too) sees all; anyone logged in sees their own and
+    /// their organizations'. Nobody else sees any.
     #[graphql(complexity = "cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn applications(
@@ -113,7 +114,7 @@ impl MembershipQuery {
         let committee_classes: Vec<MembershipClassKey> =
             [MembershipClassKey::Contributor, MembershipClassKey::Mirror]
                 .into_iter()
-                .filter(|class| approving_role(*class).is_some_and(|role| viewer.has_role(role)))
+                .filter(|class| may_review(viewer, *class))
                 .collect();
         let own_keys = std::iter::once(Holder::Account(me.id).key()).chain(
             viewer_organizations(ctx)

@@ -10,7 +10,7 @@ use crate::{
     ids::{self, NodeKind},
     loaders::loader,
     members::{
-        classes::{MembershipClass, MembershipClassKey, approving_role},
+        classes::{MembershipClass, MembershipClassKey, may_review},
         holder::{Holder, MembershipHolder, is_committee},
         loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         status::{self, MembershipStatus},
@@ -170,12 +170,11 @@ impl Application {
         Holder::from_columns(self.0.holder_account_id, self.0.holder_organization_id)
     }
 
-    /// The applicant (or a representative of the organization applying) and the committee for
-    /// the class see an application; nobody else.
+    /// The applicant (or a representative of the organization applying), the committee for the
+    /// class and the `ADMIN`s, who may review it too, see an application; nobody else.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let viewer = Viewer::of(ctx);
-        let committee = approving_role(self.0.class_key).is_some_and(|role| viewer.has_role(role));
-        Ok(committee
+        Ok(may_review(viewer, self.0.class_key)
             || viewer.account_id() == Some(self.0.applicant_id)
             || self.holder_entity()?.is_viewer(ctx).await?)
     }

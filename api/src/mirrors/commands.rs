@@ -19,7 +19,7 @@ use crate::{
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{classes::MembershipClassKey, holder::Holder},
-    mirrors::types::{MirrorStatus, VerificationOutcome, effective_status},
+    mirrors::types::{MirrorStatus, VerificationOutcome, effective_status, may_verify},
     policy,
 };
 
@@ -94,9 +94,12 @@ pub async fn register(
     Ok(row)
 }
 
-/// Records a check of a mirror. Technology Committee only. A good check verifies the mirror
-/// and renews its owner's Mirror membership; a failed re-check makes a verified mirror `STALE`,
-/// and an owner left with no verified mirror goes into grace.
+/// Records a check of a mirror, by the Technology Committee or an `ADMIN`. A good check
+/// verifies the mirror and renews its owner's Mirror membership; a failed re-check makes a
+/// verified mirror `STALE`, and an owner left with no verified mirror goes into grace.
+///
+/// No one decides their own case: nobody checks a mirror they own, one owned by an organization
+/// they represent, or one they registered. Another member of the committee or an `ADMIN` must.
 #[tracing::instrument(skip_all, fields(mirror_id = %input.mirror_id))]
 pub async fn verify(
     tx: &DatabaseTransaction,
@@ -104,9 +107,9 @@ pub async fn verify(
     input: VerifyMirror,
 ) -> ApiResult<mirror::Model> {
     let me = viewer.require_account()?;
-    if !viewer.has_role(Role::TechnologyCommittee) {
+    if !may_verify(viewer) {
         return Err(ApiError::forbidden(format!(
-            "this needs the role {}",
+            "this needs the role {} or ADMIN",
             Role::TechnologyCommittee.as_str()
         )));
     }
@@ -119,6 +122,13 @@ pub async fn verify(
         .await
         .map_err(corrupt_row("mirrors", id))?
         .ok_or_else(|| ApiError::not_found("mirror"))?;
+    let owner = Holder::from_columns(row.owner_account_id, row.owner_organization_id)?;
+    if row.registered_by == me.id || owner.is_viewer_in(tx, viewer).await? {
+        return Err(ApiError::forbidden(format!(
+            "you cannot check your own mirror (one you own or registered, or your organization's); another member of {} or an ADMIN must",
+            Role::TechnologyCommittee.as_str()
+        )));
+    }
     let before = effective_status(&row, policy.mirror_recheck_months);
     let after = match input.outcome {
         VerificationOutcome::Verified => MirrorStatus::Verified,

@@ -108,10 +108,14 @@ impl MirrorMutation {
         })
     }
 
-    /// Records a check of a mirror. Technology Committee only. A good check verifies the mirror
-    /// and renews its owner's Mirror membership; a failed re-check makes a verified mirror
-    /// `STALE`, and an owner left with no verified mirror goes into grace.
-    #[graphql(guard = "RoleGuard::new(Role::TechnologyCommittee)")]
+    /// Records a check of a mirror. For the Technology Committee, or an `ADMIN`. A good check
+    /// verifies the mirror and renews its owner's Mirror membership; a failed re-check makes a
+    /// verified mirror `STALE`, and an owner left with no verified mirror goes into grace.
+    ///
+    /// No one decides their own case: nobody checks a mirror they own, one they registered, or
+    /// one owned by an organization they represent (`FORBIDDEN`). Another member of the
+    /// Technology Committee or an `ADMIN` must.
+    #[graphql(guard = "RoleGuard::any(&[Role::TechnologyCommittee, Role::Admin])")]
     async fn verify_mirror(
         &self,
         ctx: &Context<'_>,

@@ -5,11 +5,12 @@ use entity::{mirror, prelude::Mirror as Mirrors};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
-    auth::{Role, Viewer},
+    auth::Viewer,
     error::ApiResult,
     members::holder::{Holder, viewer_organizations},
-    mirrors::types::{Mirror, MirrorConnection, MirrorStatus},
+    mirrors::types::{Mirror, MirrorConnection, may_verify, verified_now},
     pagination::{PageArgs, cost, fetch_page},
+    policy::loader::policy,
 };
 
 #[derive(Default)]
@@ -17,8 +18,9 @@ pub struct MirrorQuery;
 
 #[Object]
 impl MirrorQuery {
-    /// Mirrors, oldest first. Everyone sees verified mirrors; owners also see their own, and the
-    /// Technology Committee sees all.
+    /// Mirrors, oldest first. Everyone sees the mirrors verified now (a mirror overdue for its
+    /// re-check is `STALE`, and no longer listed); owners also see their own, and the Technology
+    /// Committee and the `ADMIN`s see all.
     #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn mirrors(
         &self,
@@ -38,9 +40,9 @@ impl MirrorQuery {
         let page = PageArgs::new(first, after, last, before).parse()?;
         let viewer = Viewer::of(ctx);
         let mut query = Mirrors::find();
-        if !viewer.has_role(Role::TechnologyCommittee) {
-            let mut visible =
-                Condition::any().add(mirror::Column::Status.eq(MirrorStatus::Verified));
+        if !may_verify(viewer) {
+            let recheck_months = policy(ctx).await?.mirror_recheck_months;
+            let mut visible = Condition::any().add(verified_now(recheck_months));
             if let Some(me) = viewer.account_id() {
                 visible = visible.add(mirror::Column::OwnerKey.eq(Holder::Account(me).key()));
                 let organizations = viewer_organizations(ctx).await?;

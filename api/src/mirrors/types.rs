@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object};
 use chrono::{Months, Utc};
 use entity::{mirror, mirror_verification};
+use sea_orm::{ColumnTrait, Condition};
 
 use crate::{
     auth::{Role, Viewer},
@@ -23,11 +24,11 @@ pub use entity::{mirror::MirrorStatus, mirror_verification::VerificationOutcome}
 pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatus {
     match row.status {
         MirrorStatus::Verified => {
-            let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
-            let due = row
+            let overdue = row
                 .last_verified_at
-                .and_then(|at| at.checked_add_months(months));
-            if due.is_some_and(|due| due < Utc::now()) {
+                .zip(recheck_cutoff(recheck_months))
+                .is_some_and(|(at, cutoff)| at < cutoff);
+            if overdue {
                 MirrorStatus::Stale
             } else {
                 MirrorStatus::Verified
@@ -35,6 +36,33 @@ pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatu
         }
         status @ (MirrorStatus::Pending | MirrorStatus::Rejected | MirrorStatus::Stale) => status,
     }
+}
+
+/// The oldest last check that still keeps a mirror verified now. [`effective_status`] and
+/// [`verified_now`] both read it, so that the row and the list agree to the instant.
+fn recheck_cutoff(recheck_months: i32) -> Option<chrono::DateTime<Utc>> {
+    let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
+    Utc::now().checked_sub_months(months)
+}
+
+/// The SQL condition selecting the mirrors whose status now is `VERIFIED`: stored as verified,
+/// and not overdue for their re-check.
+pub fn verified_now(recheck_months: i32) -> Condition {
+    let checked_lately = match recheck_cutoff(recheck_months) {
+        Some(cutoff) => Condition::any()
+            .add(mirror::Column::LastVerifiedAt.is_null())
+            .add(mirror::Column::LastVerifiedAt.gte(cutoff)),
+        None => Condition::all(),
+    };
+    Condition::all()
+        .add(mirror::Column::Status.eq(MirrorStatus::Verified))
+        .add(checked_lately)
+}
+
+/// Whether the viewer may check mirrors: the Technology Committee, or an `ADMIN`, who stands in
+/// when a committee member cannot check their own mirror. Both see every mirror.
+pub fn may_verify(viewer: &Viewer) -> bool {
+    viewer.has_role(Role::TechnologyCommittee) || viewer.has_role(Role::Admin)
 }
 
 /// The mirror row, wrapped so that no column becomes API by accident.
@@ -50,11 +78,12 @@ impl Mirror {
         Holder::from_columns(self.0.owner_account_id, self.0.owner_organization_id)
     }
 
-    /// Whether the viewer may see this mirror: verified mirrors are public; others are for their
-    /// owner and the Technology Committee.
+    /// Whether the viewer may see this mirror: verified mirrors (not overdue for their re-check)
+    /// are public; others are for their owner, the Technology Committee and the `ADMIN`s.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        if self.0.status == MirrorStatus::Verified
-            || Viewer::of(ctx).has_role(Role::TechnologyCommittee)
+        let recheck_months = policy(ctx).await?.mirror_recheck_months;
+        if effective_status(&self.0, recheck_months) == MirrorStatus::Verified
+            || may_verify(Viewer::of(ctx))
         {
             return Ok(true);
         }
@@ -113,22 +142,20 @@ impl Mirror {
         self.0.last_verified_at.map(DateTime)
     }
 
-    /// Who runs it; null unless the viewer is the owner or on the Technology Committee, since
-    /// owners may keep their membership undisclosed.
+    /// Who runs it; null unless the viewer is the owner, on the Technology Committee or an
+    /// `ADMIN`, since owners may keep their membership undisclosed.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
         let owner = self.owner_entity()?;
-        if !Viewer::of(ctx).has_role(Role::TechnologyCommittee) && !owner.is_viewer(ctx).await? {
+        if !may_verify(Viewer::of(ctx)) && !owner.is_viewer(ctx).await? {
             return Ok(None);
         }
         owner.load(ctx).await
     }
 
-    /// Every check of the mirror, newest first. For the owner and the Technology Committee;
-    /// others see an empty list.
+    /// Every check of the mirror, newest first. For the owner, the Technology Committee and the
+    /// `ADMIN`s; others see an empty list.
     async fn verifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<MirrorVerification>> {
-        if !Viewer::of(ctx).has_role(Role::TechnologyCommittee)
-            && !self.owner_entity()?.is_viewer(ctx).await?
-        {
+        if !may_verify(Viewer::of(ctx)) && !self.owner_entity()?.is_viewer(ctx).await? {
             return Ok(Vec::new());
         }
         Ok(loader::<VerificationsLoader>(ctx)?

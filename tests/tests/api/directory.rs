@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use tests::{
     TestApp,
     factories::{
-        a_contributor, a_membership, a_person, a_person_with, an_account, an_api_token, review,
+        a_contributor, a_membership, a_mirror, a_person, a_person_with, an_account, an_api_token,
+        check_mirror, review,
     },
 };
 
@@ -206,4 +207,56 @@ async fn a_directory_page_takes_the_same_statements_for_10_or_100_members() {
     assert_eq!(hundred_rows, Some(100));
     assert_eq!(ten, hundred, "statements grew with the page size");
     assert!(hundred <= 6, "{hundred} statements for one directory page");
+}
+
+const MIRRORS: &str = "{ mirrors(first: 100) { totalCount nodes { hostName status } } }";
+
+#[tokio::test]
+async fn a_mirror_overdue_for_its_recheck_is_stale_and_no_longer_listed() {
+    let app = TestApp::new().await;
+    let tom = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let other = a_person(&app, "Other").await;
+    let mirror = a_mirror(&app, &ada, "mirror.ada.example.org", None).await;
+    check_mirror(&app, &tom, &mirror, "VERIFIED").await.data();
+    let listed = json!({ "totalCount": 1, "nodes": [{ "hostName": "mirror.ada.example.org", "status": "VERIFIED" }] });
+    assert_eq!(app.gql(MIRRORS, json!({})).await.data()["mirrors"], listed);
+
+    // Thirteen months pass without a check; the policy asks for one every twelve.
+    let checked = chrono::Utc::now()
+        .checked_sub_months(chrono::Months::new(13))
+        .expect("date")
+        .format("%Y-%m-%d %H:%M:%S+00:00");
+    app.sql(&format!(
+        "UPDATE mirrors SET last_verified_at = '{checked}'"
+    ))
+    .await;
+
+    // The public no longer finds it, in the list or by its ID.
+    let unlisted = json!({ "totalCount": 0, "nodes": [] });
+    assert_eq!(
+        app.gql(MIRRORS, json!({})).await.data()["mirrors"],
+        unlisted
+    );
+    assert_eq!(
+        app.gql_as(&other.access_token, MIRRORS, json!({}))
+            .await
+            .data()["mirrors"],
+        unlisted
+    );
+    let node = "query($id: ID!) { node(id: $id) { ... on Mirror { status } } }";
+    assert_eq!(
+        app.gql(node, json!({ "id": mirror })).await.data()["node"],
+        json!(null)
+    );
+    // Its owner and the committee see it as it is: stale.
+    let stale = json!({ "totalCount": 1, "nodes": [{ "hostName": "mirror.ada.example.org", "status": "STALE" }] });
+    for person in [&ada, &tom] {
+        assert_eq!(
+            app.gql_as(&person.access_token, MIRRORS, json!({}))
+                .await
+                .data()["mirrors"],
+            stale
+        );
+    }
 }

@@ -2,21 +2,49 @@
 
 use api::auth::Role;
 use futures_util::future::join_all;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, SqlErr};
 use serde_json::json;
 use tests::{
     TestApp,
     factories::{
-        a_contributor, a_person, a_person_with, an_api_token, apply, apply_as_contributor, review,
+        a_contributor, a_mirror, a_person, a_person_with, an_api_token, an_organization, apply,
+        apply_as_contributor, check_mirror, renew, review,
     },
 };
 
 const CLASSES: &str = "{ membershipClasses { key name voteWeight paid approvedBy } }";
 const APPLICATIONS: &str =
     "{ applications { totalCount nodes { id status class { key } statement } } }";
+const APPLY: &str = "mutation($input: ApplyForMembershipInput!) {
+  applyForMembership(input: $input) { application { id status } }
+}";
+const OWN_MIRROR: &str = "you cannot check your own mirror (one you own or registered, or your organization's); another member of TECHNOLOGY_COMMITTEE or an ADMIN must";
 const MEMBERSHIP: &str = "query($id: ID!) { node(id: $id) { ... on Membership {
   id status expiresOn disclosed voteWeight class { key } notice { kind reason response }
 } } }";
+
+fn days_ago(days: u64) -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .date_naive()
+        .checked_sub_days(chrono::Days::new(days))
+        .expect("date")
+}
+
+fn months_ahead(months: u32) -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .date_naive()
+        .checked_add_months(chrono::Months::new(months))
+        .expect("date")
+}
+
+/// An instant `months` ago, as both databases read a timestamp.
+fn months_ago_at(months: u32) -> String {
+    chrono::Utc::now()
+        .checked_sub_months(chrono::Months::new(months))
+        .expect("date")
+        .format("%Y-%m-%d %H:%M:%S+00:00")
+        .to_string()
+}
 
 #[tokio::test]
 async fn a_fresh_database_holds_the_three_classes() {
@@ -354,12 +382,9 @@ async fn two_applications_racing_for_the_same_class_have_one_winner() {
 async fn one_membership_per_entity_per_class_holds_in_the_database_too() {
     let app = TestApp::new().await;
     let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
-    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
-    // Renewal through a second application keeps one membership.
-    let again = apply_as_contributor(&app, &ada).await;
-    review(&app, &committee, &again, "APPROVE", None)
-        .await
-        .data();
+    let (ada, membership) = a_contributor(&app, "Ada", &committee).await;
+    // Renewal keeps the one membership.
+    renew(&app, &committee, &membership).await.data();
     let count = app
         .gql_as(
             &ada.access_token,
@@ -368,16 +393,337 @@ async fn one_membership_per_entity_per_class_holds_in_the_database_too() {
         )
         .await;
     assert_eq!(count.data()["memberships"]["totalCount"], json!(1));
-    // And the constraint refuses a second row written behind the API's back.
-    let duplicate = app
-        .state
-        .db
-        .execute_unprepared(
-            "INSERT INTO memberships (id, class_key, holder_key, status, since, vote_weight, disclose, created_at, updated_at) \
-             SELECT 'f0000000-0000-7000-8000-000000000000', class_key, holder_key, status, since, vote_weight, disclose, created_at, updated_at FROM memberships",
+
+    // A second Contributor row for Ada, written behind the API's back, breaks the unique key on
+    // (class, holder) and nothing else: the same row for another class goes in.
+    let ada_key = api::ids::decode(&ada.id).expect("an account id").1;
+    let row_for = |id: &str, class: &str| {
+        format!(
+            "INSERT INTO memberships (id, class_key, holder_key, holder_account_id, status, since, vote_weight, disclose, created_at, updated_at) \
+             VALUES ('{id}', '{class}', 'account:{ada_key}', '{ada_key}', 'ACTIVE', '2026-11-25', 1, TRUE, '2026-11-25 00:00:00+00:00', '2026-11-25 00:00:00+00:00')"
         )
+    };
+    let duplicate = app
+        .db()
+        .execute_unprepared(&row_for(
+            "f0000000-0000-7000-8000-000000000001",
+            "CONTRIBUTOR",
+        ))
+        .await
+        .expect_err("a second Contributor membership for Ada");
+    assert!(
+        matches!(
+            duplicate.sql_err(),
+            Some(SqlErr::UniqueConstraintViolation(_))
+        ),
+        "{duplicate}"
+    );
+    app.sql(&row_for("f0000000-0000-7000-8000-000000000002", "MIRROR"))
         .await;
-    assert!(duplicate.is_err());
+}
+
+#[tokio::test]
+async fn a_member_applying_again_is_asked_to_renew_instead() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let (ada, membership) = a_contributor(&app, "Ada", &committee).await;
+    let apply_again = |_: ()| {
+        app.gql_as(
+            &ada.access_token,
+            APPLY,
+            json!({ "input": { "class": "CONTRIBUTOR", "statement": "Still helping with docs." } }),
+        )
+    };
+    let waiting = |_: ()| {
+        app.gql_as(
+            &committee.access_token,
+            "{ applications(status: SUBMITTED) { totalCount } }",
+            json!({}),
+        )
+    };
+
+    // Active: Ada is told to ask for a renewal, and nothing reaches the committee.
+    let active = apply_again(()).await;
+    assert_eq!(active.error_code(), "CONFLICT");
+    assert_eq!(
+        active.error_message(),
+        "you already hold an active Contributor membership; ask the committee to renew it instead"
+    );
+    assert_eq!(
+        waiting(()).await.data()["applications"]["totalCount"],
+        json!(0)
+    );
+
+    // Her term ended yesterday: in grace, the answer is the same.
+    app.sql(&format!(
+        "UPDATE memberships SET ends_on = '{}'",
+        days_ago(1)
+    ))
+    .await;
+    let grace = apply_again(()).await;
+    assert_eq!(grace.error_code(), "CONFLICT");
+    assert_eq!(
+        grace.error_message(),
+        "you already hold a Contributor membership in its grace period; ask the committee to renew it instead"
+    );
+
+    // Expired, she applies again, and the approval brings back the same membership.
+    app.sql(&format!(
+        "UPDATE memberships SET ends_on = '{}'",
+        days_ago(31)
+    ))
+    .await;
+    let submitted = apply_again(()).await;
+    assert_eq!(
+        submitted.data()["applyForMembership"]["application"]["status"],
+        json!("SUBMITTED")
+    );
+    let application = submitted.data()["applyForMembership"]["application"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let approved = review(&app, &committee, &application, "APPROVE", None).await;
+    assert_eq!(
+        approved.data()["reviewApplication"]["membership"]["id"],
+        json!(membership)
+    );
+    assert_eq!(
+        approved.data()["reviewApplication"]["membership"]["status"],
+        json!("ACTIVE")
+    );
+}
+
+#[tokio::test]
+async fn an_organization_holding_a_mirror_membership_is_asked_to_renew_instead() {
+    let app = TestApp::new().await;
+    let tom = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let bea = a_person(&app, "Bea").await;
+    let org = an_organization(&app, &bea, "MirrorCo").await;
+    let mirror = a_mirror(&app, &bea, "mirror.mirrorco.de", Some(&org)).await;
+    check_mirror(&app, &tom, &mirror, "VERIFIED").await.data();
+    let input = json!({ "input": { "class": "MIRROR", "statement": "We host a mirror.", "organizationId": org, "mirrorIds": [mirror] } });
+    let first = app.gql_as(&bea.access_token, APPLY, input.clone()).await;
+    let application = first.data()["applyForMembership"]["application"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    review(&app, &tom, &application, "APPROVE", None)
+        .await
+        .data();
+
+    let again = app.gql_as(&bea.access_token, APPLY, input).await;
+    assert_eq!(again.error_code(), "CONFLICT");
+    assert_eq!(
+        again.error_message(),
+        "this organization already holds an active Mirror membership; ask the committee to renew it instead"
+    );
+}
+
+#[tokio::test]
+async fn a_committee_member_cannot_decide_their_own_application_another_member_can() {
+    let app = TestApp::new().await;
+    let mia = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let max = a_person_with(&app, "Max", Role::MembershipCommittee).await;
+    let application = apply_as_contributor(&app, &mia).await;
+    let own_case = "you cannot review your own application, nor your organization's; another member of MEMBERSHIP_COMMITTEE or an ADMIN must";
+
+    let approve = review(&app, &mia, &application, "APPROVE", None).await;
+    assert_eq!(approve.error_code(), "FORBIDDEN");
+    assert_eq!(approve.error_message(), own_case);
+    let reject = review(&app, &mia, &application, "REJECT", Some("Not me.")).await;
+    assert_eq!(reject.error_code(), "FORBIDDEN");
+    assert_eq!(reject.error_message(), own_case);
+
+    let approved = review(&app, &max, &application, "APPROVE", None).await;
+    let data = &approved.data()["reviewApplication"];
+    assert_eq!(data["application"]["status"], json!("APPROVED"));
+    assert_eq!(data["membership"]["status"], json!("ACTIVE"));
+    let membership = data["membership"]["id"].as_str().expect("id").to_owned();
+
+    // Nor does she renew her own membership; Max can.
+    let own_renewal = renew(&app, &mia, &membership).await;
+    assert_eq!(own_renewal.error_code(), "FORBIDDEN");
+    assert_eq!(
+        own_renewal.error_message(),
+        "you cannot renew your own membership, nor your organization's; another member of MEMBERSHIP_COMMITTEE or an ADMIN must"
+    );
+    let renewed = renew(&app, &max, &membership).await;
+    assert_eq!(
+        renewed.data()["renewMembership"]["membership"]["expiresOn"],
+        json!(months_ahead(24).to_string())
+    );
+}
+
+#[tokio::test]
+async fn an_admin_decides_when_the_only_committee_member_applies() {
+    let app = TestApp::new().await;
+    let mia = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let root = a_person_with(&app, "Root", Role::Admin).await;
+    let ada = a_person(&app, "Ada").await;
+    let application = apply_as_contributor(&app, &mia).await;
+    assert_eq!(
+        review(&app, &mia, &application, "APPROVE", None)
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+
+    // Root, an ADMIN on no committee, finds the application and approves it.
+    let listed = app
+        .gql_as(&root.access_token, APPLICATIONS, json!({}))
+        .await;
+    assert_eq!(
+        listed.data()["applications"]["nodes"][0]["id"],
+        json!(application)
+    );
+    let approved = review(&app, &root, &application, "APPROVE", None).await;
+    let data = &approved.data()["reviewApplication"];
+    assert_eq!(data["application"]["status"], json!("APPROVED"));
+    let membership = data["membership"]["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        renew(&app, &root, &membership).await.data()["renewMembership"]["membership"]["status"],
+        json!("ACTIVE")
+    );
+
+    // The rule binds Root too, and a member with no role still decides nothing.
+    let roots = apply_as_contributor(&app, &root).await;
+    assert_eq!(
+        review(&app, &root, &roots, "APPROVE", None)
+            .await
+            .error_code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        review(&app, &ada, &roots, "APPROVE", None)
+            .await
+            .error_code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        review(&app, &mia, &roots, "APPROVE", None).await.data()["reviewApplication"]["application"]
+            ["status"],
+        json!("APPROVED")
+    );
+}
+
+#[tokio::test]
+async fn a_committee_member_cannot_decide_their_organizations_mirror_or_application() {
+    let app = TestApp::new().await;
+    let tom = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let tess = a_person_with(&app, "Tess", Role::TechnologyCommittee).await;
+    let org = an_organization(&app, &tom, "MirrorCo").await;
+    let mirror = a_mirror(&app, &tom, "mirror.mirrorco.de", Some(&org)).await;
+
+    let own_check = check_mirror(&app, &tom, &mirror, "VERIFIED").await;
+    assert_eq!(own_check.error_code(), "FORBIDDEN");
+    assert_eq!(own_check.error_message(), OWN_MIRROR);
+    assert_eq!(
+        check_mirror(&app, &tess, &mirror, "VERIFIED").await.data()["verifyMirror"]["mirror"]["status"],
+        json!("VERIFIED")
+    );
+
+    let application = apply(&app, &tom, json!({ "class": "MIRROR", "statement": "MirrorCo hosts a mirror.", "organizationId": org, "mirrorIds": [mirror] })).await;
+    let own_review = review(&app, &tom, &application, "APPROVE", None).await;
+    assert_eq!(own_review.error_code(), "FORBIDDEN");
+    assert_eq!(
+        own_review.error_message(),
+        "you cannot review your own application, nor your organization's; another member of TECHNOLOGY_COMMITTEE or an ADMIN must"
+    );
+    let approved = review(&app, &tess, &application, "APPROVE", None).await;
+    assert_eq!(
+        approved.data()["reviewApplication"]["membership"]["status"],
+        json!("ACTIVE")
+    );
+}
+
+#[tokio::test]
+async fn a_technology_committee_member_cannot_check_their_own_mirror() {
+    let app = TestApp::new().await;
+    let tom = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let tess = a_person_with(&app, "Tess", Role::TechnologyCommittee).await;
+    let root = a_person_with(&app, "Root", Role::Admin).await;
+
+    // Tom's own mirror: not Tom, but an ADMIN may check it.
+    let own = a_mirror(&app, &tom, "mirror.tom.example.org", None).await;
+    let refused = check_mirror(&app, &tom, &own, "VERIFIED").await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
+    assert_eq!(refused.error_message(), OWN_MIRROR);
+    assert_eq!(
+        check_mirror(&app, &root, &own, "VERIFIED").await.data()["verifyMirror"]["mirror"]["status"],
+        json!("VERIFIED")
+    );
+
+    // A mirror Tom registered for NetCo stays his case after he hands NetCo over to Bea.
+    let bea = a_person(&app, "Bea").await;
+    let org = an_organization(&app, &tom, "NetCo").await;
+    let registered = a_mirror(&app, &tom, "mirror.netco.example.org", Some(&org)).await;
+    app.gql_as(
+        &tom.access_token,
+        "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }",
+        json!({ "input": { "organizationId": org, "accountId": bea.id } }),
+    )
+    .await
+    .data();
+    app.gql_as(
+        &bea.access_token,
+        "mutation($input: RepresentativeInput!) { removeRepresentative(input: $input) { organization { id } } }",
+        json!({ "input": { "organizationId": org, "accountId": tom.id } }),
+    )
+    .await
+    .data();
+    let refused = check_mirror(&app, &tom, &registered, "REJECTED").await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
+    assert_eq!(refused.error_message(), OWN_MIRROR);
+    assert_eq!(
+        check_mirror(&app, &tess, &registered, "REJECTED")
+            .await
+            .data()["verifyMirror"]["mirror"]["status"],
+        json!("REJECTED")
+    );
+}
+
+#[tokio::test]
+async fn a_mirror_membership_is_renewed_only_while_a_mirror_is_verified() {
+    let app = TestApp::new().await;
+    let tom = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let mirror = a_mirror(&app, &ada, "mirror.ada.example.org", None).await;
+    check_mirror(&app, &tom, &mirror, "VERIFIED").await.data();
+    let application = apply(
+        &app,
+        &ada,
+        json!({ "class": "MIRROR", "statement": "I host a mirror.", "mirrorIds": [mirror] }),
+    )
+    .await;
+    let approved = review(&app, &tom, &application, "APPROVE", None).await;
+    let membership = approved.data()["reviewApplication"]["membership"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let no_mirror = "a Mirror membership is renewed only while one of the holder's mirrors is verified; have a mirror checked first";
+
+    // The re-check fails: the mirror is stale, and the membership cannot be renewed.
+    check_mirror(&app, &tom, &mirror, "REJECTED").await.data();
+    let refused = renew(&app, &tom, &membership).await;
+    assert_eq!(refused.error_code(), "CONFLICT");
+    assert_eq!(refused.error_message(), no_mirror);
+
+    // Found good again, it can: one more term on top of the one the check gave.
+    check_mirror(&app, &tom, &mirror, "VERIFIED").await.data();
+    let renewed = renew(&app, &tom, &membership).await;
+    let data = &renewed.data()["renewMembership"]["membership"];
+    assert_eq!(data["status"], json!("ACTIVE"));
+    assert_eq!(data["expiresOn"], json!(months_ahead(24).to_string()));
+
+    // Thirteen months without a check, the mirror is overdue, and so stale again.
+    app.sql(&format!(
+        "UPDATE mirrors SET last_verified_at = '{}'",
+        months_ago_at(13)
+    ))
+    .await;
+    let overdue = renew(&app, &tom, &membership).await;
+    assert_eq!(overdue.error_code(), "CONFLICT");
+    assert_eq!(overdue.error_message(), no_mirror);
 }
 
 #[tokio::test]

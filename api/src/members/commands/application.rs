@@ -6,7 +6,7 @@ use chrono::Utc;
 use entity::{
     application::{self, ApplicationStatus},
     application_mirror, membership,
-    prelude::{Application as Applications, Mirror as Mirrors},
+    prelude::{Application as Applications, Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -21,9 +21,10 @@ use crate::{
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{
-        classes::{MembershipClassKey, approving_role, committee_for},
+        classes::{MembershipClassKey, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
         holder::Holder,
+        status::{self, MembershipStatus},
     },
     mirrors::types::{MirrorStatus, effective_status},
     policy,
@@ -101,6 +102,7 @@ pub async fn apply(
         }
         MembershipClassKey::Contributor | MembershipClassKey::Mirror => {}
     }
+    refuse_a_running_membership(tx, input.class, input.holder).await?;
     let owned = Mirrors::find()
         .filter(entity::mirror::Column::Id.is_in(input.mirror_ids.iter().copied()))
         .filter(entity::mirror::Column::OwnerKey.eq(input.holder.key()))
@@ -162,6 +164,53 @@ pub async fn apply(
     Ok(row)
 }
 
+/// An entity that already holds an `ACTIVE` or `GRACE` membership of the class is told to renew
+/// it instead: an application would only reach the committee to be approved as a renewal of
+/// the same membership. The row is read, not locked: `approve` locks the application and then
+/// the membership, and locking them here in the other order could deadlock. An approval racing
+/// this one can let an application through, which its review then treats as a renewal.
+async fn refuse_a_running_membership(
+    tx: &DatabaseTransaction,
+    class: MembershipClassKey,
+    holder: Holder,
+) -> ApiResult<()> {
+    let Some(current) = Memberships::find()
+        .filter(membership::Column::ClassKey.eq(class))
+        .filter(membership::Column::HolderKey.eq(holder.key()))
+        .one(tx)
+        .await?
+    else {
+        return Ok(());
+    };
+    let grace_days = policy::current(tx).await?.grace_period_days;
+    let status = status::effective(&current, Utc::now().date_naive(), grace_days);
+    let held = match status {
+        MembershipStatus::Active => format!("an active {} membership", class_name(class)),
+        MembershipStatus::Grace => {
+            format!("a {} membership in its grace period", class_name(class))
+        }
+        MembershipStatus::Expired | MembershipStatus::Suspended | MembershipStatus::Terminated => {
+            return Ok(());
+        }
+    };
+    let who = match holder {
+        Holder::Account(_) => "you already hold",
+        Holder::Organization(_) => "this organization already holds",
+    };
+    Err(ApiError::conflict(format!(
+        "{who} {held}; ask the committee to renew it instead"
+    )))
+}
+
+/// The class's name as members read it.
+fn class_name(class: MembershipClassKey) -> &'static str {
+    match class {
+        MembershipClassKey::Contributor => "Contributor",
+        MembershipClassKey::Mirror => "Mirror",
+        MembershipClassKey::Sponsor => "Sponsor",
+    }
+}
+
 /// Withdraws an application that is still waiting. Only the applicant (or a representative of
 /// the organization applying) may.
 #[tracing::instrument(skip_all, fields(application_id = %application_id))]
@@ -175,7 +224,7 @@ pub async fn withdraw(
     let mine =
         current.applicant_id == me.id || holder_of(&current)?.is_viewer_in(tx, viewer).await?;
     if !mine {
-        if !is_class_committee(viewer, current.class_key) {
+        if !may_review(viewer, current.class_key) {
             return Err(ApiError::not_found("application"));
         }
         return Err(ApiError::forbidden(
@@ -287,12 +336,13 @@ fn holder_of(row: &application::Model) -> ApiResult<Holder> {
     Holder::from_columns(row.holder_account_id, row.holder_organization_id)
 }
 
-fn is_class_committee(viewer: &Viewer, class: MembershipClassKey) -> bool {
-    approving_role(class).is_some_and(|role| viewer.has_role(role))
-}
-
 /// The application, locked, once the viewer may see it (`NOT_FOUND` otherwise, so that its
-/// existence does not leak) and sits on its class's committee (`FORBIDDEN` otherwise).
+/// existence does not leak), may review its class (its committee or an `ADMIN`; `FORBIDDEN`
+/// otherwise) and is not deciding their own case.
+///
+/// No one decides their own case: neither the applicant nor anyone the membership would belong
+/// to (the person, or a representative of the organization) reviews it. Another member of the
+/// committee or an `ADMIN` must.
 async fn reviewable(
     tx: &DatabaseTransaction,
     viewer: &Viewer,
@@ -300,17 +350,23 @@ async fn reviewable(
 ) -> ApiResult<application::Model> {
     let current = locked(tx, id).await?;
     let class = current.class_key;
-    let visible = is_class_committee(viewer, class)
-        || viewer.account_id() == Some(current.applicant_id)
+    let reviewer = may_review(viewer, class);
+    let own = viewer.account_id() == Some(current.applicant_id)
         || holder_of(&current)?.is_viewer_in(tx, viewer).await?;
-    if !visible {
+    if !reviewer && !own {
         return Err(ApiError::not_found("application"));
     }
     let committee = committee_for(class);
-    if !viewer.has_role(committee) {
+    if !reviewer {
         return Err(ApiError::forbidden(format!(
             "applications for {} are reviewed by {}",
             class.as_str(),
+            committee.as_str()
+        )));
+    }
+    if own {
+        return Err(ApiError::forbidden(format!(
+            "you cannot review your own application, nor your organization's; another member of {} or an ADMIN must",
             committee.as_str()
         )));
     }

@@ -3,7 +3,8 @@
 use chrono::{Days, Months, NaiveDate, Utc};
 use entity::{
     membership::{self, MembershipState, NoticeKind},
-    prelude::Membership as Memberships,
+    mirror,
+    prelude::{Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    auth::Viewer,
+    auth::{Role, Viewer},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{
@@ -22,6 +23,7 @@ use crate::{
         holder::{Holder, is_committee},
         status::{self, MembershipStatus},
     },
+    mirrors::types::{MirrorStatus, effective_status},
     policy,
 };
 
@@ -166,8 +168,10 @@ pub fn months_from(today: NaiveDate, months: i32) -> NaiveDate {
 }
 
 /// Renews a membership for another term, back to `ACTIVE`, lifting a suspension or notice.
-/// For the class's committee. A terminated membership cannot be renewed, and a Sponsor
-/// membership follows its sponsorship instead.
+/// For the class's committee, or an `ADMIN`; no one renews their own membership or their
+/// organization's. A terminated membership cannot be renewed, a Sponsor membership follows its
+/// sponsorship instead, and a Mirror membership needs one of the holder's mirrors verified and
+/// not overdue for its re-check.
 #[tracing::instrument(skip_all, fields(membership_id = %membership_id))]
 pub async fn renew(
     tx: &DatabaseTransaction,
@@ -175,7 +179,7 @@ pub async fn renew(
     membership_id: Uuid,
 ) -> ApiResult<membership::Model> {
     let me = viewer.require_account()?;
-    let current = managed(tx, viewer, membership_id).await?;
+    let current = renewable(tx, viewer, membership_id).await?;
     let policy = policy::current(tx).await?;
     let today = Utc::now().date_naive();
     if status::effective(&current, today, policy.grace_period_days) == MembershipStatus::Terminated
@@ -184,9 +188,13 @@ pub async fn renew(
             "a terminated membership cannot be renewed",
         ));
     }
+    let holder = holder_of(&current)?;
     let term = match current.class_key {
         MembershipClassKey::Contributor => Term::Months(policy.contributor_term_months),
-        MembershipClassKey::Mirror => Term::Months(policy.mirror_recheck_months),
+        MembershipClassKey::Mirror => {
+            require_a_verified_mirror(tx, holder, policy.mirror_recheck_months).await?;
+            Term::Months(policy.mirror_recheck_months)
+        }
         MembershipClassKey::Sponsor => {
             return Err(ApiError::conflict(
                 "a Sponsor membership follows its sponsorship; record a sponsorship to renew it",
@@ -195,12 +203,68 @@ pub async fn renew(
     };
     let grant = Grant {
         class: current.class_key,
-        holder: holder_of(&current)?,
+        holder,
         disclose: current.disclose,
         vote_weight: current.vote_weight,
         term,
     };
     grant_membership(tx, Actor::Account(me.id), grant).await
+}
+
+/// A Mirror membership stays active while one of its mirrors is verified, so a renewal needs
+/// one whose status now (re-check not overdue) is `VERIFIED`. The mirrors are read, not locked:
+/// `verifyMirror` locks the mirror and then the membership, and the other order could deadlock.
+/// A failed re-check committed just after still puts the membership into grace.
+async fn require_a_verified_mirror(
+    tx: &DatabaseTransaction,
+    holder: Holder,
+    recheck_months: i32,
+) -> ApiResult<()> {
+    let verified = Mirrors::find()
+        .filter(mirror::Column::OwnerKey.eq(holder.key()))
+        .all(tx)
+        .await?
+        .iter()
+        .any(|row| effective_status(row, recheck_months) == MirrorStatus::Verified);
+    if verified {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "a Mirror membership is renewed only while one of the holder's mirrors is verified; have a mirror checked first",
+        ))
+    }
+}
+
+/// The membership, locked, once the viewer may renew it: its class's committee or an `ADMIN`,
+/// and not the member itself (or a representative of the organization holding it), since no
+/// one decides their own case.
+async fn renewable(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+) -> ApiResult<membership::Model> {
+    let current = locked(tx, id).await?;
+    let class = current.class_key;
+    let committee = committee_for(class);
+    let own = holder_of(&current)?.is_viewer_in(tx, viewer).await?;
+    let renewer = viewer.has_role(committee) || viewer.has_role(Role::Admin);
+    if !(current.disclose || own || renewer || is_committee(viewer)) {
+        return Err(ApiError::not_found("membership"));
+    }
+    if !renewer {
+        return Err(ApiError::forbidden(format!(
+            "{} memberships are managed by {}",
+            class.as_str(),
+            committee.as_str()
+        )));
+    }
+    if own {
+        return Err(ApiError::forbidden(format!(
+            "you cannot renew your own membership, nor your organization's; another member of {} or an ADMIN must",
+            committee.as_str()
+        )));
+    }
+    Ok(current)
 }
 
 /// Gives notice of suspension or termination, effective after the policy's notice period. For
@@ -341,6 +405,16 @@ fn holder_of(row: &membership::Model) -> ApiResult<Holder> {
     Holder::from_columns(row.holder_account_id, row.holder_organization_id)
 }
 
+/// The membership, locked until the transaction ends.
+async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<membership::Model> {
+    Memberships::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await
+        .map_err(corrupt_row("memberships", id))?
+        .ok_or_else(|| ApiError::not_found("membership"))
+}
+
 /// The membership, locked until the transaction ends, if the viewer may see it: disclosed ones
 /// are public, the others are for the committees and the member. `NOT_FOUND` otherwise.
 async fn visible(
@@ -348,12 +422,7 @@ async fn visible(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<membership::Model> {
-    let row = Memberships::find_by_id(id)
-        .lock_exclusive()
-        .one(tx)
-        .await
-        .map_err(corrupt_row("memberships", id))?
-        .ok_or_else(|| ApiError::not_found("membership"))?;
+    let row = locked(tx, id).await?;
     if row.disclose || is_committee(viewer) || holder_of(&row)?.is_viewer_in(tx, viewer).await? {
         Ok(row)
     } else {
