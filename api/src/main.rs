@@ -51,8 +51,15 @@ enum AdminCommand {
         #[arg(long)]
         role: String,
     },
-    /// Re-check the audit chain; exits non-zero at the first broken link.
-    VerifyAudit,
+    /// Re-check the audit chain; exits non-zero at the first broken link. With a checkpoint,
+    /// also prove that nothing up to it was removed or changed.
+    VerifyAudit {
+        /// A checkpoint kept earlier: the JSON of `auditCheckpoint` or of `audit-checkpoint`.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Sign the audit chain's current head and print the checkpoint as JSON, to keep.
+    AuditCheckpoint,
 }
 
 #[tokio::main]
@@ -130,7 +137,7 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
             tx.commit().await?;
             println!("granted {} to {}", role.as_str(), email.as_str());
         }
-        AdminCommand::VerifyAudit => {
+        AdminCommand::VerifyAudit { checkpoint: None } => {
             let check = audit::verify_chain(&db).await?;
             match check.first_broken {
                 None => println!("audit chain intact: {} entries", check.checked),
@@ -138,6 +145,37 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
                     return Err(format!("audit chain broken at entry {seq}: {why}").into());
                 }
             }
+        }
+        AdminCommand::VerifyAudit {
+            checkpoint: Some(file),
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|err| format!("{} is not JSON: {err}", file.display()))?;
+            // Accept the checkpoint itself, or a GraphQL response holding it.
+            let json = json
+                .pointer("/data/auditCheckpoint")
+                .cloned()
+                .unwrap_or(json);
+            let checkpoint: audit::checkpoint::Checkpoint = serde_json::from_value(json)
+                .map_err(|err| format!("{} is not a checkpoint: {err}", file.display()))?;
+            let keys = api::auth::keys::SigningKeys::load_or_create(config)?;
+            match audit::checkpoint::verify(&db, &keys, &checkpoint).await? {
+                Ok(checked) => println!(
+                    "audit chain intact: {checked} entries, entry {} as checkpointed",
+                    checkpoint.sequence
+                ),
+                Err(mismatch) => return Err(format!("audit check failed: {mismatch}").into()),
+            }
+        }
+        AdminCommand::AuditCheckpoint => {
+            let keys = api::auth::keys::SigningKeys::load_or_create(config)?;
+            audit::checkpoint::write(&db, &keys).await?;
+            let latest = audit::checkpoint::latest(&db)
+                .await?
+                .ok_or("the audit log is empty; there is nothing to checkpoint")?;
+            println!("{}", serde_json::to_string_pretty(&latest)?);
         }
     }
     db.close().await?;
@@ -151,6 +189,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
     let grace = config.shutdown_grace;
     let state = AppState::new(config, db.clone())?;
     tokio::spawn(catch_up_periodically(db.clone()));
+    tokio::spawn(checkpoint_periodically(db.clone(), state.keys.clone()));
     tracing::info!(%addr, "serving GraphQL at /graphql");
     Server::new(TcpListener::bind(addr))
         .run_with_graceful_shutdown(api::app(state), shutdown_signal(), Some(grace))
@@ -180,6 +219,24 @@ async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
             Err(err) => {
                 tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");
             }
+        }
+    }
+}
+
+/// How often the audit chain's head is signed, when it moved.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Signs the audit chain's head every hour (and at start), so outsiders can keep copies of
+/// `auditCheckpoint`. Replicas may both sign the same head; that does no harm.
+async fn checkpoint_periodically(
+    db: sea_orm::DatabaseConnection,
+    keys: std::sync::Arc<api::auth::keys::SigningKeys>,
+) {
+    let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
+    loop {
+        interval.tick().await;
+        if let Err(err) = audit::checkpoint::write(&db, &keys).await {
+            tracing::warn!(error = %err, "could not sign an audit checkpoint; will retry");
         }
     }
 }

@@ -253,3 +253,112 @@ async fn demo_data_loads_a_sample_foundation_once() {
     .await;
     assert_eq!(chain["data"]["auditChain"]["intact"], json!(true));
 }
+
+#[tokio::test]
+async fn a_signed_checkpoint_exposes_a_log_cut_at_its_end() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let database_url = fresh_database(dir.path()).await;
+    let key = dir.path().join("key.pem");
+    let mut config = Config::for_database(database_url.clone());
+    config.signing_key_file = Some(key.clone());
+    let connection = db::connect(&database_url, 2).await.expect("connect");
+    db::migrate(&connection).await.expect("migrate");
+    let client = TestClient::new(api::app(
+        AppState::new(config, connection.clone()).expect("state"),
+    ));
+    for name in ["ada", "grace", "hedy"] {
+        client
+            .post("/graphql")
+            .content_type("application/json")
+            .body_json(&json!({
+                "query": "mutation($input: SignUpInput!) { signUp(input: $input) { account { id } } }",
+                "variables": { "input": { "email": format!("{name}@example.org"), "password": "correct horse battery", "displayName": name } }
+            }))
+            .send()
+            .await
+            .assert_status_is_ok();
+    }
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_quorum"))
+            .args(args)
+            .env("DATABASE_URL", &database_url)
+            .env("QUORUM_SIGNING_KEY_FILE", &key)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run quorum")
+    };
+
+    // An outsider keeps a checkpoint of the log as it stands.
+    let signed = run(&["admin", "audit-checkpoint"]);
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let checkpoint: Value = serde_json::from_slice(&signed.stdout).expect("checkpoint json");
+    assert_eq!(checkpoint["sequence"], "3");
+    let kept = dir.path().join("checkpoint.json");
+    std::fs::write(&kept, &signed.stdout).expect("keep it");
+    let kept = kept.to_str().expect("a path");
+    let verified = run(&["admin", "verify-audit", "--checkpoint", kept]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    // Someone with database access cuts the last entry and resets the head to match.
+    for statement in [
+        "DELETE FROM audit_events WHERE seq = 3",
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2)",
+    ] {
+        sea_orm::ConnectionTrait::execute_unprepared(&connection, statement)
+            .await
+            .expect("tamper");
+    }
+    // The chain alone cannot tell ...
+    assert!(run(&["admin", "verify-audit"]).status.success());
+    // ... the checkpoint can.
+    let caught = run(&["admin", "verify-audit", "--checkpoint", kept]);
+    assert!(!caught.status.success());
+    let said = |output: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    assert!(
+        said(&caught).contains("entries were removed"),
+        "{}",
+        said(&caught)
+    );
+    // A forged checkpoint is refused too.
+    let mut forged = checkpoint.clone();
+    forged["sequence"] = json!("2");
+    let forged_file = dir.path().join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).expect("write");
+    let refused = run(&[
+        "admin",
+        "verify-audit",
+        "--checkpoint",
+        forged_file.to_str().expect("a path"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(said(&refused).contains("signature"), "{}", said(&refused));
+
+    // The latest checkpoint is public.
+    let public: Value = client
+        .post("/graphql")
+        .content_type("application/json")
+        .body_json(&json!({ "query": "{ auditCheckpoint { sequence hash keyId signature } }" }))
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_json()
+        .await
+        .expect("json");
+    assert_eq!(public["data"]["auditCheckpoint"]["sequence"], "3");
+    connection.close().await.ok();
+}

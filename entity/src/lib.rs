@@ -9,6 +9,7 @@ pub mod amendment_vote;
 pub mod api_token;
 pub mod application;
 pub mod application_mirror;
+pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod audit_head;
 pub mod bylaws_section;

@@ -25,6 +25,7 @@ mod m20261125_000020_create_bylaws;
 mod m20261125_000021_create_amendments;
 mod m20261125_000022_create_votes;
 mod m20261126_000001_create_rate_limits;
+mod m20261126_000002_create_audit_checkpoints;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000021_create_amendments::Migration),
             Box::new(m20261125_000022_create_votes::Migration),
             Box::new(m20261126_000001_create_rate_limits::Migration),
+            Box::new(m20261126_000002_create_audit_checkpoints::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 //! `actor_id` (or `-`), `action`, `subject_kind`, `subject_id`, `summary` (the stored JSON text).
 //! The first entry's `prev_hash` is 64 zeros; every later one is the previous entry's `hash`.
 
+pub mod checkpoint;
 pub mod query;
 pub mod types;
 

@@ -7,7 +7,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use crate::{
     accounts::types::Account,
     audit::{
-        types::{AuditChainCheck, AuditEvent, AuditEventConnection},
+        checkpoint,
+        types::{AuditChainCheck, AuditCheckpoint, AuditEvent, AuditEventConnection},
         verify_chain,
     },
     auth::{Role, RoleGuard, Viewer},
@@ -76,5 +77,12 @@ impl AuditQuery {
             first_broken_sequence: check.first_broken.as_ref().map(|(seq, _)| seq.to_string()),
             reason: check.first_broken.map(|(_, why)| why),
         })
+    }
+
+    /// The latest signed checkpoint of the audit chain, public so that anyone can keep copies;
+    /// null until the first is written.
+    async fn audit_checkpoint(&self, ctx: &Context<'_>) -> ApiResult<Option<AuditCheckpoint>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(checkpoint::latest(db).await?.map(AuditCheckpoint::from))
     }
 }

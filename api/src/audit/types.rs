@@ -87,4 +87,34 @@ pub struct AuditChainCheck {
     pub reason: Option<String>,
 }
 
+/// The audit chain's head at a moment, signed with the server's Ed25519 key (the key in
+/// `/.well-known/jwks.json`). Keep copies: `quorum admin verify-audit --checkpoint FILE` proves
+/// that no entry up to it was later removed or changed.
+#[derive(SimpleObject)]
+pub struct AuditCheckpoint {
+    /// The sequence number of the last entry covered.
+    pub sequence: String,
+    /// That entry's hash.
+    pub hash: String,
+    /// When it was signed, RFC 3339 in UTC with microseconds, exactly as signed.
+    pub signed_at: String,
+    /// The id (`kid`) of the signing key in the JWKS.
+    pub key_id: String,
+    /// The Ed25519 signature, base64url, over `quorum-audit-checkpoint-v1`, the sequence, the
+    /// hash and the signing time, joined by newlines.
+    pub signature: String,
+}
+
+impl From<crate::audit::checkpoint::Checkpoint> for AuditCheckpoint {
+    fn from(c: crate::audit::checkpoint::Checkpoint) -> Self {
+        Self {
+            sequence: c.sequence,
+            hash: c.hash,
+            signed_at: c.signed_at,
+            key_id: c.key_id,
+            signature: c.signature,
+        }
+    }
+}
+
 crate::connection!(AuditEventConnection, AuditEventEdge, AuditEvent);

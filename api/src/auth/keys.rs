@@ -20,6 +20,8 @@ pub struct SigningKeys {
     pub kid: String,
     /// The public key, base64url, as JWKS `x`.
     public_x: String,
+    /// The key itself, for signing what is not a token (audit checkpoints).
+    signer: SigningKey,
 }
 
 /// Why the signing key could not be had.
@@ -69,7 +71,29 @@ impl SigningKeys {
             decoding: DecodingKey::from_ed_components(&public_x).ok()?,
             kid: hex::encode(&Sha256::digest(public)[..8]),
             public_x,
+            signer: key.clone(),
         })
+    }
+
+    /// Signs `message` with Ed25519; the signature in base64url.
+    pub fn sign(&self, message: &[u8]) -> String {
+        use ed25519_dalek::Signer;
+        URL_SAFE_NO_PAD.encode(self.signer.sign(message).to_bytes())
+    }
+
+    /// Whether `signature` (base64url) is this key's signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &str) -> bool {
+        use ed25519_dalek::Verifier;
+        URL_SAFE_NO_PAD
+            .decode(signature)
+            .ok()
+            .and_then(|bytes| ed25519_dalek::Signature::from_slice(&bytes).ok())
+            .is_some_and(|signature| {
+                self.signer
+                    .verifying_key()
+                    .verify(message, &signature)
+                    .is_ok()
+            })
     }
 
     /// The JSON Web Key Set that verifiers fetch from `/.well-known/jwks.json`.
