@@ -8,11 +8,11 @@ pub use crate::{
     application_mirror::Entity as ApplicationMirror, audit_event::Entity as AuditEvent,
     audit_head::Entity as AuditHead, bylaws_section::Entity as BylawsSection,
     bylaws_version::Entity as BylawsVersion, contribution::Entity as Contribution,
-    governance_policy::Entity as GovernancePolicy, membership::Entity as Membership,
+    governance_policy::Entity as GovernancePolicy, idempotency_key::Entity as IdempotencyKey, membership::Entity as Membership,
     membership_class::Entity as MembershipClass, mirror::Entity as Mirror,
     mirror_verification::Entity as MirrorVerification, organization::Entity as Organization,
     organization_representative::Entity as OrganizationRepresentative,
     refresh_token::Entity as RefreshToken, session::Entity as Session,
-    sponsor_activity::Entity as SponsorActivity, sponsor_tier::Entity as SponsorTier,
+    sponsor_activity::Entity as SponsorActivity, sponsor_consent::Entity as SponsorConsent, sponsor_tier::Entity as SponsorTier,
     sponsorship::Entity as Sponsorship, voter_roll::Entity as VoterRoll,
 };

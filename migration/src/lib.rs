@@ -24,6 +24,11 @@ mod m20261125_000019_create_sponsor_activities;
 mod m20261125_000020_create_bylaws;
 mod m20261125_000021_create_amendments;
 mod m20261125_000022_create_votes;
+mod m20261126_000201_create_sponsor_consents;
+mod m20261126_000202_fill_sponsor_consents;
+mod m20261126_000203_drop_sponsorships_disclose;
+mod m20261126_000204_shift_sponsorship_ends;
+mod m20261126_000205_create_idempotency_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -54,6 +59,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000020_create_bylaws::Migration),
             Box::new(m20261125_000021_create_amendments::Migration),
             Box::new(m20261125_000022_create_votes::Migration),
+            Box::new(m20261126_000201_create_sponsor_consents::Migration),
+            Box::new(m20261126_000202_fill_sponsor_consents::Migration),
+            Box::new(m20261126_000203_drop_sponsorships_disclose::Migration),
+            Box::new(m20261126_000204_shift_sponsorship_ends::Migration),
+            Box::new(m20261126_000205_create_idempotency_keys::Migration),
         ]
     }
 }
