@@ -19,8 +19,7 @@ pub fn months(start: NaiveDate, end: NaiveDate) -> u32 {
             .is_none_or(|day| day >= end)
     };
     // A first guess from the calendar months, then the exact count around it.
-    let guess = (i64::from(end.year()) - i64::from(start.year())) * 12
-        + i64::from(end.month0())
+    let guess = (i64::from(end.year()) - i64::from(start.year())) * 12 + i64::from(end.month0())
         - i64::from(start.month0());
     let mut months = u32::try_from(guess.max(0)).unwrap_or(0);
     while !reached(months) {

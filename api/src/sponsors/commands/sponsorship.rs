@@ -256,7 +256,14 @@ pub async fn write(
         let at = lapsed_at(row.ends_on);
         record_activity(tx, row.id, SponsorActivityKind::Lapsed, None, at).await?;
     }
-    audit_sponsorship(tx, recorded_by, "sponsorship.recorded", &row, Some(disclose)).await?;
+    audit_sponsorship(
+        tx,
+        recorded_by,
+        "sponsorship.recorded",
+        &row,
+        Some(disclose),
+    )
+    .await?;
     follow_membership(tx, Actor::Account(recorded_by), sponsor, now.date_naive()).await?;
     Ok(row)
 }
