@@ -133,7 +133,6 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
             auto_renew: Set(false),
             status: Set(entity::sponsorship::SponsorshipState::Active),
             in_kind_description: Set(None),
-            disclose: Set(true),
             cancel_reason: Set(None),
             recorded_by: Set(organization.id),
             created_at: Set(now),
@@ -142,6 +141,15 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
         .insert(&db)
         .await
         .expect("sponsorship");
+        // Consent is the sponsor's.
+        entity::sponsor_consent::ActiveModel {
+            sponsor_key: Set(format!("organization:{}", organization.id)),
+            disclose: Set(true),
+            updated_at: Set(now),
+        }
+        .insert(&db)
+        .await
+        .expect("consent");
     }
     let mut config = Config::for_database(url);
     config.signing_key_file = Some(dir.join("key.pem"));

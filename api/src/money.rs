@@ -189,15 +189,28 @@ impl Currency {
     }
 }
 
+/// The most one recorded amount may be: 10¹⁵ minor units (10 trillion USD). Far above any
+/// real sponsorship, and low enough that a sum of billions of entries still fits in 64 bits.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
 /// An exact amount of money: integer minor units in a currency.
+///
+/// Held as an `i128` so that a total of many amounts cannot overflow; a single recorded amount
+/// is at most [`MAX_AMOUNT_MINOR`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Money {
-    amount_minor: i64,
+    amount_minor: i128,
     currency: Currency,
 }
 
 impl Money {
+    /// One stored amount.
     pub fn new(amount_minor: i64, currency: Currency) -> Self {
+        Self::total(i128::from(amount_minor), currency)
+    }
+
+    /// A sum of amounts, which may be past what one amount can be.
+    pub fn total(amount_minor: i128, currency: Currency) -> Self {
         Self {
             amount_minor,
             currency,
@@ -205,7 +218,8 @@ impl Money {
     }
 
     /// Reads a non-negative amount given as a decimal string of minor units, as GraphQL clients
-    /// send it. `amount_field` and `currency_field` name the inputs in errors.
+    /// send it, at most [`MAX_AMOUNT_MINOR`]. `amount_field` and `currency_field` name the
+    /// inputs in errors.
     pub fn parse(
         amount_minor: &str,
         currency: &str,
@@ -219,17 +233,34 @@ impl Money {
                 format!("`{amount_field}` must be a non-negative whole number of minor units"),
             ));
         }
-        let amount_minor = text.parse::<i64>().map_err(|_| {
-            ApiError::bad_input(amount_field, format!("`{amount_field}` is too large"))
-        })?;
+        let too_large = || {
+            ApiError::bad_input(
+                amount_field,
+                format!(
+                    "`{amount_field}` is above the largest amount accepted, {MAX_AMOUNT_MINOR} minor units"
+                ),
+            )
+        };
+        let amount_minor = text.parse::<i64>().map_err(|_| too_large())?;
+        if amount_minor > MAX_AMOUNT_MINOR {
+            return Err(too_large());
+        }
         Ok(Self::new(
             amount_minor,
             Currency::parse(currency, currency_field)?,
         ))
     }
 
-    pub fn amount_minor(&self) -> i64 {
+    /// The amount in minor units.
+    pub fn amount_minor(&self) -> i128 {
         self.amount_minor
+    }
+
+    /// The amount as a database column holds it. Parsed amounts always fit; a total that does
+    /// not is an internal error, never a silent wrap.
+    pub fn stored_minor(&self) -> ApiResult<i64> {
+        i64::try_from(self.amount_minor)
+            .map_err(|_| ApiError::internal("an amount does not fit a 64-bit column"))
     }
 
     pub fn currency(&self) -> Currency {
@@ -240,7 +271,7 @@ impl Money {
     pub fn formatted(&self) -> String {
         let digits = self.currency.minor_digits;
         let magnitude = self.amount_minor.unsigned_abs();
-        let scale = 10u64.pow(digits);
+        let scale = 10u128.pow(digits);
         let (major, minor) = (magnitude / scale, magnitude % scale);
         let major = major.to_string();
         let mut grouped = String::with_capacity(major.len() + major.len() / 3);
@@ -299,10 +330,20 @@ mod tests {
     }
 
     #[test]
-    fn amounts_past_two_to_the_53_stay_exact() {
+    fn amounts_up_to_the_maximum_stay_exact() {
         let money =
-            Money::parse("9007199254740993", "USD", "amountMinor", "currency").expect("exact");
-        assert_eq!(money.amount_minor(), 9_007_199_254_740_993);
+            Money::parse("999999999999999", "USD", "amountMinor", "currency").expect("exact");
+        assert_eq!(money.amount_minor(), 999_999_999_999_999);
+        let most = Money::parse("1000000000000000", "USD", "amountMinor", "currency").expect("max");
+        assert_eq!(most.amount_minor(), i128::from(MAX_AMOUNT_MINOR));
+    }
+
+    #[test]
+    fn totals_past_64_bits_format_exactly() {
+        let usd = Currency::parse("USD", "currency").expect("USD");
+        let total = Money::total(i128::from(i64::MAX) * 2, usd);
+        assert_eq!(total.formatted(), "184,467,440,737,095,516.14 USD");
+        assert!(total.stored_minor().is_err());
     }
 
     #[test]
@@ -311,6 +352,7 @@ mod tests {
             ("-1", "USD", "amountMinor"),
             ("1.5", "USD", "amountMinor"),
             ("9223372036854775808", "USD", "amountMinor"),
+            ("1000000000000001", "USD", "amountMinor"),
             ("100", "XYZ", "currency"),
         ] {
             let err =

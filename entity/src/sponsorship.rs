@@ -1,4 +1,5 @@
-//! `sponsorships`: a sponsor at a tier for a period.
+//! `sponsorships`: a sponsor at a tier for a period. Display consent is the sponsor's
+//! (`sponsor_consents`), not a sponsorship's.
 
 use sea_orm::entity::prelude::*;
 
@@ -14,7 +15,9 @@ pub struct Model {
     pub sponsor_organization_id: Option<Uuid>,
     pub amount_minor: i64,
     pub currency: String,
+    /// The first day.
     pub starts_on: Date,
+    /// The day it ends: it runs up to this day, not on it.
     pub ends_on: Date,
     /// The start of the sponsor's unbroken run of sponsorships, for ordering the public list.
     pub sponsor_since: Date,
@@ -24,8 +27,6 @@ pub struct Model {
     pub status: SponsorshipState,
     #[sea_orm(column_type = "Text", nullable)]
     pub in_kind_description: Option<String>,
-    /// Consent to show the sponsor's name, logo and URL in public.
-    pub disclose: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub cancel_reason: Option<String>,
     pub recorded_by: Uuid,

@@ -26,6 +26,11 @@ mod m20261125_000021_create_amendments;
 mod m20261125_000022_create_votes;
 mod m20261126_000001_create_rate_limits;
 mod m20261126_000002_create_audit_checkpoints;
+mod m20261126_000201_create_sponsor_consents;
+mod m20261126_000202_fill_sponsor_consents;
+mod m20261126_000203_drop_sponsorships_disclose;
+mod m20261126_000204_shift_sponsorship_ends;
+mod m20261126_000205_create_idempotency_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -58,6 +63,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000022_create_votes::Migration),
             Box::new(m20261126_000001_create_rate_limits::Migration),
             Box::new(m20261126_000002_create_audit_checkpoints::Migration),
+            Box::new(m20261126_000201_create_sponsor_consents::Migration),
+            Box::new(m20261126_000202_fill_sponsor_consents::Migration),
+            Box::new(m20261126_000203_drop_sponsorships_disclose::Migration),
+            Box::new(m20261126_000204_shift_sponsorship_ends::Migration),
+            Box::new(m20261126_000205_create_idempotency_keys::Migration),
         ]
     }
 }

@@ -361,7 +361,6 @@ pub async fn a_listed_sponsor(
         auto_renew: Set(false),
         status: Set(entity::sponsorship::SponsorshipState::Active),
         in_kind_description: Set(None),
-        disclose: Set(true),
         cancel_reason: Set(None),
         recorded_by: Set(organization.id),
         created_at: Set(now),
@@ -370,6 +369,14 @@ pub async fn a_listed_sponsor(
     .insert(app.db())
     .await
     .expect("insert a sponsorship");
+    entity::sponsor_consent::ActiveModel {
+        sponsor_key: Set(format!("organization:{}", organization.id)),
+        disclose: Set(true),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .expect("insert the sponsor's consent");
 }
 
 /// Imports a small set of bylaws as `secretary`; returns the ID of each section in order.

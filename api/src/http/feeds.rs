@@ -79,7 +79,8 @@ fn if_none_match(value: &str, etag: &str) -> bool {
 }
 
 /// The list as RFC 4180 CSV: a header line, CRLF line ends, and fields quoted when they hold a
-/// comma, a quote or a line break.
+/// comma, a quote or a line break. A field that a spreadsheet would run as a formula is
+/// neutralised (see [`csv_field`]).
 fn csv(sponsors: &[PublicSponsor]) -> String {
     let mut out = String::from("display_name,website_url,logo_url,since,tier,tier_rank\r\n");
     for sponsor in sponsors {
@@ -100,8 +101,13 @@ fn csv(sponsors: &[PublicSponsor]) -> String {
     out
 }
 
+/// One CSV field. A field beginning with `=`, `+`, `-`, `@`, a tab or a carriage return would
+/// run as a formula in a spreadsheet (a sponsor named `=HYPERLINK(…)`), so, as OWASP
+/// recommends, it gets a leading single quote inside a quoted field: shown as text, never run.
 fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\r', '\n']) {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("\"'{}\"", field.replace('"', "\"\""))
+    } else if field.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_owned()
@@ -118,6 +124,18 @@ mod tests {
         assert_eq!(csv_field("Acme, Inc."), "\"Acme, Inc.\"");
         assert_eq!(csv_field("The \"Best\" Co"), "\"The \"\"Best\"\" Co\"");
         assert_eq!(csv_field("Two\nLines"), "\"Two\nLines\"");
+    }
+
+    #[test]
+    fn fields_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"https://evil.example\",\"Click\")"),
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"Click\"\")\""
+        );
+        for field in ["+1", "-1", "@SUM(A1)", "\tTab", "\rReturn"] {
+            assert_eq!(csv_field(field), format!("\"'{field}\""));
+        }
+        assert_eq!(csv_field("Acme = Rockets"), "Acme = Rockets");
     }
 
     #[test]

@@ -29,19 +29,23 @@ use crate::{
         db::{Grant, Term, grant_membership},
         holder::Holder,
     },
-    sponsors::status::{SponsorshipState, active_on},
+    sponsors::{
+        consent,
+        status::{SponsorshipState, active_on, lapsed_by},
+    },
 };
 
 /// Brings the sponsor's Sponsor membership in line with its sponsorships that have started: it
-/// runs until the latest of their ends, at the weight of the latest one's tier, disclosed as
-/// that one is. A membership's committee state (a notice) is left alone. Call it holding the
-/// sponsor's lock.
+/// runs through the last day of the latest of them, at the weight of that one's tier, disclosed
+/// as the sponsor consents. A membership's committee state (a notice) is left alone. Call it
+/// holding the sponsor's lock. Returns whether it changed anything.
 pub async fn follow_membership(
     tx: &DatabaseTransaction,
     actor: Actor,
     sponsor: Holder,
     today: NaiveDate,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
+    let disclose = consent::of(tx, &sponsor.key()).await?.unwrap_or(false);
     let Some(latest) = Sponsorship::find()
         .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
         .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
@@ -50,24 +54,27 @@ pub async fn follow_membership(
         .one(tx)
         .await?
     else {
-        return cut_membership(tx, actor, sponsor, today).await;
+        return cut_membership(tx, actor, sponsor, today, disclose).await;
     };
     let tier = SponsorTier::find_by_id(latest.tier_id)
         .one(tx)
         .await
         .map_err(crate::error::corrupt_row("sponsor_tiers", latest.tier_id))?
         .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
-    let existing = sponsor_membership(tx, sponsor).await?;
-    match existing {
+    let last_day = last_day(latest.ends_on);
+    match sponsor_membership(tx, sponsor).await? {
         Some(current)
-            if current.ends_on == Some(latest.ends_on)
+            if current.ends_on == Some(last_day)
                 && current.vote_weight == tier.vote_weight
-                && current.disclose == latest.disclose => {}
+                && current.disclose == disclose =>
+        {
+            Ok(false)
+        }
         Some(current) => {
             let mut row: membership::ActiveModel = current.into();
-            row.ends_on = Set(Some(latest.ends_on));
+            row.ends_on = Set(Some(last_day));
             row.vote_weight = Set(tier.vote_weight);
-            row.disclose = Set(latest.disclose);
+            row.disclose = Set(disclose);
             row.updated_at = Set(Utc::now());
             let row = row.update(tx).await?;
             audit::record(
@@ -81,6 +88,7 @@ pub async fn follow_membership(
                 },
             )
             .await?;
+            Ok(true)
         }
         None => {
             grant_membership(
@@ -89,33 +97,45 @@ pub async fn follow_membership(
                 Grant {
                     class: MembershipClassKey::Sponsor,
                     holder: sponsor,
-                    disclose: latest.disclose,
+                    disclose,
                     vote_weight: tier.vote_weight,
-                    term: Term::Until(latest.ends_on),
+                    term: Term::Until(last_day),
                 },
             )
             .await?;
+            Ok(true)
         }
     }
-    Ok(())
 }
 
-/// With no sponsorship left, the membership's term ends yesterday, so it lapses into grace.
+/// The last day a sponsorship ending on `ends_on` runs: the day before. A membership's end date
+/// is its last day.
+fn last_day(ends_on: NaiveDate) -> NaiveDate {
+    ends_on.checked_sub_days(Days::new(1)).unwrap_or(ends_on)
+}
+
+/// With no sponsorship running or past, the membership's term ends yesterday, so it lapses into
+/// grace; its disclosure still follows the sponsor's consent.
 async fn cut_membership(
     tx: &DatabaseTransaction,
     actor: Actor,
     sponsor: Holder,
     today: NaiveDate,
-) -> ApiResult<()> {
+    disclose: bool,
+) -> ApiResult<bool> {
     let Some(current) = sponsor_membership(tx, sponsor).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let yesterday = today.checked_sub_days(Days::new(1)).unwrap_or(today);
-    if current.ends_on.is_some_and(|end| end <= yesterday) {
-        return Ok(());
+    let ended = current.ends_on.is_some_and(|end| end <= yesterday);
+    if ended && current.disclose == disclose {
+        return Ok(false);
     }
     let mut row: membership::ActiveModel = current.into();
-    row.ends_on = Set(Some(yesterday));
+    if !ended {
+        row.ends_on = Set(Some(yesterday));
+    }
+    row.disclose = Set(disclose);
     row.updated_at = Set(Utc::now());
     let row = row.update(tx).await?;
     audit::record(
@@ -125,10 +145,11 @@ async fn cut_membership(
             action: "membership.follows_sponsorship",
             subject_kind: "Membership",
             subject_id: row.id,
-            summary: json!({ "endsOn": row.ends_on, "reason": "no sponsorship left" }),
+            summary: json!({ "endsOn": row.ends_on, "disclose": row.disclose, "reason": "no sponsorship left" }),
         },
     )
-    .await
+    .await?;
+    Ok(true)
 }
 
 async fn sponsor_membership(
@@ -168,20 +189,16 @@ pub async fn record_activity(
     Ok(matches!(inserted, TryInsertResult::Inserted(_)))
 }
 
-/// When a sponsorship ending on `ends_on` lapsed: the start of the day after its last.
+/// When a sponsorship ending on `ends_on` lapsed: the start of that day.
 pub fn lapsed_at(ends_on: NaiveDate) -> DateTime<Utc> {
-    ends_on
-        .checked_add_days(Days::new(1))
-        .unwrap_or(ends_on)
-        .and_time(NaiveTime::MIN)
-        .and_utc()
+    ends_on.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// What one catch-up did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CaughtUp {
     /// Sponsors whose Sponsor membership lagged behind a running sponsorship and was brought in
-    /// line.
+    /// line by this run (not by a concurrent one).
     pub sponsors_followed: usize,
     /// `LAPSED` activities recorded.
     pub lapses_recorded: usize,
@@ -192,9 +209,10 @@ pub struct CaughtUp {
 /// past its end. Cheap when there is nothing to do: a few reads.
 ///
 /// It takes the lock of every sponsor it touches, as the sponsorship commands do, so it cannot
-/// race them. Call it before the transaction's first write. The locks are all taken before the first write and in one order: a writer that
-/// holds the audit chain while waiting for a sponsor could otherwise deadlock with a command
-/// that holds that sponsor while waiting for the audit chain.
+/// race them. Call it before the transaction's first write. The locks are all taken before the
+/// first write and in one order: a writer that holds the audit chain while waiting for a sponsor
+/// could otherwise deadlock with a command that holds that sponsor while waiting for the audit
+/// chain.
 #[tracing::instrument(skip_all)]
 pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
     let today = Utc::now().date_naive();
@@ -211,14 +229,18 @@ pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
     for key in keys {
         lock_key(tx, key).await?;
     }
+    // Under the locks each sponsor is read again, so a run that waited for another one that did
+    // the same work finds nothing left and writes nothing.
+    let mut sponsors_followed = 0;
     for sponsor in behind.values() {
-        follow_membership(tx, Actor::System, *sponsor, today).await?;
+        if follow_membership(tx, Actor::System, *sponsor, today).await? {
+            sponsors_followed += 1;
+        }
     }
     // Read again under the locks: a cancellation may have come in between.
     let still_lapsed = Sponsorship::find()
         .filter(sponsorship::Column::Id.is_in(lapsed.iter().map(|s| s.id)))
-        .filter(sponsorship::Column::Status.eq(SponsorshipState::Active))
-        .filter(sponsorship::Column::EndsOn.lt(today))
+        .filter(lapsed_by(today))
         .all(tx)
         .await?;
     let mut lapses_recorded = 0;
@@ -229,7 +251,7 @@ pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
         }
     }
     Ok(CaughtUp {
-        sponsors_followed: behind.len(),
+        sponsors_followed,
         lapses_recorded,
     })
 }
@@ -257,7 +279,7 @@ async fn sponsors_behind(
     for running in &started {
         let lagging = memberships
             .get(&running.sponsor_key)
-            .is_none_or(|m| m.ends_on.is_none_or(|end| end < running.ends_on));
+            .is_none_or(|m| m.ends_on.is_none_or(|end| end < last_day(running.ends_on)));
         if lagging {
             let sponsor =
                 Holder::from_columns(running.sponsor_account_id, running.sponsor_organization_id)?;
@@ -267,16 +289,12 @@ async fn sponsors_behind(
     Ok(behind)
 }
 
-/// Sponsorships past their end with no `LAPSED` activity yet.
+/// Sponsorships whose end date has come with no `LAPSED` activity yet.
 async fn unrecorded_lapses(
     tx: &DatabaseTransaction,
     today: NaiveDate,
 ) -> ApiResult<Vec<sponsorship::Model>> {
-    let ended = Sponsorship::find()
-        .filter(sponsorship::Column::Status.eq(SponsorshipState::Active))
-        .filter(sponsorship::Column::EndsOn.lt(today))
-        .all(tx)
-        .await?;
+    let ended = Sponsorship::find().filter(lapsed_by(today)).all(tx).await?;
     if ended.is_empty() {
         return Ok(ended);
     }

@@ -1,4 +1,4 @@
-//! The public sponsor list: active sponsorships with display consent, by tier rank and then
+//! The public sponsor list: active sponsorships of sponsors that consent to be shown, by tier rank and then
 //! sponsor-since. One query joins tier and sponsor, so a page costs a count and a select.
 
 use async_graphql::SimpleObject;
@@ -15,6 +15,7 @@ use crate::{
     error::ApiResult,
     pagination::{CursorKey, Page, PageOf},
     sponsors::{
+        consent,
         keyset::{CompositeKey, fetch_keyset_page},
         status::active_on,
     },
@@ -131,7 +132,8 @@ fn order() -> [SimpleExpr; 3] {
     ]
 }
 
-/// Active, disclosed sponsorships on `today`, with tier and sponsor joined.
+/// Sponsorships active on `today` of sponsors that consent to be shown, with tier and sponsor
+/// joined.
 fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponsorship> {
     let mut select = entity::prelude::Sponsorship::find()
         .select_only()
@@ -150,7 +152,7 @@ fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponso
         )
         .join(JoinType::LeftJoin, sponsorship::Relation::Account.def())
         .filter(active_on(today))
-        .filter(sponsorship::Column::Disclose.eq(true));
+        .filter(consent::shown());
     if let Some(tier) = tier {
         select = select.filter(sponsorship::Column::TierId.eq(tier));
     }

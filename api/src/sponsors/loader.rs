@@ -8,13 +8,13 @@ use entity::{
     prelude::{Contribution, SponsorTier, Sponsorship},
     sponsor_tier, sponsorship,
 };
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Alias, Expr, Func},
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    sponsors::totals::{joined, split_sums},
+};
 
 /// Loads tiers by id.
 pub struct TierLoader(pub DatabaseConnection);
@@ -73,29 +73,28 @@ impl Loader<Uuid> for ContributionsLoader {
     }
 }
 
-/// Sums each sponsorship's contributions in SQL, exactly, as a 64-bit integer.
+/// Sums each sponsorship's contributions in SQL, exactly, whatever their number and size.
 pub struct ContributionTotalLoader(pub DatabaseConnection);
 
 impl Loader<Uuid> for ContributionTotalLoader {
-    type Value = i64;
+    type Value = i128;
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows: Vec<(Uuid, i64)> = Contribution::find()
+        let (high, low) = split_sums("contributions", "amount_minor");
+        let rows: Vec<(Uuid, i64, i64)> = Contribution::find()
             .select_only()
             .column(contribution::Column::SponsorshipId)
-            .expr_as(
-                Func::cast_as(
-                    Func::sum(Expr::col(contribution::Column::AmountMinor)),
-                    Alias::new("BIGINT"),
-                ),
-                "total",
-            )
+            .expr_as(high, "high")
+            .expr_as(low, "low")
             .filter(contribution::Column::SponsorshipId.is_in(keys.iter().copied()))
             .group_by(contribution::Column::SponsorshipId)
             .into_tuple()
             .all(&self.0)
             .await?;
-        Ok(rows.into_iter().collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, high, low)| (id, joined(high, low)))
+            .collect())
     }
 }

@@ -1,4 +1,5 @@
-//! Recording sponsorships and contributions (the TREASURER), and display consent (the sponsor).
+//! Recording sponsorships and contributions (the TREASURER or an ADMIN), and the sponsor's
+//! display consent.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
@@ -18,6 +19,7 @@ use crate::{
             contribution::{self, RecordContribution},
             sponsorship::{self, CancelSponsorship, RecordSponsorship, SetDisclosure},
         },
+        idempotency::parse_key,
         tiers::SponsorTier,
         types::{Contribution, ContributionKind, Sponsorship},
     },
@@ -39,24 +41,30 @@ pub struct RecordSponsorshipInput {
     pub account_id: Option<ID>,
     /// A published tier.
     pub tier_id: ID,
-    /// The amount for the period in minor units, as a decimal string; at least the tier's yearly
-    /// minimum for the length of the period.
+    /// The amount for the period in minor units, as a decimal string, at most 10^15: at least
+    /// the tier's yearly minimum × the period's months / 12, where the months are counted from
+    /// `startsOn` up to `endsOn`, a partial month counting as a whole one.
     pub amount_minor: String,
     /// The ISO 4217 currency; the tier's.
     pub currency: String,
     /// The first day.
     pub starts_on: Date,
-    /// The last day.
+    /// The day it ends: the sponsorship runs up to this day, not on it, so a year from
+    /// 2026-11-25 ends on 2027-11-25, and a renewal may start on it. After `startsOn`.
     pub ends_on: Date,
     /// Whether the sponsor means to renew (default false).
     #[graphql(default)]
     pub auto_renew: bool,
     /// What is given in kind: hardware, services, staff time.
     pub in_kind_description: Option<String>,
-    /// Consent to show the sponsor's name, logo and URL in public. Left out, it is the
-    /// sponsor's consent on its latest sponsorship (true for a new sponsor), so that a renewal
-    /// never undoes an opt-out.
+    /// The sponsor's consent to show its name, logo and URL in public, for all its sponsorships.
+    /// Given, it sets the sponsor's consent; left out, the sponsor's consent stays as it is (true
+    /// for a new sponsor), so that a renewal never undoes an opt-out.
     pub disclose: Option<bool>,
+    /// A key of the client's choosing, 1 to 100 characters, to retry safely: the same key with
+    /// the same input returns the sponsorship first recorded, and with another input is
+    /// `CONFLICT`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `cancelSponsorship`.
@@ -71,9 +79,10 @@ pub struct CancelSponsorshipInput {
 /// Input of `setSponsorshipDisclosure`.
 #[derive(InputObject)]
 pub struct SetSponsorshipDisclosureInput {
-    /// The sponsorship.
+    /// One of the sponsor's sponsorships.
     pub sponsorship_id: ID,
-    /// Consent to show the sponsor's name, logo and URL in public.
+    /// The sponsor's consent to show its name, logo and URL in public, for all its
+    /// sponsorships.
     pub disclose: bool,
 }
 
@@ -82,7 +91,7 @@ pub struct SetSponsorshipDisclosureInput {
 pub struct RecordContributionInput {
     /// The sponsorship it was received under.
     pub sponsorship_id: ID,
-    /// The amount (or in-kind value) in minor units, as a decimal string.
+    /// The amount (or in-kind value) in minor units, as a decimal string, at most 10^15.
     pub amount_minor: String,
     /// The ISO 4217 currency; the sponsorship's.
     pub currency: String,
@@ -92,6 +101,10 @@ pub struct RecordContributionInput {
     pub kind: ContributionKind,
     /// A note for the ledger.
     pub note: Option<String>,
+    /// A key of the client's choosing, 1 to 100 characters, to retry safely: the same key with
+    /// the same input returns the contribution first recorded, and with another input is
+    /// `CONFLICT`.
+    pub idempotency_key: Option<String>,
 }
 
 /// The sponsorship after the change.
@@ -110,9 +123,11 @@ pub struct ContributionPayload {
 
 #[Object]
 impl SponsorshipMutation {
-    /// Records a sponsorship. TREASURER only; audited. The sponsor's Sponsor membership follows
-    /// it at the tier's vote weight; periods of one sponsor may not overlap.
-    #[graphql(guard = "RoleGuard::new(Role::Treasurer)")]
+    /// Records a sponsorship. For the TREASURER and ADMIN, but never for oneself or an
+    /// organization one represents (another TREASURER or an ADMIN must); audited. The sponsor's
+    /// Sponsor membership follows it at the tier's vote weight; periods of one sponsor may not
+    /// overlap.
+    #[graphql(guard = "RoleGuard::any(&[Role::Treasurer, Role::Admin])")]
     async fn record_sponsorship(
         &self,
         ctx: &Context<'_>,
@@ -151,9 +166,11 @@ impl SponsorshipMutation {
         })
     }
 
-    /// Gives or withdraws consent to show the sponsor in public. For the sponsor (an
-    /// organization's representatives) and the TREASURER; audited. The Sponsor membership's
-    /// disclosure follows.
+    /// Gives or withdraws the sponsor's consent to be shown in public, named through one of its
+    /// sponsorships. Consent is the sponsor's: withdrawn, it hides the sponsor from the list, the
+    /// feeds, the activity feed and the member directory at once, for every sponsorship, until
+    /// it is given again. For the sponsor (an organization's representatives) and the
+    /// TREASURER; audited.
     #[graphql(guard = "SessionGuard")]
     async fn set_sponsorship_disclosure(
         &self,
@@ -173,8 +190,10 @@ impl SponsorshipMutation {
         })
     }
 
-    /// Records money or in-kind value received under a sponsorship. TREASURER only; audited.
-    #[graphql(guard = "RoleGuard::new(Role::Treasurer)")]
+    /// Records money or in-kind value received under a sponsorship. For the TREASURER and ADMIN,
+    /// but never for oneself or an organization one represents (another TREASURER or an ADMIN
+    /// must); audited.
+    #[graphql(guard = "RoleGuard::any(&[Role::Treasurer, Role::Admin])")]
     async fn record_contribution(
         &self,
         ctx: &Context<'_>,
@@ -215,10 +234,10 @@ impl RecordSponsorshipInput {
             "input.currency",
         )?;
         let (starts_on, ends_on) = (self.starts_on.0, self.ends_on.0);
-        if ends_on < starts_on {
+        if ends_on <= starts_on {
             return Err(ApiError::bad_input(
                 "input.endsOn",
-                "`input.endsOn` must not be before `input.startsOn`",
+                "`input.endsOn` must be after `input.startsOn`",
             ));
         }
         let in_kind_description = optional_text(
@@ -235,6 +254,7 @@ impl RecordSponsorshipInput {
             auto_renew: self.auto_renew,
             in_kind_description,
             disclose: self.disclose,
+            idempotency_key: parse_key(self.idempotency_key, "input.idempotencyKey")?,
         })
     }
 }
@@ -261,6 +281,7 @@ impl RecordContributionInput {
             received_on: self.received_on.0,
             kind: self.kind,
             note,
+            idempotency_key: parse_key(self.idempotency_key, "input.idempotencyKey")?,
         })
     }
 }

@@ -9,10 +9,7 @@ use entity::{
     },
     sponsor_activity, sponsorship,
 };
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, Expr, Func},
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
     auth::{ApiScope, Role, Viewer},
@@ -22,9 +19,10 @@ use crate::{
     money::{Currency, Money},
     pagination::{PageArgs, cost, fetch_page},
     sponsors::{
+        consent,
         list::{self, PublicSponsorConnection},
-        status::SponsorshipState,
         tiers::SponsorTier,
+        totals::{joined, split_sums},
         types::{SponsorActivity, SponsorActivityConnection, Sponsorship, SponsorshipConnection},
     },
     time::DateTime,
@@ -32,27 +30,6 @@ use crate::{
 
 #[derive(Default)]
 pub struct SponsorQuery;
-
-/// Sponsors whose latest sponsorship withholds consent to be shown.
-async fn withheld_consent(db: &DatabaseConnection) -> ApiResult<Vec<String>> {
-    use sea_orm::QueryOrder;
-    let rows: Vec<(String, bool)> = Sponsorships::find()
-        .select_only()
-        .column(sponsorship::Column::SponsorKey)
-        .column(sponsorship::Column::Disclose)
-        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
-        .order_by_desc(sponsorship::Column::EndsOn)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut seen = std::collections::HashSet::new();
-    Ok(rows
-        .into_iter()
-        .filter(|(key, _)| seen.insert(key.clone()))
-        .filter(|(_, disclose)| !disclose)
-        .map(|(key, _)| key)
-        .collect())
-}
 
 /// A sponsor named by an organization or account ID.
 fn sponsor_of(id: &ID) -> ApiResult<Holder> {
@@ -143,8 +120,8 @@ impl SponsorQuery {
         Ok(page.map(Sponsorship).into())
     }
 
-    /// What a sponsor has contributed in all, one amount per currency, summed in SQL. For the
-    /// TREASURER, administrators and the sponsor.
+    /// What a sponsor has contributed in all, one amount per currency, summed exactly in SQL
+    /// however many contributions there are. For the TREASURER, administrators and the sponsor.
     async fn sponsor_totals(
         &self,
         ctx: &Context<'_>,
@@ -159,19 +136,12 @@ impl SponsorQuery {
             ));
         }
         let db = ctx.data::<DatabaseConnection>()?;
-        let sums: Vec<(String, i64)> = Contributions::find()
+        let (high, low) = split_sums("contributions", "amount_minor");
+        let sums: Vec<(String, i64, i64)> = Contributions::find()
             .select_only()
             .column(contribution::Column::Currency)
-            .expr_as(
-                Func::cast_as(
-                    Func::sum(Expr::col((
-                        Alias::new("contributions"),
-                        contribution::Column::AmountMinor,
-                    ))),
-                    Alias::new("BIGINT"),
-                ),
-                "total",
-            )
+            .expr_as(high, "high")
+            .expr_as(low, "low")
             .inner_join(Sponsorships)
             .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
             .group_by(contribution::Column::Currency)
@@ -179,7 +149,12 @@ impl SponsorQuery {
             .all(db)
             .await?;
         sums.into_iter()
-            .map(|(currency, total)| Ok(Money::new(total, Currency::parse(&currency, "currency")?)))
+            .map(|(currency, high, low)| {
+                Ok(Money::total(
+                    joined(high, low),
+                    Currency::parse(&currency, "currency")?,
+                ))
+            })
             .collect()
     }
 
@@ -219,11 +194,8 @@ impl SponsorQuery {
         let db = ctx.data::<DatabaseConnection>()?;
         let mut query = Activities::find().inner_join(Sponsorships);
         if !is_treasury(viewer) {
-            // Consent is the sponsor's, not the row's: one who withdrew it on its latest
-            // sponsorship disappears from the whole history.
-            query = query
-                .filter(sponsorship::Column::Disclose.eq(true))
-                .filter(sponsorship::Column::SponsorKey.is_not_in(withheld_consent(db).await?));
+            // Consent is the sponsor's: one who withdrew it disappears from its whole history.
+            query = query.filter(consent::shown());
         }
         if let Some(since) = since {
             query = query.filter(sponsor_activity::Column::OccurredAt.gte(since.0));

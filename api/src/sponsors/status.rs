@@ -1,4 +1,6 @@
-//! A sponsorship's status, derived from its stored state and dates when read.
+//! A sponsorship's status, derived from its stored state and dates when read. A sponsorship runs
+//! from its start date up to its end date: on `starts_on` it is active, on `ends_on` it has
+//! lapsed, so that from a date to the same date a year later is exactly one year.
 
 use async_graphql::Enum;
 use chrono::NaiveDate;
@@ -15,7 +17,7 @@ pub enum SponsorshipStatus {
     Pending,
     /// Running: the sponsor is listed and holds a Sponsor membership.
     Active,
-    /// Past its end date.
+    /// Its end date has come.
     Lapsed,
     /// Ended early by the treasurer.
     Cancelled,
@@ -26,7 +28,7 @@ pub fn effective(row: &sponsorship::Model, today: NaiveDate) -> SponsorshipStatu
     match row.status {
         SponsorshipState::Cancelled => SponsorshipStatus::Cancelled,
         SponsorshipState::Active if row.starts_on > today => SponsorshipStatus::Pending,
-        SponsorshipState::Active if row.ends_on < today => SponsorshipStatus::Lapsed,
+        SponsorshipState::Active if row.ends_on <= today => SponsorshipStatus::Lapsed,
         SponsorshipState::Active => SponsorshipStatus::Active,
     }
 }
@@ -36,5 +38,12 @@ pub fn active_on(today: NaiveDate) -> Condition {
     Condition::all()
         .add(sponsorship::Column::Status.eq(SponsorshipState::Active))
         .add(sponsorship::Column::StartsOn.lte(today))
-        .add(sponsorship::Column::EndsOn.gte(today))
+        .add(sponsorship::Column::EndsOn.gt(today))
+}
+
+/// The SQL condition for sponsorships not cancelled whose end date has come by `today`.
+pub fn lapsed_by(today: NaiveDate) -> Condition {
+    Condition::all()
+        .add(sponsorship::Column::Status.eq(SponsorshipState::Active))
+        .add(sponsorship::Column::EndsOn.lte(today))
 }

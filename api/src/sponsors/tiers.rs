@@ -264,7 +264,7 @@ impl UpdateSponsorTierInput {
                     "input.minimumYearlyMinor",
                     "input.currency",
                 )
-                .map(|money| money.amount_minor())
+                .and_then(|money| money.stored_minor())
             })
             .transpose()?;
         Ok(TierChanges {

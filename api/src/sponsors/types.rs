@@ -17,6 +17,7 @@ use crate::{
     money::{Currency, Money},
     pagination::{CursorKey, PageArgs, cost},
     sponsors::{
+        consent,
         keyset::{CompositeKey, fetch_keyset_page},
         list::{PublicSponsor, PublicTier},
         loader::{ContributionTotalLoader, SponsorshipLoader, TierLoader},
@@ -92,7 +93,7 @@ impl Sponsorship {
         self.0.starts_on.into()
     }
 
-    /// The last day.
+    /// The day it ends: it runs up to this day, not on it.
     async fn ends_on(&self) -> Date {
         self.0.ends_on.into()
     }
@@ -112,9 +113,13 @@ impl Sponsorship {
         self.0.in_kind_description.as_deref()
     }
 
-    /// Consent to show the sponsor's name, logo and URL in public.
-    async fn disclose(&self) -> bool {
-        self.0.disclose
+    /// The sponsor's consent to show its name, logo and URL in public, which covers all its
+    /// sponsorships.
+    async fn disclose(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        // One read per sponsorship: a field only the treasury and the sponsor see, on pages of
+        // at most 100.
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(consent::of(db, &self.0.sponsor_key).await?.unwrap_or(false))
     }
 
     /// Why it was cancelled.
@@ -152,7 +157,7 @@ impl Sponsorship {
             .load_one(self.0.id)
             .await?
             .unwrap_or(0);
-        Ok(Money::new(total, self.currency()?))
+        Ok(Money::total(total, self.currency()?))
     }
 
     /// When it was recorded.

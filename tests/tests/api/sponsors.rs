@@ -54,12 +54,13 @@ async fn a_fresh_database_holds_the_default_tiers() {
 }
 
 #[tokio::test]
-async fn only_the_treasurer_records_sponsorships_and_contributions() {
+async fn only_the_treasurer_or_an_admin_records_sponsorships_and_contributions() {
     let app = TestApp::new().await;
     let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
     let admin = a_person_with(&app, "Root", Role::Admin).await;
     let rep = a_person(&app, "Rita").await;
     let org = an_organization(&app, &rep, "CloudCo").await;
+    let other = an_organization(&app, &rep, "OtherCo").await;
     let input = a_sponsorship(&org, "Gold").json(&tier_id(&app, "Gold").await);
     let token = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
     assert_eq!(
@@ -75,12 +76,6 @@ async fn only_the_treasurer_records_sponsorships_and_contributions() {
         "FORBIDDEN"
     );
     assert_eq!(
-        app.gql_as(&admin.access_token, RECORD_SPONSORSHIP, input.clone())
-            .await
-            .error_code(),
-        "FORBIDDEN"
-    );
-    assert_eq!(
         app.gql_as(&token, RECORD_SPONSORSHIP, input.clone())
             .await
             .error_code(),
@@ -91,22 +86,31 @@ async fn only_the_treasurer_records_sponsorships_and_contributions() {
         .await;
     let sponsorship = recorded.data()["recordSponsorship"]["sponsorship"].clone();
     assert_eq!(sponsorship["status"], json!("ACTIVE"));
+    // An ADMIN may record one too.
+    let by_admin = app
+        .gql_as(
+            &admin.access_token,
+            RECORD_SPONSORSHIP,
+            a_sponsorship(&other, "Silver").json(&tier_id(&app, "Silver").await),
+        )
+        .await;
+    assert_eq!(
+        by_admin.data()["recordSponsorship"]["sponsorship"]["status"],
+        json!("ACTIVE")
+    );
 
     let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id amount { amountMinor } kind } } }";
-    let contribution = json!({ "input": { "sponsorshipId": sponsorship["id"], "amountMinor": "2000000", "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY", "note": "wire" } });
+    let contribution = |amount: &str| json!({ "input": { "sponsorshipId": sponsorship["id"], "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY", "note": "wire" } });
     assert_eq!(
-        app.gql_as(&rep.access_token, contribute, contribution.clone())
+        app.gql_as(&rep.access_token, contribute, contribution("2000000"))
             .await
             .error_code(),
         "FORBIDDEN"
     );
-    assert_eq!(
-        app.gql_as(&admin.access_token, contribute, contribution.clone())
-            .await
-            .error_code(),
-        "FORBIDDEN"
-    );
-    app.gql_as(&treasurer.access_token, contribute, contribution)
+    app.gql_as(&treasurer.access_token, contribute, contribution("1500000"))
+        .await
+        .data();
+    app.gql_as(&admin.access_token, contribute, contribution("500000"))
         .await
         .data();
 }
@@ -118,10 +122,12 @@ async fn money_stays_exact_past_two_to_the_53() {
     let rep = a_person(&app, "Rita").await;
     let org = an_organization(&app, &rep, "BigCo").await;
     let mut sponsorship = a_sponsorship(&org, "Platinum");
-    sponsorship.amount_minor = "9007199254740993".into();
+    sponsorship.amount_minor = "1000000000000000".into();
     let id = sponsorship.record(&app, &treasurer).await;
     let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { amount { amountMinor } } } }";
-    for amount in ["9007199254740993", "1"] {
+    // Nine of the largest amounts and one more: 9,007,199,254,740,993 in all, past 2^53.
+    let amounts = ["1000000000000000"; 9].into_iter().chain(["7199254740993"]);
+    for amount in amounts {
         let response = app
             .gql_as(
                 &treasurer.access_token,
@@ -137,21 +143,21 @@ async fn money_stays_exact_past_two_to_the_53() {
     let read = app
         .gql_as(
             &rep.access_token,
-            "query($id: ID!) { node(id: $id) { ... on Sponsorship { amount { amountMinor formatted } contributed { amountMinor } contributions { totalCount nodes { amount { amountMinor } } } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Sponsorship { amount { amountMinor formatted } contributed { amountMinor formatted } contributions { totalCount } } } }",
             json!({ "id": id }),
         )
         .await;
     let node = &read.data()["node"];
-    assert_eq!(node["amount"]["amountMinor"], json!("9007199254740993"));
+    assert_eq!(node["amount"]["amountMinor"], json!("1000000000000000"));
     assert_eq!(
         node["amount"]["formatted"],
-        json!("90,071,992,547,409.93 USD")
+        json!("10,000,000,000,000.00 USD")
     );
     assert_eq!(
-        node["contributed"]["amountMinor"],
-        json!("9007199254740994")
+        node["contributed"],
+        json!({ "amountMinor": "9007199254740993", "formatted": "90,071,992,547,409.93 USD" })
     );
-    assert_eq!(node["contributions"]["totalCount"], json!(2));
+    assert_eq!(node["contributions"]["totalCount"], json!(10));
     let totals = app
         .gql_as(
             &treasurer.access_token,
@@ -161,7 +167,7 @@ async fn money_stays_exact_past_two_to_the_53() {
         .await;
     assert_eq!(
         totals.data()["sponsorTotals"],
-        json!([{ "amountMinor": "9007199254740994", "currency": "USD" }])
+        json!([{ "amountMinor": "9007199254740993", "currency": "USD" }])
     );
 }
 
@@ -217,18 +223,25 @@ async fn every_bad_sponsorship_is_refused_naming_the_field() {
         );
         assert_eq!(response.error_field(), *field, "{:#}", response.body);
     }
-    // A half-year sponsorship pays half the yearly minimum.
-    let half = try_input(&|i| {
+    // A period must end after it starts.
+    let empty = try_input(&|i| i["endsOn"] = i["startsOn"].clone()).await;
+    assert_eq!(empty.error_field(), "input.endsOn", "{:#}", empty.body);
+    // Above the largest amount accepted, 10^15 minor units.
+    let huge = try_input(&|i| i["amountMinor"] = json!("1000000000000001")).await;
+    assert_eq!(huge.error_code(), "BAD_USER_INPUT");
+    assert_eq!(huge.error_field(), "input.amountMinor");
+    // A one-month period pays a twelfth of the yearly minimum, rounded up to the cent.
+    let month = try_input(&|i| {
         i["endsOn"] = json!(
             today()
-                .checked_add_days(Days::new(182))
+                .checked_add_months(chrono::Months::new(1))
                 .expect("date")
                 .to_string()
         );
-        i["amountMinor"] = json!("1002740");
+        i["amountMinor"] = json!("166667");
     })
     .await;
-    half.data();
+    month.data();
     // Periods of one sponsor may not overlap.
     assert_eq!(try_input(&|_| {}).await.error_code(), "CONFLICT");
 }
@@ -266,7 +279,7 @@ async fn the_public_list_is_ordered_filtered_and_paged() {
     a_sponsorship(&orgs[5], "Gold")
         .from(days_ago(400))
         .until(days_ago(1))
-        .paying("2200000")
+        .paying("2400000")
         .record(&app, &treasurer)
         .await;
 
@@ -486,7 +499,7 @@ async fn an_opt_out_holds_through_renewal_and_hides_the_sponsors_history() {
     let rep = a_person(&app, "Rita").await;
     let org = an_organization(&app, &rep, "Shy Corp").await;
     let first = a_sponsorship(&org, "Gold")
-        .from(days_ago(364))
+        .from(days_ago(363))
         .record(&app, &treasurer)
         .await;
     let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
@@ -553,9 +566,13 @@ async fn the_sponsor_membership_follows_the_sponsorship_through_lapse() {
     let org = an_organization(&app, &rep, "CloudCo").await;
     let membership = "{ memberships(class: SPONSOR) { nodes { status voteWeight expiresOn holder { ... on Organization { name } } } } }";
 
-    // Active Gold: an ACTIVE Sponsor membership with Gold's weight, ending with the sponsorship.
+    // Active Gold: an ACTIVE Sponsor membership with Gold's weight, whose last day is the
+    // sponsorship's.
     let current = a_sponsorship(&org, "Gold").from(days_ago(30));
-    let ends = current.ends_on;
+    let ends = current
+        .ends_on
+        .checked_sub_days(Days::new(1))
+        .expect("date");
     let id = current.record(&app, &treasurer).await;
     let seen = app.gql(membership, json!({})).await;
     assert_eq!(
@@ -629,9 +646,10 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
     let rep = a_person(&app, "Rita").await;
     let org = an_organization(&app, &rep, "CloudCo").await;
     let lapsed = an_organization(&app, &rep, "Oldtimer").await;
+    // Silver up to today, and Gold from today on: a tier change.
     a_sponsorship(&org, "Silver")
         .from(days_ago(365))
-        .until(days_ago(1))
+        .until(today())
         .paying("250000")
         .record(&app, &treasurer)
         .await;
@@ -665,36 +683,43 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
     );
 
     let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
+    let kinds_of = |response: &tests::Gql| -> Vec<(String, String)> {
+        let mut kinds: Vec<(String, String)> = response.data()["sponsorActivities"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| {
+                (
+                    n["kind"].as_str().unwrap_or_default().to_owned(),
+                    n["sponsor"]["displayName"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        let mut pairs: Vec<_> = list
+            .iter()
+            .map(|(kind, name)| ((*kind).to_owned(), (*name).to_owned()))
+            .collect();
+        pairs.sort();
+        pairs
+    };
     let feed = app.gql_as(&sync, activities, json!({})).await;
-    let kinds: Vec<(String, String)> = feed.data()["sponsorActivities"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| {
-            (
-                n["kind"].as_str().unwrap_or_default().to_owned(),
-                n["sponsor"]["displayName"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
-        })
-        .collect();
-    assert!(
-        kinds.contains(&("NEW_SPONSORSHIP".into(), "CloudCo".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("TIER_CHANGE".into(), "CloudCo".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("LAPSED".into(), "CloudCo".into())),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("LAPSED".into(), "Oldtimer".into())),
-        "{kinds:?}"
+    let kinds = kinds_of(&feed);
+    assert_eq!(
+        kinds,
+        pairs(&[
+            ("NEW_SPONSORSHIP", "CloudCo"),
+            ("LAPSED", "CloudCo"),
+            ("TIER_CHANGE", "CloudCo"),
+            ("NEW_SPONSORSHIP", "Oldtimer"),
+            ("LAPSED", "Oldtimer"),
+        ])
     );
     let change = feed.data()["sponsorActivities"]["nodes"]
         .as_array()
@@ -706,13 +731,9 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
     assert_eq!(change["previousTier"], json!({ "name": "Silver" }));
     // Asking again records nothing twice.
     let again = app.gql_as(&sync, activities, json!({})).await;
-    assert_eq!(
-        again.data()["sponsorActivities"]["nodes"]
-            .as_array()
-            .map(Vec::len),
-        Some(kinds.len())
-    );
-    // `since` leaves out what came before.
+    assert_eq!(kinds_of(&again), kinds);
+    // `since` leaves out what came before: Oldtimer lapsed 50 days ago; everything else was
+    // recorded today, or (CloudCo's Silver) lapsed at the start of today.
     let recent = app
         .gql_as(
             &sync,
@@ -720,13 +741,30 @@ async fn integrations_sync_sponsor_activity_with_sponsors_read() {
             json!({ "since": format!("{}T00:00:00Z", days_ago(10)) }),
         )
         .await;
-    let recent_kinds: Vec<_> = recent.data()["sponsorActivities"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| n["kind"].clone())
-        .collect();
-    assert!(!recent_kinds.contains(&json!("LAPSED")) || recent_kinds.len() < kinds.len());
+    assert_eq!(
+        kinds_of(&recent),
+        pairs(&[
+            ("NEW_SPONSORSHIP", "CloudCo"),
+            ("LAPSED", "CloudCo"),
+            ("TIER_CHANGE", "CloudCo"),
+            ("NEW_SPONSORSHIP", "Oldtimer"),
+        ])
+    );
+    let lapsed_at = app
+        .gql_as(
+            &sync,
+            activities,
+            json!({ "since": format!("{}T00:00:01Z", today()) }),
+        )
+        .await;
+    assert_eq!(
+        kinds_of(&lapsed_at),
+        pairs(&[
+            ("NEW_SPONSORSHIP", "CloudCo"),
+            ("TIER_CHANGE", "CloudCo"),
+            ("NEW_SPONSORSHIP", "Oldtimer"),
+        ])
+    );
 }
 
 #[tokio::test]
@@ -1167,4 +1205,768 @@ async fn a_sponsorship_with_an_unknown_stored_status_is_an_error_not_a_default()
             .error_code(),
         "INTERNAL_SERVER_ERROR"
     );
+}
+
+/// The treasurer's first real sequence: a year of Gold, its renewal, and half a year of Silver.
+#[tokio::test]
+async fn a_year_from_a_date_to_the_same_date_is_one_year_at_the_yearly_minimum() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let cloud = an_organization(&app, &rep, "CloudCo").await;
+    let short = an_organization(&app, &rep, "ShortCo").await;
+    let small = an_organization(&app, &rep, "SmallCo").await;
+    let gold = tier_id(&app, "Gold").await;
+    let silver = tier_id(&app, "Silver").await;
+    let record = |org: &str, tier: &str, from: &str, to: &str, amount: &str| {
+        app.gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            json!({ "input": {
+                "organizationId": org, "tierId": tier, "amountMinor": amount, "currency": "USD",
+                "startsOn": from, "endsOn": to,
+            } }),
+        )
+    };
+
+    let year = record(&cloud, &gold, "2026-11-25", "2027-11-25", "2000000").await;
+    assert_eq!(
+        year.data()["recordSponsorship"]["sponsorship"]["amount"]["formatted"],
+        json!("20,000.00 USD")
+    );
+    // The renewal starts on the day the first year ends: no overlap, one unbroken run.
+    let renewal = record(&cloud, &gold, "2027-11-25", "2028-11-25", "2000000").await;
+    renewal.data();
+
+    let below = record(&short, &gold, "2026-11-25", "2027-11-25", "1999999").await;
+    assert_eq!(below.error_code(), "BAD_USER_INPUT");
+    assert_eq!(below.error_field(), "input.amountMinor");
+    assert_eq!(
+        below.error_message(),
+        "the amount is below 20,000.00 USD, the Gold tier's yearly minimum for a period of 12 months"
+    );
+    // One day more is a thirteenth month, owed in full.
+    let longer = record(&short, &gold, "2026-11-25", "2027-11-26", "2000000").await;
+    assert_eq!(longer.error_field(), "input.amountMinor");
+
+    let half = record(&small, &silver, "2026-11-25", "2027-05-25", "125000").await;
+    assert_eq!(
+        half.data()["recordSponsorship"]["sponsorship"]["amount"]["formatted"],
+        json!("1,250.00 USD")
+    );
+}
+
+#[tokio::test]
+async fn no_treasurer_records_money_for_themselves_or_their_organization() {
+    let app = TestApp::new().await;
+    let tess = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let tom = a_person_with(&app, "Tom", Role::Treasurer).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let own = an_organization(&app, &tess, "Tess Consulting").await;
+    let gold = tier_id(&app, "Gold").await;
+    let for_org = a_sponsorship(&own, "Gold").json(&gold);
+    let mut for_self = a_sponsorship(&own, "Platinum").json(&tier_id(&app, "Platinum").await);
+    for_self["input"]
+        .as_object_mut()
+        .expect("input")
+        .remove("organizationId");
+    for_self["input"]["accountId"] = json!(tess.id);
+
+    for input in [&for_self, &for_org] {
+        let refused = app
+            .gql_as(&tess.access_token, RECORD_SPONSORSHIP, input.clone())
+            .await;
+        assert_eq!(refused.error_code(), "FORBIDDEN", "{:#}", refused.body);
+        assert_eq!(
+            refused.error_message(),
+            "you cannot record a sponsorship for yourself or an organization you represent; another TREASURER or an ADMIN must"
+        );
+    }
+    // Nothing was written: no sponsorship, no membership.
+    assert_eq!(
+        app.gql_as(
+            &admin.access_token,
+            "{ sponsorships { totalCount } }",
+            json!({})
+        )
+        .await
+        .data()["sponsorships"]["totalCount"],
+        json!(0)
+    );
+
+    // Another treasurer records the organization's, an ADMIN Tess's own.
+    let org_sponsorship = app
+        .gql_as(&tom.access_token, RECORD_SPONSORSHIP, for_org)
+        .await;
+    let org_sponsorship = org_sponsorship.data()["recordSponsorship"]["sponsorship"]["id"].clone();
+    app.gql_as(&admin.access_token, RECORD_SPONSORSHIP, for_self)
+        .await
+        .data();
+
+    let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { amount { formatted } } } }";
+    let contribution = json!({ "input": { "sponsorshipId": org_sponsorship, "amountMinor": "2000000", "currency": "USD", "receivedOn": "2026-11-25", "kind": "MONETARY" } });
+    let refused = app
+        .gql_as(&tess.access_token, contribute, contribution.clone())
+        .await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
+    assert_eq!(
+        refused.error_message(),
+        "you cannot record a contribution for yourself or an organization you represent; another TREASURER or an ADMIN must"
+    );
+    for recorder in [&tom, &admin] {
+        let recorded = app
+            .gql_as(&recorder.access_token, contribute, contribution.clone())
+            .await;
+        assert_eq!(
+            recorded.data()["recordContribution"]["contribution"]["amount"]["formatted"],
+            json!("20,000.00 USD")
+        );
+    }
+    let totals = app
+        .gql_as(
+            &tom.access_token,
+            "query($id: ID!) { sponsorTotals(sponsorId: $id) { formatted } }",
+            json!({ "id": own }),
+        )
+        .await;
+    assert_eq!(
+        totals.data()["sponsorTotals"],
+        json!([{ "formatted": "40,000.00 USD" }])
+    );
+}
+
+const CONSENT: &str = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclose } } }";
+
+/// Everything public that could show a sponsor: (wall, JSON feed, CSV feed, activity feed,
+/// public directory).
+async fn public_views(app: &TestApp, sync: &str, name: &str) -> (usize, bool, bool, usize, u64) {
+    let wall = app.gql(LIST, json!({})).await;
+    let feed = |path: &'static str| async move {
+        app.client
+            .get(path)
+            .send()
+            .await
+            .0
+            .into_body()
+            .into_string()
+            .await
+            .expect("feed")
+    };
+    let activity = app
+        .gql_as(
+            sync,
+            "{ sponsorActivities(first: 100) { nodes { sponsor { displayName } } } }",
+            json!({}),
+        )
+        .await;
+    let mentions = activity.data()["sponsorActivities"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["sponsor"]["displayName"] == name)
+        .count();
+    let directory = app
+        .gql("{ memberships(class: SPONSOR) { totalCount } }", json!({}))
+        .await;
+    (
+        names(wall.data()).iter().filter(|n| **n == name).count(),
+        feed("/feeds/sponsors.json").await.contains(name),
+        feed("/feeds/sponsors.csv").await.contains(name),
+        mentions,
+        directory.data()["memberships"]["totalCount"]
+            .as_u64()
+            .expect("count"),
+    )
+}
+
+/// The sponsor's own view of its consent: each sponsorship's `disclose`, and its membership's
+/// `disclosed`.
+async fn own_view(app: &TestApp, rep: &tests::factories::Person) -> (Vec<Value>, Value) {
+    let seen = app
+        .gql_as(
+            &rep.access_token,
+            "{ sponsorships { nodes { disclose } } memberships(class: SPONSOR) { nodes { disclosed } } }",
+            json!({}),
+        )
+        .await;
+    (
+        seen.data()["sponsorships"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["disclose"].clone())
+            .collect(),
+        seen.data()["memberships"]["nodes"][0]["disclosed"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn withdrawing_consent_on_the_running_sponsorship_hides_the_sponsor_and_its_renewals() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Shy Corp").await;
+    let running = a_sponsorship(&org, "Gold")
+        .from(days_ago(300))
+        .record(&app, &treasurer)
+        .await;
+    let ends = days_ago(300)
+        .checked_add_days(Days::new(364))
+        .expect("date");
+    let renewal = a_sponsorship(&org, "Gold")
+        .from(ends)
+        .record(&app, &treasurer)
+        .await;
+    let sync = an_api_token(&app, &treasurer, &["SPONSORS_READ"]).await;
+    // Listed once, in both feeds, with NEW_SPONSORSHIP and RENEWAL, and in the directory.
+    assert_eq!(
+        public_views(&app, &sync, "Shy Corp").await,
+        (1, true, true, 2, 1)
+    );
+
+    let withdrawn = app
+        .gql_as(
+            &rep.access_token,
+            CONSENT,
+            json!({ "id": running, "disclose": false }),
+        )
+        .await;
+    assert_eq!(
+        withdrawn.data()["setSponsorshipDisclosure"]["sponsorship"]["disclose"],
+        json!(false)
+    );
+    assert_eq!(
+        public_views(&app, &sync, "Shy Corp").await,
+        (0, false, false, 0, 0)
+    );
+    assert_eq!(
+        own_view(&app, &rep).await,
+        (vec![json!(false), json!(false)], json!(false))
+    );
+
+    // Given again, through the renewal: back everywhere.
+    app.gql_as(
+        &rep.access_token,
+        CONSENT,
+        json!({ "id": renewal, "disclose": true }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        public_views(&app, &sync, "Shy Corp").await,
+        (1, true, true, 2, 1)
+    );
+    assert_eq!(
+        own_view(&app, &rep).await,
+        (vec![json!(true), json!(true)], json!(true))
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_consent_on_a_sponsorship_not_yet_started_hides_the_running_one() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Later Corp").await;
+    a_sponsorship(&org, "Gold")
+        .from(days_ago(10))
+        .record(&app, &treasurer)
+        .await;
+    let next_year = a_sponsorship(&org, "Platinum")
+        .from(days_ago(10).checked_add_days(Days::new(364)).expect("date"))
+        .record(&app, &treasurer)
+        .await;
+    let sync = an_api_token(&app, &treasurer, &["SPONSORS_READ"]).await;
+    app.gql_as(
+        &rep.access_token,
+        CONSENT,
+        json!({ "id": next_year, "disclose": false }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        public_views(&app, &sync, "Later Corp").await,
+        (0, false, false, 0, 0)
+    );
+    // The treasury still sees it all.
+    let activity = app
+        .gql_as(
+            &treasurer.access_token,
+            "{ sponsorActivities { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(activity.data()["sponsorActivities"]["totalCount"], json!(2));
+}
+
+#[tokio::test]
+async fn a_sponsorship_recorded_with_disclose_sets_the_sponsors_consent() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Turning Corp").await;
+    a_sponsorship(&org, "Gold")
+        .from(days_ago(10))
+        .record(&app, &treasurer)
+        .await;
+    let sync = an_api_token(&app, &treasurer, &["SPONSORS_READ"]).await;
+    assert_eq!(
+        public_views(&app, &sync, "Turning Corp").await,
+        (1, true, true, 1, 1)
+    );
+    // Next year's, recorded with `disclose: false`: the sponsor is hidden now, not next year.
+    a_sponsorship(&org, "Gold")
+        .from(days_ago(10).checked_add_days(Days::new(364)).expect("date"))
+        .undisclosed()
+        .record(&app, &treasurer)
+        .await;
+    assert_eq!(
+        public_views(&app, &sync, "Turning Corp").await,
+        (0, false, false, 0, 0)
+    );
+    assert_eq!(
+        own_view(&app, &rep).await,
+        (vec![json!(false), json!(false)], json!(false))
+    );
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let audit = app
+        .gql_as(&admin.access_token, "{ auditChain { intact } }", json!({}))
+        .await;
+    assert_eq!(audit.data()["auditChain"]["intact"], json!(true));
+}
+
+#[tokio::test]
+async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
+    use migration::{MigratorTrait, SchemaManager};
+    use sea_orm::EntityTrait;
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let running = an_organization(&app, &rep, "Running Corp").await;
+    let waiting = an_organization(&app, &rep, "Waiting Corp").await;
+    a_sponsorship(&running, "Gold")
+        .from(days_ago(10))
+        .record(&app, &treasurer)
+        .await;
+    let later = days_ago(10).checked_add_days(Days::new(364)).expect("date");
+    a_sponsorship(&running, "Gold")
+        .from(later)
+        .record(&app, &treasurer)
+        .await;
+    let soon = today().checked_add_days(Days::new(30)).expect("date");
+    a_sponsorship(&waiting, "Silver")
+        .from(soon)
+        .until(soon.checked_add_days(Days::new(100)).expect("date"))
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&waiting, "Silver")
+        .from(soon.checked_add_days(Days::new(200)).expect("date"))
+        .record(&app, &treasurer)
+        .await;
+
+    // Back to the schema before consent moved, with consent stored per sponsorship.
+    let manager = SchemaManager::new(app.db());
+    let steps: Vec<_> = migration::Migrator::migrations()
+        .into_iter()
+        .filter(|m| {
+            [
+                "m20261126_000202_fill_sponsor_consents",
+                "m20261126_000203_drop_sponsorships_disclose",
+                "m20261126_000204_shift_sponsorship_ends",
+            ]
+            .contains(&m.name())
+        })
+        .collect();
+    assert_eq!(steps.len(), 3);
+    for step in steps.iter().rev() {
+        step.down(&manager).await.expect("down");
+    }
+    let key = |org: &str| {
+        format!(
+            "organization:{}",
+            api::ids::decode(org).expect("an organization id").1
+        )
+    };
+    // Running Corp opted out on its running sponsorship only; Waiting Corp, which has not
+    // started, opted out on its earlier one only.
+    app.sql(&format!(
+        "UPDATE sponsorships SET disclose = (starts_on = '{}') WHERE sponsor_key = '{}'",
+        later,
+        key(&running)
+    ))
+    .await;
+    app.sql(&format!(
+        "UPDATE sponsorships SET disclose = (starts_on <> '{}') WHERE sponsor_key = '{}'",
+        soon,
+        key(&waiting)
+    ))
+    .await;
+    for step in &steps {
+        step.up(&manager).await.expect("up");
+    }
+
+    let consents: Vec<(String, bool)> = entity::prelude::SponsorConsent::find()
+        .all(app.db())
+        .await
+        .expect("consents")
+        .into_iter()
+        .map(|c| (c.sponsor_key, c.disclose))
+        .collect();
+    let mut expected = vec![(key(&running), false), (key(&waiting), true)];
+    expected.sort();
+    let mut consents = consents;
+    consents.sort();
+    assert_eq!(consents, expected);
+    // The periods came back unchanged.
+    let ends = app
+        .gql_as(
+            &treasurer.access_token,
+            "query($id: ID!) { sponsorships(sponsorId: $id) { nodes { startsOn endsOn } } }",
+            json!({ "id": running }),
+        )
+        .await;
+    assert_eq!(
+        ends.data()["sponsorships"]["nodes"][1],
+        json!({ "startsOn": later.to_string(), "endsOn": later.checked_add_days(Days::new(364)).expect("date").to_string() })
+    );
+    assert_eq!(
+        app.gql(LIST, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(0)
+    );
+}
+
+#[tokio::test]
+async fn totals_past_64_bits_stay_exact_and_amounts_are_bounded() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "HugeCo").await;
+    let id = a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
+    let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id } } }";
+    let input = |amount: &str| json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } });
+    let refused = app
+        .gql_as(
+            &treasurer.access_token,
+            contribute,
+            input("1000000000000001"),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(refused.error_field(), "input.amountMinor");
+    assert_eq!(
+        refused.error_message(),
+        "`input.amountMinor` is above the largest amount accepted, 1000000000000000 minor units"
+    );
+    app.gql_as(
+        &treasurer.access_token,
+        contribute,
+        input("1000000000000000"),
+    )
+    .await
+    .data();
+    // Two entries of 2^63 - 1 written before the bound (as an attacker once did).
+    app.sql(&format!(
+        "UPDATE contributions SET amount_minor = {}",
+        i64::MAX
+    ))
+    .await;
+    let copy = format!(
+        "INSERT INTO contributions (id, sponsorship_id, amount_minor, currency, received_on, kind, note, recorded_by, created_at) \
+         SELECT '{}', sponsorship_id, amount_minor, currency, received_on, kind, note, recorded_by, created_at FROM contributions",
+        uuid::Uuid::now_v7()
+    );
+    app.sql(&copy).await;
+    let totals = app
+        .gql_as(
+            &treasurer.access_token,
+            "query($org: ID!, $id: ID!) {
+               sponsorTotals(sponsorId: $org) { amountMinor formatted }
+               node(id: $id) { ... on Sponsorship { contributed { amountMinor } } }
+             }",
+            json!({ "org": org, "id": id }),
+        )
+        .await;
+    assert_eq!(
+        totals.data()["sponsorTotals"],
+        json!([{ "amountMinor": "18446744073709551614", "formatted": "184,467,440,737,095,516.14 USD" }])
+    );
+    assert_eq!(
+        totals.data()["node"]["contributed"]["amountMinor"],
+        json!("18446744073709551614")
+    );
+}
+
+#[tokio::test]
+async fn the_csv_feed_neutralises_cells_a_spreadsheet_would_run() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let names = [
+        "=HYPERLINK(\"https://evil.example\",\"Click\")",
+        "+1 Sponsors",
+        "-Minus",
+        "@Handle",
+        "\tTabbed",
+        "Plain Co",
+    ];
+    for (index, name) in names.iter().enumerate() {
+        let org = an_organization(&app, &rep, &format!("Org {index}")).await;
+        a_sponsorship(&org, "Silver")
+            .from(days_ago(u64::try_from(index).expect("index") + 1))
+            .record(&app, &treasurer)
+            .await;
+        app.sql(&format!(
+            "UPDATE organizations SET name = '{}' WHERE name = 'Org {index}'",
+            name.replace('\'', "''")
+        ))
+        .await;
+    }
+    let csv = app.client.get("/feeds/sponsors.csv").send().await;
+    csv.assert_status_is_ok();
+    let text = csv.0.into_body().into_string().await.expect("csv");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().expect("headers"),
+        vec![
+            "display_name",
+            "website_url",
+            "logo_url",
+            "since",
+            "tier",
+            "tier_rank"
+        ]
+    );
+    let cells: Vec<String> = reader
+        .records()
+        .map(|record| record.expect("a record")[0].to_owned())
+        .collect();
+    // Oldest support first within the tier.
+    assert_eq!(
+        cells,
+        [
+            "Plain Co",
+            "'\tTabbed",
+            "'@Handle",
+            "'-Minus",
+            "'+1 Sponsors",
+            "'=HYPERLINK(\"https://evil.example\",\"Click\")",
+        ]
+    );
+    // The JSON feed is data, not a spreadsheet: it keeps the names as they are.
+    let json_feed: Value = app
+        .client
+        .get("/feeds/sponsors.json")
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_json()
+        .await
+        .expect("json");
+    assert_eq!(json_feed["sponsors"][5]["displayName"], json!(names[0]));
+}
+
+#[tokio::test]
+async fn concurrent_catch_ups_grant_one_membership_with_one_audit_entry() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Racing Co").await;
+    let tomorrow = today().checked_add_days(Days::new(1)).expect("date");
+    a_sponsorship(&org, "Gold")
+        .from(tomorrow)
+        .record(&app, &treasurer)
+        .await;
+    // The day comes.
+    app.sql(&format!(
+        "UPDATE sponsorships SET starts_on = '{}', sponsor_since = '{}'",
+        today(),
+        today()
+    ))
+    .await;
+    let jobs: Vec<_> = (0..6)
+        .map(|_| {
+            let db = app.db().clone();
+            tokio::spawn(async move { api::sponsors::follow::catch_up(&db).await })
+        })
+        .collect();
+    let reads = futures_util::future::join_all((0..6).map(|_| {
+        app.gql(
+            "{ sponsors { totalCount } memberships(class: SPONSOR) { totalCount } }",
+            json!({}),
+        )
+    }));
+    let (jobs, reads) = tokio::join!(futures_util::future::join_all(jobs), reads);
+    for read in &reads {
+        assert_eq!(read.data()["sponsors"]["totalCount"], json!(1));
+    }
+    let followed: usize = jobs
+        .into_iter()
+        .map(|job| job.expect("the task ran").expect("no CONFLICT, no error"))
+        .map(|done| done.map_or(0, |done| done.sponsors_followed))
+        .sum();
+    assert_eq!(followed, 1);
+    let memberships = entity::prelude::Membership::find()
+        .all(app.db())
+        .await
+        .expect("memberships");
+    assert_eq!(memberships.len(), 1);
+    let entries: Vec<String> = entity::prelude::AuditEvent::find()
+        .filter(entity::audit_event::Column::SubjectId.eq(memberships[0].id))
+        .all(app.db())
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|event| event.action.name())
+        .collect();
+    assert_eq!(entries, ["membership.created"]);
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let chain = app
+        .gql_as(&admin.access_token, "{ auditChain { intact } }", json!({}))
+        .await;
+    assert_eq!(chain.data()["auditChain"]["intact"], json!(true));
+}
+
+const CONTRIBUTE_ONCE: &str = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id amount { amountMinor } } } }";
+
+#[tokio::test]
+async fn a_retried_contribution_with_its_idempotency_key_is_recorded_once() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Wire Co").await;
+    let id = a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
+    let input = |amount: &str, key: &str| json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": "2026-11-25", "kind": "MONETARY", "note": "wire", "idempotencyKey": key } });
+    let first = app
+        .gql_as(
+            &treasurer.access_token,
+            CONTRIBUTE_ONCE,
+            input("2000000", "wire-2026-11-25"),
+        )
+        .await;
+    // The client saw a connection error and retries.
+    let retry = app
+        .gql_as(
+            &treasurer.access_token,
+            CONTRIBUTE_ONCE,
+            input("2000000", "wire-2026-11-25"),
+        )
+        .await;
+    assert_eq!(retry.data(), first.data());
+    let different = app
+        .gql_as(
+            &treasurer.access_token,
+            CONTRIBUTE_ONCE,
+            input("1000000", "wire-2026-11-25"),
+        )
+        .await;
+    assert_eq!(different.error_code(), "CONFLICT");
+    for bad in ["", &"k".repeat(101)] {
+        let refused = app
+            .gql_as(
+                &treasurer.access_token,
+                CONTRIBUTE_ONCE,
+                input("2000000", bad),
+            )
+            .await;
+        assert_eq!(refused.error_field(), "input.idempotencyKey");
+    }
+    // Two at once with a new key: one row.
+    let (a, b) = tokio::join!(
+        app.gql_as(
+            &treasurer.access_token,
+            CONTRIBUTE_ONCE,
+            input("500000", "wire-2026-12-01")
+        ),
+        app.gql_as(
+            &treasurer.access_token,
+            CONTRIBUTE_ONCE,
+            input("500000", "wire-2026-12-01")
+        ),
+    );
+    assert_eq!(a.data(), b.data());
+    let ledger = app
+        .gql_as(
+            &treasurer.access_token,
+            "query($id: ID!) { node(id: $id) { ... on Sponsorship { contributions { totalCount } contributed { amountMinor } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        ledger.data()["node"],
+        json!({ "contributions": { "totalCount": 2 }, "contributed": { "amountMinor": "2500000" } })
+    );
+    // And one audit entry each.
+    use sea_orm::EntityTrait;
+    let recorded = entity::prelude::AuditEvent::find()
+        .all(app.db())
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|event| event.action.name() == "contribution.recorded")
+        .count();
+    assert_eq!(recorded, 2);
+}
+
+#[tokio::test]
+async fn a_retried_sponsorship_with_its_idempotency_key_is_recorded_once() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Retry Co").await;
+    let other = an_organization(&app, &rep, "Other Co").await;
+    let gold = tier_id(&app, "Gold").await;
+    let with_key = |org: &str, key: &str| {
+        let mut input = a_sponsorship(org, "Gold").json(&gold);
+        input["input"]["idempotencyKey"] = json!(key);
+        input
+    };
+    let first = app
+        .gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            with_key(&org, "gold-2026"),
+        )
+        .await;
+    let retry = app
+        .gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            with_key(&org, "gold-2026"),
+        )
+        .await;
+    assert_eq!(retry.data(), first.data());
+    let different = app
+        .gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            with_key(&other, "gold-2026"),
+        )
+        .await;
+    assert_eq!(different.error_code(), "CONFLICT");
+    let (a, b) = tokio::join!(
+        app.gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            with_key(&other, "gold-other")
+        ),
+        app.gql_as(
+            &treasurer.access_token,
+            RECORD_SPONSORSHIP,
+            with_key(&other, "gold-other")
+        ),
+    );
+    assert_eq!(a.data(), b.data());
+    let all = app
+        .gql_as(
+            &treasurer.access_token,
+            "{ sponsorships { totalCount } memberships(class: SPONSOR) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(all.data()["sponsorships"]["totalCount"], json!(2));
+    assert_eq!(all.data()["memberships"]["totalCount"], json!(2));
 }

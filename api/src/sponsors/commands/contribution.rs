@@ -1,8 +1,11 @@
 //! Contribution commands: the treasurer's ledger of what a sponsorship brought in.
 
 use chrono::{NaiveDate, Utc};
-use entity::contribution::{self, ContributionKind};
-use sea_orm::{ActiveEnum, ActiveModelTrait, DatabaseTransaction, Set};
+use entity::{
+    contribution::{self, ContributionKind},
+    prelude::Contribution as Contributions,
+};
+use sea_orm::{ActiveEnum, ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -12,8 +15,12 @@ use crate::{
     db::lock_key,
     error::{ApiError, ApiResult},
     ids,
+    members::holder::Holder,
     money::Money,
-    sponsors::commands::sponsorship::find,
+    sponsors::{
+        commands::sponsorship::{find, refuse_own_case},
+        idempotency::Claim,
+    },
 };
 
 /// A contribution to record, parsed: the amount is more than zero.
@@ -23,9 +30,27 @@ pub struct RecordContribution {
     pub received_on: NaiveDate,
     pub kind: ContributionKind,
     pub note: String,
+    /// A retry with the same key and input returns the first result.
+    pub idempotency_key: Option<String>,
+}
+
+impl RecordContribution {
+    /// The input as the idempotency key's hash covers it.
+    fn canonical(&self) -> serde_json::Value {
+        json!({
+            "sponsorship": self.sponsorship_id,
+            "amountMinor": self.amount.amount_minor().to_string(),
+            "currency": self.amount.currency().code(),
+            "receivedOn": self.received_on,
+            "kind": self.kind.to_value(),
+            "note": self.note,
+        })
+    }
 }
 
 /// Records money or in-kind value received under a sponsorship, in the sponsorship's currency.
+/// Recording it for oneself, or for an organization one represents, is `FORBIDDEN`. With an
+/// idempotency key already used for the same input, it returns that contribution.
 #[tracing::instrument(skip_all, fields(sponsorship = %input.sponsorship_id))]
 pub async fn record(
     tx: &DatabaseTransaction,
@@ -35,6 +60,23 @@ pub async fn record(
     let me = viewer.require_account()?;
     let sponsorship = find(tx, input.sponsorship_id).await?;
     lock_key(tx, &sponsorship.sponsor_key).await?;
+    let sponsor = Holder::from_columns(
+        sponsorship.sponsor_account_id,
+        sponsorship.sponsor_organization_id,
+    )?;
+    refuse_own_case(tx, me.id, sponsor, "contribution").await?;
+    let claim = input
+        .idempotency_key
+        .clone()
+        .map(|key| Claim::new("recordContribution", key, &input.canonical()));
+    if let Some(claim) = &claim
+        && let Some(earlier) = claim.earlier(tx).await?
+    {
+        return Contributions::find_by_id(earlier)
+            .one(tx)
+            .await?
+            .ok_or_else(|| ApiError::internal("an idempotency key names a missing contribution"));
+    }
     if sponsorship.currency != input.amount.currency().code() {
         return Err(ApiError::bad_input(
             "input.currency",
@@ -44,7 +86,7 @@ pub async fn record(
     let row = contribution::ActiveModel {
         id: Set(ids::new_key()),
         sponsorship_id: Set(sponsorship.id),
-        amount_minor: Set(input.amount.amount_minor()),
+        amount_minor: Set(input.amount.stored_minor()?),
         currency: Set(input.amount.currency().code().to_owned()),
         received_on: Set(input.received_on),
         kind: Set(input.kind),
@@ -71,5 +113,8 @@ pub async fn record(
         },
     )
     .await?;
+    if let Some(claim) = claim {
+        claim.store(tx, row.id).await?;
+    }
     Ok(row)
 }

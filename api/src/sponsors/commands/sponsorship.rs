@@ -1,7 +1,7 @@
-//! Sponsorship commands: record, cancel, and change display consent. Each takes the sponsor's
-//! lock first, so that two changes to one sponsor (and the catch-up job) take turns.
+//! Sponsorship commands: record, cancel, and change the sponsor's display consent. Each takes the
+//! sponsor's lock first, so that two changes to one sponsor (and the catch-up job) take turns.
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use entity::{
     prelude::{OrganizationRepresentative, SponsorTier as Tiers, Sponsorship as Sponsorships},
     sponsor_activity::SponsorActivityKind,
@@ -25,12 +25,15 @@ use crate::{
     members::holder::Holder,
     money::Money,
     sponsors::{
+        consent,
         follow::{follow_membership, lapsed_at, record_activity},
+        idempotency::Claim,
+        period,
         status::{SponsorshipState, SponsorshipStatus, effective},
     },
 };
 
-/// A sponsorship to record, parsed: `ends_on` is not before `starts_on`.
+/// A sponsorship to record, parsed: `ends_on` is after `starts_on`.
 pub struct RecordSponsorship {
     pub sponsor: Holder,
     pub tier_id: Uuid,
@@ -39,12 +42,49 @@ pub struct RecordSponsorship {
     pub ends_on: NaiveDate,
     pub auto_renew: bool,
     pub in_kind_description: Option<String>,
-    /// `None` keeps the sponsor's consent from its latest sponsorship.
+    /// Sets the sponsor's display consent; `None` keeps it (consent for a new sponsor).
     pub disclose: Option<bool>,
+    /// A retry with the same key and input returns the first result.
+    pub idempotency_key: Option<String>,
 }
 
-/// Records a sponsorship at a published tier, paying at least the tier's yearly minimum for
-/// the length of its period. A period that overlaps another of the sponsor's is `CONFLICT`.
+impl RecordSponsorship {
+    /// The input as the idempotency key's hash covers it.
+    fn canonical(&self) -> serde_json::Value {
+        json!({
+            "sponsor": self.sponsor.key(),
+            "tier": self.tier_id,
+            "amountMinor": self.amount.amount_minor().to_string(),
+            "currency": self.amount.currency().code(),
+            "startsOn": self.starts_on,
+            "endsOn": self.ends_on,
+            "autoRenew": self.auto_renew,
+            "inKindDescription": self.in_kind_description,
+            "disclose": self.disclose,
+        })
+    }
+}
+
+/// Refuses a change for `sponsor` by one who is the sponsor or represents it: no one decides
+/// their own case, so another TREASURER or an ADMIN must record it.
+pub async fn refuse_own_case(
+    tx: &DatabaseTransaction,
+    account: Uuid,
+    sponsor: Holder,
+    what: &str,
+) -> ApiResult<()> {
+    if is_sponsor(tx, account, sponsor).await? {
+        return Err(ApiError::forbidden(format!(
+            "you cannot record a {what} for yourself or an organization you represent; another TREASURER or an ADMIN must"
+        )));
+    }
+    Ok(())
+}
+
+/// Records a sponsorship at a published tier, paying at least the tier's yearly minimum
+/// prorated by whole months of its period (see [`period`]). A period that overlaps another of
+/// the sponsor's is `CONFLICT`; recording one's own, or one's organization's, is `FORBIDDEN`.
+/// With an idempotency key already used for the same input, it returns that sponsorship.
 #[tracing::instrument(skip_all, fields(sponsor = %input.sponsor.key(), tier = %input.tier_id))]
 pub async fn record(
     tx: &DatabaseTransaction,
@@ -53,6 +93,16 @@ pub async fn record(
 ) -> ApiResult<sponsorship::Model> {
     let me = viewer.require_account()?;
     lock_key(tx, &input.sponsor.key()).await?;
+    refuse_own_case(tx, me.id, input.sponsor, "sponsorship").await?;
+    let claim = input
+        .idempotency_key
+        .clone()
+        .map(|key| Claim::new("recordSponsorship", key, &input.canonical()));
+    if let Some(claim) = &claim
+        && let Some(earlier) = claim.earlier(tx).await?
+    {
+        return find(tx, earlier).await;
+    }
     match input.sponsor {
         Holder::Account(id) => {
             find_account(tx, id).await?;
@@ -81,19 +131,21 @@ pub async fn record(
             format!("the tier is priced in {}", tier.currency),
         ));
     }
-    // The minimum is yearly: a period of `days` must pay at least minimum × days / 365.
-    let days = i128::from((input.ends_on - input.starts_on).num_days() + 1);
-    if i128::from(input.amount.amount_minor()) * 365 < i128::from(tier.minimum_yearly_minor) * days
-    {
+    let months = period::months(input.starts_on, input.ends_on);
+    let yearly = Money::new(tier.minimum_yearly_minor, input.amount.currency());
+    let owed = period::prorated(yearly, months);
+    if input.amount.amount_minor() < owed.amount_minor() {
         return Err(ApiError::bad_input(
             "input.amountMinor",
             format!(
-                "the amount is below the {} tier's yearly minimum for a period of {days} days",
-                tier.name
+                "the amount is below {}, the {} tier's yearly minimum for a period of {months} month{}",
+                owed.formatted(),
+                tier.name,
+                if months == 1 { "" } else { "s" }
             ),
         ));
     }
-    write(
+    let row = write(
         tx,
         me.id,
         NewSponsorship {
@@ -107,7 +159,11 @@ pub async fn record(
             disclose: input.disclose,
         },
     )
-    .await
+    .await?;
+    if let Some(claim) = claim {
+        claim.store(tx, row.id).await?;
+    }
+    Ok(row)
 }
 
 /// A sponsorship to write, already checked against its tier.
@@ -119,13 +175,13 @@ pub struct NewSponsorship<'a> {
     pub ends_on: NaiveDate,
     pub auto_renew: bool,
     pub in_kind_description: Option<String>,
-    /// `None` keeps the sponsor's consent from its latest sponsorship.
+    /// Sets the sponsor's display consent; `None` keeps it (consent for a new sponsor).
     pub disclose: Option<bool>,
 }
 
 /// Writes a sponsorship with everything that follows from it: its place in the sponsor's run
-/// (sponsor-since), its activity, its audit entry and the Sponsor membership. Call it holding
-/// the sponsor's lock.
+/// (sponsor-since), the sponsor's consent, its activity, its audit entry and the Sponsor
+/// membership. Call it holding the sponsor's lock.
 pub async fn write(
     tx: &DatabaseTransaction,
     recorded_by: Uuid,
@@ -147,19 +203,24 @@ pub async fn write(
         .order_by_desc(sponsorship::Column::EndsOn)
         .all(tx)
         .await?;
+    // Periods run up to their end date, so one may start on the day another ends.
     if earlier
         .iter()
-        .any(|s| s.starts_on <= ends_on && starts_on <= s.ends_on)
+        .any(|s| s.starts_on < ends_on && starts_on < s.ends_on)
     {
         return Err(ApiError::conflict(
             "the sponsor already has a sponsorship in this period",
         ));
     }
-    let disclose = disclose.unwrap_or_else(|| earlier.first().is_none_or(|latest| latest.disclose));
-    // Continuing support: the previous sponsorship ended the day before this one starts.
-    let previous = earlier.iter().find(|s| {
-        s.ends_on < starts_on && s.ends_on.checked_add_days(Days::new(1)) == Some(starts_on)
-    });
+    let key = sponsor.key();
+    let before = consent::of(tx, &key).await?;
+    let disclose = disclose.or(before).unwrap_or(true);
+    consent::set(tx, &key, disclose).await?;
+    if before.is_some_and(|was| was != disclose) {
+        audit_consent(tx, recorded_by, sponsor, disclose).await?;
+    }
+    // Continuing support: the previous sponsorship ended on the day this one starts.
+    let previous = earlier.iter().find(|s| s.ends_on == starts_on);
     let (account_id, organization_id) = sponsor.columns();
     let now = Utc::now();
     let row = sponsorship::ActiveModel {
@@ -168,7 +229,7 @@ pub async fn write(
         sponsor_key: Set(sponsor.key()),
         sponsor_account_id: Set(account_id),
         sponsor_organization_id: Set(organization_id),
-        amount_minor: Set(amount.amount_minor()),
+        amount_minor: Set(amount.stored_minor()?),
         currency: Set(amount.currency().code().to_owned()),
         starts_on: Set(starts_on),
         ends_on: Set(ends_on),
@@ -176,7 +237,6 @@ pub async fn write(
         auto_renew: Set(auto_renew),
         status: Set(SponsorshipState::Active),
         in_kind_description: Set(in_kind_description),
-        disclose: Set(disclose),
         cancel_reason: Set(None),
         recorded_by: Set(recorded_by),
         created_at: Set(now),
@@ -192,11 +252,18 @@ pub async fn write(
     record_activity(tx, row.id, activity, previous_tier, now).await?;
     // A period already over when recorded has lapsed as well; the feed says so at once rather
     // than waiting for the catch-up job.
-    if row.ends_on < now.date_naive() {
+    if row.ends_on <= now.date_naive() {
         let at = lapsed_at(row.ends_on);
         record_activity(tx, row.id, SponsorActivityKind::Lapsed, None, at).await?;
     }
-    audit_sponsorship(tx, recorded_by, "sponsorship.recorded", &row).await?;
+    audit_sponsorship(
+        tx,
+        recorded_by,
+        "sponsorship.recorded",
+        &row,
+        Some(disclose),
+    )
+    .await?;
     follow_membership(tx, Actor::Account(recorded_by), sponsor, now.date_naive()).await?;
     Ok(row)
 }
@@ -240,21 +307,21 @@ pub async fn cancel(
     }
     let row = find(tx, id).await?;
     record_activity(tx, id, SponsorActivityKind::Cancelled, None, Utc::now()).await?;
-    audit_sponsorship(tx, me.id, "sponsorship.cancelled", &row).await?;
+    audit_sponsorship(tx, me.id, "sponsorship.cancelled", &row, None).await?;
     let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
     follow_membership(tx, Actor::Account(me.id), sponsor, today).await?;
     Ok(row)
 }
 
-/// A change of display consent.
+/// A change of the sponsor's display consent, named through one of its sponsorships.
 pub struct SetDisclosure {
     pub id: Uuid,
     pub disclose: bool,
 }
 
-/// Gives or withdraws consent to show the sponsor in public: for the sponsor (an
-/// organization's representatives) and the TREASURER. Anyone who may not see the sponsorship
-/// gets `NOT_FOUND`. The Sponsor membership's disclosure follows.
+/// Gives or withdraws the sponsor's consent to be shown in public, for all its sponsorships at
+/// once: for the sponsor (an organization's representatives) and the TREASURER. Anyone who may
+/// not see the sponsorship gets `NOT_FOUND`. The Sponsor membership's disclosure follows.
 #[tracing::instrument(skip_all, fields(sponsorship = %input.id))]
 pub async fn set_disclosure(
     tx: &DatabaseTransaction,
@@ -275,16 +342,35 @@ pub async fn set_disclosure(
             "only the sponsor or the TREASURER can change consent",
         ));
     }
-    Sponsorships::update_many()
-        .col_expr(sponsorship::Column::Disclose, Expr::value(input.disclose))
-        .col_expr(sponsorship::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(sponsorship::Column::Id.eq(input.id))
-        .exec(tx)
-        .await?;
-    let row = find(tx, input.id).await?;
-    audit_sponsorship(tx, me.id, "sponsorship.disclosure_changed", &row).await?;
-    follow_membership(tx, Actor::Account(me.id), sponsor, Utc::now().date_naive()).await?;
-    Ok(row)
+    if consent::set(tx, &current.sponsor_key, input.disclose).await? {
+        audit_consent(tx, me.id, sponsor, input.disclose).await?;
+        follow_membership(tx, Actor::Account(me.id), sponsor, Utc::now().date_naive()).await?;
+    }
+    Ok(current)
+}
+
+/// Records a change of the sponsor's consent, about the sponsor.
+async fn audit_consent(
+    tx: &DatabaseTransaction,
+    actor: Uuid,
+    sponsor: Holder,
+    disclose: bool,
+) -> ApiResult<()> {
+    let (subject_kind, subject_id) = match sponsor {
+        Holder::Account(id) => ("Account", id),
+        Holder::Organization(id) => ("Organization", id),
+    };
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(actor),
+            action: "sponsorship.disclosure_changed",
+            subject_kind,
+            subject_id,
+            summary: json!({ "sponsor": sponsor.key(), "disclose": disclose }),
+        },
+    )
+    .await
 }
 
 /// Whether `account` is the sponsor or one of its representatives.
@@ -314,11 +400,13 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<sponsorship:
         .ok_or_else(|| ApiError::not_found("sponsorship"))
 }
 
+/// `disclose` is the sponsor's consent when the change set or kept it.
 async fn audit_sponsorship(
     tx: &DatabaseTransaction,
     actor: Uuid,
     action: &str,
     row: &sponsorship::Model,
+    disclose: Option<bool>,
 ) -> ApiResult<()> {
     audit::record(
         tx,
@@ -335,7 +423,7 @@ async fn audit_sponsorship(
                 "startsOn": row.starts_on,
                 "endsOn": row.ends_on,
                 "status": row.status.to_value(),
-                "disclose": row.disclose,
+                "disclose": disclose,
                 "cancelReason": row.cancel_reason,
             }),
         },

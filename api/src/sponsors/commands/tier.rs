@@ -54,7 +54,7 @@ pub async fn create(
         id: Set(ids::new_key()),
         name: Set(input.name),
         rank: Set(input.rank),
-        minimum_yearly_minor: Set(input.minimum_yearly.amount_minor()),
+        minimum_yearly_minor: Set(input.minimum_yearly.stored_minor()?),
         currency: Set(input.minimum_yearly.currency().code().to_owned()),
         vote_weight: Set(input.vote_weight),
         benefits: Set(benefits_json(&input.benefits)),

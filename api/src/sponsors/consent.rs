@@ -1,0 +1,59 @@
+//! Display consent, which belongs to the sponsor and not to one sponsorship: withdrawn, it hides
+//! the sponsor from every public read at once (the list, the feeds, the activity feed, the
+//! Sponsor membership), for its past, running and future sponsorships alike.
+
+use chrono::Utc;
+use entity::{
+    prelude::SponsorConsent as Consents,
+    sponsor_consent::{self, Column},
+    sponsorship,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set,
+    sea_query::{Condition, OnConflict},
+};
+
+use crate::error::ApiResult;
+
+/// The SQL condition for sponsorships whose sponsor consents to be shown. A sponsor with no
+/// consent row is not shown: every command that records a sponsorship writes one.
+pub fn shown() -> Condition {
+    Condition::all().add(
+        sponsorship::Column::SponsorKey.in_subquery(
+            Consents::find()
+                .select_only()
+                .column(Column::SponsorKey)
+                .filter(Column::Disclose.eq(true))
+                .into_query(),
+        ),
+    )
+}
+
+/// The sponsor's consent, if it has ever been given or withdrawn.
+pub async fn of(db: &impl ConnectionTrait, sponsor_key: &str) -> ApiResult<Option<bool>> {
+    Ok(Consents::find_by_id(sponsor_key.to_owned())
+        .one(db)
+        .await?
+        .map(|row| row.disclose))
+}
+
+/// Sets the sponsor's consent. Call it holding the sponsor's lock. Returns whether it changed.
+pub async fn set(db: &impl ConnectionTrait, sponsor_key: &str, disclose: bool) -> ApiResult<bool> {
+    if of(db, sponsor_key).await? == Some(disclose) {
+        return Ok(false);
+    }
+    let row = sponsor_consent::ActiveModel {
+        sponsor_key: Set(sponsor_key.to_owned()),
+        disclose: Set(disclose),
+        updated_at: Set(Utc::now()),
+    };
+    Consents::insert(row)
+        .on_conflict(
+            OnConflict::column(Column::SponsorKey)
+                .update_columns([Column::Disclose, Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(true)
+}
