@@ -78,7 +78,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
-        sponsors::loader::{ContributionTotalLoader, SponsorshipLoader, TierLoader},
+        sponsors::loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
     };
     fn add<L>(data: &mut async_graphql::Data, loader: L)
     where
@@ -100,6 +100,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
 }
 
 /// The schema as served.

@@ -98,3 +98,23 @@ impl Loader<Uuid> for ContributionTotalLoader {
             .collect())
     }
 }
+
+/// Loads sponsors' display consent by sponsor key; a sponsor with none recorded is absent.
+pub struct ConsentLoader(pub DatabaseConnection);
+
+impl Loader<String> for ConsentLoader {
+    type Value = bool;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        use entity::{prelude::SponsorConsent, sponsor_consent};
+        let rows = SponsorConsent::find()
+            .filter(sponsor_consent::Column::SponsorKey.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.sponsor_key, row.disclose))
+            .collect())
+    }
+}

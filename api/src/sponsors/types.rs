@@ -17,10 +17,9 @@ use crate::{
     money::{Currency, Money},
     pagination::{CursorKey, PageArgs, cost},
     sponsors::{
-        consent,
         keyset::{CompositeKey, fetch_keyset_page},
         list::{PublicSponsor, PublicTier},
-        loader::{ContributionTotalLoader, SponsorshipLoader, TierLoader},
+        loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
         status::{self, SponsorshipStatus},
         tiers::SponsorTier,
     },
@@ -116,10 +115,10 @@ impl Sponsorship {
     /// The sponsor's consent to show its name, logo and URL in public, which covers all its
     /// sponsorships.
     async fn disclose(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        // One read per sponsorship: a field only the treasury and the sponsor see, on pages of
-        // at most 100.
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(consent::of(db, &self.0.sponsor_key).await?.unwrap_or(false))
+        Ok(loader::<ConsentLoader>(ctx)?
+            .load_one(self.0.sponsor_key.clone())
+            .await?
+            .unwrap_or(false))
     }
 
     /// Why it was cancelled.
