@@ -24,6 +24,8 @@ mod m20261125_000019_create_sponsor_activities;
 mod m20261125_000020_create_bylaws;
 mod m20261125_000021_create_amendments;
 mod m20261125_000022_create_votes;
+mod m20261126_000301_alter_bylaws_sections;
+mod m20261126_000302_alter_amendment_changes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -54,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000020_create_bylaws::Migration),
             Box::new(m20261125_000021_create_amendments::Migration),
             Box::new(m20261125_000022_create_votes::Migration),
+            Box::new(m20261126_000301_alter_bylaws_sections::Migration),
+            Box::new(m20261126_000302_alter_amendment_changes::Migration),
         ]
     }
 }
