@@ -71,6 +71,8 @@ impl TallyEvents {
             .followed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Forget amendments nobody follows any more, so the map stays as small as the audience.
+        followed.retain(|_, sender| sender.receiver_count() > 0);
         followed
             .entry(amendment)
             .or_insert_with(|| watch::channel(None).0)
