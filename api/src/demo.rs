@@ -674,6 +674,8 @@ async fn governance(
                 section_number: i32::try_from(number + 1).unwrap_or(i32::MAX),
                 heading: (*heading).to_owned(),
                 text: (*text).to_owned(),
+                // The Membership article defines the classes' rights.
+                membership_rights: article == 2,
             });
         }
     }
@@ -721,6 +723,7 @@ async fn governance(
                 "The board meets at least once a quarter and publishes its minutes within 14 days."
                     .to_owned(),
             ),
+            membership_rights: None,
         }],
     )
     .await?;
@@ -769,6 +772,7 @@ async fn governance(
                 "Members follow the foundation's code of conduct in every project space."
                     .to_owned(),
             ),
+            membership_rights: None,
         }],
     )
     .await?;

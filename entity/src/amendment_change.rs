@@ -18,6 +18,8 @@ pub struct Model {
     pub heading: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub text: Option<String>,
+    /// Whether the inserted or replaced section defines membership rights; null keeps the mark.
+    pub defines_membership_rights: Option<bool>,
 }
 
 /// What a change does to a section.

@@ -16,6 +16,8 @@ pub struct Model {
     pub heading: String,
     #[sea_orm(column_type = "Text")]
     pub text: String,
+    /// Whether it defines a membership class's rights.
+    pub defines_membership_rights: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ mod m20261126_000202_fill_sponsor_consents;
 mod m20261126_000203_drop_sponsorships_disclose;
 mod m20261126_000204_shift_sponsorship_ends;
 mod m20261126_000205_create_idempotency_keys;
+mod m20261126_000301_alter_bylaws_sections;
+mod m20261126_000302_alter_amendment_changes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -68,6 +70,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000203_drop_sponsorships_disclose::Migration),
             Box::new(m20261126_000204_shift_sponsorship_ends::Migration),
             Box::new(m20261126_000205_create_idempotency_keys::Migration),
+            Box::new(m20261126_000301_alter_bylaws_sections::Migration),
+            Box::new(m20261126_000302_alter_amendment_changes::Migration),
         ]
     }
 }

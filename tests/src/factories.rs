@@ -575,3 +575,78 @@ pub async fn renew(app: &TestApp, person: &Person, membership: &str) -> crate::G
     )
     .await
 }
+
+/// `count` Contributors in good standing inserted straight into the database: members on the
+/// roll who never log in, for foundations too large to build through the API.
+pub async fn contributors_on_file(app: &TestApp, count: usize) {
+    for i in 0..count {
+        let account = an_account()
+            .named(&format!("Quiet member {i}"))
+            .create(app)
+            .await;
+        a_membership(app, &account, "CONTRIBUTOR", true).await;
+    }
+}
+
+/// The representative of a new organization with a yearly Gold sponsorship (vote weight 15),
+/// recorded by `treasurer`.
+pub async fn a_gold_sponsor(app: &TestApp, treasurer: &Person, name: &str) -> Person {
+    let representative = a_person(app, &format!("{name} Rep")).await;
+    let organization = an_organization(app, &representative, name).await;
+    a_sponsorship(&organization, "Gold")
+        .record(app, treasurer)
+        .await;
+    representative
+}
+
+/// `proposer` drafts an amendment with `changes` (a JSON list of ChangeInput); returns its ID.
+pub async fn a_draft_amendment(
+    app: &TestApp,
+    proposer: &Person,
+    changes: serde_json::Value,
+) -> String {
+    let proposed = app
+        .gql_as(
+            &proposer.access_token,
+            "mutation($input: ProposeAmendmentInput!) { proposeAmendment(input: $input) { amendment { id } } }",
+            serde_json::json!({ "input": {
+                "title": "Change the bylaws",
+                "rationale": "The members asked for it.",
+                "changes": changes,
+            } }),
+        )
+        .await;
+    proposed.data()["proposeAmendment"]["amendment"]["id"]
+        .as_str()
+        .expect("an amendment id")
+        .to_owned()
+}
+
+/// `proposer` submits the draft `amendment`, starting its notice period.
+pub async fn submit_amendment(app: &TestApp, proposer: &Person, amendment: &str) {
+    app.gql_as(
+        &proposer.access_token,
+        "mutation($id: ID!) { submitAmendment(input: { amendmentId: $id }) { amendment { status } } }",
+        serde_json::json!({ "id": amendment }),
+    )
+    .await
+    .data();
+}
+
+/// The secretary closes the vote on `amendment` once its time ran out; returns the amendment's
+/// status and tally (every field) as `closeAmendmentVote` answers.
+pub async fn close_after_time_runs_out(
+    app: &TestApp,
+    secretary: &Person,
+    amendment: &str,
+) -> serde_json::Value {
+    time_runs_out(app).await;
+    let closed = app
+        .gql_as(
+            &secretary.access_token,
+            "mutation($id: ID!) { closeAmendmentVote(input: { amendmentId: $id }) { amendment { status tally { yes no abstain eligibleWeight eligibleVoters voters sponsorScale castSponsorScale quorumReached passed } } } }",
+            serde_json::json!({ "id": amendment }),
+        )
+        .await;
+    closed.data()["closeAmendmentVote"]["amendment"].clone()
+}

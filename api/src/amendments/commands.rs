@@ -4,12 +4,15 @@
 
 use chrono::Utc;
 use entity::{
-    amendment, amendment_change, amendment_comment,
-    prelude::{Amendment as Amendments, AmendmentChange as Changes},
+    amendment, amendment_change, amendment_comment, membership, organization_representative,
+    prelude::{
+        Amendment as Amendments, AmendmentChange as Changes, Membership as Memberships,
+        OrganizationRepresentative,
+    },
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, Set, UpdateMany, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, UpdateMany, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -17,6 +20,8 @@ use uuid::Uuid;
 use crate::{
     amendments::{
         AmendmentStatus,
+        rights::{MembersVoteReason, members_vote_reason},
+        rules::StoredRules,
         types::{changes, visible_to},
     },
     audit::{self, Actor, Entry},
@@ -24,6 +29,11 @@ use crate::{
     bylaws::{db, text::Change},
     error::{ApiError, ApiResult, corrupt_row},
     ids,
+    members::{
+        holder::Holder,
+        status::{self as member_status, MembershipStatus},
+    },
+    policy,
 };
 
 /// A checked proposal.
@@ -54,6 +64,11 @@ pub async fn propose(
     input: ProposeAmendment,
 ) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
+    if !holds_membership(tx, me.id, &[MembershipStatus::Active]).await? {
+        return Err(ApiError::forbidden(
+            "only members in good standing propose amendments",
+        ));
+    }
     let current = db::current(tx)
         .await?
         .ok_or_else(|| ApiError::conflict("there are no bylaws to amend yet"))?;
@@ -71,20 +86,28 @@ pub async fn propose(
     .await
 }
 
-/// DRAFT → PROPOSED, which starts the notice period. The proposer only.
+/// DRAFT → PROPOSED, which starts the notice period and fixes the rules of its vote (notice,
+/// minimum period, quorum, cap, majorities): a later policy change applies to later amendments
+/// only. The proposer only.
 #[tracing::instrument(skip_all, fields(amendment = %amendment_id))]
 pub async fn submit(
     tx: &DatabaseTransaction,
     viewer: &Viewer,
     amendment_id: Uuid,
 ) -> ApiResult<amendment::Model> {
+    let rules = serde_json::to_value(StoredRules::of(&policy::current(tx).await?))
+        .map_err(ApiError::internal)?;
+    let stored = rules.to_string();
     proposer_moves(
         tx,
         viewer,
         amendment_id,
         (&[AmendmentStatus::Draft], AmendmentStatus::Proposed),
-        "amendment.submitted",
-        |u| u.col_expr(amendment::Column::SubmittedAt, Expr::value(Utc::now())),
+        ("amendment.submitted", json!({ "rules": rules })),
+        |u| {
+            u.col_expr(amendment::Column::SubmittedAt, Expr::value(Utc::now()))
+                .col_expr(amendment::Column::VoteRules, Expr::value(stored))
+        },
     )
     .await
 }
@@ -104,19 +127,20 @@ pub async fn withdraw(
             &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
             AmendmentStatus::Withdrawn,
         ),
-        "amendment.withdrawn",
+        ("amendment.withdrawn", json!({})),
         |u| u,
     )
     .await
 }
 
-/// A move only the proposer makes, from one of `from` to `to`, audited as `action`.
+/// A move only the proposer makes, from one of `from` to `to`, audited as `action` with
+/// `summary`.
 async fn proposer_moves(
     tx: &DatabaseTransaction,
     viewer: &Viewer,
     amendment_id: Uuid,
     (from, to): (&[AmendmentStatus], AmendmentStatus),
-    action: &str,
+    (action, summary): (&str, serde_json::Value),
     extra: impl FnOnce(UpdateMany<Amendments>) -> UpdateMany<Amendments>,
 ) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
@@ -125,7 +149,7 @@ async fn proposer_moves(
         return Err(ApiError::forbidden("only the proposer may do this"));
     }
     let row = transition(tx, current.id, from, to, extra).await?;
-    audit_step(tx, me.id, action, row.id, json!({})).await?;
+    audit_step(tx, me.id, action, row.id, summary).await?;
     Ok(row)
 }
 
@@ -174,8 +198,9 @@ pub async fn rebase(
     Ok(row)
 }
 
-/// Marks whether an amendment changes a membership class's rights, before voting. The caller
-/// checked the SECRETARY role.
+/// Marks whether an amendment changes a membership class's rights, before voting. The flag can
+/// add the members' vote, never lift one the sections require. The caller checked the
+/// SECRETARY role.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
 pub async fn set_rights_flag(
     tx: &DatabaseTransaction,
@@ -186,6 +211,14 @@ pub async fn set_rights_flag(
     let current = lock(tx, viewer, input.amendment_id).await?;
     require_open_for_changes(&current)?;
     let flag = input.affects_membership_rights;
+    if !flag
+        && members_vote_reason(tx, &current).await?
+            == Some(MembersVoteReason::TouchesMembershipRights)
+    {
+        return Err(ApiError::conflict(
+            "this amendment changes a section that defines membership rights, so it goes to the members whatever the flag says",
+        ));
+    }
     let row = transition(tx, current.id, &[current.status], current.status, |u| {
         u.col_expr(
             amendment::Column::AffectsMembershipRights,
@@ -204,8 +237,9 @@ pub async fn set_rights_flag(
     Ok(row)
 }
 
-/// Adds a comment while the amendment is proposed or voting. The caller checked that the viewer
-/// is a member; the status is read here, under the lock, so a close cannot slip in between.
+/// Adds a comment while the amendment is proposed or voting, by a member in good standing or in
+/// grace. The status is read here, under the lock, so a close cannot slip in between; an
+/// amendment the viewer may not see is `NOT_FOUND` before anything else.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
 pub async fn comment(
     tx: &DatabaseTransaction,
@@ -214,6 +248,15 @@ pub async fn comment(
 ) -> ApiResult<amendment_comment::Model> {
     let me = viewer.require_account()?;
     let current = lock(tx, viewer, input.amendment_id).await?;
+    if !holds_membership(
+        tx,
+        me.id,
+        &[MembershipStatus::Active, MembershipStatus::Grace],
+    )
+    .await?
+    {
+        return Err(ApiError::forbidden("only members comment on amendments"));
+    }
     if !matches!(
         current.status,
         AmendmentStatus::Proposed | AmendmentStatus::Voting
@@ -306,6 +349,7 @@ async fn write_changes(
             position: Set(change.position),
             heading: Set(change.heading.clone()),
             text: Set(change.text.clone()),
+            defines_membership_rights: Set(change.membership_rights),
         }
         .insert(tx)
         .await?;
@@ -383,6 +427,38 @@ pub async fn audit_step(
         },
     )
     .await
+}
+
+/// Whether `account`, or an organization it represents, holds a membership with one of
+/// `statuses` today, read on the command's transaction.
+async fn holds_membership(
+    tx: &DatabaseTransaction,
+    account: Uuid,
+    statuses: &[MembershipStatus],
+) -> ApiResult<bool> {
+    let organizations = OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account))
+        .all(tx)
+        .await?;
+    let keys: Vec<String> = std::iter::once(Holder::Account(account))
+        .chain(
+            organizations
+                .iter()
+                .map(|r| Holder::Organization(r.organization_id)),
+        )
+        .map(Holder::key)
+        .collect();
+    let grace = policy::current(tx).await?.grace_period_days;
+    let today = Utc::now().date_naive();
+    let any_status = statuses.iter().fold(Condition::any(), |cond, status| {
+        cond.add(member_status::condition(*status, today, grace))
+    });
+    let held = Memberships::find()
+        .filter(membership::Column::HolderKey.is_in(keys))
+        .filter(any_status)
+        .count(tx)
+        .await?;
+    Ok(held > 0)
 }
 
 /// An amendment may still change while it is a draft or proposed.

@@ -19,7 +19,6 @@ use crate::{
     db::begin_write,
     error::{ApiError, ApiResult},
     ids::key_of,
-    members::{holder::viewer_has_membership, status::MembershipStatus},
 };
 
 /// A section change as a client sends it.
@@ -37,6 +36,10 @@ pub struct ChangeInput {
     pub heading: Option<String>,
     /// The new text.
     pub text: Option<String>,
+    /// For INSERT and REPLACE: whether the section defines membership rights afterwards. Left
+    /// out, an inserted section is unmarked and a replaced one keeps its mark. Setting it, or
+    /// changing a marked section, sends the amendment to the members' vote.
+    pub defines_membership_rights: Option<bool>,
 }
 
 /// Input of `proposeAmendment`.
@@ -122,11 +125,6 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ProposeAmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        if !viewer_has_membership(ctx, &[MembershipStatus::Active]).await? {
-            return Err(ApiError::forbidden(
-                "only members in good standing propose amendments",
-            ));
-        }
         let input = ProposeAmendment {
             title: heading(&input.title, "input.title")?,
             rationale: body(&input.rationale, "input.rationale")?,
@@ -194,10 +192,6 @@ impl AmendmentMutation {
     ) -> ApiResult<CommentPayload> {
         let state = ctx.data::<AppState>()?;
         let amendment_id = amendment_key(&input.amendment_id)?;
-        if !viewer_has_membership(ctx, &[MembershipStatus::Active, MembershipStatus::Grace]).await?
-        {
-            return Err(ApiError::forbidden("only members comment on amendments"));
-        }
         let input = CommentOn {
             amendment_id,
             body: crate::input::text(&input.body, "input.body", 10_000)?,
@@ -205,8 +199,12 @@ impl AmendmentMutation {
         let tx = begin_write(&state.db).await?;
         let row = commands::comment(&tx, Viewer::of(ctx), input).await?;
         tx.commit().await?;
+        // The author sees their own name.
         Ok(CommentPayload {
-            comment: Comment(row),
+            comment: Comment {
+                row,
+                author_hidden: false,
+            },
         })
     }
 }
@@ -242,6 +240,15 @@ fn parse_changes(inputs: &[ChangeInput]) -> ApiResult<Vec<Change>> {
                     .as_deref()
                     .map(|t| body(t, &field("text")))
                     .transpose()?,
+                membership_rights: match (input.operation, input.defines_membership_rights) {
+                    (ChangeOperation::Delete, Some(_)) => {
+                        return Err(ApiError::bad_input(
+                            field("definesMembershipRights"),
+                            "a deletion does not mark a section",
+                        ));
+                    }
+                    (_, mark) => mark,
+                },
             })
         })
         .collect()

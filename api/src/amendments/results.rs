@@ -7,7 +7,9 @@ use entity::{
     prelude::{AmendmentVote, VoterRoll},
     voter_roll,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -33,17 +35,27 @@ pub struct VoteCounts {
     pub eligible: u64,
 }
 
-/// Counts the votes of an amendment: two statements.
+/// Counts the votes of an amendment: two aggregate statements, however many votes there are.
 pub async fn vote_counts(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResult<VoteCounts> {
     let eligible = VoterRoll::find()
         .filter(voter_roll::Column::AmendmentId.eq(amendment))
         .count(db)
         .await?;
-    let votes = AmendmentVote::find()
+    let per_choice: Vec<(VoteChoice, i64)> = AmendmentVote::find()
+        .select_only()
+        .column(amendment_vote::Column::Choice)
+        .column_as(amendment_vote::Column::RollEntryId.count(), "votes")
         .filter(amendment_vote::Column::AmendmentId.eq(amendment))
+        .group_by(amendment_vote::Column::Choice)
+        .into_tuple()
         .all(db)
         .await?;
-    let count = |choice: VoteChoice| votes.iter().filter(|v| v.choice == choice).count() as u64;
+    let count = |choice: VoteChoice| {
+        per_choice
+            .iter()
+            .find(|(c, _)| *c == choice)
+            .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))
+    };
     Ok(VoteCounts {
         amendment_id: ids::id_of::<Amendment>(amendment),
         yes: count(VoteChoice::Yes),
@@ -53,11 +65,12 @@ pub async fn vote_counts(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResul
     })
 }
 
-/// The version of [`StoredTally`] written today.
-const TALLY_VERSION: u32 = 1;
+/// The version of [`StoredTally`] written today. Version 2 added `castSponsorScale`, the
+/// influence cap on the votes cast.
+const TALLY_VERSION: u32 = 2;
 
 fn first_version() -> u32 {
-    TALLY_VERSION
+    1
 }
 
 /// The tally as stored in `amendments.tally` (and in the `vote.closed` audit entry). Its names
@@ -81,6 +94,13 @@ pub struct StoredTally {
     pub voters: u64,
     #[serde(rename = "sponsorScale")]
     pub sponsor_scale: f64,
+    /// Absent before version 2, when no cap applied to the votes cast (a factor of 1).
+    #[serde(
+        rename = "castSponsorScale",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cast_sponsor_scale: Option<f64>,
     #[serde(rename = "quorumReached")]
     pub quorum_reached: bool,
     #[serde(rename = "passed")]
@@ -102,6 +122,7 @@ impl StoredTally {
             eligible_voters: tally.eligible_voters,
             voters: tally.voters,
             sponsor_scale: tally.sponsor_scale,
+            cast_sponsor_scale: Some(tally.cast_sponsor_scale),
             quorum_reached: tally.quorum_reached,
             passed: tally.passed,
             note,
@@ -124,9 +145,12 @@ impl From<StoredTally> for Tally {
             eligible_voters: stored.eligible_voters,
             voters: stored.voters,
             sponsor_scale: stored.sponsor_scale,
+            cast_sponsor_scale: stored.cast_sponsor_scale.unwrap_or(1.0),
             quorum_reached: stored.quorum_reached,
             passed: stored.passed,
         }
+        // Rows written before the fix may hold `-0.0`.
+        .without_negative_zero()
     }
 }
 
@@ -148,6 +172,14 @@ mod tests {
         let shown = Tally::from(stored);
         assert!(shown.passed && shown.quorum_reached);
         assert_eq!((shown.yes, shown.no, shown.abstain), (1.0, 0.0, 1.0));
+        assert_eq!(shown.cast_sponsor_scale, 1.0);
+    }
+
+    #[test]
+    fn a_version_1_tally_with_negative_zeros_reads_as_zeros() {
+        let json = r#"{"version":1,"abstain":-0.0,"eligibleVoters":1,"eligibleWeight":1.0,"no":-0.0,"passed":false,"quorumReached":false,"sponsorScale":1.0,"voters":0,"yes":-0.0}"#;
+        let shown = Tally::from(StoredTally::parse(json).expect("reads"));
+        assert!(!format!("{shown:?}").contains("-0"), "{shown:?}");
     }
 
     #[test]
@@ -160,13 +192,14 @@ mod tests {
             eligible_voters: 3,
             voters: 3,
             sponsor_scale: 1.0,
+            cast_sponsor_scale: 0.5,
             quorum_reached: true,
             passed: true,
         };
         let json = serde_json::to_value(StoredTally::new(tally, None)).expect("serializes");
         assert_eq!(
             json,
-            serde_json::json!({ "version": 1, "yes": 2.0, "no": 1.0, "abstain": 0.0, "eligibleWeight": 3.0, "eligibleVoters": 3, "voters": 3, "sponsorScale": 1.0, "quorumReached": true, "passed": true })
+            serde_json::json!({ "version": 2, "yes": 2.0, "no": 1.0, "abstain": 0.0, "eligibleWeight": 3.0, "eligibleVoters": 3, "voters": 3, "sponsorScale": 1.0, "castSponsorScale": 0.5, "quorumReached": true, "passed": true })
         );
     }
 }

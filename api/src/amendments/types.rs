@@ -15,7 +15,10 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     amendments::{
         AmendmentStatus, ChangeOperation, VoteBody,
+        authors::{UNLISTED, hidden_from},
         results::{StoredTally, VoteCounts, vote_counts},
+        rights::{MembersVoteReason, members_vote_reason},
+        rules::{Shown as AmendmentRules, StoredRules},
     },
     auth::{Role, Viewer},
     bylaws::{
@@ -45,6 +48,24 @@ impl Amendment {
     pub fn visible(&self, viewer: &Viewer) -> bool {
         visible_to(&self.0, viewer)
     }
+
+    async fn proposer_hidden(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(hidden_from(db, Viewer::of(ctx), &[self.0.proposer_id])
+            .await?
+            .contains(&self.0.proposer_id))
+    }
+}
+
+/// The name of `account` as the viewer may see it.
+async fn shown_name(ctx: &Context<'_>, account: Uuid, hidden: bool) -> ApiResult<String> {
+    if hidden {
+        return Ok(UNLISTED.to_owned());
+    }
+    Ok(loader::<AccountLoader>(ctx)?
+        .load_one(account)
+        .await?
+        .map_or_else(|| UNLISTED.to_owned(), |row| row.display_name))
 }
 
 /// Whether `viewer` may see the amendment: drafts are for their proposer and the secretary.
@@ -90,6 +111,12 @@ impl AmendmentChange {
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
     }
+
+    /// Whether the inserted or replaced section defines membership rights afterwards; null
+    /// keeps the replaced section's mark (an inserted section starts unmarked).
+    async fn defines_membership_rights(&self) -> Option<bool> {
+        self.0.defines_membership_rights
+    }
 }
 
 fn as_change(row: &amendment_change::Model) -> Change {
@@ -100,12 +127,17 @@ fn as_change(row: &amendment_change::Model) -> Change {
         position: row.position,
         heading: row.heading.clone(),
         text: row.text.clone(),
+        membership_rights: row.defines_membership_rights,
     }
 }
 
-/// A comment.
+/// A comment, and whether its author is hidden from the viewer.
 #[derive(Clone, Debug)]
-pub struct Comment(pub amendment_comment::Model);
+pub struct Comment {
+    pub row: amendment_comment::Model,
+    /// The author asked not to be listed, and the viewer is neither a committee nor the author.
+    pub author_hidden: bool,
+}
 
 impl NodeKind for Comment {
     const KIND: &'static str = "AmendmentComment";
@@ -116,25 +148,35 @@ impl NodeKind for Comment {
 impl Comment {
     /// The comment's opaque global ID.
     async fn id(&self) -> ID {
-        ids::id_of::<Self>(self.0.id)
+        ids::id_of::<Self>(self.row.id)
     }
 
-    /// Who wrote it.
+    /// Who wrote it; null when the author is a member who asked not to be listed (the
+    /// committees and the author still see it).
     async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        if self.author_hidden {
+            return Ok(None);
+        }
         Ok(loader::<AccountLoader>(ctx)?
-            .load_one(self.0.author_id)
+            .load_one(self.row.author_id)
             .await?
             .map(Account))
     }
 
+    /// The author's name as the viewer may see it: "a member who asked not to be listed" for a
+    /// member who asked not to be listed.
+    async fn author_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        shown_name(ctx, self.row.author_id, self.author_hidden).await
+    }
+
     /// What they wrote.
     async fn body(&self) -> &str {
-        &self.0.body
+        &self.row.body
     }
 
     /// When.
     async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
+        self.row.created_at.into()
     }
 }
 
@@ -159,12 +201,23 @@ impl Amendment {
         &self.0.rationale
     }
 
-    /// Who proposed it.
+    /// Who proposed it; null when the proposer is a member who asked not to be listed (the
+    /// committees and the proposer still see it).
     async fn proposer(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        if self.proposer_hidden(ctx).await? {
+            return Ok(None);
+        }
         Ok(loader::<AccountLoader>(ctx)?
             .load_one(self.0.proposer_id)
             .await?
             .map(Account))
+    }
+
+    /// The proposer's name as the viewer may see it: "a member who asked not to be listed" for
+    /// a member who asked not to be listed.
+    async fn proposer_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let hidden = self.proposer_hidden(ctx).await?;
+        shown_name(ctx, self.0.proposer_id, hidden).await
     }
 
     /// Where it stands.
@@ -188,9 +241,24 @@ impl Amendment {
     }
 
     /// Set by the secretary when it changes a membership class's rights: it must go to the
-    /// members.
+    /// members. See `requiresMembersVote` for what the server decides.
     async fn affects_membership_rights(&self) -> bool {
         self.0.affects_membership_rights
+    }
+
+    /// Whether it must go to the members' vote: it touches a section that defines membership
+    /// rights, or the secretary marked it so.
+    async fn requires_members_vote(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(
+            members_vote_reason(ctx.data::<DatabaseConnection>()?, &self.0)
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// Why it must go to the members' vote; null when the board may decide it.
+    async fn members_vote_reason(&self, ctx: &Context<'_>) -> ApiResult<Option<MembersVoteReason>> {
+        members_vote_reason(ctx.data::<DatabaseConnection>()?, &self.0).await
     }
 
     /// Its section changes, in order.
@@ -215,13 +283,26 @@ impl Amendment {
         self.0.submitted_at.map(DateTime)
     }
 
-    /// The earliest moment voting may open: the end of the notice period.
+    /// The earliest moment voting may open: the end of the notice period fixed at submission.
     async fn voting_opens_no_earlier_than(&self, ctx: &Context<'_>) -> ApiResult<Option<DateTime>> {
-        let days = policy(ctx).await?.amendment_notice_days;
-        Ok(self
-            .0
-            .submitted_at
-            .map(|at| DateTime(at + Duration::days(i64::from(days)))))
+        let Some(at) = self.0.submitted_at else {
+            return Ok(None);
+        };
+        let days = StoredRules::of_amendment(&self.0, &policy(ctx).await?)?
+            .notice_days
+            .unwrap_or(0);
+        Ok(Some(DateTime(at + Duration::days(i64::from(days)))))
+    }
+
+    /// The rules of its vote (notice, minimum period, quorum, cap, majorities), fixed when it
+    /// was submitted; null for a draft. A later policy change applies to later amendments only.
+    async fn rules(&self, ctx: &Context<'_>) -> ApiResult<Option<AmendmentRules>> {
+        if self.0.submitted_at.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            StoredRules::of_amendment(&self.0, &policy(ctx).await?)?.into(),
+        ))
     }
 
     /// Who votes, once voting opened.
@@ -283,7 +364,14 @@ impl Amendment {
             &page,
         )
         .await?;
-        Ok(page.map(Comment).into())
+        let authors: Vec<Uuid> = page.edges.iter().map(|(_, c)| c.author_id).collect();
+        let hidden = hidden_from(db, Viewer::of(ctx), &authors).await?;
+        Ok(page
+            .map(|row| Comment {
+                author_hidden: hidden.contains(&row.author_id),
+                row,
+            })
+            .into())
     }
 }
 

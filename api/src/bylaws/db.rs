@@ -39,6 +39,7 @@ pub async fn document(db: &impl ConnectionTrait, number: i32) -> ApiResult<Docum
                 section_number: row.section_number,
                 heading: row.heading,
                 text: row.text,
+                membership_rights: row.defines_membership_rights,
             })
             .collect(),
     ))
@@ -79,6 +80,7 @@ pub async fn write_version(
                 section_number: Set(section.section_number),
                 heading: Set(section.heading.clone()),
                 text: Set(section.text.clone()),
+                defines_membership_rights: Set(section.membership_rights),
             });
         BylawsSection::insert_many(rows).exec(db).await?;
     }

@@ -26,6 +26,10 @@ pub struct SectionInput {
     pub heading: String,
     /// Its text.
     pub text: String,
+    /// Whether it defines a membership class's rights, so that any amendment touching it goes
+    /// to the members' vote (default false).
+    #[graphql(default)]
+    pub defines_membership_rights: bool,
 }
 
 /// An article to import.
@@ -118,6 +122,7 @@ fn parse_articles(articles: &[ArticleInput]) -> ApiResult<Document> {
                 section_number: section.number,
                 heading: heading(&section.heading, &field("heading"))?,
                 text: body(&section.text, &field("text"))?,
+                membership_rights: section.defines_membership_rights,
             });
         }
     }

@@ -1,11 +1,19 @@
 //! The tally of an amendment vote, as a pure function of the frozen voter roll, the votes and
 //! the policy. Anyone holding the audit entries can run the same arithmetic to recount.
 //!
-//! Members vote by weight. Paying members (Sponsor memberships) together may hold at most
-//! `sponsor_influence_cap` of the eligible weight: when their nominal weight would pass it, each
-//! sponsor's weight is scaled by one factor so that the cap holds exactly. Quorum needs both a
-//! share of the eligible members and a share of the eligible weight to have voted (abstentions
-//! count); the amendment passes on a simple majority of the weighted YES and NO votes.
+//! Members vote by weight. Paying members (Sponsor memberships) are capped twice, each time by
+//! one factor applied to every sponsor's weight so that the cap holds exactly when it binds:
+//! 1. on the roll, sponsors together hold at most `sponsor_influence_cap` of the eligible weight;
+//!    quorum is measured on these weights: both a share of the eligible members and a share of
+//!    the eligible weight must have voted (abstentions count);
+//! 2. on the votes cast, sponsors hold at most the same share of the YES and NO weight; with no
+//!    non-paying YES or NO at all, their cast weight counts nothing, so sponsors alone never
+//!    decide.
+//!
+//! The amendment passes on a simple majority of the YES and NO weight after both factors. For a
+//! cap of at most one half (the policy's default is 0.49), one more YES never turns a pass into
+//! a fail; above one half, a non-paying YES can raise the sponsors' allowance enough to add more
+//! to NO than it adds to YES.
 //!
 //! The board votes one director, one vote: a super-majority of the directors in office must
 //! vote, and the same share of the directors in office must vote YES.
@@ -41,11 +49,11 @@ pub struct Rules {
 #[derive(Clone, Copy, Debug, PartialEq, async_graphql::SimpleObject)]
 #[graphql(name = "AmendmentTally")]
 pub struct Tally {
-    /// Effective weight of YES votes (for the board, the number of directors).
+    /// Effective weight of YES votes, after both caps (for the board, the number of directors).
     pub yes: f64,
-    /// Effective weight of NO votes.
+    /// Effective weight of NO votes, after both caps.
     pub no: f64,
-    /// Effective weight of abstentions.
+    /// Effective weight of abstentions, after the roll's cap (they count for quorum only).
     pub abstain: f64,
     /// Effective weight of the whole roll.
     pub eligible_weight: f64,
@@ -53,8 +61,13 @@ pub struct Tally {
     pub eligible_voters: u64,
     /// Voters who cast a vote.
     pub voters: u64,
-    /// The factor the influence cap applied to each sponsor's weight; 1 when it did not bind.
+    /// The factor the influence cap applied to each sponsor's weight on the roll (eligible
+    /// weight and quorum); 1 when it did not bind.
     pub sponsor_scale: f64,
+    /// The further factor the influence cap applied to each sponsor's YES and NO weight, so that
+    /// sponsors hold at most the cap of the YES and NO weight cast; 0 when no non-paying member
+    /// voted YES or NO, 1 when it did not bind. Tallies recorded before this cap show 1.
+    pub cast_sponsor_scale: f64,
     /// Whether quorum was reached.
     pub quorum_reached: bool,
     /// Whether the amendment passed.
@@ -94,28 +107,31 @@ fn members(roll: &[Voter], rules: &Rules) -> Tally {
     // Nominal weights are whole numbers, so these sums are exact whatever the order; scaling
     // once afterwards makes the tally independent of the roll's order, and a recount equal to
     // the bit.
-    let nominal = |sponsor: bool, choice: Option<Choice>| -> f64 {
+    let nominal = |sponsor: bool, choices: &[Option<Choice>]| -> f64 {
         roll.iter()
-            .filter(|v| v.sponsor == sponsor && (choice.is_none() || v.choice == choice))
+            .filter(|v| v.sponsor == sponsor && (choices.is_empty() || choices.contains(&v.choice)))
             .map(|v| v.nominal_weight)
             .sum()
     };
-    let sponsor_nominal = nominal(true, None);
-    let other = nominal(false, None);
-    let scale = sponsor_scale(sponsor_nominal, other, rules.sponsor_influence_cap);
-    let weight =
-        |choice: Choice| nominal(true, Some(choice)) * scale + nominal(false, Some(choice));
-    let (yes, no, abstain) = (
-        weight(Choice::Yes),
-        weight(Choice::No),
-        weight(Choice::Abstain),
-    );
-    let eligible_weight = sponsor_nominal * scale + other;
+    let cap = rules.sponsor_influence_cap;
+    let scale = sponsor_scale(nominal(true, &[]), nominal(false, &[]), cap);
+    const YES: &[Option<Choice>] = &[Some(Choice::Yes)];
+    const NO: &[Option<Choice>] = &[Some(Choice::No)];
+    const ABSTAIN: &[Option<Choice>] = &[Some(Choice::Abstain)];
+    const CAST: &[Option<Choice>] = &[Some(Choice::Yes), Some(Choice::No)];
+    const VOTED: &[Option<Choice>] = &[Some(Choice::Yes), Some(Choice::No), Some(Choice::Abstain)];
+    let on_roll = |choices| nominal(true, choices) * scale + nominal(false, choices);
+    let cast_scale = sponsor_scale(nominal(true, CAST) * scale, nominal(false, CAST), cap);
+    let decided = |choices| nominal(true, choices) * scale * cast_scale + nominal(false, choices);
+    let (yes, no, abstain) = (decided(YES), decided(NO), on_roll(ABSTAIN));
+    let eligible_weight = on_roll(&[]);
+    // Turnout is measured on the roll's weights, before the cap on the votes cast.
+    let turnout = on_roll(VOTED);
     let eligible_voters = roll.len() as u64;
     let voters = roll.iter().filter(|v| v.choice.is_some()).count() as u64;
     let quorum_reached = eligible_voters > 0
         && voters as f64 + EPSILON >= rules.member_quorum_share * eligible_voters as f64
-        && yes + no + abstain + EPSILON >= rules.member_quorum_weight_share * eligible_weight;
+        && turnout + EPSILON >= rules.member_quorum_weight_share * eligible_weight;
     Tally {
         yes,
         no,
@@ -124,9 +140,11 @@ fn members(roll: &[Voter], rules: &Rules) -> Tally {
         eligible_voters,
         voters,
         sponsor_scale: scale,
+        cast_sponsor_scale: cast_scale,
         quorum_reached,
         passed: quorum_reached && yes > no + EPSILON,
     }
+    .without_negative_zero()
 }
 
 fn board(roll: &[Voter], rules: &Rules) -> Tally {
@@ -148,8 +166,27 @@ fn board(roll: &[Voter], rules: &Rules) -> Tally {
         eligible_voters: roll.len() as u64,
         voters,
         sponsor_scale: 1.0,
+        cast_sponsor_scale: 1.0,
         quorum_reached,
         passed: quorum_reached && yes + EPSILON >= needed,
+    }
+    .without_negative_zero()
+}
+
+impl Tally {
+    /// The same tally with every zero a positive zero. A float sum of nothing is `-0.0`, which
+    /// a tally of no votes would otherwise show.
+    pub fn without_negative_zero(self) -> Self {
+        let positive = |x: f64| if x == 0.0 { 0.0 } else { x };
+        Self {
+            yes: positive(self.yes),
+            no: positive(self.no),
+            abstain: positive(self.abstain),
+            eligible_weight: positive(self.eligible_weight),
+            sponsor_scale: positive(self.sponsor_scale),
+            cast_sponsor_scale: positive(self.cast_sponsor_scale),
+            ..self
+        }
     }
 }
 
@@ -237,29 +274,128 @@ mod tests {
         )
     }
 
+    #[test]
+    fn twelve_gold_sponsors_alone_decide_nothing() {
+        let mut roll: Vec<Voter> = (0..100).map(|_| voter(1.0, false, None)).collect();
+        roll.extend((0..12).map(|_| voter(15.0, true, Some(Choice::Yes))));
+        let result = tally(Body::Members, &roll, &RULES);
+        assert!(result.quorum_reached, "{result:?}");
+        assert!(result.sponsor_scale < 1.0 && result.sponsor_scale > 0.0);
+        assert_eq!(result.cast_sponsor_scale, 0.0);
+        assert_eq!((result.yes, result.no), (0.0, 0.0));
+        assert!(!result.passed);
+    }
+
+    #[test]
+    fn two_gold_sponsors_do_not_outweigh_five_contributors() {
+        let mut roll: Vec<Voter> = (0..5)
+            .map(|_| voter(1.0, false, Some(Choice::No)))
+            .collect();
+        roll.extend((0..5).map(|_| voter(1.0, false, None)));
+        roll.extend((0..2).map(|_| voter(15.0, true, Some(Choice::Yes))));
+        let result = tally(Body::Members, &roll, &RULES);
+        // On the roll alone the sponsors' 30 become 9.6, which would beat 5.
+        assert!((30.0 * result.sponsor_scale - 9.6).abs() < 0.01);
+        assert!((result.yes / (result.yes + result.no) - 0.49).abs() < 1e-9);
+        assert!(!result.passed, "{result:?}");
+    }
+
+    #[test]
+    fn a_tally_of_no_votes_has_no_negative_zero() {
+        let roll = [voter(1.0, false, None), voter(15.0, true, None)];
+        for body in [Body::Members, Body::Board] {
+            let shown = format!("{:?}", tally(body, &roll, &RULES));
+            assert!(!shown.contains("-0"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn quorum_fails_on_weight_while_enough_members_voted() {
+        // 3 of 21 voters (14%) voted, but they hold 3 of about 39.2 eligible weight (8%).
+        let mut roll: Vec<Voter> = (0..17).map(|_| voter(1.0, false, None)).collect();
+        roll.extend((0..3).map(|_| voter(1.0, false, Some(Choice::Yes))));
+        roll.push(voter(50.0, true, None));
+        let result = tally(Body::Members, &roll, &RULES);
+        let turnout = result.yes + result.no + result.abstain;
+        assert!(result.voters * 10 >= result.eligible_voters);
+        assert!(turnout < 0.1 * result.eligible_weight, "{result:?}");
+        assert!(!result.quorum_reached && !result.passed);
+    }
+
+    #[test]
+    fn quorum_fails_on_members_while_enough_weight_voted() {
+        // One Platinum sponsor of 21 voters votes; its capped weight is 49% of the whole.
+        let mut roll: Vec<Voter> = (0..19).map(|_| voter(1.0, false, None)).collect();
+        roll.push(voter(1.0, false, Some(Choice::Yes)));
+        roll.push(voter(50.0, true, Some(Choice::Abstain)));
+        let mut result = tally(Body::Members, &roll, &RULES);
+        assert!(result.voters * 10 < result.eligible_voters);
+        assert!(result.yes + result.abstain >= 0.1 * result.eligible_weight);
+        assert!(!result.quorum_reached && !result.passed, "{result:?}");
+        roll[0].choice = Some(Choice::Yes);
+        result = tally(Body::Members, &roll, &RULES);
+        assert!(result.quorum_reached && result.passed, "{result:?}");
+    }
+
+    /// Nominal weights of sponsors and others who voted as `choices`.
+    fn weights(roll: &[Voter], sponsor: bool, choices: &[Choice]) -> f64 {
+        roll.iter()
+            .filter(|v| v.sponsor == sponsor && v.choice.is_some_and(|c| choices.contains(&c)))
+            .map(|v| v.nominal_weight)
+            .sum()
+    }
+
     proptest! {
         #[test]
-        fn the_capped_sponsor_share_never_exceeds_the_cap(roll in roll_strategy(), cap in 0.05f64..0.95) {
+        fn the_cap_holds_exactly_whenever_it_binds(roll in roll_strategy(), cap in 0.05f64..0.95) {
             let rules = Rules { sponsor_influence_cap: cap, ..RULES };
             let result = tally(Body::Members, &roll, &rules);
-            let sponsor_weight: f64 = roll.iter().filter(|v| v.sponsor).map(|v| v.nominal_weight * result.sponsor_scale).sum();
+            let (scale, cast_scale) = (result.sponsor_scale, result.cast_sponsor_scale);
+            prop_assert!((0.0..=1.0).contains(&scale) && (0.0..=1.0).contains(&cast_scale));
+            // On the roll.
+            let sponsors: f64 = roll.iter().filter(|v| v.sponsor).map(|v| v.nominal_weight).sum();
+            let others: f64 = roll.iter().filter(|v| !v.sponsor).map(|v| v.nominal_weight).sum();
             if result.eligible_weight > 0.0 {
-                prop_assert!(sponsor_weight / result.eligible_weight <= cap + 1e-6);
+                let share = sponsors * scale / result.eligible_weight;
+                prop_assert!(share <= cap + 1e-9, "roll share {share}");
+                if scale < 1.0 && others > 0.0 {
+                    prop_assert!((share - cap).abs() < 1e-9, "binds on the roll: {share} vs {cap}");
+                }
             }
-            prop_assert!(result.sponsor_scale >= 0.0 && result.sponsor_scale <= 1.0);
+            // On the votes cast.
+            let cast = [Choice::Yes, Choice::No];
+            let sponsors_cast = weights(&roll, true, &cast) * scale * cast_scale;
+            let others_cast = weights(&roll, false, &cast);
+            if sponsors_cast + others_cast > 0.0 {
+                let share = sponsors_cast / (sponsors_cast + others_cast);
+                prop_assert!(share <= cap + 1e-9, "cast share {share}");
+                if cast_scale < 1.0 && others_cast > 0.0 {
+                    prop_assert!((share - cap).abs() < 1e-9, "binds on the votes: {share} vs {cap}");
+                }
+            }
+            prop_assert!((result.yes + result.no - sponsors_cast - others_cast).abs() < 1e-9);
+            // A factor of 0 only when there is nothing else to weigh against.
+            if scale == 0.0 {
+                prop_assert_eq!(others, 0.0);
+            }
+            if cast_scale == 0.0 {
+                prop_assert_eq!(others_cast, 0.0);
+                prop_assert!(weights(&roll, true, &cast) > 0.0);
+            }
         }
 
         #[test]
-        fn adding_a_yes_never_turns_a_pass_into_a_fail(roll in roll_strategy(), index in any::<prop::sample::Index>()) {
+        fn adding_a_yes_never_turns_a_pass_into_a_fail(roll in roll_strategy(), index in any::<prop::sample::Index>(), cap in 0.05f64..=0.5) {
+            let rules = Rules { sponsor_influence_cap: cap, ..RULES };
             for body in [Body::Members, Body::Board] {
-                let before = tally(body, &roll, &RULES);
+                let before = tally(body, &roll, &rules);
                 let mut changed = roll.clone();
                 let who = index.index(changed.len());
                 if changed[who].choice == Some(Choice::Yes) {
                     continue;
                 }
                 changed[who].choice = Some(Choice::Yes);
-                let after = tally(body, &changed, &RULES);
+                let after = tally(body, &changed, &rules);
                 prop_assert!(!before.passed || after.passed, "{body:?}: {before:?} then {after:?}");
             }
         }

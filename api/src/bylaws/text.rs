@@ -17,6 +17,9 @@ pub struct Section {
     pub section_number: i32,
     pub heading: String,
     pub text: String,
+    /// Whether it defines a membership class's rights: an amendment touching it goes to the
+    /// members.
+    pub membership_rights: bool,
 }
 
 /// A whole version: its sections in order of article, then section.
@@ -39,6 +42,48 @@ pub struct Change {
     pub position: Option<i32>,
     pub heading: Option<String>,
     pub text: Option<String>,
+    /// For an insertion or a replacement: whether the section defines membership rights
+    /// afterwards. An insertion without it does not; a replacement without it keeps the mark.
+    pub membership_rights: Option<bool>,
+}
+
+impl Change {
+    /// Whether this change touches a section that defines membership rights in `base`: it
+    /// replaces or deletes a marked section, or inserts or replaces a section with the mark set.
+    /// Unmarking a section is replacing a marked one, so it counts too.
+    pub fn touches_membership_rights(&self, base: &Document) -> bool {
+        let marked_before = self.section.is_some_and(|key| {
+            base.sections
+                .iter()
+                .any(|s| s.key == key && s.membership_rights)
+        });
+        match self.operation {
+            ChangeOperation::Replace | ChangeOperation::Delete if marked_before => true,
+            ChangeOperation::Insert | ChangeOperation::Replace => {
+                self.membership_rights == Some(true)
+            }
+            ChangeOperation::Delete => false,
+        }
+    }
+}
+
+impl Document {
+    /// Whether applying `changes` to this text touches a section that defines membership
+    /// rights. Later changes are judged against the text earlier ones leave.
+    pub fn rights_touched(&self, changes: &[Change]) -> bool {
+        let mut doc = self.clone();
+        for change in changes {
+            if change.touches_membership_rights(&doc) {
+                return true;
+            }
+            match doc.apply(std::slice::from_ref(change), Uuid::new_v4) {
+                Ok(next) => doc = next,
+                // A change that no longer fits is refused where it is applied.
+                Err(_) => return false,
+            }
+        }
+        false
+    }
 }
 
 impl Document {
@@ -91,6 +136,9 @@ impl Document {
                         section.text = change.text.clone().ok_or_else(|| {
                             ApiError::bad_input(field("text"), "a replacement needs its text")
                         })?;
+                        if let Some(mark) = change.membership_rights {
+                            section.membership_rights = mark;
+                        }
                     }
                 }
                 ChangeOperation::Insert => {
@@ -144,6 +192,7 @@ impl Document {
                         section_number: position,
                         heading: heading.clone(),
                         text: text.clone(),
+                        membership_rights: change.membership_rights.unwrap_or(false),
                     });
                     doc.sections
                         .sort_by_key(|s| (s.article_number, s.section_number));
@@ -224,6 +273,7 @@ mod tests {
             section_number: number,
             heading: heading.into(),
             text: format!("Text of {heading}"),
+            membership_rights: false,
         }
     }
 
@@ -244,6 +294,7 @@ mod tests {
                 position: Some(1),
                 heading: Some("Mission".into()),
                 text: Some("We build.".into()),
+                membership_rights: None,
             },
             Change {
                 operation: ChangeOperation::Replace,
@@ -252,6 +303,7 @@ mod tests {
                 position: None,
                 heading: None,
                 text: Some("New purpose.".into()),
+                membership_rights: None,
             },
             Change {
                 operation: ChangeOperation::Delete,
@@ -260,6 +312,7 @@ mod tests {
                 position: None,
                 heading: None,
                 text: None,
+                membership_rights: None,
             },
         ];
         let next = doc.apply(&changes, Uuid::new_v4).expect("applies");
@@ -280,6 +333,46 @@ mod tests {
     }
 
     #[test]
+    fn touching_a_rights_section_is_replacing_deleting_or_marking_one() {
+        let mut classes = section(2, 1, "Classes");
+        classes.membership_rights = true;
+        let doc = Document::new(vec![section(1, 1, "Name"), classes.clone()]);
+        let change = |operation, section, mark| Change {
+            operation,
+            section,
+            article_number: Some(1),
+            position: None,
+            heading: Some("H".into()),
+            text: Some("T".into()),
+            membership_rights: mark,
+        };
+        let name = doc.sections[0].key;
+        use ChangeOperation::{Delete, Insert, Replace};
+        assert!(doc.rights_touched(&[change(Replace, Some(classes.key), None)]));
+        assert!(doc.rights_touched(&[change(Replace, Some(classes.key), Some(false))]));
+        assert!(doc.rights_touched(&[change(Delete, Some(classes.key), None)]));
+        assert!(doc.rights_touched(&[change(Insert, None, Some(true))]));
+        assert!(doc.rights_touched(&[change(Replace, Some(name), Some(true))]));
+        assert!(!doc.rights_touched(&[change(Insert, None, None)]));
+        assert!(!doc.rights_touched(&[change(Replace, Some(name), Some(false))]));
+        assert!(!doc.rights_touched(&[change(Delete, Some(name), None)]));
+        // A mark set by an earlier change of the same amendment counts for a later one.
+        let marked_then_deleted = [
+            change(Replace, Some(name), Some(true)),
+            change(Delete, Some(name), None),
+        ];
+        assert!(doc.rights_touched(&marked_then_deleted));
+        let next = doc
+            .apply(&[change(Insert, None, Some(true))], Uuid::new_v4)
+            .expect("applies");
+        assert_eq!(
+            next.sections.iter().filter(|s| s.membership_rights).count(),
+            2,
+            "an adopted insertion carries its mark"
+        );
+    }
+
+    #[test]
     fn a_change_that_does_not_fit_names_its_field() {
         let doc = Document::new(vec![section(1, 1, "Name")]);
         let bad = [Change {
@@ -289,6 +382,7 @@ mod tests {
             position: None,
             heading: None,
             text: None,
+            membership_rights: None,
         }];
         let err = doc.apply(&bad, Uuid::new_v4).expect_err("unknown section");
         assert!(
@@ -301,6 +395,7 @@ mod tests {
             position: Some(5),
             heading: Some("X".into()),
             text: Some("Y".into()),
+            membership_rights: None,
         }];
         let err = doc.apply(&far, Uuid::new_v4).expect_err("out of range");
         assert!(

@@ -46,6 +46,12 @@ impl Section {
     async fn text(&self) -> &str {
         &self.0.text
     }
+
+    /// Whether it defines a membership class's rights: any amendment touching it goes to the
+    /// members' vote.
+    async fn defines_membership_rights(&self) -> bool {
+        self.0.membership_rights
+    }
 }
 
 /// An article of the bylaws, holding numbered sections.

@@ -23,8 +23,10 @@ use uuid::Uuid;
 use crate::{
     amendments::{
         AmendmentStatus, VoteBody,
-        commands::{audit_step, lock, transition},
+        commands::{audit_step, find, lock, transition},
         results::StoredTally,
+        rights::{MembersVoteReason, members_vote_reason},
+        rules::StoredRules,
         types::changes,
     },
     auth::Viewer,
@@ -34,7 +36,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids, policy,
-    votes::{roll, rules::StoredRules},
+    votes::roll,
 };
 
 /// A request to open voting.
@@ -85,9 +87,11 @@ pub async fn open(
             current.base_version
         )));
     }
+    // The rules fixed at submission: a later policy change cannot shorten this notice.
+    let rules = StoredRules::of_amendment(&current, &policy)?;
     let notice_ends = current
         .submitted_at
-        .map(|at| at + Duration::days(i64::from(policy.amendment_notice_days)))
+        .map(|at| at + Duration::days(i64::from(rules.notice_days.unwrap_or(0))))
         .unwrap_or(now);
     if now < notice_ends {
         return Err(ApiError::conflict(format!(
@@ -95,25 +99,36 @@ pub async fn open(
             notice_ends.to_rfc3339()
         )));
     }
-    let minimum = now + Duration::days(i64::from(policy.minimum_voting_days));
+    let minimum = now + Duration::days(i64::from(rules.minimum_voting_days.unwrap_or(0)));
     if input.closes_at <= now || input.closes_at < minimum {
         return Err(ApiError::bad_input(
             "input.closesAt",
             format!("voting must last until at least {}", minimum.to_rfc3339()),
         ));
     }
-    if current.affects_membership_rights && input.body == VoteBody::Board {
-        return Err(ApiError::bad_input(
-            "input.body",
-            "this amendment changes membership rights and must go to the members",
-        ));
+    if input.body == VoteBody::Board {
+        match members_vote_reason(tx, &current).await? {
+            Some(MembersVoteReason::TouchesMembershipRights) => {
+                return Err(ApiError::conflict(
+                    "this amendment touches a section that defines membership rights and must go to the members",
+                ));
+            }
+            Some(MembersVoteReason::MarkedBySecretary) => {
+                return Err(ApiError::bad_input(
+                    "input.body",
+                    "this amendment changes membership rights and must go to the members",
+                ));
+            }
+            None => {}
+        }
     }
     start(tx, me.id, current.id, input.body, input.closes_at, &policy).await
 }
 
-/// Opens voting now: freezes the roll and the policy's numbers, audited with both so that anyone
-/// can recount. The caller has checked the notice period and the window; [`open`] is the
-/// command that does.
+/// Opens voting now: freezes the roll, and keeps the rules fixed at submission (or, for an
+/// amendment submitted before rules were fixed then, `policy`'s numbers now), audited with both
+/// so that anyone can recount. The caller has checked the notice period and the window; [`open`]
+/// is the command that does.
 pub async fn start(
     tx: &DatabaseTransaction,
     actor: Uuid,
@@ -126,7 +141,8 @@ pub async fn start(
     if roll.is_empty() {
         return Err(ApiError::conflict("nobody is eligible to vote"));
     }
-    let rules = serde_json::to_value(StoredRules::of(policy)).map_err(ApiError::internal)?;
+    let frozen = StoredRules::of_amendment(&find(tx, amendment_id).await?, policy)?;
+    let rules = serde_json::to_value(frozen).map_err(ApiError::internal)?;
     let row = transition(
         tx,
         amendment_id,

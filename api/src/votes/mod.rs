@@ -5,7 +5,6 @@ pub mod commands;
 pub mod events;
 pub mod mutation;
 pub mod roll;
-pub mod rules;
 pub mod subscription;
 
 pub use entity::amendment_vote::VoteChoice;

@@ -66,11 +66,12 @@ pub struct VoteMutation;
 
 #[Object]
 impl VoteMutation {
-    /// Opens voting on a proposed amendment. SECRETARY only. The notice period must have passed,
-    /// `closesAt` must leave at least the minimum voting period, the amendment must be based on
-    /// the bylaws in force, and one that changes membership rights must go to the members. The
-    /// voter roll is frozen now: members in good standing with their weights, or the directors
-    /// in office.
+    /// Opens voting on a proposed amendment. SECRETARY only. The notice period fixed when it was
+    /// submitted must have passed, `closesAt` must leave at least the minimum voting period
+    /// fixed then, and the amendment must be based on the bylaws in force. One that touches a
+    /// section defining membership rights goes to the members (BOARD is `CONFLICT`), as does one
+    /// the secretary marked (BOARD is `BAD_USER_INPUT` on `input.body`). The voter roll is
+    /// frozen now: members in good standing with their weights, or the directors in office.
     #[graphql(guard = "RoleGuard::new(Role::Secretary)")]
     async fn open_amendment_vote(
         &self,

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Subscription};
 use futures_util::{Stream, StreamExt};
-use sea_orm::DatabaseConnection;
 
 use crate::{
     AppState,
@@ -34,20 +33,12 @@ impl VoteSubscription {
         if !amendment.visible(Viewer::of(ctx)) {
             return Err(ApiError::not_found("amendment"));
         }
-        let updates = tokio_stream::wrappers::BroadcastStream::new(state.tally_events.subscribe());
-        let db: DatabaseConnection = state.db.clone();
-        let first = vote_counts(&db, id).await?;
-        let later = updates
-            .filter_map(move |event| {
-                let wanted = matches!(event, Ok(changed) if changed == id)
-                    // A lagging subscriber missed some events: send the counts anyway.
-                    || event.is_err();
-                async move { wanted.then_some(()) }
-            })
-            .then(move |()| {
-                let db = db.clone();
-                async move { vote_counts(&db, id).await }
-            });
+        // Follow first, then read: a change in between reaches the subscriber too. Later counts
+        // are computed once per change for all subscribers (see `votes::events`).
+        let updates =
+            tokio_stream::wrappers::WatchStream::from_changes(state.tally_events.follow(id));
+        let first = vote_counts(&state.db, id).await?;
+        let later = updates.filter_map(|counts| async move { counts.map(Ok) });
         Ok(futures_util::stream::once(async move { Ok(first) }).chain(later))
     }
 }

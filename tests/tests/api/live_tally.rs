@@ -129,8 +129,11 @@ async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
     let cast = |token: String, choice: &'static str| {
         let amendment = amendment.clone();
         async move {
-            let client = cast_over_http(voting, &token, &amendment, choice).await;
-            assert!(client.contains("castAmendmentVote"), "{client}");
+            let response = cast_over_http(voting, &token, &amendment, choice).await;
+            assert_eq!(
+                response,
+                json!({ "data": { "castAmendmentVote": { "vote": { "choice": choice } } } })
+            );
         }
     };
     cast(ada.access_token.clone(), "YES").await;
@@ -166,13 +169,14 @@ async fn a_forged_token_in_connection_init_is_refused() {
     }
 }
 
-/// Casts a vote over plain HTTP/1.1 against a served replica.
+/// Casts a vote over plain HTTP/1.1 against a served replica; returns the JSON body of a 200
+/// response.
 async fn cast_over_http(
     addr: std::net::SocketAddr,
     token: &str,
     amendment: &str,
     choice: &str,
-) -> String {
+) -> Value {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let body = json!({
         "query": "mutation($input: CastVoteInput!) { castAmendmentVote(input: $input) { vote { choice } } }",
@@ -187,7 +191,69 @@ async fn cast_over_http(
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).await.expect("read");
-    response
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    // The JSON body, whether sent with a length or in one chunk.
+    let body = response
+        .find('{')
+        .zip(response.rfind('}'))
+        .map(|(start, end)| &response[start..=end])
+        .unwrap_or_else(|| panic!("no JSON body in {response}"));
+    serde_json::from_str(body).expect("a JSON body")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_still_work_with_one_connection_while_a_subscription_is_open() {
+    let app = TestApp::with_config(|config| config.db_max_connections = 1).await;
+    let secretary = a_person_with(&app, "Sami", Role::Secretary).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let sections = sample_bylaws(&app, &secretary).await;
+    no_waiting(&app, &admin).await;
+    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
+    let amendment = a_proposed_amendment(&app, &ada, &sections[1], "One connection.").await;
+    open_vote(&app, &secretary, &amendment, "MEMBERS")
+        .await
+        .data();
+    let addr = TestApp::serve(app.state.clone()).await;
+    let mut socket = connect(addr, Some(&ada.access_token)).await;
+    assert_eq!(
+        next_message(&mut socket).await["type"],
+        json!("connection_ack")
+    );
+    socket
+        .send(Message::text(
+            json!({
+                "id": "tally",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
+                    "variables": { "id": amendment },
+                },
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    assert_eq!(
+        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 0, "eligible": 1 })
+    );
+    // The subscription holds no connection of the pool: reads and writes still go through.
+    let read = app
+        .gql(
+            "query($id: ID!) { amendment(id: $id) { status } }",
+            json!({ "id": amendment }),
+        )
+        .await;
+    assert_eq!(read.data()["amendment"], json!({ "status": "VOTING" }));
+    assert_eq!(
+        cast_over_http(addr, &ada.access_token, &amendment, "YES").await,
+        json!({ "data": { "castAmendmentVote": { "vote": { "choice": "YES" } } } })
+    );
+    assert_eq!(
+        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 1, "eligible": 1 })
+    );
 }
 
 #[tokio::test]
@@ -228,5 +294,64 @@ async fn a_malformed_amendment_id_is_reported_at_its_argument() {
         error["extensions"]["field"],
         json!("amendmentId"),
         "{reply}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_listener_reconnects_every_subscriber_re_reads() {
+    let app = TestApp::new().await;
+    if app.backend() != sea_orm::DbBackend::Postgres {
+        // SQLite runs one process and needs no LISTEN connection.
+        return;
+    }
+    let secretary = a_person_with(&app, "Sami", Role::Secretary).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let sections = sample_bylaws(&app, &secretary).await;
+    no_waiting(&app, &admin).await;
+    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
+    let amendment = a_proposed_amendment(&app, &ada, &sections[1], "Reconnect.").await;
+    open_vote(&app, &secretary, &amendment, "MEMBERS")
+        .await
+        .data();
+    let addr = TestApp::serve(app.state.clone()).await;
+    let mut socket = connect(addr, Some(&ada.access_token)).await;
+    assert_eq!(
+        next_message(&mut socket).await["type"],
+        json!("connection_ack")
+    );
+    socket
+        .send(Message::text(
+            json!({
+                "id": "tally",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
+                    "variables": { "id": amendment },
+                },
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    assert_eq!(
+        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 0, "eligible": 1 })
+    );
+    // A vote whose notification never arrives, as when the link was cut while it committed.
+    app.sql(
+        "INSERT INTO amendment_votes (roll_entry_id, amendment_id, cast_by, choice, cast_at)
+         SELECT r.id, r.amendment_id, (SELECT id FROM accounts LIMIT 1), 'YES', now() FROM voter_roll r",
+    )
+    .await;
+    // The LISTEN connection drops; once it is back, the subscriber hears the counts again.
+    app.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+    )
+    .await;
+    assert_eq!(
+        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        json!({ "yes": 1, "eligible": 1 })
     );
 }
