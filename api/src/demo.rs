@@ -1,6 +1,7 @@
 //! `demo-data`: a realistic sample foundation for frontend developers, written through the same
 //! domain functions the API uses, audit chain included.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::Utc;
 use std::collections::HashMap;
 
@@ -426,8 +427,8 @@ async fn insert_account(tx: &DatabaseTransaction, row: account::ActiveModel) -> 
         tx,
         Entry {
             actor: Actor::System,
-            action: "account.created",
-            subject_kind: "Account",
+            action: AuditAction::AccountCreated,
+            subject_kind: SubjectKind::Account,
             subject_id: row.id,
             summary: json!({ "displayName": row.display_name, "demo": true }),
         },
@@ -464,8 +465,8 @@ async fn insert_organization(
         tx,
         Entry {
             actor: Actor::System,
-            action: "organization.created",
-            subject_kind: "Organization",
+            action: AuditAction::OrganizationCreated,
+            subject_kind: SubjectKind::Organization,
             subject_id: row.id,
             summary: json!({ "name": name, "representative": representative, "demo": true }),
         },
@@ -522,8 +523,8 @@ async fn insert_mirror(
         tx,
         Entry {
             actor: Actor::System,
-            action: "mirror.registered",
-            subject_kind: "Mirror",
+            action: AuditAction::MirrorRegistered,
+            subject_kind: SubjectKind::Mirror,
             subject_id: row.id,
             summary: json!({ "hostName": host, "country": country, "verified": verified_by.is_some(), "demo": true }),
         },
@@ -571,8 +572,8 @@ async fn insert_application(
         tx,
         Entry {
             actor: Actor::Account(applicant),
-            action: "application.submitted",
-            subject_kind: "Application",
+            action: AuditAction::ApplicationSubmitted,
+            subject_kind: SubjectKind::Application,
             subject_id: row.id,
             summary: json!({ "class": class.as_str(), "holder": holder.key(), "demo": true }),
         },
@@ -685,8 +686,8 @@ async fn governance(
         tx,
         Entry {
             actor: Actor::Account(secretary),
-            action: "bylaws.imported",
-            subject_kind: "BylawsVersion",
+            action: AuditAction::BylawsImported,
+            subject_kind: SubjectKind::BylawsVersion,
             subject_id: Uuid::nil(),
             summary: json!({ "version": 1, "sections": document.sections.len(), "demo": true }),
         },
@@ -831,7 +832,7 @@ async fn governance(
         amendments::audit_step(
             tx,
             account,
-            "vote.cast",
+            AuditAction::VoteCast,
             conduct.id,
             json!({ "entry": entry.id, "choice": choice.to_value(), "previous": null }),
         )

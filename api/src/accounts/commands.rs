@@ -1,5 +1,6 @@
 //! The account aggregate's changes of state: signing up, sessions and their tokens, role grants.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::{Duration, Utc};
 use entity::{
     account, account_role,
@@ -68,8 +69,8 @@ pub async fn sign_up(
         tx,
         Entry {
             actor: Actor::Account(account.id),
-            action: "account.created",
-            subject_kind: "Account",
+            action: AuditAction::AccountCreated,
+            subject_kind: SubjectKind::Account,
             subject_id: account.id,
             summary: json!({ "displayName": account.display_name }),
         },
@@ -226,8 +227,8 @@ pub async fn grant_role(
         tx,
         Entry {
             actor,
-            action: "role.granted",
-            subject_kind: "Account",
+            action: AuditAction::RoleGranted,
+            subject_kind: SubjectKind::Account,
             subject_id: account_id,
             summary: json!({ "role": role.as_str() }),
         },
@@ -279,8 +280,8 @@ pub async fn revoke_role(
         tx,
         Entry {
             actor: Actor::of(viewer),
-            action: "role.revoked",
-            subject_kind: "Account",
+            action: AuditAction::RoleRevoked,
+            subject_kind: SubjectKind::Account,
             subject_id: account_id,
             summary: json!({ "role": role.as_str() }),
         },

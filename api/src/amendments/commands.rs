@@ -2,6 +2,7 @@
 //! membership rights and commenting. Each runs in the caller's transaction, reads the amendment
 //! under its row lock, checks the rules that depend on it, changes it and writes the audit entry.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::Utc;
 use entity::{
     amendment, amendment_change, amendment_comment, membership, organization_representative,
@@ -103,7 +104,7 @@ pub async fn submit(
         viewer,
         amendment_id,
         (&[AmendmentStatus::Draft], AmendmentStatus::Proposed),
-        ("amendment.submitted", json!({ "rules": rules })),
+        (AuditAction::AmendmentSubmitted, json!({ "rules": rules })),
         |u| {
             u.col_expr(amendment::Column::SubmittedAt, Expr::value(Utc::now()))
                 .col_expr(amendment::Column::VoteRules, Expr::value(stored))
@@ -127,7 +128,7 @@ pub async fn withdraw(
             &[AmendmentStatus::Draft, AmendmentStatus::Proposed],
             AmendmentStatus::Withdrawn,
         ),
-        ("amendment.withdrawn", json!({})),
+        (AuditAction::AmendmentWithdrawn, json!({})),
         |u| u,
     )
     .await
@@ -140,7 +141,7 @@ async fn proposer_moves(
     viewer: &Viewer,
     amendment_id: Uuid,
     (from, to): (&[AmendmentStatus], AmendmentStatus),
-    (action, summary): (&str, serde_json::Value),
+    (action, summary): (AuditAction, serde_json::Value),
     extra: impl FnOnce(UpdateMany<Amendments>) -> UpdateMany<Amendments>,
 ) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
@@ -190,7 +191,7 @@ pub async fn rebase(
     audit_step(
         tx,
         me.id,
-        "amendment.rebased",
+        AuditAction::AmendmentRebased,
         row.id,
         json!({ "baseVersion": version.number }),
     )
@@ -229,7 +230,7 @@ pub async fn set_rights_flag(
     audit_step(
         tx,
         me.id,
-        "amendment.rights_flag_set",
+        AuditAction::AmendmentRightsFlagSet,
         row.id,
         json!({ "affectsMembershipRights": flag }),
     )
@@ -277,7 +278,7 @@ pub async fn comment(
     audit_step(
         tx,
         me.id,
-        "amendment.commented",
+        AuditAction::AmendmentCommented,
         current.id,
         json!({ "comment": row.id }),
     )
@@ -320,7 +321,7 @@ pub async fn create(
     audit_step(
         tx,
         proposer,
-        "amendment.proposed",
+        AuditAction::AmendmentProposed,
         row.id,
         json!({ "title": row.title, "baseVersion": row.base_version, "changes": changes.len() }),
     )
@@ -412,7 +413,7 @@ pub async fn lock(
 pub async fn audit_step(
     tx: &DatabaseTransaction,
     actor: Uuid,
-    action: &str,
+    action: AuditAction,
     amendment: Uuid,
     summary: serde_json::Value,
 ) -> ApiResult<()> {
@@ -421,7 +422,7 @@ pub async fn audit_step(
         Entry {
             actor: Actor::Account(actor),
             action,
-            subject_kind: "Amendment",
+            subject_kind: SubjectKind::Amendment,
             subject_id: amendment,
             summary,
         },

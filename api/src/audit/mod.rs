@@ -53,13 +53,15 @@ impl Actor {
     }
 }
 
+pub use entity::audit_event::{AuditAction, SubjectKind};
+
 /// One change to record.
-pub struct Entry<'a> {
+pub struct Entry {
     pub actor: Actor,
-    /// What happened, e.g. `role.granted`.
-    pub action: &'a str,
-    /// The kind of thing it happened to, e.g. `Account`.
-    pub subject_kind: &'a str,
+    /// What happened.
+    pub action: AuditAction,
+    /// The kind of thing it happened to.
+    pub subject_kind: SubjectKind,
     pub subject_id: Uuid,
     /// What changed, as a JSON object.
     pub summary: Value,
@@ -69,7 +71,7 @@ pub struct Entry<'a> {
 ///
 /// Bumping the one-row head first takes its row lock (PostgreSQL) or the write lock (SQLite),
 /// so concurrent appends queue up and each links to the one before it.
-pub async fn record(tx: &DatabaseTransaction, entry: Entry<'_>) -> ApiResult<()> {
+pub async fn record(tx: &DatabaseTransaction, entry: Entry) -> ApiResult<()> {
     AuditHead::update_many()
         .col_expr(
             audit_head::Column::Seq,
@@ -83,8 +85,7 @@ pub async fn record(tx: &DatabaseTransaction, entry: Entry<'_>) -> ApiResult<()>
         .await?
         .ok_or_else(|| crate::error::ApiError::internal("the audit head row is missing"))?;
     let (actor_kind, actor_id) = entry.actor.parts();
-    let action = ActiveEnum::try_from_value(&entry.action.to_owned())?;
-    let subject_kind = ActiveEnum::try_from_value(&entry.subject_kind.to_owned())?;
+    let (action, subject_kind) = (entry.action, entry.subject_kind);
     let occurred_at = Utc::now().trunc_subsecs(6);
     let summary = entry.summary.to_string();
     let mut event = audit_event::Model {

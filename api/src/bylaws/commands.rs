@@ -1,5 +1,6 @@
 //! Changes of state of the bylaws themselves: importing the first version.
 
+use crate::audit::{AuditAction, SubjectKind};
 use entity::bylaws_version;
 use sea_orm::DatabaseTransaction;
 use serde_json::json;
@@ -33,8 +34,8 @@ pub async fn import(
         tx,
         Entry {
             actor: Actor::of(viewer),
-            action: "bylaws.imported",
-            subject_kind: "BylawsVersion",
+            action: AuditAction::BylawsImported,
+            subject_kind: SubjectKind::BylawsVersion,
             subject_id: uuid::Uuid::nil(),
             summary: json!({ "version": 1, "sections": input.document.sections.len() }),
         },

@@ -1,5 +1,6 @@
 //! The mirror aggregate: registering a mirror and recording each check of it.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::{Months, Utc};
 use entity::{
     membership::{self, MembershipState},
@@ -84,8 +85,8 @@ pub async fn register(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "mirror.registered",
-            subject_kind: "Mirror",
+            action: AuditAction::MirrorRegistered,
+            subject_kind: SubjectKind::Mirror,
             subject_id: row.id,
             summary: json!({ "hostName": row.host_name, "owner": row.owner_key, "country": row.country }),
         },
@@ -160,8 +161,8 @@ pub async fn verify(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "mirror.checked",
-            subject_kind: "Mirror",
+            action: AuditAction::MirrorChecked,
+            subject_kind: SubjectKind::Mirror,
             subject_id: id,
             summary: json!({
                 "outcome": input.outcome.to_value(),
@@ -248,8 +249,8 @@ async fn follow_membership(
         tx,
         Entry {
             actor: Actor::Account(actor),
-            action: "membership.mirror_check",
-            subject_kind: "Membership",
+            action: AuditAction::MembershipMirrorCheck,
+            subject_kind: SubjectKind::Membership,
             subject_id: membership.id,
             summary: action,
         },

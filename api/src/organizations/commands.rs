@@ -1,5 +1,6 @@
 //! The organization aggregate's changes of state: creating one and managing its representatives.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::Utc;
 use entity::{
     organization, organization_representative,
@@ -51,8 +52,8 @@ pub async fn create(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "organization.created",
-            subject_kind: "Organization",
+            action: AuditAction::OrganizationCreated,
+            subject_kind: SubjectKind::Organization,
             subject_id: organization.id,
             summary: json!({
                 "name": organization.name,
@@ -80,7 +81,7 @@ pub async fn add_representative(
     audit_representative(
         tx,
         viewer,
-        "organization.representative_added",
+        AuditAction::OrganizationRepresentativeAdded,
         organization_id,
         account_id,
     )
@@ -118,7 +119,7 @@ pub async fn remove_representative(
     audit_representative(
         tx,
         viewer,
-        "organization.representative_removed",
+        AuditAction::OrganizationRepresentativeRemoved,
         organization_id,
         account_id,
     )
@@ -192,7 +193,7 @@ async fn lock_for_representative(
 async fn audit_representative(
     tx: &DatabaseTransaction,
     viewer: &Viewer,
-    action: &str,
+    action: AuditAction,
     organization_id: Uuid,
     account_id: Uuid,
 ) -> ApiResult<()> {
@@ -201,7 +202,7 @@ async fn audit_representative(
         Entry {
             actor: Actor::of(viewer),
             action,
-            subject_kind: "Organization",
+            subject_kind: SubjectKind::Organization,
             subject_id: organization_id,
             summary: json!({ "account": account_id }),
         },

@@ -1,6 +1,7 @@
 //! The policy aggregate's one change of state: updating some of its numbers, audited with the
 //! values before and after.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::Utc;
 use entity::governance_policy;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, Set};
@@ -72,8 +73,8 @@ pub async fn update(
         tx,
         Entry {
             actor: Actor::of(viewer),
-            action: "policy.updated",
-            subject_kind: "GovernancePolicy",
+            action: AuditAction::PolicyUpdated,
+            subject_kind: SubjectKind::GovernancePolicy,
             subject_id: uuid::Uuid::nil(),
             summary: json!({ "before": audited(&before), "after": audited(&after) }),
         },

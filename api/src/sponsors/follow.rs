@@ -3,6 +3,7 @@
 //! ([`catch_up`]) and commands that need fresh state ([`catch_up_in`]) bring it up to date;
 //! reads never do.
 
+use crate::audit::{AuditAction, SubjectKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -81,8 +82,8 @@ pub async fn follow_membership(
                 tx,
                 Entry {
                     actor,
-                    action: "membership.follows_sponsorship",
-                    subject_kind: "Membership",
+                    action: AuditAction::MembershipFollowsSponsorship,
+                    subject_kind: SubjectKind::Membership,
                     subject_id: row.id,
                     summary: json!({ "endsOn": row.ends_on, "voteWeight": row.vote_weight, "disclose": row.disclose, "sponsorship": latest.id }),
                 },
@@ -142,8 +143,8 @@ async fn cut_membership(
         tx,
         Entry {
             actor,
-            action: "membership.follows_sponsorship",
-            subject_kind: "Membership",
+            action: AuditAction::MembershipFollowsSponsorship,
+            subject_kind: SubjectKind::Membership,
             subject_id: row.id,
             summary: json!({ "endsOn": row.ends_on, "disclose": row.disclose, "reason": "no sponsorship left" }),
         },

@@ -1,5 +1,6 @@
 //! The API token aggregate's changes of state: creating and revoking integration tokens.
 
+use crate::audit::{AuditAction, SubjectKind};
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -54,8 +55,8 @@ pub async fn create(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "api_token.created",
-            subject_kind: "ApiToken",
+            action: AuditAction::ApiTokenCreated,
+            subject_kind: SubjectKind::ApiToken,
             subject_id: row.id,
             summary: json!({ "name": row.name, "scopes": scopes, "expiresAt": row.expires_at }),
         },
@@ -92,8 +93,8 @@ pub async fn revoke(
         tx,
         Entry {
             actor: Actor::of(viewer),
-            action: "api_token.revoked",
-            subject_kind: "ApiToken",
+            action: AuditAction::ApiTokenRevoked,
+            subject_kind: SubjectKind::ApiToken,
             subject_id: row.id,
             summary: json!({ "name": row.name }),
         },

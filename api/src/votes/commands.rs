@@ -3,6 +3,7 @@
 //! the caller's transaction and reads the amendment under its row lock first, so that a close
 //! and a vote being cast cannot interleave.
 
+use crate::audit::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -163,7 +164,7 @@ pub async fn start(
     audit_step(
         tx,
         actor,
-        "vote.opened",
+        AuditAction::VoteOpened,
         row.id,
         json!({ "body": body.to_value(), "closesAt": closes_at, "rules": rules, "roll": entries }),
     )
@@ -228,7 +229,7 @@ pub async fn cast(tx: &DatabaseTransaction, viewer: &Viewer, input: CastVote) ->
     audit_step(
         tx,
         me.id,
-        if previous.is_some() { "vote.changed" } else { "vote.cast" },
+        if previous.is_some() { AuditAction::VoteChanged } else { AuditAction::VoteCast },
         current.id,
         json!({ "entry": entry.id, "choice": input.choice.to_value(), "previous": previous.map(|v| v.choice.to_value()) }),
     )
@@ -328,7 +329,7 @@ pub async fn close(
     audit_step(
         tx,
         me.id,
-        "vote.closed",
+        AuditAction::VoteClosed,
         row.id,
         json!({ "tally": recorded, "body": body.to_value() }),
     )
@@ -337,7 +338,7 @@ pub async fn close(
         audit_step(
             tx,
             me.id,
-            "amendment.adopted",
+            AuditAction::AmendmentAdopted,
             row.id,
             json!({ "version": number }),
         )
@@ -346,7 +347,7 @@ pub async fn close(
         audit_step(
             tx,
             me.id,
-            "amendment.rejected",
+            AuditAction::AmendmentRejected,
             row.id,
             json!({ "note": note }),
         )

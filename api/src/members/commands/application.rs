@@ -1,5 +1,6 @@
 //! The application aggregate: applying, withdrawing, and the committee's review.
 
+use crate::audit::{AuditAction, SubjectKind};
 use std::collections::HashSet;
 
 use chrono::Utc;
@@ -149,8 +150,8 @@ pub async fn apply(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "application.submitted",
-            subject_kind: "Application",
+            action: AuditAction::ApplicationSubmitted,
+            subject_kind: SubjectKind::Application,
             subject_id: row.id,
             summary: json!({
                 "class": row.class_key.as_str(),
@@ -243,8 +244,8 @@ pub async fn withdraw(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "application.withdrawn",
-            subject_kind: "Application",
+            action: AuditAction::ApplicationWithdrawn,
+            subject_kind: SubjectKind::Application,
             subject_id: application_id,
             summary: json!({ "class": row.class_key.as_str() }),
         },
@@ -275,7 +276,14 @@ pub async fn approve(
         input.reason.clone(),
     )
     .await?;
-    audit_decision(tx, me.id, &row, "application.approved", input.reason).await?;
+    audit_decision(
+        tx,
+        me.id,
+        &row,
+        AuditAction::ApplicationApproved,
+        input.reason,
+    )
+    .await?;
     let term_months = match class {
         MembershipClassKey::Mirror => {
             require_verified_mirror(tx, id, policy.mirror_recheck_months).await?;
@@ -315,7 +323,7 @@ pub async fn reject(
     reviewable(tx, viewer, id).await?;
     let reason = Some(input.reason);
     let row = decide(tx, id, ApplicationStatus::Rejected, me.id, reason.clone()).await?;
-    audit_decision(tx, me.id, &row, "application.rejected", reason).await?;
+    audit_decision(tx, me.id, &row, AuditAction::ApplicationRejected, reason).await?;
     Ok(Reviewed {
         application: row,
         membership: None,
@@ -407,7 +415,7 @@ async fn audit_decision(
     tx: &DatabaseTransaction,
     actor: Uuid,
     row: &application::Model,
-    action: &str,
+    action: AuditAction,
     reason: Option<String>,
 ) -> ApiResult<()> {
     audit::record(
@@ -415,7 +423,7 @@ async fn audit_decision(
         Entry {
             actor: Actor::Account(actor),
             action,
-            subject_kind: "Application",
+            subject_kind: SubjectKind::Application,
             subject_id: row.id,
             summary: json!({ "class": row.class_key.as_str(), "holder": row.holder_key, "reason": reason }),
         },

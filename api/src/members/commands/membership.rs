@@ -1,5 +1,6 @@
 //! The membership aggregate: granting, renewing, notices and the member's answer.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::{Days, Months, NaiveDate, Utc};
 use entity::{
     membership::{self, MembershipState, NoticeKind},
@@ -106,7 +107,7 @@ pub async fn grant_membership(
             active.vote_weight = Set(grant.vote_weight);
             active.disclose = Set(grant.disclose);
             active.updated_at = Set(now);
-            (active.update(tx).await?, "membership.renewed")
+            (active.update(tx).await?, AuditAction::MembershipRenewed)
         }
         None => {
             let (holder_account_id, holder_organization_id) = grant.holder.columns();
@@ -137,7 +138,7 @@ pub async fn grant_membership(
                     ApiError::conflict("this entity already holds a membership of this class")
                 })
             })?;
-            (row, "membership.created")
+            (row, AuditAction::MembershipCreated)
         }
     };
     audit::record(
@@ -145,7 +146,7 @@ pub async fn grant_membership(
         Entry {
             actor,
             action,
-            subject_kind: "Membership",
+            subject_kind: SubjectKind::Membership,
             subject_id: row.id,
             summary: json!({
                 "class": row.class_key.as_str(),
@@ -315,8 +316,8 @@ pub async fn give_notice(
         ));
     }
     let action = match input.kind {
-        NoticeKind::Suspend => "membership.suspension_noticed",
-        NoticeKind::Terminate => "membership.termination_noticed",
+        NoticeKind::Suspend => AuditAction::MembershipSuspensionNoticed,
+        NoticeKind::Terminate => AuditAction::MembershipTerminationNoticed,
     };
     let summary = json!({ "reason": input.reason, "effectiveOn": effective_on });
     audited(tx, me.id, id, action, summary).await
@@ -362,7 +363,7 @@ pub async fn withdraw_notice(
         tx,
         me.id,
         membership_id,
-        "membership.notice_withdrawn",
+        AuditAction::MembershipNoticeWithdrawn,
         json!({}),
     )
     .await
@@ -398,7 +399,14 @@ pub async fn respond_to_notice(
         return Err(ApiError::conflict("there is no pending notice to answer"));
     }
     let summary = json!({ "response": input.response });
-    audited(tx, me.id, id, "membership.notice_answered", summary).await
+    audited(
+        tx,
+        me.id,
+        id,
+        AuditAction::MembershipNoticeAnswered,
+        summary,
+    )
+    .await
 }
 
 fn holder_of(row: &membership::Model) -> ApiResult<Holder> {
@@ -454,7 +462,7 @@ async fn audited(
     tx: &DatabaseTransaction,
     actor: Uuid,
     id: Uuid,
-    action: &str,
+    action: AuditAction,
     summary: serde_json::Value,
 ) -> ApiResult<membership::Model> {
     audit::record(
@@ -462,7 +470,7 @@ async fn audited(
         Entry {
             actor: Actor::Account(actor),
             action,
-            subject_kind: "Membership",
+            subject_kind: SubjectKind::Membership,
             subject_id: id,
             summary,
         },

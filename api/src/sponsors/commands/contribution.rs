@@ -1,5 +1,6 @@
 //! Contribution commands: the treasurer's ledger of what a sponsorship brought in.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::{NaiveDate, Utc};
 use entity::{
     contribution::{self, ContributionKind},
@@ -100,8 +101,8 @@ pub async fn record(
         tx,
         Entry {
             actor: Actor::Account(me.id),
-            action: "contribution.recorded",
-            subject_kind: "Sponsorship",
+            action: AuditAction::ContributionRecorded,
+            subject_kind: SubjectKind::Sponsorship,
             subject_id: sponsorship.id,
             summary: json!({
                 "contribution": row.id,

@@ -1,6 +1,7 @@
 //! Sponsorship commands: record, cancel, and change the sponsor's display consent. Each takes the
 //! sponsor's lock first, so that two changes to one sponsor (and the catch-up job) take turns.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::{NaiveDate, Utc};
 use entity::{
     prelude::{OrganizationRepresentative, SponsorTier as Tiers, Sponsorship as Sponsorships},
@@ -259,7 +260,7 @@ pub async fn write(
     audit_sponsorship(
         tx,
         recorded_by,
-        "sponsorship.recorded",
+        AuditAction::SponsorshipRecorded,
         &row,
         Some(disclose),
     )
@@ -307,7 +308,7 @@ pub async fn cancel(
     }
     let row = find(tx, id).await?;
     record_activity(tx, id, SponsorActivityKind::Cancelled, None, Utc::now()).await?;
-    audit_sponsorship(tx, me.id, "sponsorship.cancelled", &row, None).await?;
+    audit_sponsorship(tx, me.id, AuditAction::SponsorshipCancelled, &row, None).await?;
     let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
     follow_membership(tx, Actor::Account(me.id), sponsor, today).await?;
     Ok(row)
@@ -357,14 +358,14 @@ async fn audit_consent(
     disclose: bool,
 ) -> ApiResult<()> {
     let (subject_kind, subject_id) = match sponsor {
-        Holder::Account(id) => ("Account", id),
-        Holder::Organization(id) => ("Organization", id),
+        Holder::Account(id) => (SubjectKind::Account, id),
+        Holder::Organization(id) => (SubjectKind::Organization, id),
     };
     audit::record(
         tx,
         Entry {
             actor: Actor::Account(actor),
-            action: "sponsorship.disclosure_changed",
+            action: AuditAction::SponsorshipDisclosureChanged,
             subject_kind,
             subject_id,
             summary: json!({ "sponsor": sponsor.key(), "disclose": disclose }),
@@ -404,7 +405,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<sponsorship:
 async fn audit_sponsorship(
     tx: &DatabaseTransaction,
     actor: Uuid,
-    action: &str,
+    action: AuditAction,
     row: &sponsorship::Model,
     disclose: Option<bool>,
 ) -> ApiResult<()> {
@@ -413,7 +414,7 @@ async fn audit_sponsorship(
         Entry {
             actor: Actor::Account(actor),
             action,
-            subject_kind: "Sponsorship",
+            subject_kind: SubjectKind::Sponsorship,
             subject_id: row.id,
             summary: json!({
                 "sponsor": row.sponsor_key,

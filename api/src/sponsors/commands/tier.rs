@@ -1,5 +1,6 @@
 //! Tier commands: create, edit, publish and retire a sponsor tier.
 
+use crate::audit::{AuditAction, SubjectKind};
 use chrono::Utc;
 use entity::{
     prelude::SponsorTier as Tiers,
@@ -65,7 +66,7 @@ pub async fn create(
     .insert(tx)
     .await
     .map_err(|err| on_unique_violation(err, name_taken))?;
-    audit_tier(tx, viewer, "sponsor_tier.created", &row).await?;
+    audit_tier(tx, viewer, AuditAction::SponsorTierCreated, &row).await?;
     Ok(row)
 }
 
@@ -107,7 +108,7 @@ pub async fn update(
         .update(tx)
         .await
         .map_err(|err| on_unique_violation(err, name_taken))?;
-    audit_tier(tx, viewer, "sponsor_tier.updated", &row).await?;
+    audit_tier(tx, viewer, AuditAction::SponsorTierUpdated, &row).await?;
     Ok(row)
 }
 
@@ -149,7 +150,7 @@ fn benefits_json(benefits: &[String]) -> String {
 async fn audit_tier(
     tx: &DatabaseTransaction,
     viewer: &Viewer,
-    action: &str,
+    action: AuditAction,
     row: &sponsor_tier::Model,
 ) -> ApiResult<()> {
     audit::record(
@@ -157,7 +158,7 @@ async fn audit_tier(
         Entry {
             actor: Actor::of(viewer),
             action,
-            subject_kind: "SponsorTier",
+            subject_kind: SubjectKind::SponsorTier,
             subject_id: row.id,
             summary: json!({
                 "name": row.name,
