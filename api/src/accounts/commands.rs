@@ -1,6 +1,7 @@
 //! The account aggregate's changes of state: signing up, sessions and their tokens, role grants.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::{Duration, Utc};
 use entity::{
     account, account_role,
@@ -9,8 +10,8 @@ use entity::{
     session::SessionEnd,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -44,10 +45,23 @@ pub struct SignUp {
 /// Creates an account and starts its first session. A taken email is `CONFLICT`.
 #[tracing::instrument(skip_all)]
 pub async fn sign_up(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     keys: &SigningKeys,
     input: SignUp,
 ) -> ApiResult<(account::Model, Tokens)> {
+    let account = create_account(tx, None, input).await?;
+    let tokens = start_session(tx, keys, account.id).await?;
+    Ok((account, tokens))
+}
+
+/// Creates an account, audited as made by the person themselves, or by `by` (the operator
+/// loading demo data, say). A taken email is `CONFLICT`.
+#[tracing::instrument(skip_all)]
+pub async fn create_account(
+    tx: &Tx,
+    by: Option<Actor>,
+    input: SignUp,
+) -> ApiResult<account::Model> {
     let now = Utc::now();
     let account = account::ActiveModel {
         id: Set(ids::new_key()),
@@ -64,11 +78,10 @@ pub async fn sign_up(
             ApiError::conflict("an account with this email already exists")
         })
     })?;
-    tracing::Span::current().record("account", tracing::field::display(account.id));
     audit::record(
         tx,
         Entry {
-            actor: Actor::Account(account.id),
+            actor: by.unwrap_or(Actor::Account(account.id)),
             action: AuditAction::AccountCreated,
             subject_kind: SubjectKind::Account,
             subject_id: account.id,
@@ -76,8 +89,7 @@ pub async fn sign_up(
         },
     )
     .await?;
-    let tokens = start_session(tx, keys, account.id).await?;
-    Ok((account, tokens))
+    Ok(account)
 }
 
 /// Starts a session for `account_id` and returns its first tokens.
@@ -137,7 +149,7 @@ pub enum Refreshed {
 /// Uses up a refresh token and issues new tokens. A token presented twice ends its session.
 #[tracing::instrument(skip_all)]
 pub async fn refresh_session(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     keys: &SigningKeys,
     refresh_token: &str,
 ) -> ApiResult<Refreshed> {
@@ -171,7 +183,7 @@ pub async fn refresh_session(
 
 /// Ends the session a refresh token belongs to; its access tokens stop working at once.
 #[tracing::instrument(skip_all)]
-pub async fn log_out(tx: &DatabaseTransaction, refresh_token: &str) -> ApiResult<()> {
+pub async fn log_out(tx: &Tx, refresh_token: &str) -> ApiResult<()> {
     let token = RefreshToken::find()
         .filter(refresh_token::Column::TokenHash.eq(secrets::hash(refresh_token)))
         .one(tx)
@@ -200,7 +212,7 @@ async fn end_session(
 /// viewer's account, or the operator (`Actor::System`) from the command line.
 #[tracing::instrument(skip_all, fields(account = %account_id, role = role.as_str()))]
 pub async fn grant_role(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Actor,
     account_id: Uuid,
     role: Role,
@@ -241,7 +253,7 @@ pub async fn grant_role(
 /// system always has an operator.
 #[tracing::instrument(skip_all, fields(account = %account_id, role = role.as_str()))]
 pub async fn revoke_role(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     account_id: Uuid,
     role: Role,

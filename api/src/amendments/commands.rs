@@ -3,6 +3,7 @@
 //! under its row lock, checks the rules that depend on it, changes it and writes the audit entry.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     amendment, amendment_change, amendment_comment, membership, organization_representative,
@@ -12,8 +13,8 @@ use entity::{
     },
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, UpdateMany, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, UpdateMany, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -60,7 +61,7 @@ pub struct CommentOn {
 /// Drafts an amendment against the bylaws in force; its changes must fit them.
 #[tracing::instrument(skip_all, fields(proposer = ?viewer.account_id()))]
 pub async fn propose(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: ProposeAmendment,
 ) -> ApiResult<amendment::Model> {
@@ -91,11 +92,7 @@ pub async fn propose(
 /// minimum period, quorum, cap, majorities): a later policy change applies to later amendments
 /// only. The proposer only.
 #[tracing::instrument(skip_all, fields(amendment = %amendment_id))]
-pub async fn submit(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    amendment_id: Uuid,
-) -> ApiResult<amendment::Model> {
+pub async fn submit(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<amendment::Model> {
     let rules = serde_json::to_value(StoredRules::of(&policy::current(tx).await?))
         .map_err(ApiError::internal)?;
     let stored = rules.to_string();
@@ -115,11 +112,7 @@ pub async fn submit(
 
 /// Takes an amendment back before voting. The proposer only.
 #[tracing::instrument(skip_all, fields(amendment = %amendment_id))]
-pub async fn withdraw(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    amendment_id: Uuid,
-) -> ApiResult<amendment::Model> {
+pub async fn withdraw(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<amendment::Model> {
     proposer_moves(
         tx,
         viewer,
@@ -137,7 +130,7 @@ pub async fn withdraw(
 /// A move only the proposer makes, from one of `from` to `to`, audited as `action` with
 /// `summary`.
 async fn proposer_moves(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     amendment_id: Uuid,
     (from, to): (&[AmendmentStatus], AmendmentStatus),
@@ -157,11 +150,7 @@ async fn proposer_moves(
 /// Moves an amendment onto the bylaws in force. The proposer or the secretary; its changes must
 /// still fit.
 #[tracing::instrument(skip_all, fields(amendment = %amendment_id))]
-pub async fn rebase(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    amendment_id: Uuid,
-) -> ApiResult<amendment::Model> {
+pub async fn rebase(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
     let current = lock(tx, viewer, amendment_id).await?;
     if current.proposer_id != me.id && !viewer.has_role(Role::Secretary) {
@@ -204,7 +193,7 @@ pub async fn rebase(
 /// SECRETARY role.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
 pub async fn set_rights_flag(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: SetRightsFlag,
 ) -> ApiResult<amendment::Model> {
@@ -243,7 +232,7 @@ pub async fn set_rights_flag(
 /// amendment the viewer may not see is `NOT_FOUND` before anything else.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
 pub async fn comment(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: CommentOn,
 ) -> ApiResult<amendment_comment::Model> {
@@ -288,7 +277,7 @@ pub async fn comment(
 
 /// Writes a new draft amendment with its changes, audited. The caller checked the changes fit.
 pub async fn create(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     proposer: Uuid,
     title: String,
     rationale: String,
@@ -330,11 +319,7 @@ pub async fn create(
 }
 
 /// Writes an amendment's changes, replacing any before.
-async fn write_changes(
-    tx: &DatabaseTransaction,
-    amendment: Uuid,
-    changes: &[Change],
-) -> ApiResult<()> {
+async fn write_changes(tx: &Tx, amendment: Uuid, changes: &[Change]) -> ApiResult<()> {
     Changes::delete_many()
         .filter(amendment_change::Column::AmendmentId.eq(amendment))
         .exec(tx)
@@ -360,7 +345,7 @@ async fn write_changes(
 
 /// Moves an amendment from one of `from` to `to`, conditionally, so a race has one winner.
 pub async fn transition(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     id: Uuid,
     from: &[AmendmentStatus],
     to: AmendmentStatus,
@@ -394,11 +379,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<amendment::M
 
 /// Reads the amendment under its row lock (on SQLite, the write transaction already holds the
 /// database's lock); `NOT_FOUND` when it does not exist or the viewer may not see it.
-pub async fn lock(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<amendment::Model> {
+pub async fn lock(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<amendment::Model> {
     let row = Amendments::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -411,7 +392,7 @@ pub async fn lock(
 
 /// Records a step of an amendment's life in the audit log.
 pub async fn audit_step(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     action: AuditAction,
     amendment: Uuid,
@@ -433,7 +414,7 @@ pub async fn audit_step(
 /// Whether `account`, or an organization it represents, holds a membership with one of
 /// `statuses` today, read on the command's transaction.
 async fn holds_membership(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     account: Uuid,
     statuses: &[MembershipStatus],
 ) -> ApiResult<bool> {

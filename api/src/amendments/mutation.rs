@@ -1,8 +1,8 @@
 //! The amendment mutations: each parses its input, checks the role, and runs one command.
 
+use crate::db::Tx;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::amendment;
-use sea_orm::DatabaseTransaction;
 
 use crate::{
     AppState,
@@ -102,7 +102,7 @@ pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
 pub async fn in_transaction<I>(
     ctx: &Context<'_>,
     input: I,
-    command: impl AsyncFnOnce(&DatabaseTransaction, &Viewer, I) -> ApiResult<amendment::Model>,
+    command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<amendment::Model>,
 ) -> ApiResult<AmendmentPayload> {
     let state = ctx.data::<AppState>()?;
     let tx = begin_write(&state.db).await?;

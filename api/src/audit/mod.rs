@@ -18,14 +18,14 @@ use entity::{
     prelude::*,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::Viewer, error::ApiResult, ids};
+use crate::{auth::Viewer, db::Tx, error::ApiResult, ids};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -67,15 +67,38 @@ pub struct Entry {
     pub summary: Value,
 }
 
-/// Appends an entry inside the transaction making the change.
+/// An entry recorded by a command, waiting for its transaction's commit to be chained.
+pub struct Staged {
+    entry: Entry,
+    occurred_at: chrono::DateTime<Utc>,
+}
+
+/// Records an entry as part of the transaction making the change. It is chained onto the log
+/// when the transaction commits ([`crate::db::Tx::commit`]), and lost with it on a rollback.
+pub async fn record(tx: &Tx, entry: Entry) -> ApiResult<()> {
+    tx.stage(Staged {
+        entry,
+        occurred_at: Utc::now().trunc_subsecs(6),
+    });
+    Ok(())
+}
+
+/// Chains staged entries onto the log, just before their transaction commits.
 ///
-/// Bumping the one-row head first takes its row lock (PostgreSQL) or the write lock (SQLite),
-/// so concurrent appends queue up and each links to the one before it.
-pub async fn record(tx: &DatabaseTransaction, entry: Entry) -> ApiResult<()> {
+/// Bumping the one-row head takes its row lock (PostgreSQL) or relies on the write lock
+/// (SQLite), so concurrent commits queue up here, for as long as a few inserts take, and each
+/// entry links to the one before it.
+pub(crate) async fn seal(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiResult<()> {
+    let Ok(count) = i64::try_from(staged.len()) else {
+        return Err(crate::error::ApiError::internal("too many audit entries"));
+    };
+    if count == 0 {
+        return Ok(());
+    }
     AuditHead::update_many()
         .col_expr(
             audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(1),
+            Expr::col(audit_head::Column::Seq).add(count),
         )
         .filter(audit_head::Column::Id.eq(1))
         .exec(tx)
@@ -84,44 +107,45 @@ pub async fn record(tx: &DatabaseTransaction, entry: Entry) -> ApiResult<()> {
         .one(tx)
         .await?
         .ok_or_else(|| crate::error::ApiError::internal("the audit head row is missing"))?;
-    let (actor_kind, actor_id) = entry.actor.parts();
-    let (action, subject_kind) = (entry.action, entry.subject_kind);
-    let occurred_at = Utc::now().trunc_subsecs(6);
-    let summary = entry.summary.to_string();
-    let mut event = audit_event::Model {
-        seq: head.seq,
-        id: ids::new_key(),
-        occurred_at,
-        actor_kind,
-        actor_id,
-        action,
-        subject_kind,
-        subject_id: entry.subject_id,
-        summary,
-        prev_hash: head.hash,
-        hash: String::new(),
-    };
-    event.hash = hash_of(&event);
+    let mut prev_hash = head.hash;
+    let mut rows = Vec::with_capacity(staged.len());
+    for (seq, Staged { entry, occurred_at }) in (head.seq - count + 1..).zip(staged) {
+        let (actor_kind, actor_id) = entry.actor.parts();
+        let mut event = audit_event::Model {
+            seq,
+            id: ids::new_key(),
+            occurred_at,
+            actor_kind,
+            actor_id,
+            action: entry.action,
+            subject_kind: entry.subject_kind,
+            subject_id: entry.subject_id,
+            summary: entry.summary.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        event.hash = hash_of(&event);
+        prev_hash = event.hash.clone();
+        rows.push(audit_event::ActiveModel {
+            seq: Set(event.seq),
+            id: Set(event.id),
+            occurred_at: Set(event.occurred_at),
+            actor_kind: Set(event.actor_kind),
+            actor_id: Set(event.actor_id),
+            action: Set(event.action),
+            subject_kind: Set(event.subject_kind),
+            subject_id: Set(event.subject_id),
+            summary: Set(event.summary),
+            prev_hash: Set(event.prev_hash),
+            hash: Set(event.hash),
+        });
+    }
     AuditHead::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(event.hash.clone()))
+        .col_expr(audit_head::Column::Hash, Expr::value(prev_hash))
         .filter(audit_head::Column::Id.eq(1))
         .exec(tx)
         .await?;
-    audit_event::ActiveModel {
-        seq: Set(event.seq),
-        id: Set(event.id),
-        occurred_at: Set(event.occurred_at),
-        actor_kind: Set(event.actor_kind),
-        actor_id: Set(event.actor_id),
-        action: Set(event.action),
-        subject_kind: Set(event.subject_kind),
-        subject_id: Set(event.subject_id),
-        summary: Set(event.summary),
-        prev_hash: Set(event.prev_hash),
-        hash: Set(event.hash),
-    }
-    .insert(tx)
-    .await?;
+    AuditEvent::insert_many(rows).exec(tx).await?;
     Ok(())
 }
 

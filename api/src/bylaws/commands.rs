@@ -1,8 +1,8 @@
 //! Changes of state of the bylaws themselves: importing the first version.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use entity::bylaws_version;
-use sea_orm::DatabaseTransaction;
 use serde_json::json;
 
 use crate::{
@@ -20,7 +20,7 @@ pub struct ImportBylaws {
 /// Writes version 1, only while no version exists; audited.
 #[tracing::instrument(skip_all, fields(sections = input.document.sections.len()))]
 pub async fn import(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: ImportBylaws,
 ) -> ApiResult<bylaws_version::Model> {

@@ -1,6 +1,7 @@
 //! The mirror aggregate: registering a mirror and recording each check of it.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::{Months, Utc};
 use entity::{
     membership::{self, MembershipState},
@@ -8,8 +9,8 @@ use entity::{
     prelude::{Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -46,11 +47,7 @@ pub struct VerifyMirror {
 /// Registers a mirror. It starts `PENDING` until the Technology Committee checks it; a host
 /// name is registered once.
 #[tracing::instrument(skip_all, fields(host_name = %input.host_name, owner = %input.owner.key()))]
-pub async fn register(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: RegisterMirror,
-) -> ApiResult<mirror::Model> {
+pub async fn register(tx: &Tx, viewer: &Viewer, input: RegisterMirror) -> ApiResult<mirror::Model> {
     let me = viewer.require_account()?;
     if !input.owner.is_viewer_in(tx, viewer).await? {
         return Err(ApiError::forbidden(
@@ -102,11 +99,7 @@ pub async fn register(
 /// No one decides their own case: nobody checks a mirror they own, one owned by an organization
 /// they represent, or one they registered. Another member of the committee or an `ADMIN` must.
 #[tracing::instrument(skip_all, fields(mirror_id = %input.mirror_id))]
-pub async fn verify(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: VerifyMirror,
-) -> ApiResult<mirror::Model> {
+pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<mirror::Model> {
     let me = viewer.require_account()?;
     if !may_verify(viewer) {
         return Err(ApiError::forbidden(format!(
@@ -183,7 +176,7 @@ pub async fn verify(
 /// Keeps the owner's Mirror membership in step with its mirrors: a verification renews it to
 /// the next re-check; losing the last verified mirror starts its grace period.
 async fn follow_membership(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     mirror: &mirror::Model,
     outcome: VerificationOutcome,

@@ -1,14 +1,15 @@
 //! The organization aggregate's changes of state: creating one and managing its representatives.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     organization, organization_representative,
     prelude::{Organization as Organizations, OrganizationRepresentative},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -31,7 +32,7 @@ pub struct NewOrganization {
 /// Creates an organization; the creator becomes its first representative. Audited.
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: NewOrganization,
 ) -> ApiResult<organization::Model> {
@@ -70,7 +71,7 @@ pub async fn create(
 /// Adds a representative. For the organization's representatives and administrators.
 #[tracing::instrument(skip_all, fields(organization = %organization_id, account = %account_id))]
 pub async fn add_representative(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     organization_id: Uuid,
     account_id: Uuid,
@@ -93,7 +94,7 @@ pub async fn add_representative(
 /// organization keeps at least one representative.
 #[tracing::instrument(skip_all, fields(organization = %organization_id, account = %account_id))]
 pub async fn remove_representative(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     organization_id: Uuid,
     account_id: Uuid,
@@ -127,11 +128,7 @@ pub async fn remove_representative(
     Ok(organization)
 }
 
-async fn add_link(
-    tx: &DatabaseTransaction,
-    organization_id: Uuid,
-    account_id: Uuid,
-) -> ApiResult<()> {
+async fn add_link(tx: &Tx, organization_id: Uuid, account_id: Uuid) -> ApiResult<()> {
     organization_representative::ActiveModel {
         organization_id: Set(organization_id),
         account_id: Set(account_id),
@@ -165,7 +162,7 @@ pub async fn is_representative(
 /// its representatives. The lock makes concurrent removals take turns, so that two of them
 /// cannot both see a second representative and leave none.
 async fn lock_for_representative(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     organization_id: Uuid,
 ) -> ApiResult<organization::Model> {
@@ -191,7 +188,7 @@ async fn lock_for_representative(
 }
 
 async fn audit_representative(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     action: AuditAction,
     organization_id: Uuid,

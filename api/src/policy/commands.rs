@@ -2,9 +2,10 @@
 //! values before and after.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::Utc;
 use entity::governance_policy;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
 use crate::{
@@ -32,7 +33,7 @@ pub struct PolicyChange {
 /// Applies the change to the policy row, locked for the transaction, and audits it.
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     change: PolicyChange,
 ) -> ApiResult<governance_policy::Model> {

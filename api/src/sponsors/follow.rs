@@ -4,6 +4,7 @@
 //! reads never do.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -14,8 +15,8 @@ use entity::{
     sponsorship,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, QueryFilter, QueryOrder, Set, Statement, TryInsertResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Set, Statement, TryInsertResult,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ use crate::{
 /// as the sponsor consents. A membership's committee state (a notice) is left alone. Call it
 /// holding the sponsor's lock. Returns whether it changed anything.
 pub async fn follow_membership(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Actor,
     sponsor: Holder,
     today: NaiveDate,
@@ -118,7 +119,7 @@ fn last_day(ends_on: NaiveDate) -> NaiveDate {
 /// With no sponsorship running or past, the membership's term ends yesterday, so it lapses into
 /// grace; its disclosure still follows the sponsor's consent.
 async fn cut_membership(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Actor,
     sponsor: Holder,
     today: NaiveDate,
@@ -215,7 +216,7 @@ pub struct CaughtUp {
 /// could otherwise deadlock with a command that holds that sponsor while waiting for the audit
 /// chain.
 #[tracing::instrument(skip_all)]
-pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
+pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
     let today = Utc::now().date_naive();
     let behind = sponsors_behind(tx, today).await?;
     let lapsed = unrecorded_lapses(tx, today).await?;
@@ -259,10 +260,7 @@ pub async fn catch_up_in(tx: &DatabaseTransaction) -> ApiResult<CaughtUp> {
 
 /// Sponsors with a running sponsorship whose Sponsor membership is missing or ends before it,
 /// by sponsor key.
-async fn sponsors_behind(
-    tx: &DatabaseTransaction,
-    today: NaiveDate,
-) -> ApiResult<BTreeMap<String, Holder>> {
+async fn sponsors_behind(tx: &Tx, today: NaiveDate) -> ApiResult<BTreeMap<String, Holder>> {
     let started: Vec<sponsorship::Model> =
         Sponsorship::find().filter(active_on(today)).all(tx).await?;
     if started.is_empty() {
@@ -291,10 +289,7 @@ async fn sponsors_behind(
 }
 
 /// Sponsorships whose end date has come with no `LAPSED` activity yet.
-async fn unrecorded_lapses(
-    tx: &DatabaseTransaction,
-    today: NaiveDate,
-) -> ApiResult<Vec<sponsorship::Model>> {
+async fn unrecorded_lapses(tx: &Tx, today: NaiveDate) -> ApiResult<Vec<sponsorship::Model>> {
     let ended = Sponsorship::find().filter(lapsed_by(today)).all(tx).await?;
     if ended.is_empty() {
         return Ok(ended);
@@ -332,7 +327,7 @@ pub async fn catch_up(db: &DatabaseConnection) -> ApiResult<Option<CaughtUp>> {
 }
 
 /// Takes the job's transaction-scoped advisory lock if it is free (PostgreSQL).
-async fn job_lock(tx: &DatabaseTransaction) -> ApiResult<bool> {
+async fn job_lock(tx: &Tx) -> ApiResult<bool> {
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(true);
     }

@@ -6,9 +6,10 @@
 //! same transaction as the change, so a key exists exactly when its change does. Keys do not
 //! expire.
 
+use crate::db::Tx;
 use chrono::Utc;
 use entity::{idempotency_key, prelude::IdempotencyKey as Keys};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -70,7 +71,7 @@ impl Claim {
 
     /// Remembers the key with what was recorded. A concurrent first use of the key with another
     /// input is `CONFLICT`.
-    pub async fn store(self, tx: &DatabaseTransaction, result_id: Uuid) -> ApiResult<()> {
+    pub async fn store(self, tx: &Tx, result_id: Uuid) -> ApiResult<()> {
         idempotency_key::ActiveModel {
             scope: Set(self.scope.to_owned()),
             key: Set(self.key),

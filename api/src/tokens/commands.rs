@@ -1,13 +1,13 @@
 //! The API token aggregate's changes of state: creating and revoking integration tokens.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use entity::{api_token, prelude::ApiToken as ApiTokens};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -30,7 +30,7 @@ pub struct NewApiToken {
 /// which keeps only its hash.
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: NewApiToken,
 ) -> ApiResult<(String, api_token::Model)> {
@@ -68,11 +68,7 @@ pub async fn create(
 /// Revokes a token at once. For the person who created it and administrators; anyone else is
 /// told it does not exist.
 #[tracing::instrument(skip_all, fields(api_token = %id))]
-pub async fn revoke(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<api_token::Model> {
+pub async fn revoke(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<api_token::Model> {
     let row = ApiTokens::find_by_id(id)
         .lock_exclusive()
         .one(tx)

@@ -4,6 +4,7 @@
 //! and a vote being cast cannot interleave.
 
 use crate::audit::AuditAction;
+use crate::db::Tx;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -15,7 +16,7 @@ use entity::{
     voter_roll,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, OnConflict},
 };
 use serde_json::json;
@@ -67,12 +68,11 @@ pub struct Cast {
 /// for long enough, and before the members when it changes their rights. The caller checked the
 /// SECRETARY role.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
-pub async fn open(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: OpenVote,
-) -> ApiResult<amendment::Model> {
+pub async fn open(tx: &Tx, viewer: &Viewer, input: OpenVote) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
+    // Sponsor memberships whose sponsorship started since it was recorded belong on the roll.
+    // First, before this transaction writes anything, as catching up requires.
+    crate::sponsors::follow::catch_up_in(tx).await?;
     let current = lock(tx, viewer, input.amendment_id).await?;
     let now = Utc::now();
     let policy = policy::current(tx).await?;
@@ -131,7 +131,7 @@ pub async fn open(
 /// so that anyone can recount. The caller has checked the notice period and the window; [`open`]
 /// is the command that does.
 pub async fn start(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     amendment_id: Uuid,
     body: VoteBody,
@@ -175,7 +175,7 @@ pub async fn start(
 /// Casts or changes a vote while voting is open. A member votes each membership it holds on the
 /// roll (an organization's through one of its representatives); a director votes once.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
-pub async fn cast(tx: &DatabaseTransaction, viewer: &Viewer, input: CastVote) -> ApiResult<Cast> {
+pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastVote) -> ApiResult<Cast> {
     let me = viewer.require_account()?;
     // Under the lock, a close waits for this vote, or this vote finds the amendment closed.
     let current = lock(tx, viewer, input.amendment_id).await?;
@@ -245,11 +245,7 @@ pub async fn cast(tx: &DatabaseTransaction, viewer: &Viewer, input: CastVote) ->
 /// amendment writes the new bylaws version and becomes ADOPTED; otherwise it becomes REJECTED.
 /// The caller checked the SECRETARY role.
 #[tracing::instrument(skip_all, fields(amendment = %amendment_id))]
-pub async fn close(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    amendment_id: Uuid,
-) -> ApiResult<amendment::Model> {
+pub async fn close(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<amendment::Model> {
     let me = viewer.require_account()?;
     // Votes being cast now finish first; later ones find the amendment closed.
     let current = lock(tx, viewer, amendment_id).await?;

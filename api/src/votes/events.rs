@@ -10,15 +10,14 @@
 //! the counts to all of that amendment's subscribers through one `watch` channel: a subscriber
 //! that falls behind skips to the latest counts instead of costing another query.
 
+use crate::db::Tx;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
@@ -81,11 +80,7 @@ impl TallyEvents {
 
     /// Announces a change from inside the transaction making it. Returns what to do after the
     /// commit: on PostgreSQL nothing, since the notification is sent at commit.
-    pub async fn announce(
-        &self,
-        tx: &DatabaseTransaction,
-        amendment: Uuid,
-    ) -> Result<Announced, DbErr> {
+    pub async fn announce(&self, tx: &Tx, amendment: Uuid) -> Result<Announced, DbErr> {
         if self.postgres {
             tx.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,

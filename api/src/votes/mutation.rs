@@ -78,14 +78,11 @@ impl VoteMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: OpenVoteInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
         let input = OpenVote {
             amendment_id: amendment_key(&input.amendment_id)?,
             body: input.body,
             closes_at: input.closes_at.0,
         };
-        // Sponsor memberships that started since they were recorded belong on the roll.
-        crate::sponsors::follow::catch_up(&state.db).await?;
         in_transaction(ctx, input, commands::open).await
     }
 

@@ -1,12 +1,13 @@
 //! The voter roll: frozen when voting opens, and read back to find who may cast which vote.
 
+use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     account_role, membership, organization_representative,
     prelude::{AccountRole, Membership as Memberships, OrganizationRepresentative, VoterRoll},
     voter_roll,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -24,7 +25,7 @@ use crate::{
 /// Writes the voter roll: members in good standing today with their weights, or the directors
 /// in office.
 pub async fn freeze(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     amendment: Uuid,
     body: VoteBody,
     grace_days: i32,

@@ -1,6 +1,7 @@
 //! The application aggregate: applying, withdrawing, and the committee's review.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use std::collections::HashSet;
 
 use chrono::Utc;
@@ -10,8 +11,7 @@ use entity::{
     prelude::{Application as Applications, Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -65,11 +65,7 @@ pub struct Reviewed {
 /// Submits an application. One open application per entity and class: the database's partial
 /// unique index decides a race, as `CONFLICT`.
 #[tracing::instrument(skip_all, fields(class = input.class.as_str(), holder = %input.holder.key()))]
-pub async fn apply(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: Apply,
-) -> ApiResult<application::Model> {
+pub async fn apply(tx: &Tx, viewer: &Viewer, input: Apply) -> ApiResult<application::Model> {
     let me = viewer.require_account()?;
     if !input.holder.is_viewer_in(tx, viewer).await? {
         return Err(ApiError::forbidden(
@@ -171,7 +167,7 @@ pub async fn apply(
 /// the membership, and locking them here in the other order could deadlock. An approval racing
 /// this one can let an application through, which its review then treats as a renewal.
 async fn refuse_a_running_membership(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     class: MembershipClassKey,
     holder: Holder,
 ) -> ApiResult<()> {
@@ -216,7 +212,7 @@ fn class_name(class: MembershipClassKey) -> &'static str {
 /// the organization applying) may.
 #[tracing::instrument(skip_all, fields(application_id = %application_id))]
 pub async fn withdraw(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     application_id: Uuid,
 ) -> ApiResult<application::Model> {
@@ -258,11 +254,7 @@ pub async fn withdraw(
 /// Mirror membership needs a verified mirror among those named. Of two reviewers deciding at
 /// once, one wins and the other gets `CONFLICT`.
 #[tracing::instrument(skip_all, fields(application_id = %input.application_id))]
-pub async fn approve(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: ReviewApplication,
-) -> ApiResult<Reviewed> {
+pub async fn approve(tx: &Tx, viewer: &Viewer, input: ReviewApplication) -> ApiResult<Reviewed> {
     let me = viewer.require_account()?;
     let id = input.application_id;
     let current = reviewable(tx, viewer, id).await?;
@@ -313,11 +305,7 @@ pub async fn approve(
 
 /// Rejects an application, with a reason the applicant sees. For the class's committee.
 #[tracing::instrument(skip_all, fields(application_id = %input.application_id))]
-pub async fn reject(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: RejectApplication,
-) -> ApiResult<Reviewed> {
+pub async fn reject(tx: &Tx, viewer: &Viewer, input: RejectApplication) -> ApiResult<Reviewed> {
     let me = viewer.require_account()?;
     let id = input.application_id;
     reviewable(tx, viewer, id).await?;
@@ -331,7 +319,7 @@ pub async fn reject(
 }
 
 /// The application, locked until the transaction ends.
-async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<application::Model> {
+async fn locked(tx: &Tx, id: Uuid) -> ApiResult<application::Model> {
     Applications::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -351,11 +339,7 @@ fn holder_of(row: &application::Model) -> ApiResult<Holder> {
 /// No one decides their own case: neither the applicant nor anyone the membership would belong
 /// to (the person, or a representative of the organization) reviews it. Another member of the
 /// committee or an `ADMIN` must.
-async fn reviewable(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<application::Model> {
+async fn reviewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<application::Model> {
     let current = locked(tx, id).await?;
     let class = current.class_key;
     let reviewer = may_review(viewer, class);
@@ -384,7 +368,7 @@ async fn reviewable(
 /// Moves a `SUBMITTED` application to `status`. The conditional update decides races: of two
 /// concurrent decisions only one finds it still submitted.
 async fn decide(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     id: Uuid,
     status: ApplicationStatus,
     by: Uuid,
@@ -412,7 +396,7 @@ async fn decide(
 }
 
 async fn audit_decision(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     row: &application::Model,
     action: AuditAction,
@@ -433,7 +417,7 @@ async fn audit_decision(
 
 /// A Mirror membership needs at least one verified mirror among those the application names.
 async fn require_verified_mirror(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     application_id: Uuid,
     recheck_months: i32,
 ) -> ApiResult<()> {

@@ -1,6 +1,7 @@
 //! The membership aggregate: granting, renewing, notices and the member's answer.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::{Days, Months, NaiveDate, Utc};
 use entity::{
     membership::{self, MembershipState, NoticeKind},
@@ -8,8 +9,8 @@ use entity::{
     prelude::{Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+    sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -65,11 +66,7 @@ pub struct RespondToNotice {
 /// Creates the holder's membership of the class, or renews the one it has: back to `ACTIVE`,
 /// notices cleared, the term extended. One membership per entity per class, whatever happens.
 #[tracing::instrument(skip_all, fields(class = grant.class.as_str(), holder = %grant.holder.key()))]
-pub async fn grant_membership(
-    tx: &DatabaseTransaction,
-    actor: Actor,
-    grant: Grant,
-) -> ApiResult<membership::Model> {
+pub async fn grant_membership(tx: &Tx, actor: Actor, grant: Grant) -> ApiResult<membership::Model> {
     let now = Utc::now();
     let existing = Memberships::find()
         .filter(membership::Column::ClassKey.eq(grant.class))
@@ -174,11 +171,7 @@ pub fn months_from(today: NaiveDate, months: i32) -> NaiveDate {
 /// sponsorship instead, and a Mirror membership needs one of the holder's mirrors verified and
 /// not overdue for its re-check.
 #[tracing::instrument(skip_all, fields(membership_id = %membership_id))]
-pub async fn renew(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    membership_id: Uuid,
-) -> ApiResult<membership::Model> {
+pub async fn renew(tx: &Tx, viewer: &Viewer, membership_id: Uuid) -> ApiResult<membership::Model> {
     let me = viewer.require_account()?;
     let current = renewable(tx, viewer, membership_id).await?;
     let policy = policy::current(tx).await?;
@@ -216,11 +209,7 @@ pub async fn renew(
 /// one whose status now (re-check not overdue) is `VERIFIED`. The mirrors are read, not locked:
 /// `verifyMirror` locks the mirror and then the membership, and the other order could deadlock.
 /// A failed re-check committed just after still puts the membership into grace.
-async fn require_a_verified_mirror(
-    tx: &DatabaseTransaction,
-    holder: Holder,
-    recheck_months: i32,
-) -> ApiResult<()> {
+async fn require_a_verified_mirror(tx: &Tx, holder: Holder, recheck_months: i32) -> ApiResult<()> {
     let verified = Mirrors::find()
         .filter(mirror::Column::OwnerKey.eq(holder.key()))
         .all(tx)
@@ -239,11 +228,7 @@ async fn require_a_verified_mirror(
 /// The membership, locked, once the viewer may renew it: its class's committee or an `ADMIN`,
 /// and not the member itself (or a representative of the organization holding it), since no
 /// one decides their own case.
-async fn renewable(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<membership::Model> {
+async fn renewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::Model> {
     let current = locked(tx, id).await?;
     let class = current.class_key;
     let committee = committee_for(class);
@@ -272,7 +257,7 @@ async fn renewable(
 /// the class's committee, on a running membership with no notice yet.
 #[tracing::instrument(skip_all, fields(membership_id = %input.membership_id))]
 pub async fn give_notice(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: GiveNotice,
 ) -> ApiResult<membership::Model> {
@@ -326,7 +311,7 @@ pub async fn give_notice(
 /// Withdraws a pending notice before it takes effect. For the class's committee.
 #[tracing::instrument(skip_all, fields(membership_id = %membership_id))]
 pub async fn withdraw_notice(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     membership_id: Uuid,
 ) -> ApiResult<membership::Model> {
@@ -373,7 +358,7 @@ pub async fn withdraw_notice(
 /// representative of the organization holding it), before the notice takes effect.
 #[tracing::instrument(skip_all, fields(membership_id = %input.membership_id))]
 pub async fn respond_to_notice(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: RespondToNotice,
 ) -> ApiResult<membership::Model> {
@@ -414,7 +399,7 @@ fn holder_of(row: &membership::Model) -> ApiResult<Holder> {
 }
 
 /// The membership, locked until the transaction ends.
-async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<membership::Model> {
+async fn locked(tx: &Tx, id: Uuid) -> ApiResult<membership::Model> {
     Memberships::find_by_id(id)
         .lock_exclusive()
         .one(tx)
@@ -425,11 +410,7 @@ async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<membership::Mod
 
 /// The membership, locked until the transaction ends, if the viewer may see it: disclosed ones
 /// are public, the others are for the committees and the member. `NOT_FOUND` otherwise.
-async fn visible(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<membership::Model> {
+async fn visible(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::Model> {
     let row = locked(tx, id).await?;
     if row.disclose || is_committee(viewer) || holder_of(&row)?.is_viewer_in(tx, viewer).await? {
         Ok(row)
@@ -439,11 +420,7 @@ async fn visible(
 }
 
 /// The membership, locked, once the viewer is seen to sit on its class's committee.
-async fn managed(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<membership::Model> {
+async fn managed(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::Model> {
     let current = visible(tx, viewer, id).await?;
     let class = current.class_key;
     let committee = committee_for(class);
@@ -459,7 +436,7 @@ async fn managed(
 
 /// Records the change in the audit log and reads the membership back.
 async fn audited(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     id: Uuid,
     action: AuditAction,

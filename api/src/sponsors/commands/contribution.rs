@@ -1,12 +1,13 @@
 //! Contribution commands: the treasurer's ledger of what a sponsorship brought in.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::{NaiveDate, Utc};
 use entity::{
     contribution::{self, ContributionKind},
     prelude::Contribution as Contributions,
 };
-use sea_orm::{ActiveEnum, ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{ActiveEnum, ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -54,7 +55,7 @@ impl RecordContribution {
 /// idempotency key already used for the same input, it returns that contribution.
 #[tracing::instrument(skip_all, fields(sponsorship = %input.sponsorship_id))]
 pub async fn record(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: RecordContribution,
 ) -> ApiResult<contribution::Model> {

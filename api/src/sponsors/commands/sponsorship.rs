@@ -2,6 +2,7 @@
 //! sponsor's lock first, so that two changes to one sponsor (and the catch-up job) take turns.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::{NaiveDate, Utc};
 use entity::{
     prelude::{OrganizationRepresentative, SponsorTier as Tiers, Sponsorship as Sponsorships},
@@ -10,8 +11,8 @@ use entity::{
     sponsorship,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, Set, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -68,12 +69,7 @@ impl RecordSponsorship {
 
 /// Refuses a change for `sponsor` by one who is the sponsor or represents it: no one decides
 /// their own case, so another TREASURER or an ADMIN must record it.
-pub async fn refuse_own_case(
-    tx: &DatabaseTransaction,
-    account: Uuid,
-    sponsor: Holder,
-    what: &str,
-) -> ApiResult<()> {
+pub async fn refuse_own_case(tx: &Tx, account: Uuid, sponsor: Holder, what: &str) -> ApiResult<()> {
     if is_sponsor(tx, account, sponsor).await? {
         return Err(ApiError::forbidden(format!(
             "you cannot record a {what} for yourself or an organization you represent; another TREASURER or an ADMIN must"
@@ -88,7 +84,7 @@ pub async fn refuse_own_case(
 /// With an idempotency key already used for the same input, it returns that sponsorship.
 #[tracing::instrument(skip_all, fields(sponsor = %input.sponsor.key(), tier = %input.tier_id))]
 pub async fn record(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: RecordSponsorship,
 ) -> ApiResult<sponsorship::Model> {
@@ -184,7 +180,7 @@ pub struct NewSponsorship<'a> {
 /// (sponsor-since), the sponsor's consent, its activity, its audit entry and the Sponsor
 /// membership. Call it holding the sponsor's lock.
 pub async fn write(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     recorded_by: Uuid,
     new: NewSponsorship<'_>,
 ) -> ApiResult<sponsorship::Model> {
@@ -279,7 +275,7 @@ pub struct CancelSponsorship {
 /// membership goes into grace.
 #[tracing::instrument(skip_all, fields(sponsorship = %input.id))]
 pub async fn cancel(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: CancelSponsorship,
 ) -> ApiResult<sponsorship::Model> {
@@ -325,7 +321,7 @@ pub struct SetDisclosure {
 /// not see the sponsorship gets `NOT_FOUND`. The Sponsor membership's disclosure follows.
 #[tracing::instrument(skip_all, fields(sponsorship = %input.id))]
 pub async fn set_disclosure(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     input: SetDisclosure,
 ) -> ApiResult<sponsorship::Model> {
@@ -351,12 +347,7 @@ pub async fn set_disclosure(
 }
 
 /// Records a change of the sponsor's consent, about the sponsor.
-async fn audit_consent(
-    tx: &DatabaseTransaction,
-    actor: Uuid,
-    sponsor: Holder,
-    disclose: bool,
-) -> ApiResult<()> {
+async fn audit_consent(tx: &Tx, actor: Uuid, sponsor: Holder, disclose: bool) -> ApiResult<()> {
     let (subject_kind, subject_id) = match sponsor {
         Holder::Account(id) => (SubjectKind::Account, id),
         Holder::Organization(id) => (SubjectKind::Organization, id),
@@ -375,7 +366,7 @@ async fn audit_consent(
 }
 
 /// Whether `account` is the sponsor or one of its representatives.
-async fn is_sponsor(tx: &DatabaseTransaction, account: Uuid, sponsor: Holder) -> ApiResult<bool> {
+async fn is_sponsor(tx: &Tx, account: Uuid, sponsor: Holder) -> ApiResult<bool> {
     Ok(match sponsor {
         Holder::Account(id) => id == account,
         Holder::Organization(id) => OrganizationRepresentative::find_by_id((id, account))
@@ -386,7 +377,7 @@ async fn is_sponsor(tx: &DatabaseTransaction, account: Uuid, sponsor: Holder) ->
 }
 
 /// The sponsorship `id`, read again after taking its sponsor's lock.
-async fn locked(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<sponsorship::Model> {
+async fn locked(tx: &Tx, id: Uuid) -> ApiResult<sponsorship::Model> {
     let unlocked = find(tx, id).await?;
     lock_key(tx, &unlocked.sponsor_key).await?;
     find(tx, id).await
@@ -403,7 +394,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<sponsorship:
 
 /// `disclose` is the sponsor's consent when the change set or kept it.
 async fn audit_sponsorship(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     actor: Uuid,
     action: AuditAction,
     row: &sponsorship::Model,

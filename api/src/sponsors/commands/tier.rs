@@ -1,15 +1,13 @@
 //! Tier commands: create, edit, publish and retire a sponsor tier.
 
 use crate::audit::{AuditAction, SubjectKind};
+use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     prelude::SponsorTier as Tiers,
     sponsor_tier::{self, TierState},
 };
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QuerySelect,
-    Set,
-};
+use sea_orm::{ActiveEnum, ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -45,11 +43,7 @@ pub struct TierChanges {
 
 /// Creates a tier. A taken name is `CONFLICT`.
 #[tracing::instrument(skip_all)]
-pub async fn create(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    input: NewTier,
-) -> ApiResult<sponsor_tier::Model> {
+pub async fn create(tx: &Tx, viewer: &Viewer, input: NewTier) -> ApiResult<sponsor_tier::Model> {
     let now = Utc::now();
     let row = sponsor_tier::ActiveModel {
         id: Set(ids::new_key()),
@@ -73,7 +67,7 @@ pub async fn create(
 /// Edits a tier, under its row lock so that concurrent edits of different fields both hold.
 #[tracing::instrument(skip_all, fields(tier = %id))]
 pub async fn update(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     id: Uuid,
     changes: TierChanges,
@@ -113,11 +107,7 @@ pub async fn update(
 }
 
 /// Offers a tier: sponsorships can be recorded at it.
-pub async fn publish(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<sponsor_tier::Model> {
+pub async fn publish(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<sponsor_tier::Model> {
     let changes = TierChanges {
         state: Some(TierState::Published),
         ..TierChanges::default()
@@ -126,11 +116,7 @@ pub async fn publish(
 }
 
 /// Stops offering a tier; sponsorships already at it keep it.
-pub async fn retire(
-    tx: &DatabaseTransaction,
-    viewer: &Viewer,
-    id: Uuid,
-) -> ApiResult<sponsor_tier::Model> {
+pub async fn retire(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<sponsor_tier::Model> {
     let changes = TierChanges {
         state: Some(TierState::Retired),
         ..TierChanges::default()
@@ -148,7 +134,7 @@ fn benefits_json(benefits: &[String]) -> String {
 }
 
 async fn audit_tier(
-    tx: &DatabaseTransaction,
+    tx: &Tx,
     viewer: &Viewer,
     action: AuditAction,
     row: &sponsor_tier::Model,
