@@ -34,23 +34,9 @@ impl Email {
     }
 }
 
-/// A name for people to read: 1 to 100 characters, no control characters.
+/// A name for people to read: 1 to 100 characters, as [`crate::input::name`].
 pub fn display_name(raw: &str, field: &str) -> ApiResult<String> {
-    let name = raw.trim();
-    let length = name.chars().count();
-    if length == 0 || length > 100 {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must have 1 to 100 characters"),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must not contain control characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    crate::input::name(raw, field, 100)
 }
 
 #[cfg(test)]

@@ -253,7 +253,7 @@ pub fn diff(from: &Document, to: &Document) -> Vec<SectionDiff> {
 
 /// Checks a heading or title: 1 to 200 characters.
 pub fn heading(raw: &str, field: &str) -> ApiResult<String> {
-    crate::input::text(raw, field, 200)
+    crate::input::name(raw, field, 200)
 }
 
 /// Checks a section's text: 1 to 20,000 characters.

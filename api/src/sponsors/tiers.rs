@@ -156,7 +156,7 @@ pub struct SponsorTierPayload {
 pub struct SponsorTierMutation;
 
 fn tier_name(raw: &str) -> ApiResult<String> {
-    crate::input::text(raw, "input.name", 100)
+    crate::input::name(raw, "input.name", 100)
 }
 
 fn rank(value: i32) -> ApiResult<i32> {

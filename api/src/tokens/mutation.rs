@@ -63,7 +63,7 @@ impl ApiTokenMutation {
         #[graphql(desc = "The operation\'s input.")] input: CreateApiTokenInput,
     ) -> ApiResult<CreateApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
-        let name = crate::input::text(&input.name, "input.name", 100)?;
+        let name = crate::input::name(&input.name, "input.name", 100)?;
         let scopes = input.scopes;
         if scopes.is_empty() {
             return Err(ApiError::bad_input(

@@ -66,3 +66,55 @@ async fn an_internal_error_is_masked_for_the_client() {
             && !text.contains("sql")
     );
 }
+
+#[tokio::test]
+async fn names_with_hidden_characters_and_text_with_control_characters_are_refused() {
+    let app = TestApp::new().await;
+    const SIGN_UP: &str =
+        "mutation($input: SignUpInput!) { signUp(input: $input) { account { displayName } } }";
+    // A name that reads "Admin" but hides a right-to-left override, or a zero-width space.
+    for name in ["nimdA\u{202E}", "Ad\u{200B}min", "\u{2066}Ada\u{2069}"] {
+        let response = app
+            .gql(
+                SIGN_UP,
+                json!({ "input": { "email": "spoof@example.org", "password": "correct horse battery", "displayName": name } }),
+            )
+            .await;
+        assert_eq!(response.error_code(), "BAD_USER_INPUT", "{name:?}");
+        assert_eq!(response.error_field(), "input.displayName");
+    }
+
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    const ORGANIZATION: &str = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { name } } }";
+    let response = app
+        .gql_as(
+            &ada.access_token,
+            ORGANIZATION,
+            json!({ "input": { "name": "Acme\u{FEFF}" } }),
+        )
+        .await;
+    assert_eq!(response.error_field(), "input.name");
+
+    // Statements keep their newlines and tabs; NUL and ESC are refused.
+    const APPLY: &str = "mutation($input: ApplyForMembershipInput!) { applyForMembership(input: $input) { application { statement } } }";
+    let refused = app
+        .gql_as(
+            &ada.access_token,
+            APPLY,
+            json!({ "input": { "class": "CONTRIBUTOR", "statement": "I help\u{1b}[2J in the forums\u{0}" } }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(refused.error_field(), "input.statement");
+    let kept = app
+        .gql_as(
+            &ada.access_token,
+            APPLY,
+            json!({ "input": { "class": "CONTRIBUTOR", "statement": "I help in the forums.\r\n\tAnd I translate." } }),
+        )
+        .await;
+    assert_eq!(
+        kept.data()["applyForMembership"]["application"]["statement"],
+        "I help in the forums.\n\tAnd I translate."
+    );
+}
