@@ -38,7 +38,7 @@ impl AmendmentQuery {
 
     /// Amendments, oldest first, optionally in one state. Drafts are listed only for their
     /// proposer and the secretary.
-    #[graphql(complexity = "cost(first, None, child_complexity)")]
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn amendments(
         &self,
         ctx: &Context<'_>,
@@ -47,9 +47,13 @@ impl AmendmentQuery {
             i32,
         >,
         #[graphql(desc = "Return amendments after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many amendments to return from the end, at most 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return amendments before this cursor.")] before: Option<String>,
     ) -> ApiResult<AmendmentConnection> {
         let viewer = Viewer::of(ctx);
-        let page = PageArgs::new(first, after, None, None).parse()?;
+        let page = PageArgs::new(first, after, last, before).parse()?;
         let mut query = Amendments::find();
         if let Some(status) = status {
             query = query.filter(amendment::Column::Status.eq(status));

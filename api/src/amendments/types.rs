@@ -345,6 +345,7 @@ impl Amendment {
     }
 
     /// The discussion, oldest first.
+    #[graphql(complexity = "crate::pagination::cost(first, last, child_complexity)")]
     async fn comments(
         &self,
         ctx: &Context<'_>,
@@ -352,8 +353,12 @@ impl Amendment {
             i32,
         >,
         #[graphql(desc = "Return comments after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many comments to return from the end, at most 100.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return comments before this cursor.")] before: Option<String>,
     ) -> ApiResult<CommentConnection> {
-        let page = PageArgs::new(first, after, None, None).parse()?;
+        let page = PageArgs::new(first, after, last, before).parse()?;
         let query = Comments::find().filter(amendment_comment::Column::AmendmentId.eq(self.0.id));
         let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(
