@@ -240,7 +240,18 @@ where
         Direction::Forward => query.order_by_asc(key),
         Direction::Backward => query.order_by_desc(key),
     };
-    let mut rows = query.limit(page.size + 1).all(db).await?;
+    let rows = query.limit(page.size + 1).all(db).await?;
+    Ok(assemble(rows, page, key_of, total_count))
+}
+
+/// Builds the page from the rows fetched for it: up to one more than its size, in the query's
+/// order (descending when paging backward). The extra row only says there is more.
+pub fn assemble<N, K: CursorKey>(
+    mut rows: Vec<N>,
+    page: &Page<K>,
+    key_of: impl Fn(&N) -> K,
+    total_count: u64,
+) -> PageOf<N> {
     let more = rows.len() as u64 > page.size;
     rows.truncate(usize::try_from(page.size).unwrap_or(usize::MAX));
     if page.direction == Direction::Backward {
@@ -254,7 +265,7 @@ where
         Direction::Forward => (page.from.is_some(), more),
         Direction::Backward => (more, page.from.is_some()),
     };
-    Ok(PageOf {
+    PageOf {
         page_info: PageInfo {
             has_previous_page,
             has_next_page,
@@ -263,7 +274,7 @@ where
         },
         edges,
         total_count,
-    })
+    }
 }
 
 /// Declares a Relay connection type and its edge type for a node type.

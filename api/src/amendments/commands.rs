@@ -6,11 +6,8 @@ use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
-    amendment, amendment_change, amendment_comment, membership, organization_representative,
-    prelude::{
-        Amendment as Amendments, AmendmentChange as Changes, Membership as Memberships,
-        OrganizationRepresentative,
-    },
+    amendment, amendment_change, amendment_comment, membership,
+    prelude::{Amendment as Amendments, AmendmentChange as Changes, Membership as Memberships},
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -31,10 +28,7 @@ use crate::{
     bylaws::{db, text::Change},
     error::{ApiError, ApiResult, corrupt_row},
     ids,
-    members::{
-        holder::Holder,
-        status::{self as member_status, MembershipStatus},
-    },
+    members::status::{self as member_status, MembershipStatus},
     policy,
 };
 
@@ -418,18 +412,7 @@ async fn holds_membership(
     account: Uuid,
     statuses: &[MembershipStatus],
 ) -> ApiResult<bool> {
-    let organizations = OrganizationRepresentative::find()
-        .filter(organization_representative::Column::AccountId.eq(account))
-        .all(tx)
-        .await?;
-    let keys: Vec<String> = std::iter::once(Holder::Account(account))
-        .chain(
-            organizations
-                .iter()
-                .map(|r| Holder::Organization(r.organization_id)),
-        )
-        .map(Holder::key)
-        .collect();
+    let keys = crate::members::holder::holder_keys_of(tx, account).await?;
     let grace = policy::current(tx).await?.grace_period_days;
     let today = Utc::now().date_naive();
     let any_status = statuses.iter().fold(Condition::any(), |cond, status| {

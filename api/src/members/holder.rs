@@ -191,6 +191,23 @@ pub async fn viewer_holder_keys(ctx: &Context<'_>) -> ApiResult<Vec<String>> {
         .collect())
 }
 
+/// The holder keys an account acts for, read on `db` (a command's transaction): its own and
+/// those of the organizations it represents.
+pub async fn holder_keys_of(db: &impl ConnectionTrait, account: Uuid) -> ApiResult<Vec<String>> {
+    let organizations = OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account))
+        .all(db)
+        .await?;
+    Ok(std::iter::once(Holder::Account(account))
+        .chain(
+            organizations
+                .iter()
+                .map(|r| Holder::Organization(r.organization_id)),
+        )
+        .map(Holder::key)
+        .collect())
+}
+
 /// Whether the viewer holds, or represents a holder of, a membership with one of `statuses`
 /// today.
 pub async fn viewer_has_membership(

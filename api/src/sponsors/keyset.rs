@@ -10,7 +10,7 @@ use sea_orm::{
 
 use crate::{
     error::ApiResult,
-    pagination::{CursorKey, Direction, Page, PageInfo, PageOf, encode_cursor},
+    pagination::{CursorKey, Direction, Page, PageOf, assemble},
 };
 
 /// A unique sort key made of several columns.
@@ -64,28 +64,6 @@ where
     for column in columns {
         query = query.order_by(column.clone(), order.clone());
     }
-    let mut rows = query.limit(page.size + 1).into_model::<M>().all(db).await?;
-    let more = rows.len() as u64 > page.size;
-    rows.truncate(usize::try_from(page.size).unwrap_or(usize::MAX));
-    if page.direction == Direction::Backward {
-        rows.reverse();
-    }
-    let edges: Vec<_> = rows
-        .into_iter()
-        .map(|row| (encode_cursor(key_of(&row)), row))
-        .collect();
-    let (has_previous_page, has_next_page) = match page.direction {
-        Direction::Forward => (page.from.is_some(), more),
-        Direction::Backward => (more, page.from.is_some()),
-    };
-    Ok(PageOf {
-        page_info: PageInfo {
-            has_previous_page,
-            has_next_page,
-            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
-        },
-        edges,
-        total_count,
-    })
+    let rows = query.limit(page.size + 1).into_model::<M>().all(db).await?;
+    Ok(assemble(rows, page, key_of, total_count))
 }

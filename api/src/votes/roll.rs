@@ -3,8 +3,8 @@
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
-    account_role, membership, organization_representative,
-    prelude::{AccountRole, Membership as Memberships, OrganizationRepresentative, VoterRoll},
+    account_role, membership,
+    prelude::{AccountRole, Membership as Memberships, VoterRoll},
     voter_roll,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -89,18 +89,7 @@ pub async fn entries_of(
     amendment: Uuid,
     account: Uuid,
 ) -> ApiResult<Vec<voter_roll::Model>> {
-    let organizations = OrganizationRepresentative::find()
-        .filter(organization_representative::Column::AccountId.eq(account))
-        .all(db)
-        .await?;
-    let keys: Vec<String> = std::iter::once(Holder::Account(account))
-        .chain(
-            organizations
-                .iter()
-                .map(|r| Holder::Organization(r.organization_id)),
-        )
-        .map(Holder::key)
-        .collect();
+    let keys = crate::members::holder::holder_keys_of(db, account).await?;
     Ok(VoterRoll::find()
         .filter(voter_roll::Column::AmendmentId.eq(amendment))
         .filter(voter_roll::Column::HolderKey.is_in(keys))
