@@ -72,9 +72,9 @@ mod tests {
     #[test]
     fn an_id_of_another_type_is_refused_naming_the_field() {
         let id = id_of::<Gadget>(new_key());
-        let err = key_of::<Widget>(&id, "input.widgetId").expect_err("wrong kind");
+        let err = key_of::<Widget>(&id, &crate::field!(input.widget_id)).expect_err("wrong kind");
         assert!(
-            matches!(err, ApiError::BadUserInput { ref field, .. } if field == "input.widgetId")
+            matches!(err, ApiError::BadUserInput { ref field, .. } if field == &crate::field!(input.widget_id))
         );
     }
 

@@ -2,6 +2,40 @@
 
 use crate::error::{ApiError, ApiResult};
 
+/// The path of an argument or input field as a client names it in `extensions.field`, from the
+/// Rust expression that reads it: `field!(input.display_name)` is `"input.displayName"`, and
+/// `field!(amendment_id)` (a top-level argument) is `"amendmentId"`. Deriving it from the
+/// expression keeps the path and the field it names from drifting apart.
+#[macro_export]
+macro_rules! field {
+    ($root:ident $(. $part:ident)*) => {
+        $crate::input::field_path(&[stringify!($root) $(, stringify!($part))*])
+    };
+}
+
+/// Joins Rust field names into a GraphQL path, each in camelCase.
+pub fn field_path(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|part| {
+            let mut camel = String::with_capacity(part.len());
+            let mut upper = false;
+            for c in part.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    camel.extend(c.to_uppercase());
+                    upper = false;
+                } else {
+                    camel.push(c);
+                }
+            }
+            camel
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// Text of 1 to `max` characters, trimmed, with line ends made `\n`. Control characters other
 /// than newline and tab (NUL, ESC and the like) are refused: they hide text from readers and
 /// break terminals and logs.
@@ -85,6 +119,13 @@ fn refuse_controls(text: &str, field: &str) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_path_is_the_client_s_camel_case_path() {
+        assert_eq!(crate::field!(input.display_name), "input.displayName");
+        assert_eq!(crate::field!(amendment_id), "amendmentId");
+        assert_eq!(crate::field!(input.idempotency_key), "input.idempotencyKey");
+    }
 
     #[test]
     fn names_refuse_hidden_and_direction_changing_characters() {

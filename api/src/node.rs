@@ -50,7 +50,10 @@ impl NodeQuery {
         #[graphql(desc = "The global ID of the object.")] id: ID,
     ) -> ApiResult<Option<Node>> {
         let Some((kind, key)) = ids::decode(&id) else {
-            return Err(ApiError::bad_input("id", "`id` is not a valid ID"));
+            return Err(ApiError::bad_input(
+                crate::field!(id),
+                "`id` is not a valid ID",
+            ));
         };
         let viewer = Viewer::of(ctx);
         let db = ctx.data::<DatabaseConnection>()?;

@@ -14,7 +14,7 @@ pub struct Model {
     pub vote_weight: i32,
     pub paid: bool,
     /// The role that accepts applicants; `None` when membership follows a sponsorship.
-    pub approved_by: Option<String>,
+    pub approved_by: Option<crate::account_role::Role>,
     pub organizations_may_hold: bool,
 }
 

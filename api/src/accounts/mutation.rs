@@ -117,9 +117,9 @@ impl AccountMutation {
             .map_or("unknown", |a| a.0.as_str());
         let limit = Limit::sign_up_per_address(&state.config.rate_limits);
         rate_limit::check(&state.db, &[(limit, address)]).await?;
-        let email = Email::parse(&input.email, "input.email")?;
-        let display_name = display_name(&input.display_name, "input.displayName")?;
-        let password_hash = Password::parse(input.password, "input.password")?
+        let email = Email::parse(&input.email, &crate::field!(input.email))?;
+        let display_name = display_name(&input.display_name, &crate::field!(input.display_name))?;
+        let password_hash = Password::parse(input.password, &crate::field!(input.password))?
             .hash()
             .await?;
         let tx = begin_write(&state.db).await?;
@@ -211,7 +211,7 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
         let state = ctx.data::<AppState>()?;
-        let account_id = key_of::<Account>(&input.account_id, "input.accountId")?;
+        let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
         let tx = begin_write(&state.db).await?;
         let account =
             commands::grant_role(&tx, Actor::of(Viewer::of(ctx)), account_id, input.role).await?;
@@ -230,7 +230,7 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
         let state = ctx.data::<AppState>()?;
-        let account_id = key_of::<Account>(&input.account_id, "input.accountId")?;
+        let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
         let tx = begin_write(&state.db).await?;
         let account = commands::revoke_role(&tx, Viewer::of(ctx), account_id, input.role).await?;
         tx.commit().await?;

@@ -94,7 +94,7 @@ pub struct CommentPayload {
 
 /// The key of the amendment named by `input.amendmentId`.
 pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
-    key_of::<Amendment>(id, "input.amendmentId")
+    key_of::<Amendment>(id, &crate::field!(input.amendment_id))
 }
 
 /// Runs one amendment command in a write transaction and wraps the amendment it leaves: the
@@ -126,8 +126,8 @@ impl AmendmentMutation {
         #[graphql(desc = "The operation's input.")] input: ProposeAmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
         let input = ProposeAmendment {
-            title: heading(&input.title, "input.title")?,
-            rationale: body(&input.rationale, "input.rationale")?,
+            title: heading(&input.title, &crate::field!(input.title))?,
+            rationale: body(&input.rationale, &crate::field!(input.rationale))?,
             changes: parse_changes(&input.changes)?,
         };
         in_transaction(ctx, input, commands::propose).await
@@ -194,7 +194,7 @@ impl AmendmentMutation {
         let amendment_id = amendment_key(&input.amendment_id)?;
         let input = CommentOn {
             amendment_id,
-            body: crate::input::text(&input.body, "input.body", 10_000)?,
+            body: crate::input::text(&input.body, &crate::field!(input.body), 10_000)?,
         };
         let tx = begin_write(&state.db).await?;
         let row = commands::comment(&tx, Viewer::of(ctx), input).await?;
@@ -212,7 +212,7 @@ impl AmendmentMutation {
 fn parse_changes(inputs: &[ChangeInput]) -> ApiResult<Vec<Change>> {
     if inputs.is_empty() || inputs.len() > 100 {
         return Err(ApiError::bad_input(
-            "input.changes",
+            crate::field!(input.changes),
             "give 1 to 100 changes",
         ));
     }

@@ -26,7 +26,7 @@ impl AmendmentQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The amendment's ID.")] id: ID,
     ) -> ApiResult<Option<Amendment>> {
-        let key = key_of::<Amendment>(&id, "id")?;
+        let key = key_of::<Amendment>(&id, &crate::field!(id))?;
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(Amendments::find_by_id(key)
             .one(db)

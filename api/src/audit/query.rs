@@ -44,7 +44,7 @@ impl AuditQuery {
         let subject = subject_id
             .map(|id| {
                 ids::decode(&id).ok_or_else(|| {
-                    ApiError::bad_input("subjectId", "`subjectId` is not a valid ID")
+                    ApiError::bad_input(crate::field!(subject_id), "`subjectId` is not a valid ID")
                 })
             })
             .transpose()?;

@@ -24,6 +24,20 @@ impl ApiScope {
         }
     }
 
+    /// The scopes stored with a token, comma-separated. An unknown one is corruption, never
+    /// dropped in silence: a token's powers are exactly what was granted.
+    pub fn parse_stored(list: &str) -> crate::error::ApiResult<Vec<ApiScope>> {
+        list.split(',')
+            .map(|name| {
+                Self::parse(name).ok_or_else(|| {
+                    crate::error::ApiError::internal(format!(
+                        "an API token holds the unknown scope `{name}`"
+                    ))
+                })
+            })
+            .collect()
+    }
+
     pub fn parse(name: &str) -> Option<ApiScope> {
         Self::ALL
             .into_iter()

@@ -167,6 +167,6 @@ async fn api_token_viewer(state: &AppState, token: &str) -> ApiResult<Viewer> {
     state.token_usage.note(row.id).await;
     Ok(Viewer::ApiToken(TokenViewer {
         id: row.id,
-        scopes: row.scopes.split(',').filter_map(ApiScope::parse).collect(),
+        scopes: ApiScope::parse_stored(&row.scopes)?.into_iter().collect(),
     }))
 }

@@ -85,7 +85,7 @@ impl BylawsMutation {
 fn parse_articles(articles: &[ArticleInput]) -> ApiResult<Document> {
     if articles.is_empty() {
         return Err(ApiError::bad_input(
-            "input.articles",
+            crate::field!(input.articles),
             "give at least one article",
         ));
     }

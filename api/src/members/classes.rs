@@ -64,7 +64,7 @@ impl MembershipClass {
 
     /// The committee that accepts applicants; null when membership follows a sponsorship.
     async fn approved_by(&self) -> Option<Role> {
-        self.0.approved_by.as_deref().and_then(Role::parse)
+        self.0.approved_by
     }
 
     /// Whether an organization may hold it, not only an individual.

@@ -145,17 +145,20 @@ impl MembershipMutation {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let holder = match &input.organization_id {
-            Some(id) => Holder::Organization(key_of::<Organization>(id, "input.organizationId")?),
+            Some(id) => Holder::Organization(key_of::<Organization>(
+                id,
+                &crate::field!(input.organization_id),
+            )?),
             None => Holder::Account(me.id),
         };
         let apply = Apply {
             class: input.class,
             holder,
-            statement: text(&input.statement, "input.statement", 5000)?,
+            statement: text(&input.statement, &crate::field!(input.statement), 5000)?,
             mirror_ids: input
                 .mirror_ids
                 .iter()
-                .map(|id| key_of::<Mirror>(id, "input.mirrorIds"))
+                .map(|id| key_of::<Mirror>(id, &crate::field!(input.mirror_ids)))
                 .collect::<ApiResult<HashSet<Uuid>>>()?,
             disclose: input.disclose,
         };
@@ -176,7 +179,8 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: WithdrawApplicationInput,
     ) -> ApiResult<ApplicationPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<Application>(&input.application_id, "input.applicationId")?;
+        let id =
+            key_of::<Application>(&input.application_id, &crate::field!(input.application_id))?;
         let tx = begin_write(&state.db).await?;
         let row = application::withdraw(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
@@ -201,12 +205,13 @@ impl MembershipMutation {
         let state = ctx.data::<AppState>()?;
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
-        let application_id = key_of::<Application>(&input.application_id, "input.applicationId")?;
+        let application_id =
+            key_of::<Application>(&input.application_id, &crate::field!(input.application_id))?;
         let reason = input
             .reason
             .as_deref()
             .filter(|reason| !reason.trim().is_empty())
-            .map(|reason| text(reason, "input.reason", 5000))
+            .map(|reason| text(reason, &crate::field!(input.reason), 5000))
             .transpose()?;
         let decision = match (input.decision, reason) {
             (ReviewDecision::Approve, reason) => Decision::Approve(ReviewApplication {
@@ -219,7 +224,7 @@ impl MembershipMutation {
             }),
             (ReviewDecision::Reject, None) => {
                 return Err(ApiError::bad_input(
-                    "input.reason",
+                    crate::field!(input.reason),
                     "a rejection needs a reason",
                 ));
             }
@@ -248,7 +253,7 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<Membership>(&input.membership_id, "input.membershipId")?;
+        let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
         let tx = begin_write(&state.db).await?;
         let row = membership::renew(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
@@ -287,7 +292,7 @@ impl MembershipMutation {
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<Membership>(&input.membership_id, "input.membershipId")?;
+        let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
         let tx = begin_write(&state.db).await?;
         let row = membership::withdraw_notice(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
@@ -306,8 +311,11 @@ impl MembershipMutation {
     ) -> ApiResult<MembershipPayload> {
         let state = ctx.data::<AppState>()?;
         let answer = RespondToNotice {
-            membership_id: key_of::<Membership>(&input.membership_id, "input.membershipId")?,
-            response: text(&input.response, "input.response", 5000)?,
+            membership_id: key_of::<Membership>(
+                &input.membership_id,
+                &crate::field!(input.membership_id),
+            )?,
+            response: text(&input.response, &crate::field!(input.response), 5000)?,
         };
         let tx = begin_write(&state.db).await?;
         let row = membership::respond_to_notice(&tx, Viewer::of(ctx), answer).await?;
@@ -325,9 +333,12 @@ async fn give_notice(
 ) -> ApiResult<MembershipPayload> {
     let state = ctx.data::<AppState>()?;
     let notice = GiveNotice {
-        membership_id: key_of::<Membership>(&input.membership_id, "input.membershipId")?,
+        membership_id: key_of::<Membership>(
+            &input.membership_id,
+            &crate::field!(input.membership_id),
+        )?,
         kind,
-        reason: text(&input.reason, "input.reason", 5000)?,
+        reason: text(&input.reason, &crate::field!(input.reason), 5000)?,
     };
     let tx = begin_write(&state.db).await?;
     let row = membership::give_notice(&tx, Viewer::of(ctx), notice).await?;

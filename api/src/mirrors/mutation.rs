@@ -71,22 +71,30 @@ impl MirrorMutation {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let owner = match &input.organization_id {
-            Some(id) => Holder::Organization(key_of::<Organization>(id, "input.organizationId")?),
+            Some(id) => Holder::Organization(key_of::<Organization>(
+                id,
+                &crate::field!(input.organization_id),
+            )?),
             None => Holder::Account(me.id),
         };
-        let host = host_name(&input.host_name, "input.hostName")?;
-        let http_url = url_on_host(&input.http_url, &["http", "https"], &host, "input.httpUrl")?;
+        let host = host_name(&input.host_name, &crate::field!(input.host_name))?;
+        let http_url = url_on_host(
+            &input.http_url,
+            &["http", "https"],
+            &host,
+            &crate::field!(input.http_url),
+        )?;
         let rsync_url = input
             .rsync_url
             .as_deref()
             .filter(|url| !url.trim().is_empty())
-            .map(|url| url_on_host(url, &["rsync"], &host, "input.rsyncUrl"))
+            .map(|url| url_on_host(url, &["rsync"], &host, &crate::field!(input.rsync_url)))
             .transpose()?;
         let ftp_url = input
             .ftp_url
             .as_deref()
             .filter(|url| !url.trim().is_empty())
-            .map(|url| url_on_host(url, &["ftp"], &host, "input.ftpUrl"))
+            .map(|url| url_on_host(url, &["ftp"], &host, &crate::field!(input.ftp_url)))
             .transpose()?;
         let registration = RegisterMirror {
             owner,
@@ -94,10 +102,10 @@ impl MirrorMutation {
             http_url,
             rsync_url,
             ftp_url,
-            country: country(&input.country, "input.country")?,
+            country: country(&input.country, &crate::field!(input.country))?,
             update_frequency_hours: update_frequency(
                 input.update_frequency_hours.unwrap_or(6),
-                "input.updateFrequencyHours",
+                &crate::field!(input.update_frequency_hours),
             )?,
         };
         let tx = begin_write(&state.db).await?;
@@ -123,10 +131,14 @@ impl MirrorMutation {
     ) -> ApiResult<MirrorPayload> {
         let state = ctx.data::<AppState>()?;
         let check = VerifyMirror {
-            mirror_id: key_of::<Mirror>(&input.mirror_id, "input.mirrorId")?,
+            mirror_id: key_of::<Mirror>(&input.mirror_id, &crate::field!(input.mirror_id))?,
             outcome: input.outcome,
-            notes: crate::input::optional_text(input.notes.as_deref(), "input.notes", 5000)?
-                .unwrap_or_default(),
+            notes: crate::input::optional_text(
+                input.notes.as_deref(),
+                &crate::field!(input.notes),
+                5000,
+            )?
+            .unwrap_or_default(),
         };
         let tx = begin_write(&state.db).await?;
         let row = commands::verify(&tx, Viewer::of(ctx), check).await?;

@@ -58,9 +58,12 @@ impl OrganizationMutation {
     ) -> ApiResult<OrganizationPayload> {
         let state = ctx.data::<AppState>()?;
         let new = NewOrganization {
-            name: display_name(&input.name, "input.name")?,
-            website_url: optional_web_url(input.website_url.as_deref(), "input.websiteUrl")?,
-            logo_url: optional_web_url(input.logo_url.as_deref(), "input.logoUrl")?,
+            name: display_name(&input.name, &crate::field!(input.name))?,
+            website_url: optional_web_url(
+                input.website_url.as_deref(),
+                &crate::field!(input.website_url),
+            )?,
+            logo_url: optional_web_url(input.logo_url.as_deref(), &crate::field!(input.logo_url))?,
         };
         let tx = begin_write(&state.db).await?;
         let organization = commands::create(&tx, Viewer::of(ctx), new).await?;
@@ -111,7 +114,10 @@ impl OrganizationMutation {
 
 fn keys(input: &RepresentativeInput) -> ApiResult<(Uuid, Uuid)> {
     Ok((
-        key_of::<Organization>(&input.organization_id, "input.organizationId")?,
-        key_of::<Account>(&input.account_id, "input.accountId")?,
+        key_of::<Organization>(
+            &input.organization_id,
+            &crate::field!(input.organization_id),
+        )?,
+        key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?,
     ))
 }

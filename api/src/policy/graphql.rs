@@ -150,38 +150,43 @@ impl PolicyMutation {
         let change = PolicyChange {
             amendment_notice_days: days(
                 input.amendment_notice_days,
-                "input.amendmentNoticeDays",
+                &crate::field!(input.amendment_notice_days),
                 0,
                 365,
             )?,
             minimum_voting_days: days(
                 input.minimum_voting_days,
-                "input.minimumVotingDays",
+                &crate::field!(input.minimum_voting_days),
                 0,
                 365,
             )?,
-            grace_period_days: days(input.grace_period_days, "input.gracePeriodDays", 0, 365)?,
+            grace_period_days: days(
+                input.grace_period_days,
+                &crate::field!(input.grace_period_days),
+                0,
+                365,
+            )?,
             contributor_term_months: days(
                 input.contributor_term_months,
-                "input.contributorTermMonths",
+                &crate::field!(input.contributor_term_months),
                 1,
                 120,
             )?,
             mirror_recheck_months: days(
                 input.mirror_recheck_months,
-                "input.mirrorRecheckMonths",
+                &crate::field!(input.mirror_recheck_months),
                 1,
                 120,
             )?,
             suspension_notice_days: days(
                 input.suspension_notice_days,
-                "input.suspensionNoticeDays",
+                &crate::field!(input.suspension_notice_days),
                 0,
                 365,
             )?,
             member_quorum_share: share(
                 input.member_quorum_share,
-                "input.memberQuorumShare",
+                &crate::field!(input.member_quorum_share),
                 false,
                 0.0,
                 false,
@@ -189,7 +194,7 @@ impl PolicyMutation {
             )?,
             member_quorum_weight_share: share(
                 input.member_quorum_weight_share,
-                "input.memberQuorumWeightShare",
+                &crate::field!(input.member_quorum_weight_share),
                 false,
                 0.0,
                 false,
@@ -197,7 +202,7 @@ impl PolicyMutation {
             )?,
             board_super_majority: share(
                 input.board_super_majority,
-                "input.boardSuperMajority",
+                &crate::field!(input.board_super_majority),
                 true,
                 0.5,
                 false,
@@ -205,7 +210,7 @@ impl PolicyMutation {
             )?,
             sponsor_influence_cap: share(
                 input.sponsor_influence_cap,
-                "input.sponsorInfluenceCap",
+                &crate::field!(input.sponsor_influence_cap),
                 true,
                 0.0,
                 true,

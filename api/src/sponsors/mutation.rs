@@ -153,10 +153,14 @@ impl SponsorshipMutation {
     ) -> ApiResult<SponsorshipPayload> {
         let state = ctx.data::<AppState>()?;
         let input = CancelSponsorship {
-            id: key_of::<Sponsorship>(&input.sponsorship_id, "input.sponsorshipId")?,
-            reason: optional_text(Some(&input.reason), "input.reason", 2000)?.ok_or_else(|| {
-                ApiError::bad_input("input.reason", "a cancellation needs a reason")
-            })?,
+            id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
+            reason: optional_text(Some(&input.reason), &crate::field!(input.reason), 2000)?
+                .ok_or_else(|| {
+                    ApiError::bad_input(
+                        crate::field!(input.reason),
+                        "a cancellation needs a reason",
+                    )
+                })?,
         };
         let tx = begin_write(&state.db).await?;
         let row = sponsorship::cancel(&tx, Viewer::of(ctx), input).await?;
@@ -179,7 +183,7 @@ impl SponsorshipMutation {
     ) -> ApiResult<SponsorshipPayload> {
         let state = ctx.data::<AppState>()?;
         let input = SetDisclosure {
-            id: key_of::<Sponsorship>(&input.sponsorship_id, "input.sponsorshipId")?,
+            id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             disclose: input.disclose,
         };
         let tx = begin_write(&state.db).await?;
@@ -213,36 +217,38 @@ impl SponsorshipMutation {
 impl RecordSponsorshipInput {
     fn parse(self) -> ApiResult<RecordSponsorship> {
         let sponsor = match (&self.organization_id, &self.account_id) {
-            (Some(org), None) => {
-                Holder::Organization(key_of::<Organization>(org, "input.organizationId")?)
-            }
-            (None, Some(account)) => {
-                Holder::Account(key_of::<Account>(account, "input.accountId")?)
-            }
+            (Some(org), None) => Holder::Organization(key_of::<Organization>(
+                org,
+                &crate::field!(input.organization_id),
+            )?),
+            (None, Some(account)) => Holder::Account(key_of::<Account>(
+                account,
+                &crate::field!(input.account_id),
+            )?),
             _ => {
                 return Err(ApiError::bad_input(
-                    "input.organizationId",
+                    crate::field!(input.organization_id),
                     "give exactly one of `organizationId` and `accountId`",
                 ));
             }
         };
-        let tier_id = key_of::<SponsorTier>(&self.tier_id, "input.tierId")?;
+        let tier_id = key_of::<SponsorTier>(&self.tier_id, &crate::field!(input.tier_id))?;
         let amount = Money::parse(
             &self.amount_minor,
             &self.currency,
-            "input.amountMinor",
-            "input.currency",
+            &crate::field!(input.amount_minor),
+            &crate::field!(input.currency),
         )?;
         let (starts_on, ends_on) = (self.starts_on.0, self.ends_on.0);
         if ends_on <= starts_on {
             return Err(ApiError::bad_input(
-                "input.endsOn",
+                crate::field!(input.ends_on),
                 "`input.endsOn` must be after `input.startsOn`",
             ));
         }
         let in_kind_description = optional_text(
             self.in_kind_description.as_deref(),
-            "input.inKindDescription",
+            &crate::field!(input.in_kind_description),
             2000,
         )?;
         Ok(RecordSponsorship {
@@ -254,34 +260,42 @@ impl RecordSponsorshipInput {
             auto_renew: self.auto_renew,
             in_kind_description,
             disclose: self.disclose,
-            idempotency_key: parse_key(self.idempotency_key, "input.idempotencyKey")?,
+            idempotency_key: parse_key(
+                self.idempotency_key,
+                &crate::field!(input.idempotency_key),
+            )?,
         })
     }
 }
 
 impl RecordContributionInput {
     fn parse(self) -> ApiResult<RecordContribution> {
-        let sponsorship_id = key_of::<Sponsorship>(&self.sponsorship_id, "input.sponsorshipId")?;
+        let sponsorship_id =
+            key_of::<Sponsorship>(&self.sponsorship_id, &crate::field!(input.sponsorship_id))?;
         let amount = Money::parse(
             &self.amount_minor,
             &self.currency,
-            "input.amountMinor",
-            "input.currency",
+            &crate::field!(input.amount_minor),
+            &crate::field!(input.currency),
         )?;
         if amount.amount_minor() == 0 {
             return Err(ApiError::bad_input(
-                "input.amountMinor",
+                crate::field!(input.amount_minor),
                 "a contribution must be more than zero",
             ));
         }
-        let note = optional_text(self.note.as_deref(), "input.note", 2000)?.unwrap_or_default();
+        let note = optional_text(self.note.as_deref(), &crate::field!(input.note), 2000)?
+            .unwrap_or_default();
         Ok(RecordContribution {
             sponsorship_id,
             amount,
             received_on: self.received_on.0,
             kind: self.kind,
             note,
-            idempotency_key: parse_key(self.idempotency_key, "input.idempotencyKey")?,
+            idempotency_key: parse_key(
+                self.idempotency_key,
+                &crate::field!(input.idempotency_key),
+            )?,
         })
     }
 }

@@ -73,7 +73,7 @@ impl SponsorQuery {
             ));
         }
         let tier = tier
-            .map(|id| key_of::<SponsorTier>(&id, "tier"))
+            .map(|id| key_of::<SponsorTier>(&id, &crate::field!(tier)))
             .transpose()?;
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;

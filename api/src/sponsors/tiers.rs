@@ -156,7 +156,7 @@ pub struct SponsorTierPayload {
 pub struct SponsorTierMutation;
 
 fn tier_name(raw: &str) -> ApiResult<String> {
-    crate::input::name(raw, "input.name", 100)
+    crate::input::name(raw, &crate::field!(input.name), 100)
 }
 
 fn rank(value: i32) -> ApiResult<i32> {
@@ -164,7 +164,7 @@ fn rank(value: i32) -> ApiResult<i32> {
         Ok(value)
     } else {
         Err(ApiError::bad_input(
-            "input.rank",
+            crate::field!(input.rank),
             "`input.rank` must be between 1 and 1000",
         ))
     }
@@ -175,7 +175,7 @@ fn weight(value: i32) -> ApiResult<i32> {
         Ok(value)
     } else {
         Err(ApiError::bad_input(
-            "input.voteWeight",
+            crate::field!(input.vote_weight),
             "`input.voteWeight` must be between 0 and 1000",
         ))
     }
@@ -188,7 +188,7 @@ fn benefits(values: &[String]) -> ApiResult<Vec<String>> {
             .any(|b| b.trim().is_empty() || b.chars().count() > 500)
     {
         return Err(ApiError::bad_input(
-            "input.benefits",
+            crate::field!(input.benefits),
             "give at most 50 benefits of 1 to 500 characters",
         ));
     }
@@ -222,7 +222,7 @@ impl SponsorTierMutation {
         #[graphql(desc = "The operation's input.")] input: UpdateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<SponsorTier>(&input.id, "input.id")?;
+        let id = key_of::<SponsorTier>(&input.id, &crate::field!(input.id))?;
         let changes = input.parse()?;
         let tx = begin_write(&state.db).await?;
         let row = tier::update(&tx, Viewer::of(ctx), id, changes).await?;
@@ -239,8 +239,8 @@ impl CreateSponsorTierInput {
             minimum_yearly: Money::parse(
                 &self.minimum_yearly_minor,
                 &self.currency,
-                "input.minimumYearlyMinor",
-                "input.currency",
+                &crate::field!(input.minimum_yearly_minor),
+                &crate::field!(input.currency),
             )?,
             name: tier_name(&self.name)?,
             rank: rank(self.rank)?,
@@ -261,8 +261,8 @@ impl UpdateSponsorTierInput {
                 Money::parse(
                     &minimum,
                     "USD",
-                    "input.minimumYearlyMinor",
-                    "input.currency",
+                    &crate::field!(input.minimum_yearly_minor),
+                    &crate::field!(input.currency),
                 )
                 .and_then(|money| money.stored_minor())
             })

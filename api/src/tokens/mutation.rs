@@ -63,17 +63,17 @@ impl ApiTokenMutation {
         #[graphql(desc = "The operation\'s input.")] input: CreateApiTokenInput,
     ) -> ApiResult<CreateApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
-        let name = crate::input::name(&input.name, "input.name", 100)?;
+        let name = crate::input::name(&input.name, &crate::field!(input.name), 100)?;
         let scopes = input.scopes;
         if scopes.is_empty() {
             return Err(ApiError::bad_input(
-                "input.scopes",
+                crate::field!(input.scopes),
                 "give at least one scope",
             ));
         }
         if input.expires_at.is_some_and(|at| at.0 <= Utc::now()) {
             return Err(ApiError::bad_input(
-                "input.expiresAt",
+                crate::field!(input.expires_at),
                 "`input.expiresAt` must be in the future",
             ));
         }
@@ -99,7 +99,7 @@ impl ApiTokenMutation {
         #[graphql(desc = "The operation\'s input.")] input: RevokeApiTokenInput,
     ) -> ApiResult<RevokeApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<ApiToken>(&input.id, "input.id")?;
+        let id = key_of::<ApiToken>(&input.id, &crate::field!(input.id))?;
         let tx = begin_write(&state.db).await?;
         let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;

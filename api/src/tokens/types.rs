@@ -5,6 +5,7 @@ use entity::api_token;
 
 use crate::{
     auth::ApiScope,
+    error::ApiResult,
     ids::{self, NodeKind},
     time::DateTime,
 };
@@ -36,12 +37,8 @@ impl ApiToken {
     }
 
     /// What the token may read.
-    async fn scopes(&self) -> Vec<ApiScope> {
-        self.0
-            .scopes
-            .split(',')
-            .filter_map(ApiScope::parse)
-            .collect()
+    async fn scopes(&self) -> ApiResult<Vec<ApiScope>> {
+        ApiScope::parse_stored(&self.0.scopes)
     }
 
     /// When the token was created.

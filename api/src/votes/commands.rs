@@ -103,7 +103,7 @@ pub async fn open(tx: &Tx, viewer: &Viewer, input: OpenVote) -> ApiResult<amendm
     let minimum = now + Duration::days(i64::from(rules.minimum_voting_days.unwrap_or(0)));
     if input.closes_at <= now || input.closes_at < minimum {
         return Err(ApiError::bad_input(
-            "input.closesAt",
+            crate::field!(input.closes_at),
             format!("voting must last until at least {}", minimum.to_rfc3339()),
         ));
     }
@@ -116,7 +116,7 @@ pub async fn open(tx: &Tx, viewer: &Viewer, input: OpenVote) -> ApiResult<amendm
             }
             Some(MembersVoteReason::MarkedBySecretary) => {
                 return Err(ApiError::bad_input(
-                    "input.body",
+                    crate::field!(input.body),
                     "this amendment changes membership rights and must go to the members",
                 ));
             }
@@ -202,7 +202,7 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastVote) -> ApiResult<Cast> 
         }
         None => {
             return Err(ApiError::bad_input(
-                "input.membershipId",
+                crate::field!(input.membership_id),
                 "you hold several memberships on the roll; name the one voting",
             ));
         }

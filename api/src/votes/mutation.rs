@@ -101,7 +101,7 @@ impl VoteMutation {
             membership_id: input
                 .membership_id
                 .as_ref()
-                .map(|id| key_of::<Membership>(id, "input.membershipId"))
+                .map(|id| key_of::<Membership>(id, &crate::field!(input.membership_id)))
                 .transpose()?,
         };
         let amendment = input.amendment_id;

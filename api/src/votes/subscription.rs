@@ -28,7 +28,7 @@ impl VoteSubscription {
         #[graphql(desc = "The amendment to follow.")] amendment_id: ID,
     ) -> Result<impl Stream<Item = ApiResult<VoteCounts>> + use<>, ApiError> {
         let state = ctx.data::<AppState>()?.clone();
-        let id = key_of::<Amendment>(&amendment_id, "amendmentId")?;
+        let id = key_of::<Amendment>(&amendment_id, &crate::field!(amendment_id))?;
         let amendment = Amendment(find(&state.db, id).await?);
         if !amendment.visible(Viewer::of(ctx)) {
             return Err(ApiError::not_found("amendment"));

@@ -75,25 +75,25 @@ pub async fn apply(tx: &Tx, viewer: &Viewer, input: Apply) -> ApiResult<applicat
     match input.class {
         MembershipClassKey::Sponsor => {
             return Err(ApiError::bad_input(
-                "input.class",
+                crate::field!(input.class),
                 "Sponsor memberships follow an active sponsorship; they are not applied for",
             ));
         }
         MembershipClassKey::Contributor if matches!(input.holder, Holder::Organization(_)) => {
             return Err(ApiError::bad_input(
-                "input.organizationId",
+                crate::field!(input.organization_id),
                 "Contributor membership is for individuals only",
             ));
         }
         MembershipClassKey::Mirror if input.mirror_ids.is_empty() => {
             return Err(ApiError::bad_input(
-                "input.mirrorIds",
+                crate::field!(input.mirror_ids),
                 "a Mirror application names the applicant's mirrors",
             ));
         }
         MembershipClassKey::Contributor if !input.mirror_ids.is_empty() => {
             return Err(ApiError::bad_input(
-                "input.mirrorIds",
+                crate::field!(input.mirror_ids),
                 "only a Mirror application names mirrors",
             ));
         }
@@ -107,7 +107,7 @@ pub async fn apply(tx: &Tx, viewer: &Viewer, input: Apply) -> ApiResult<applicat
         .await?;
     if owned.len() != input.mirror_ids.len() {
         return Err(ApiError::bad_input(
-            "input.mirrorIds",
+            crate::field!(input.mirror_ids),
             "every mirror must exist and belong to the applicant",
         ));
     }

@@ -81,7 +81,7 @@ pub async fn record(
     }
     if sponsorship.currency != input.amount.currency().code() {
         return Err(ApiError::bad_input(
-            "input.currency",
+            crate::field!(input.currency),
             format!("the sponsorship is in {}", sponsorship.currency),
         ));
     }

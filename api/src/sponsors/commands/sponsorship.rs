@@ -115,16 +115,16 @@ pub async fn record(
         .one(tx)
         .await
         .map_err(corrupt_row("sponsor_tiers", input.tier_id))?
-        .ok_or_else(|| ApiError::bad_input("input.tierId", "no such tier"))?;
+        .ok_or_else(|| ApiError::bad_input(crate::field!(input.tier_id), "no such tier"))?;
     if tier.state != TierState::Published {
         return Err(ApiError::bad_input(
-            "input.tierId",
+            crate::field!(input.tier_id),
             "the tier is not published",
         ));
     }
     if tier.currency != input.amount.currency().code() {
         return Err(ApiError::bad_input(
-            "input.currency",
+            crate::field!(input.currency),
             format!("the tier is priced in {}", tier.currency),
         ));
     }
@@ -133,7 +133,7 @@ pub async fn record(
     let owed = period::prorated(yearly, months);
     if input.amount.amount_minor() < owed.amount_minor() {
         return Err(ApiError::bad_input(
-            "input.amountMinor",
+            crate::field!(input.amount_minor),
             format!(
                 "the amount is below {}, the {} tier's yearly minimum for a period of {months} month{}",
                 owed.formatted(),
