@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/.well-known/jwks.json", get(http::ops::jwks))
         .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
         .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
+        .at("/feeds/sponsors.svg", get(http::feeds::sponsors_svg))
         .at(
             "/graphiql/assets/:version/:name",
             get(http::graphiql::asset_file),
