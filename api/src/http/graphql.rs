@@ -185,6 +185,15 @@ impl GraphqlEndpoint {
                 );
             }
         };
+        // A body without `query` (a typo, say) deserializes to an empty one: refuse it as the
+        // malformed request it is rather than report a parse error in a document never sent.
+        if batch.iter().any(|request| request.query.trim().is_empty()) {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the `query` parameter is missing",
+            );
+        }
         if let BatchRequest::Batch(requests) = &batch {
             let max = self.state.config.batch_max;
             if max == 0 {

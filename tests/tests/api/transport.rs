@@ -308,3 +308,21 @@ async fn a_refused_document_has_no_data_under_the_graphql_response_media_type() 
         assert!(!response.errors().is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_body_without_a_query_is_a_400() {
+    let app = TestApp::new().await;
+    for body in [json!({ "qeury": "{ __typename }" }), json!({ "query": "" })] {
+        let response = Gql::read(
+            app.client
+                .post("/graphql")
+                .content_type("application/json")
+                .body_json(&body)
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(response.error_message().contains("query"));
+    }
+}
