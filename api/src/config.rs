@@ -127,7 +127,11 @@ pub struct Config {
     /// `QUORUM_SIGNING_KEY_FILE`: PEM file with the Ed25519 key that signs access tokens.
     /// Development creates `<database>.signing-key.pem` beside a SQLite file when unset.
     pub signing_key_file: Option<PathBuf>,
-    /// `QUORUM_CORS_ORIGINS`: comma-separated allowed origins; empty (default) allows none.
+    /// `QUORUM_CORS_ORIGINS`: comma-separated origins (`https://app.example.org`) whose pages
+    /// may call the API. Production allows exactly these (none by default); development also
+    /// allows `http://localhost:*` and `http://127.0.0.1:*` on any port, and `*` there allows
+    /// any origin. Same-origin requests, such as the built-in GraphiQL's, never need a listing.
+    /// See [`Config::allows_origin`].
     pub cors_origins: Vec<String>,
     /// `QUORUM_BODY_LIMIT`: largest accepted request body in bytes (default 1 MiB).
     pub body_limit: usize,
@@ -331,6 +335,18 @@ impl Config {
         }
     }
 
+    /// Whether a page from `origin` (as a browser sends it in `Origin`) may call the API.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        if self
+            .cors_origins
+            .iter()
+            .any(|allowed| allowed == "*" || allowed.trim_end_matches('/') == origin)
+        {
+            return true;
+        }
+        !self.is_production() && is_local_dev_origin(origin)
+    }
+
     /// True when running with production safeguards.
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
@@ -385,6 +401,19 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `http://localhost`, `http://127.0.0.1` or `http://[::1]`, on any port: a dev server on the
+/// developer's own machine.
+fn is_local_dev_origin(origin: &str) -> bool {
+    let Some(authority) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
 fn millis(
@@ -486,6 +515,42 @@ mod tests {
         let mut on = base.to_vec();
         on.push(("QUORUM_GRAPHIQL", "true"));
         assert!(super::tests::config(&on).expect("graphiql on").graphiql);
+    }
+
+    #[test]
+    fn development_allows_local_dev_servers_on_any_port() {
+        let config = config(&[]).expect("defaults");
+        for origin in [
+            "http://localhost:5173",
+            "http://127.0.0.1:3000",
+            "http://localhost",
+            "http://[::1]:8080",
+        ] {
+            assert!(config.allows_origin(origin), "{origin}");
+        }
+        for origin in [
+            "https://evil.example",
+            "http://localhost.evil.example",
+            "http://localhost:5173.evil.example",
+            "http://127.0.0.1.evil.example:80",
+            "null",
+        ] {
+            assert!(!config.allows_origin(origin), "{origin}");
+        }
+    }
+
+    #[test]
+    fn production_allows_exactly_the_listed_origins() {
+        let config = config(&[
+            ("QUORUM_ENV", "production"),
+            ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_CORS_ORIGINS", "https://app.example.org"),
+        ])
+        .expect("production");
+        assert!(config.allows_origin("https://app.example.org"));
+        assert!(!config.allows_origin("https://app.example.org.evil.example"));
+        assert!(!config.allows_origin("http://app.example.org"));
+        assert!(!config.allows_origin("http://localhost:5173"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub mod votes;
 
 use std::sync::Arc;
 
-use poem::{Endpoint, EndpointExt, Route, get, middleware::Cors};
+use poem::{Endpoint, EndpointExt, Route, get};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -103,7 +103,7 @@ impl AppState {
 
 /// The whole HTTP application, used by `main` and by the tests alike.
 pub fn app(state: AppState) -> impl Endpoint {
-    let cors = cors(&state.config);
+    let cors = http::cors::CrossOrigin::new(state.config.clone());
     Route::new()
         .at(
             "/graphql",
@@ -119,23 +119,12 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/.well-known/jwks.json", get(http::ops::jwks))
         .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
         .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
+        .at("/feeds/sponsors.svg", get(http::feeds::sponsors_svg))
+        .at(
+            "/graphiql/assets/:version/:name",
+            get(http::graphiql::asset_file),
+        )
         .data(state)
-        .with_if(cors.is_some(), cors.unwrap_or_default())
+        .with(cors)
         .around(http::request_id::request_id)
-}
-
-/// Cross-origin access for the configured origins only; none when the list is empty.
-fn cors(config: &Config) -> Option<Cors> {
-    if config.cors_origins.is_empty() {
-        return None;
-    }
-    let cors = Cors::new()
-        .allow_methods(["GET", "POST", "OPTIONS"])
-        .allow_headers(["authorization", "content-type", "x-request-id"])
-        .expose_headers(["x-request-id"]);
-    Some(if config.cors_origins.iter().any(|origin| origin == "*") {
-        cors
-    } else {
-        cors.allow_origins(config.cors_origins.iter().map(String::as_str))
-    })
 }

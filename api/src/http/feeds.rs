@@ -1,4 +1,5 @@
-//! The public sponsor list as plain feeds, JSON and CSV, for HTTP caches and `curl | jq`.
+//! The public sponsor list as plain feeds, JSON and CSV, for HTTP caches and `curl | jq`, and
+//! as an SVG sponsor wall for READMEs and websites.
 
 use chrono::Utc;
 use poem::{
@@ -35,6 +36,22 @@ pub async fn sponsors_csv(req: &Request, state: Data<&AppState>) -> Response {
         |sponsors| csv(sponsors).into_bytes(),
     )
     .await
+}
+
+/// `GET /feeds/sponsors.svg`: the wall as an image, names as text (no images fetched), so it
+/// can be embedded with `<img>` or a Markdown image anywhere.
+#[handler]
+pub async fn sponsors_svg(req: &Request, state: Data<&AppState>) -> Response {
+    let mut response = feed(req, &state, "image/svg+xml; charset=utf-8", |sponsors| {
+        svg(sponsors).into_bytes()
+    })
+    .await;
+    // Opened on its own, an SVG is a document: it may not run or load anything.
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    response
 }
 
 async fn feed(
@@ -114,6 +131,107 @@ fn csv_field(field: &str) -> String {
     }
 }
 
+/// The wall's width, and the sizes its layout is built from, in pixels.
+const WIDTH: usize = 800;
+const MARGIN: usize = 24;
+const TIER_SIZE: usize = 20;
+const NAME_SIZE: usize = 15;
+const LINE: usize = 26;
+const GAP: usize = 24;
+
+/// The sponsor wall: one heading per tier, highest rank first, with its sponsors' names below
+/// in rows. Text is measured roughly (no fonts are at hand), generously enough not to overlap.
+fn svg(sponsors: &[PublicSponsor]) -> String {
+    let mut tiers: Vec<(&str, i32, Vec<&str>)> = Vec::new();
+    for sponsor in sponsors {
+        let tier = (sponsor.tier.name.as_str(), sponsor.tier.rank);
+        match tiers
+            .iter_mut()
+            .find(|(name, rank, _)| (*name, *rank) == tier)
+        {
+            Some((_, _, names)) => names.push(&sponsor.display_name),
+            None => tiers.push((tier.0, tier.1, vec![&sponsor.display_name])),
+        }
+    }
+    tiers.sort_by_key(|(_, rank, _)| *rank);
+
+    let mut body = String::new();
+    let mut y = MARGIN;
+    if tiers.is_empty() {
+        y += TIER_SIZE;
+        body.push_str(&format!(
+            "<text x=\"{MARGIN}\" y=\"{y}\" class=\"tier\">No sponsors yet</text>\n"
+        ));
+    }
+    for (name, _, names) in &tiers {
+        y += TIER_SIZE;
+        body.push_str(&format!(
+            "<text x=\"{MARGIN}\" y=\"{y}\" class=\"tier\">{}</text>\n",
+            xml_escape(name)
+        ));
+        y += LINE;
+        let mut x = MARGIN;
+        for sponsor in names {
+            let width = text_width(sponsor, NAME_SIZE);
+            if x > MARGIN && x + width > WIDTH - MARGIN {
+                x = MARGIN;
+                y += LINE;
+            }
+            body.push_str(&format!(
+                "<text x=\"{x}\" y=\"{y}\" class=\"name\">{}</text>\n",
+                xml_escape(sponsor)
+            ));
+            x += width + GAP;
+        }
+        y += GAP / 2;
+    }
+    let height = y + MARGIN / 2;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" \
+         viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Sponsors\">\n\
+         <title>Sponsors</title>\n\
+         <style>text {{ font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; \
+         fill: #24292f; }} .tier {{ font-size: {TIER_SIZE}px; font-weight: 600; }} \
+         .name {{ font-size: {NAME_SIZE}px; }}</style>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
+         {body}</svg>\n"
+    )
+}
+
+/// A width no narrower than the text will render at: wide letters and capitals count more.
+fn text_width(text: &str, size: usize) -> usize {
+    let units: usize = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'l' | 'j' | '.' | ',' | '\'' | ' ' | '!' | '|' => 4,
+            'm' | 'w' | 'M' | 'W' => 10,
+            c if c.is_ascii_uppercase() => 8,
+            c if c.is_ascii() => 6,
+            // CJK and other wide scripts take about a full em.
+            _ => 11,
+        })
+        .sum();
+    units * size / 10
+}
+
+/// Text safe inside an XML element or a quoted attribute.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab and line breaks are not allowed in XML at all.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +254,14 @@ mod tests {
             assert_eq!(csv_field(field), format!("\"'{field}\""));
         }
         assert_eq!(csv_field("Acme = Rockets"), "Acme = Rockets");
+    }
+
+    #[test]
+    fn svg_text_is_escaped() {
+        assert_eq!(
+            xml_escape("<script>\"A&B\" 'c'</script>\u{1}"),
+            "&lt;script&gt;&quot;A&amp;B&quot; &apos;c&apos;&lt;/script&gt;"
+        );
     }
 
     #[test]

@@ -4,7 +4,6 @@ use std::time::Instant;
 
 use async_graphql::{
     BatchRequest, BatchResponse, Request as GqlRequest, ServerError, Variables,
-    http::GraphiQLSource,
     parser::{parse_query, types::OperationType},
 };
 use poem::{
@@ -105,7 +104,7 @@ impl GraphqlEndpoint {
             }
         };
         if params.query.is_none() && self.state.config.graphiql && wants_html(accept) {
-            return graphiql();
+            return super::graphiql::page();
         }
         let Some(media) = negotiate(accept) else {
             return not_acceptable();
@@ -186,6 +185,15 @@ impl GraphqlEndpoint {
                 );
             }
         };
+        // A body without `query` (a typo, say) deserializes to an empty one: refuse it as the
+        // malformed request it is rather than report a parse error in a document never sent.
+        if batch.iter().any(|request| request.query.trim().is_empty()) {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the `query` parameter is missing",
+            );
+        }
         if let BatchRequest::Batch(requests) = &batch {
             let max = self.state.config.batch_max;
             if max == 0 {
@@ -247,10 +255,11 @@ impl GraphqlEndpoint {
                 &serde_json::json!({ "errors": [error] }),
             );
         };
+        let not_run = matches!(&response, BatchResponse::Single(single) if did_not_run(single));
         let status = match (&response, media) {
             // A request that names no runnable operation is malformed whatever the media type.
             (BatchResponse::Single(single), _)
-                if single.data == async_graphql::Value::Null
+                if not_run
                     && single
                         .errors
                         .iter()
@@ -259,16 +268,27 @@ impl GraphqlEndpoint {
                 StatusCode::BAD_REQUEST
             }
             // GraphQL over HTTP: with the new media type, a request that could not execute at
-            // all (parse or validation failure) is a 400. With application/json it stays 200.
-            (BatchResponse::Single(single), MediaType::GraphqlResponse)
-                if single.data == async_graphql::Value::Null && !single.errors.is_empty() =>
-            {
-                StatusCode::BAD_REQUEST
+            // all (parse or validation failure) is a 400, and its body holds no `data`: there
+            // was no execution to have data. With application/json it stays 200.
+            (BatchResponse::Single(single), MediaType::GraphqlResponse) if not_run => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    &serde_json::json!({ "errors": single.errors }),
+                );
             }
             _ => StatusCode::OK,
         };
         json_response(status, media, &response)
     }
+}
+
+/// Whether a response is that of a request refused before execution: no data, and errors that
+/// belong to no field. An error in a non-null root field also nulls `data`, but carries a path.
+fn did_not_run(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
 /// The response media types a client can ask for.
@@ -424,18 +444,6 @@ fn not_acceptable() -> Response {
         MediaType::Json,
         "accept application/graphql-response+json or application/json",
     )
-}
-
-fn graphiql() -> Response {
-    let html = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql/ws")
-        .title("Quorum GraphiQL")
-        .finish();
-    Response::builder()
-        .content_type("text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
-        .body(html)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The HTTP surface: routes, middleware, and the plain endpoints beside GraphQL.
 
+pub mod cors;
 pub mod feeds;
+pub mod graphiql;
 pub mod graphql;
 pub mod ops;
 pub mod request_id;

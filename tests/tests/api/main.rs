@@ -6,6 +6,7 @@ mod audit;
 mod directory;
 mod errors;
 mod faults;
+mod graphiql;
 mod identity;
 mod limits;
 mod live_tally;

@@ -253,7 +253,7 @@ async fn a_browser_gets_graphiql_in_development_only() {
     response.assert_status_is_ok();
     response.assert_content_type("text/html; charset=utf-8");
     let html = response.0.into_body().into_string().await.expect("html");
-    assert!(html.contains("graphiql"));
+    assert!(html.contains("graphiql.min.js"));
 
     let app = TestApp::with_config(|config| config.graphiql = false).await;
     let response = app
@@ -283,4 +283,46 @@ async fn every_response_carries_a_request_id() {
         .send()
         .await;
     response.assert_header("x-request-id", "from-the-proxy-42");
+}
+
+#[tokio::test]
+async fn a_refused_document_has_no_data_under_the_graphql_response_media_type() {
+    let app = TestApp::new().await;
+    for query in [
+        "{ noSuchField }",
+        "{ __typename",
+        "query A { a } query A { b }",
+    ] {
+        let response = Gql::read(
+            app.client
+                .post("/graphql")
+                .content_type("application/json")
+                .header("accept", "application/graphql-response+json")
+                .body_json(&json!({ "query": query }))
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(response.body.get("data").is_none(), "{:#}", response.body);
+        assert!(!response.errors().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_body_without_a_query_is_a_400() {
+    let app = TestApp::new().await;
+    for body in [json!({ "qeury": "{ __typename }" }), json!({ "query": "" })] {
+        let response = Gql::read(
+            app.client
+                .post("/graphql")
+                .content_type("application/json")
+                .body_json(&body)
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(response.error_message().contains("query"));
+    }
 }
