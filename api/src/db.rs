@@ -6,9 +6,7 @@ use crate::config::{Config, DbTimeouts};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -71,94 +69,13 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// A write transaction. Commands take it; its audit entries are staged as the command records
-/// them and chained onto the log only at [`Tx::commit`], so the one audit head row is locked
-/// for the moment of the commit rather than for the whole transaction: a slow or stuck writer
-/// no longer holds every other writer back.
-pub struct Tx {
-    inner: DatabaseTransaction,
-    staged: std::sync::Mutex<Vec<crate::audit::Staged>>,
-}
-
-/// Begins a transaction that will write.
-///
-/// On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that
-/// reads and then writes can fail at once with "database is locked" when another writer got
-/// there first, and the busy timeout cannot help it.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
-    let inner = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    Ok(Tx {
-        inner,
-        staged: std::sync::Mutex::default(),
-    })
-}
-
-impl Tx {
-    /// Keeps an audit entry until the commit chains it.
-    pub(crate) fn stage(&self, entry: crate::audit::Staged) {
-        self.staged
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(entry);
-    }
-
-    /// Chains the staged audit entries onto the log, then commits: the change and its audit
-    /// entries land together or not at all.
-    pub async fn commit(self) -> crate::error::ApiResult<()> {
-        let staged = std::mem::take(
-            &mut *self
-                .staged
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        crate::audit::seal(&self.inner, staged).await?;
-        self.inner.commit().await?;
-        Ok(())
-    }
-
-    /// Abandons the transaction and its staged entries.
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.inner.rollback().await
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectionTrait for Tx {
-    fn get_database_backend(&self) -> DbBackend {
-        self.inner.get_database_backend()
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.inner.execute_raw(stmt).await
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.inner.execute_unprepared(sql).await
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.inner.query_one_raw(stmt).await
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.inner.query_all_raw(stmt).await
-    }
-
-    fn support_returning(&self) -> bool {
-        self.inner.support_returning()
-    }
-}
+pub use crate::audit::tx::{Tx, begin_write};
 
 /// Serializes transactions that act on the same `key` (a sponsor, say) until they end.
 ///
 /// PostgreSQL takes a transaction-scoped advisory lock; SQLite needs nothing more, since
 /// [`begin_write`] already holds the database's single write lock.
-pub async fn lock_key(tx: &Tx, key: &str) -> Result<(), DbErr> {
+pub async fn lock_key(tx: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod amendments;
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod bylaws;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod holders;
 pub mod http;
 pub mod ids;
 pub mod input;

@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     accounts::{mutation::AccountMutation, query::AccountQuery},
     amendments::{mutation::AmendmentMutation, query::AmendmentQuery},
-    audit::query::AuditQuery,
+    audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
     limits::Limits,

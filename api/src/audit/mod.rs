@@ -8,8 +8,7 @@
 //! The first entry's `prev_hash` is 64 zeros; every later one is the previous entry's `hash`.
 
 pub mod checkpoint;
-pub mod query;
-pub mod types;
+pub mod tx;
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use entity::{
@@ -25,7 +24,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::Viewer, db::Tx, error::ApiResult, ids};
+use crate::{auth::Viewer, error::ApiResult, ids};
+
+pub use tx::Tx;
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

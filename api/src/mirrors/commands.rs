@@ -19,8 +19,8 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::{Role, Viewer},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    holders::Holder,
     ids,
-    members::{classes::MembershipClassKey, holder::Holder},
     mirrors::types::{MirrorStatus, VerificationOutcome, effective_status, may_verify},
     policy,
 };
@@ -183,7 +183,9 @@ async fn follow_membership(
     recheck_months: i32,
 ) -> ApiResult<()> {
     let Some(membership) = Memberships::find()
-        .filter(membership::Column::ClassKey.eq(MembershipClassKey::Mirror))
+        .filter(
+            membership::Column::ClassKey.eq(entity::membership_class::MembershipClassKey::Mirror),
+        )
         .filter(membership::Column::HolderKey.eq(&mirror.owner_key))
         .filter(membership::Column::Status.is_in([MembershipState::Active, MembershipState::Grace]))
         .lock_exclusive()

@@ -7,8 +7,8 @@ use crate::{
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,
     error::ApiResult,
+    holders::Holder,
     ids::key_of,
-    members::holder::Holder,
     mirrors::{
         commands::{self, RegisterMirror, VerifyMirror},
         input::{country, host_name, update_frequency, url_on_host},

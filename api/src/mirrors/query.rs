@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use crate::{
     auth::Viewer,
     error::ApiResult,
-    members::holder::{Holder, viewer_organizations},
+    holders::{Holder, viewer_organizations},
     mirrors::types::{Mirror, MirrorConnection, may_verify, verified_now},
     pagination::{PageArgs, cost, fetch_page},
     policy::loader::policy,

@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, Condition};
 use crate::{
     auth::{Role, Viewer},
     error::ApiResult,
+    holders::{Holder, MembershipHolder},
     ids::{self, NodeKind},
     loaders::loader,
-    members::holder::{Holder, MembershipHolder},
     mirrors::loader::VerificationsLoader,
     policy::loader::policy,
     time::DateTime,

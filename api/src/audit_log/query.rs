@@ -6,11 +6,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
     accounts::types::Account,
-    audit::{
-        checkpoint,
-        types::{AuditChainCheck, AuditCheckpoint, AuditEvent, AuditEventConnection},
-        verify_chain,
-    },
+    audit::{checkpoint, verify_chain},
+    audit_log::types::{AuditChainCheck, AuditCheckpoint, AuditEvent, AuditEventConnection},
     auth::{Role, RoleGuard, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},

@@ -1,0 +1,90 @@
+//! The write transaction every command runs in. Its audit entries are staged as the command
+//! records them and chained onto the log at commit (see [`crate::audit::seal`]).
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+/// A write transaction. Commands take it; its audit entries are staged as the command records
+/// them and chained onto the log only at [`Tx::commit`], so the one audit head row is locked
+/// for the moment of the commit rather than for the whole transaction: a slow or stuck writer
+/// no longer holds every other writer back.
+pub struct Tx {
+    inner: DatabaseTransaction,
+    staged: std::sync::Mutex<Vec<super::Staged>>,
+}
+
+/// Begins a transaction that will write.
+///
+/// On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that
+/// reads and then writes can fail at once with "database is locked" when another writer got
+/// there first, and the busy timeout cannot help it.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
+    let inner = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    Ok(Tx {
+        inner,
+        staged: std::sync::Mutex::default(),
+    })
+}
+
+impl Tx {
+    /// Keeps an audit entry until the commit chains it.
+    pub(crate) fn stage(&self, entry: super::Staged) {
+        self.staged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(entry);
+    }
+
+    /// Chains the staged audit entries onto the log, then commits: the change and its audit
+    /// entries land together or not at all.
+    pub async fn commit(self) -> crate::error::ApiResult<()> {
+        let staged = std::mem::take(
+            &mut *self
+                .staged
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        super::seal(&self.inner, staged).await?;
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Abandons the transaction and its staged entries.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.inner.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Tx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.inner.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.inner.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.inner.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.support_returning()
+    }
+}

@@ -1,0 +1,210 @@
+//! Who holds a membership or a sponsorship, or owns a mirror: an account or an organization.
+//! Shared by the domains, and depending on none of them but accounts and organizations.
+
+use async_graphql::{Context, ID, Union};
+use entity::{organization_representative, prelude::OrganizationRepresentative};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    accounts::{loader::AccountLoader, types::Account},
+    auth::{Role, Viewer},
+    error::{ApiError, ApiResult},
+    ids,
+    loaders::loader,
+    organizations::{
+        loader::{OrganizationLoader, RepresentedOrganizationsLoader},
+        types::Organization,
+    },
+};
+
+/// An account or an organization, as stored in `*_key` columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Holder {
+    Account(Uuid),
+    Organization(Uuid),
+}
+
+impl Holder {
+    /// The stored key: `account:<uuid>` or `organization:<uuid>`, unique per entity.
+    pub fn key(self) -> String {
+        match self {
+            Holder::Account(id) => format!("account:{id}"),
+            Holder::Organization(id) => format!("organization:{id}"),
+        }
+    }
+
+    /// The account and organization columns.
+    pub fn columns(self) -> (Option<Uuid>, Option<Uuid>) {
+        match self {
+            Holder::Account(id) => (Some(id), None),
+            Holder::Organization(id) => (None, Some(id)),
+        }
+    }
+
+    /// Reads a holder back from its columns.
+    pub fn from_columns(account: Option<Uuid>, organization: Option<Uuid>) -> ApiResult<Self> {
+        match (account, organization) {
+            (Some(id), None) => Ok(Holder::Account(id)),
+            (None, Some(id)) => Ok(Holder::Organization(id)),
+            _ => Err(ApiError::internal(
+                "a row has neither or both holder columns",
+            )),
+        }
+    }
+
+    /// The viewer, or the organization `organization_id` the viewer represents. Acting for an
+    /// organization needs its representative; anyone else is `FORBIDDEN`.
+    pub async fn acting(
+        ctx: &Context<'_>,
+        organization_id: Option<&ID>,
+        field: &str,
+    ) -> ApiResult<Self> {
+        let me = Viewer::of(ctx).require_account()?;
+        let Some(id) = organization_id else {
+            return Ok(Holder::Account(me.id));
+        };
+        let organization = ids::key_of::<Organization>(id, field)?;
+        if !viewer_organizations(ctx).await?.contains(&organization) {
+            return Err(ApiError::forbidden(
+                "only the organization's representatives can act for it",
+            ));
+        }
+        Ok(Holder::Organization(organization))
+    }
+
+    /// Whether the viewer is this holder or represents it.
+    pub async fn is_viewer(self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let viewer = Viewer::of(ctx);
+        Ok(match self {
+            Holder::Account(id) => viewer.account_id() == Some(id),
+            Holder::Organization(id) => viewer_organizations(ctx).await?.contains(&id),
+        })
+    }
+
+    /// The account `account_id`, or the organization `organization` it represents, read on
+    /// `db` (a command's transaction). Acting for an organization needs its representative;
+    /// anyone else is `FORBIDDEN`.
+    pub async fn acting_in(
+        db: &impl ConnectionTrait,
+        account_id: Uuid,
+        organization: Option<Uuid>,
+    ) -> ApiResult<Self> {
+        let Some(organization) = organization else {
+            return Ok(Holder::Account(account_id));
+        };
+        if !represented_by(db, account_id)
+            .await?
+            .contains(&organization)
+        {
+            return Err(ApiError::forbidden(
+                "only the organization's representatives can act for it",
+            ));
+        }
+        Ok(Holder::Organization(organization))
+    }
+
+    /// Whether `viewer` is this holder or represents it, read on `db` (a command's transaction).
+    pub async fn is_viewer_in(self, db: &impl ConnectionTrait, viewer: &Viewer) -> ApiResult<bool> {
+        let Some(me) = viewer.account_id() else {
+            return Ok(false);
+        };
+        Ok(match self {
+            Holder::Account(id) => me == id,
+            Holder::Organization(id) => represented_by(db, me).await?.contains(&id),
+        })
+    }
+
+    /// The holder as a GraphQL object.
+    pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
+        Ok(match self {
+            Holder::Account(id) => loader::<AccountLoader>(ctx)?
+                .load_one(id)
+                .await?
+                .map(|row| MembershipHolder::Account(Account(row))),
+            Holder::Organization(id) => loader::<OrganizationLoader>(ctx)?
+                .load_one(id)
+                .await?
+                .map(|row| MembershipHolder::Organization(Organization(row))),
+        })
+    }
+}
+
+/// The organizations `account_id` represents, read on `db`.
+async fn represented_by(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<Vec<Uuid>> {
+    Ok(OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.organization_id)
+        .collect())
+}
+
+/// The organizations the viewer represents; none for anonymous callers and API tokens.
+pub async fn viewer_organizations(ctx: &Context<'_>) -> ApiResult<Vec<Uuid>> {
+    let Some(me) = Viewer::of(ctx).account_id() else {
+        return Ok(Vec::new());
+    };
+    Ok(loader::<RepresentedOrganizationsLoader>(ctx)?
+        .load_one(me)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|organization| organization.id)
+        .collect())
+}
+
+/// The roles that sit on a committee and so may see non-disclosed members.
+pub const COMMITTEES: [Role; 5] = [
+    Role::MembershipCommittee,
+    Role::TechnologyCommittee,
+    Role::Treasurer,
+    Role::Secretary,
+    Role::ElectionCommittee,
+];
+
+/// Whether the viewer sits on a committee.
+pub fn is_committee(viewer: &Viewer) -> bool {
+    COMMITTEES.iter().any(|role| viewer.has_role(*role))
+}
+
+/// Who holds a membership: a person or an organization.
+#[derive(Union)]
+pub enum MembershipHolder {
+    Account(Account),
+    Organization(Organization),
+}
+
+/// The holder keys the viewer acts for: their own account and the organizations they
+/// represent.
+pub async fn viewer_holder_keys(ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+    let Some(me) = Viewer::of(ctx).account_id() else {
+        return Ok(Vec::new());
+    };
+    Ok(std::iter::once(Holder::Account(me).key())
+        .chain(
+            viewer_organizations(ctx)
+                .await?
+                .into_iter()
+                .map(|id| Holder::Organization(id).key()),
+        )
+        .collect())
+}
+
+/// The holder keys an account acts for, read on `db` (a command's transaction): its own and
+/// those of the organizations it represents.
+pub async fn holder_keys_of(db: &impl ConnectionTrait, account: Uuid) -> ApiResult<Vec<String>> {
+    let organizations = OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.eq(account))
+        .all(db)
+        .await?;
+    Ok(std::iter::once(Holder::Account(account))
+        .chain(
+            organizations
+                .iter()
+                .map(|r| Holder::Organization(r.organization_id)),
+        )
+        .map(Holder::key)
+        .collect())
+}
