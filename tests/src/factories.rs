@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, Set};
 
 use crate::TestApp;
 
-/// An account inserted straight into the database.
+/// An account created by the sign-up command, without a session.
 pub struct AccountBuilder {
     display_name: String,
     email: Option<String>,
@@ -27,20 +27,26 @@ impl AccountBuilder {
         self
     }
 
+    /// Creates the account through the same command sign-up runs, audited as made by the
+    /// operator; it has no password anyone knows.
     pub async fn create(self, app: &TestApp) -> account::Model {
-        let id = ids::new_key();
-        let now = Utc::now();
-        account::ActiveModel {
-            id: Set(id),
-            email: Set(self.email.unwrap_or_else(|| format!("{id}@example.org"))),
-            display_name: Set(self.display_name),
-            password_hash: Set("not-a-login".to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(app.db())
+        let tx = api::db::begin_write(app.db()).await.expect("begin");
+        let email = self
+            .email
+            .unwrap_or_else(|| format!("{}@example.org", ids::new_key()));
+        let account = api::accounts::commands::create_account(
+            &tx,
+            Some(api::audit::Actor::System),
+            api::accounts::commands::SignUp {
+                email: api::accounts::input::Email::parse(&email, "email").expect("an email"),
+                display_name: self.display_name,
+                password_hash: "not-a-login".to_owned(),
+            },
+        )
         .await
-        .expect("insert an account")
+        .expect("create an account");
+        tx.commit().await.expect("commit");
+        account
     }
 }
 
@@ -104,39 +110,30 @@ pub async fn a_person_with(app: &TestApp, name: &str, role: api::auth::Role) -> 
     person
 }
 
-/// A membership inserted straight into the database, for directory fixtures.
+/// An active membership granted by the membership command, for directory fixtures.
 pub async fn a_membership(
     app: &TestApp,
     holder: &account::Model,
     class: &str,
     disclose: bool,
 ) -> entity::membership::Model {
-    let now = Utc::now();
-    entity::membership::ActiveModel {
-        id: Set(ids::new_key()),
-        class_key: Set(
-            sea_orm::ActiveEnum::try_from_value(&class.to_owned()).expect("a membership class key")
-        ),
-        holder_key: Set(format!("account:{}", holder.id)),
-        holder_account_id: Set(Some(holder.id)),
-        holder_organization_id: Set(None),
-        status: Set(entity::membership::MembershipState::Active),
-        since: Set(now.date_naive()),
-        ends_on: Set(now.date_naive().checked_add_days(chrono::Days::new(365))),
-        grace_from: Set(None),
-        vote_weight: Set(1),
-        disclose: Set(disclose),
-        notice_kind: Set(None),
-        notice_reason: Set(None),
-        notice_effective_on: Set(None),
-        notice_response: Set(None),
-        status_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(app.db())
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    let membership = api::members::db::grant_membership(
+        &tx,
+        api::audit::Actor::System,
+        api::members::db::Grant {
+            class: sea_orm::ActiveEnum::try_from_value(&class.to_owned())
+                .expect("a membership class key"),
+            holder: api::holders::Holder::Account(holder.id),
+            disclose,
+            vote_weight: 1,
+            term: api::members::db::Term::Months(12),
+        },
+    )
     .await
-    .expect("insert a membership")
+    .expect("grant a membership");
+    tx.commit().await.expect("commit");
+    membership
 }
 
 const APPLY: &str = "mutation($input: ApplyForMembershipInput!) {
