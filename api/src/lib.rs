@@ -10,6 +10,7 @@ pub mod bylaws;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod elections;
 pub mod error;
 pub mod holders;
 pub mod http;

@@ -182,17 +182,18 @@ fn weight(value: i32) -> ApiResult<i32> {
 }
 
 fn benefits(values: &[String]) -> ApiResult<Vec<String>> {
-    if values.len() > 50
-        || values
-            .iter()
-            .any(|b| b.trim().is_empty() || b.chars().count() > 500)
-    {
+    let field = crate::field!(input.benefits);
+    if values.len() > 50 {
         return Err(ApiError::bad_input(
-            crate::field!(input.benefits),
+            field,
             "give at most 50 benefits of 1 to 500 characters",
         ));
     }
-    Ok(values.iter().map(|b| b.trim().to_owned()).collect())
+    // Public text: checked like any other, control characters refused.
+    values
+        .iter()
+        .map(|benefit| crate::input::text(benefit, &field, 500))
+        .collect()
 }
 
 #[Object]

@@ -1,0 +1,99 @@
+#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
+
+use super::*;
+use crate::elections::{count::*, fixed::SCALE, test_support::*};
+use sha2::{Digest, Sha256};
+
+// ---------- (f) BLT ----------
+
+#[test]
+fn blt_export_format() {
+    let c = candidates(&["Ann", "Bob \"B\"", "Cy"]);
+    let b = vec![
+        Ballot::new(whole(2), vec![0, 2]),
+        Ballot::new(fx("1.5"), vec![1]),
+    ];
+    assert_eq!(
+        to_blt("Board 2026", &c, 2, &b),
+        "3 2\n2 1 3 0\n1.500000000 2 0\n0\n\"Ann\"\n\"Bob 'B'\"\n\"Cy\"\n\"Board 2026\"\n"
+    );
+}
+
+#[test]
+fn blt_round_trip_reproduces_the_result() {
+    let c = vec![
+        Candidate::new("Ann").with_organization("acme"),
+        Candidate::new("Bob").with_organization("acme"),
+        Candidate::new("Cy"),
+        Candidate::new("Dee"),
+        Candidate::new("Eve"),
+    ];
+    let mut b = Vec::new();
+    for (i, ranking) in [
+        vec![0, 1, 2],
+        vec![1, 0],
+        vec![2, 3],
+        vec![3, 4, 2],
+        vec![4],
+        vec![1, 3],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for k in 0..4 {
+            let weight = Fixed::from_units(SCALE + (i as i64 * 3 + k) * 123_456_789);
+            b.push(Ballot::new(weight, ranking.clone()));
+        }
+    }
+    let seed = Sha256::digest(b"published ballots");
+    let original = count(&c, 3, &b, &seed).expect("count");
+    let text = to_blt("Board", &c, 3, &b);
+    let parsed = from_blt(&text).expect("parse");
+    assert_eq!(parsed.title, "Board");
+    assert_eq!(parsed.seats, 3);
+    assert_eq!(parsed.ballots, b);
+    // BLT carries no organizations: the recount re-attaches them by candidate id.
+    let recount_candidates: Vec<Candidate> = parsed
+        .candidates
+        .iter()
+        .map(|x| c.iter().find(|o| o.id == x.id).expect("same ids").clone())
+        .collect();
+    assert_eq!(recount_candidates, c);
+    assert_eq!(
+        count(&recount_candidates, parsed.seats, &parsed.ballots, &seed).expect("count"),
+        original
+    );
+    // Without organizations, the BLT alone reproduces the count.
+    let plain = candidates(&["Ann", "Bob", "Cy", "Dee", "Eve"]);
+    let parsed = from_blt(&to_blt("Board", &plain, 3, &b)).expect("parse");
+    assert_eq!(
+        count(&parsed.candidates, parsed.seats, &parsed.ballots, &seed).expect("count"),
+        count(&plain, 3, &b, &seed).expect("count")
+    );
+}
+
+#[test]
+fn blt_import_withdrawn_ballot_ids_and_errors() {
+    let text = "4 2\n-2\n(b1) 3 1 2 3 0\n(b2) 2 2 4 0\n0\n\"A\"\n\"B\"\n\"C\"\n\"D\"\n\"T\"\n";
+    let e = from_blt(text).expect("parse");
+    let ids: Vec<&str> = e.candidates.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["A", "C", "D"]);
+    assert_eq!(
+        e.ballots,
+        vec![
+            Ballot::new(whole(3), vec![0, 1]),
+            Ballot::new(whole(2), vec![2])
+        ]
+    );
+    for bad in [
+        "",
+        "2 1\n1 1 0\n\"A\"\n\"B\"\n\"T\"\n",      // no 0 line
+        "2 1\n1 1 3 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // unknown candidate
+        "2 1\n1 1=2 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // equal ranking
+        "2 1\n1.0000000001 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // 10 decimals
+        "2 1\n1 1 0\n0\n\"A\"\n\"T\"\n",          // missing name
+        "2 1\n1 1\n0\n\"A\"\n\"B\"\n\"T\"\n",     // no closing 0
+    ] {
+        assert!(from_blt(bad).is_err(), "{bad:?} should be rejected");
+    }
+}
