@@ -647,3 +647,20 @@ pub async fn close_after_time_runs_out(
         .await;
     closed.data()["closeAmendmentVote"]["amendment"].clone()
 }
+
+/// An amendment in a members' vote, proposed by the contributor Ada, the one voter on its roll;
+/// returns Ada and the amendment's ID.
+pub async fn an_amendment_in_voting(app: &TestApp, title: &str) -> (Person, String) {
+    use api::auth::Role;
+    let secretary = a_person_with(app, "Sami", Role::Secretary).await;
+    let admin = a_person_with(app, "Root", Role::Admin).await;
+    let committee = a_person_with(app, "Mia", Role::MembershipCommittee).await;
+    let sections = sample_bylaws(app, &secretary).await;
+    no_waiting(app, &admin).await;
+    let (ada, _) = a_contributor(app, "Ada", &committee).await;
+    let amendment = a_proposed_amendment(app, &ada, &sections[1], title).await;
+    open_vote(app, &secretary, &amendment, "MEMBERS")
+        .await
+        .data();
+    (ada, amendment)
+}

@@ -96,3 +96,20 @@ pub async fn next_message(socket: &mut Socket) -> Value {
         Received::Closed { code, reason } => panic!("closed with {code}: {reason}"),
     }
 }
+
+/// Subscribes to `amendment`'s live tally as `id` and returns the first tally it sends.
+pub async fn subscribe_to_tally(socket: &mut Socket, id: &str, amendment: &str) -> Value {
+    send(
+        socket,
+        json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": {
+                "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
+                "variables": { "id": amendment },
+            },
+        }),
+    )
+    .await;
+    next_message(socket).await["payload"]["data"]["amendmentTally"].clone()
+}

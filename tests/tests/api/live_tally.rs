@@ -8,53 +8,12 @@ use serde_json::{Value, json};
 use tests::{
     TestApp,
     factories::{
-        a_contributor, a_person_with, a_proposed_amendment, no_waiting, open_vote, sample_bylaws,
+        a_contributor, a_person_with, a_proposed_amendment, an_amendment_in_voting, no_waiting,
+        open_vote, sample_bylaws,
     },
+    ws::{connect, next_message, subscribe_to_tally},
 };
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(addr: std::net::SocketAddr, token: Option<&str>) -> Socket {
-    let mut request = format!("ws://{addr}/graphql/ws")
-        .into_client_request()
-        .expect("a request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    let payload = token.map_or(
-        json!({}),
-        |t| json!({ "authorization": format!("Bearer {t}") }),
-    );
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init", "payload": payload }).to_string(),
-        ))
-        .await
-        .expect("init");
-    socket
-}
-
-async fn next_message(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a message in time")
-            .expect("the socket stays open")
-            .expect("a frame");
-        if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).expect("json");
-            if value["type"] != "ping" && value["type"] != "pong" {
-                return value;
-            }
-        }
-    }
-}
+use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
@@ -204,38 +163,15 @@ async fn cast_over_http(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queries_still_work_with_one_connection_while_a_subscription_is_open() {
     let app = TestApp::with_config(|config| config.db_max_connections = 1).await;
-    let secretary = a_person_with(&app, "Sami", Role::Secretary).await;
-    let admin = a_person_with(&app, "Root", Role::Admin).await;
-    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
-    let sections = sample_bylaws(&app, &secretary).await;
-    no_waiting(&app, &admin).await;
-    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
-    let amendment = a_proposed_amendment(&app, &ada, &sections[1], "One connection.").await;
-    open_vote(&app, &secretary, &amendment, "MEMBERS")
-        .await
-        .data();
+    let (ada, amendment) = an_amendment_in_voting(&app, "One connection.").await;
     let addr = TestApp::serve(app.state.clone()).await;
     let mut socket = connect(addr, Some(&ada.access_token)).await;
     assert_eq!(
         next_message(&mut socket).await["type"],
         json!("connection_ack")
     );
-    socket
-        .send(Message::text(
-            json!({
-                "id": "tally",
-                "type": "subscribe",
-                "payload": {
-                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
-                    "variables": { "id": amendment },
-                },
-            })
-            .to_string(),
-        ))
-        .await
-        .expect("subscribe");
     assert_eq!(
-        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        subscribe_to_tally(&mut socket, "tally", &amendment).await,
         json!({ "yes": 0, "eligible": 1 })
     );
     // The subscription holds no connection of the pool: reads and writes still go through.
@@ -304,38 +240,15 @@ async fn after_the_listener_reconnects_every_subscriber_re_reads() {
         // SQLite runs one process and needs no LISTEN connection.
         return;
     }
-    let secretary = a_person_with(&app, "Sami", Role::Secretary).await;
-    let admin = a_person_with(&app, "Root", Role::Admin).await;
-    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
-    let sections = sample_bylaws(&app, &secretary).await;
-    no_waiting(&app, &admin).await;
-    let (ada, _) = a_contributor(&app, "Ada", &committee).await;
-    let amendment = a_proposed_amendment(&app, &ada, &sections[1], "Reconnect.").await;
-    open_vote(&app, &secretary, &amendment, "MEMBERS")
-        .await
-        .data();
+    let (ada, amendment) = an_amendment_in_voting(&app, "Reconnect.").await;
     let addr = TestApp::serve(app.state.clone()).await;
     let mut socket = connect(addr, Some(&ada.access_token)).await;
     assert_eq!(
         next_message(&mut socket).await["type"],
         json!("connection_ack")
     );
-    socket
-        .send(Message::text(
-            json!({
-                "id": "tally",
-                "type": "subscribe",
-                "payload": {
-                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
-                    "variables": { "id": amendment },
-                },
-            })
-            .to_string(),
-        ))
-        .await
-        .expect("subscribe");
     assert_eq!(
-        next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
+        subscribe_to_tally(&mut socket, "tally", &amendment).await,
         json!({ "yes": 0, "eligible": 1 })
     );
     // A vote whose notification never arrives, as when the link was cut while it committed.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 use tests::{
     TestApp,
-    factories::a_person,
+    factories::{a_person, an_amendment_in_voting},
     ws::{Received, connect, next_message, open, receive, send},
 };
 
@@ -26,25 +26,6 @@ fn subscribe(id: &str, amendment: &str) -> serde_json::Value {
         "payload": { "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes } }",
                      "variables": { "id": amendment } },
     })
-}
-
-/// An amendment in voting, whose live tally runs until the vote closes.
-async fn an_amendment_in_voting(app: &TestApp) -> String {
-    use api::auth::Role;
-    use tests::factories::{
-        a_contributor, a_person_with, a_proposed_amendment, no_waiting, open_vote, sample_bylaws,
-    };
-    let secretary = a_person_with(app, "Sami", Role::Secretary).await;
-    let admin = a_person_with(app, "Root", Role::Admin).await;
-    let committee = a_person_with(app, "Mia", Role::MembershipCommittee).await;
-    let sections = sample_bylaws(app, &secretary).await;
-    no_waiting(app, &admin).await;
-    let (ada, _) = a_contributor(app, "Ada", &committee).await;
-    let amendment = a_proposed_amendment(app, &ada, &sections[1], "Live.").await;
-    open_vote(app, &secretary, &amendment, "MEMBERS")
-        .await
-        .data();
-    amendment
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,7 +81,7 @@ async fn logging_out_closes_the_sessions_sockets() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_runs_at_most_the_configured_number_of_subscriptions() {
     let app = app_with_fast_websockets().await;
-    let amendment = an_amendment_in_voting(&app).await;
+    let (_, amendment) = an_amendment_in_voting(&app, "Live.").await;
     let addr = TestApp::serve(app.state.clone()).await;
     let mut socket = connect(addr, None).await;
     assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
