@@ -56,7 +56,10 @@ impl SponsorQuery {
     async fn sponsors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only sponsors at this tier.")] tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at this tier: a `SponsorTier.id` or `PublicTier.id`.")]
+        tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at the tier of this name, such as `Gold`.")]
+        tier_name: Option<String>,
         #[graphql(desc = "How many sponsors to return, at most 100 (default 20).")] first: Option<
             i32,
         >,
@@ -75,9 +78,10 @@ impl SponsorQuery {
         let tier = tier
             .map(|id| key_of::<SponsorTier>(&id, &crate::field!(tier)))
             .transpose()?;
+        let filter = list::Filter { tier, tier_name };
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(list::page(db, Utc::now().date_naive(), tier, &page)
+        Ok(list::page(db, Utc::now().date_naive(), &filter, &page)
             .await?
             .into())
     }
