@@ -17,7 +17,7 @@ const SponsorWall = graphql(`
         displayName
         websiteUrl
         logoUrl
-        since
+        sponsorSince
         tier {
           name
           rank
