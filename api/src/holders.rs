@@ -121,7 +121,7 @@ impl Holder {
             Holder::Account(id) => loader::<AccountLoader>(ctx)?
                 .load_one(id)
                 .await?
-                .map(|row| MembershipHolder::Account(Account(row))),
+                .map(|row| MembershipHolder::Account(Account::new(row))),
             Holder::Organization(id) => loader::<OrganizationLoader>(ctx)?
                 .load_one(id)
                 .await?

@@ -279,7 +279,7 @@ impl SponsorActivity {
             Some(MembershipHolder::Organization(org)) => {
                 (org.0.name, org.0.website_url, org.0.logo_url)
             }
-            Some(MembershipHolder::Account(account)) => (account.0.display_name, None, None),
+            Some(MembershipHolder::Account(account)) => (account.row.display_name, None, None),
             None => (String::new(), None, None),
         };
         Ok(PublicSponsor {
