@@ -20,6 +20,9 @@ pub struct Account {
     /// Shown to its owner whoever the request's viewer is: the account of a session just
     /// started by `signUp` or `logIn`, whose request carried no credentials yet.
     owner_view: bool,
+    /// The email is shown: the viewer reviews this person's application and must be able to
+    /// contact them.
+    contact_view: bool,
 }
 
 impl Account {
@@ -28,6 +31,7 @@ impl Account {
         Self {
             row,
             owner_view: false,
+            contact_view: false,
         }
     }
 
@@ -36,6 +40,17 @@ impl Account {
         Self {
             row,
             owner_view: true,
+            contact_view: false,
+        }
+    }
+
+    /// The account with its email shown, for a viewer entitled to contact the person (the
+    /// committee reviewing their application). Other private fields stay hidden.
+    pub fn for_contact(row: account::Model) -> Self {
+        Self {
+            row,
+            owner_view: false,
+            contact_view: true,
         }
     }
 
@@ -63,9 +78,10 @@ impl Account {
         &self.row.display_name
     }
 
-    /// The email address; null unless the viewer is this account or an administrator.
+    /// The email address; null unless the viewer is this account, an administrator, or (on an
+    /// application's `applicant`) the committee reviewing the application.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.private_to(ctx).then_some(self.row.email.as_str())
+        (self.contact_view || self.private_to(ctx)).then_some(self.row.email.as_str())
     }
 
     /// The committee roles the account holds.

@@ -3,6 +3,7 @@
 mod amendments;
 mod api_tokens;
 mod audit;
+mod console;
 mod directory;
 mod errors;
 mod faults;
