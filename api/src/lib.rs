@@ -27,6 +27,7 @@ pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
+pub mod portal;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
