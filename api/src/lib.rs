@@ -27,6 +27,7 @@ pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
+pub mod public_cache;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
@@ -44,6 +45,7 @@ use crate::{
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
+    public_cache::PublicCache,
     schema::QuorumSchema,
     votes::events::TallyEvents,
 };
@@ -59,6 +61,8 @@ pub struct AppState {
     pub tally_events: TallyEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
+    /// What anonymous callers read of the sponsor list and the directory.
+    pub public_cache: PublicCache,
 }
 
 /// Why the server cannot start.
@@ -81,6 +85,7 @@ impl AppState {
             keys,
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
+            public_cache: PublicCache::start(&db),
             config: Arc::new(config),
             db,
         })
