@@ -1,12 +1,15 @@
-//! The public sponsor list: active sponsorships of sponsors that consent to be shown, by tier rank and then
-//! sponsor-since. One query joins tier and sponsor, so a page costs a count and a select.
+//! The public sponsor list: active sponsorships of sponsors that consent to be shown, by tier
+//! rank and then sponsor-since. One query joins tier and sponsor, and reads the page off the
+//! `sponsorships_public_order` index (status, tier rank, sponsor-since, id): a page costs one
+//! select that reads about as many index entries as it shows; the count only when asked for.
 
 use async_graphql::{ID, SimpleObject};
 use chrono::NaiveDate;
 use entity::{account, organization, sponsor_tier, sponsorship};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoSimpleExpr, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value, sea_query::SimpleExpr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value,
+    sea_query::SimpleExpr,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -14,10 +17,10 @@ use uuid::Uuid;
 use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
-    pagination::{CursorKey, Page, PageOf},
+    pagination::{CursorKey, Page, PageOf, assemble},
     sponsors::{
         consent,
-        keyset::{CompositeKey, fetch_keyset_page},
+        keyset::{CompositeKey, fetch_keyset_rows},
         status::active_on,
         tiers::SponsorTier,
     },
@@ -33,6 +36,7 @@ pub struct PublicSponsorRow {
     pub tier_id: Uuid,
     pub sponsor_since: NaiveDate,
     pub tier_name: String,
+    /// The rank copied onto the sponsorship, which orders the list.
     pub tier_rank: i32,
     pub organization_name: Option<String>,
     pub organization_website_url: Option<String>,
@@ -162,7 +166,7 @@ impl CompositeKey for Position {
 /// The list's order, matching [`Position`].
 fn order() -> [SimpleExpr; 3] {
     [
-        sponsor_tier::Column::Rank.into_simple_expr(),
+        sponsorship::Column::TierRank.into_simple_expr(),
         sponsorship::Column::SponsorSince.into_simple_expr(),
         sponsorship::Column::Id.into_simple_expr(),
     ]
@@ -191,7 +195,7 @@ fn query(today: NaiveDate, filter: &Filter) -> Select<entity::prelude::Sponsorsh
         .column_as(sponsorship::Column::TierId, "tier_id")
         .column_as(sponsorship::Column::SponsorSince, "sponsor_since")
         .column_as(sponsor_tier::Column::Name, "tier_name")
-        .column_as(sponsor_tier::Column::Rank, "tier_rank")
+        .column_as(sponsorship::Column::TierRank, "tier_rank")
         .column_as(organization::Column::Name, "organization_name")
         .column_as(organization::Column::WebsiteUrl, "organization_website_url")
         .column_as(organization::Column::LogoUrl, "organization_logo_url")
@@ -213,22 +217,24 @@ fn query(today: NaiveDate, filter: &Filter) -> Select<entity::prelude::Sponsorsh
     select
 }
 
-/// One page of the public list on `today`, optionally of one tier.
+/// One page of the public list on `today`, optionally of one tier: one statement, which reads
+/// the page's entries of the `sponsorships_public_order` index. Its `total_count` is left at 0;
+/// [`count`] gives it when asked for.
 pub async fn page(
     db: &impl ConnectionTrait,
     today: NaiveDate,
     filter: &Filter,
     page: &Page<Position>,
 ) -> ApiResult<PageOf<PublicSponsor>> {
-    let rows = fetch_keyset_page::<_, PublicSponsorRow, _>(
-        db,
-        query(today, filter),
-        &order(),
-        Position::of,
-        page,
-    )
-    .await?;
-    Ok(rows.map(PublicSponsor::from))
+    let rows =
+        fetch_keyset_rows::<_, PublicSponsorRow, _>(db, query(today, filter), &order(), page)
+            .await?;
+    Ok(assemble(rows, page, Position::of, 0).map(PublicSponsor::from))
+}
+
+/// How many sponsors the list holds on `today`, with `filter`.
+pub async fn count(db: &impl ConnectionTrait, today: NaiveDate, filter: &Filter) -> ApiResult<u64> {
+    Ok(query(today, filter).count(db).await?)
 }
 
 /// The whole public list, for the feeds.

@@ -12,6 +12,7 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
+    AppState,
     auth::{ApiScope, Role, Viewer},
     error::{ApiError, ApiResult},
     holders::{holder_name_sql, name_contains},
@@ -86,9 +87,16 @@ impl SponsorQuery {
         let filter = list::Filter { tier, tier_name };
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(list::page(db, Utc::now().date_naive(), &filter, &page)
-            .await?
-            .into())
+        let today = Utc::now().date_naive();
+        let mut sponsors = list::page(db, today, &filter, &page).await?;
+        // Counting reads every listed sponsorship: only when asked for, and once per change.
+        if ctx.look_ahead().field("totalCount").exists() {
+            let cache = &ctx.data::<AppState>()?.public_cache;
+            sponsors.total_count = cache
+                .list_count(today, &filter, list::count(db, today, &filter))
+                .await?;
+        }
+        Ok(sponsors.into())
     }
 
     /// Sponsorships, oldest first. The TREASURER and administrators see all; a sponsor sees its
