@@ -28,6 +28,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod policy;
 pub mod portal;
+pub mod scalar_errors;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
