@@ -29,6 +29,7 @@ pub mod pagination;
 pub mod policy;
 pub mod portal;
 pub mod public_cache;
+pub mod scalar_errors;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;

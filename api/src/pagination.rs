@@ -85,28 +85,25 @@ impl PageArgs {
     /// Checks the arguments: one direction at a time, sizes within 0..=100, cursors of ours.
     pub fn parse<K: CursorKey>(self) -> ApiResult<Page<K>> {
         if self.first.is_some() && self.last.is_some() {
-            return Err(ApiError::bad_input(
-                "last",
-                "give `first` or `last`, not both",
-            ));
+            return Err(ApiError::bad_input("last", "Give first or last, not both."));
         }
         if self.after.is_some() && self.before.is_some() {
             return Err(ApiError::bad_input(
                 "before",
-                "give `after` or `before`, not both",
+                "Give after or before, not both.",
             ));
         }
         let backward = self.last.is_some() || self.before.is_some();
         if backward && self.after.is_some() {
             return Err(ApiError::bad_input(
                 "after",
-                "`after` pages forward; use it with `first`",
+                "The after cursor pages forward; use it with first, not last.",
             ));
         }
         if !backward && self.before.is_some() {
             return Err(ApiError::bad_input(
                 "before",
-                "`before` pages backward; use it with `last`",
+                "The before cursor pages backward; use it with last, not first.",
             ));
         }
         let (size_field, size, cursor_field, cursor) = if backward {
@@ -119,13 +116,13 @@ impl PageArgs {
             Some(n) if n < 0 => {
                 return Err(ApiError::bad_input(
                     size_field,
-                    format!("`{size_field}` must not be negative"),
+                    format!("The page size ({size_field}) must not be negative."),
                 ));
             }
             Some(n) if u64::from(n.unsigned_abs()) > MAX_PAGE_SIZE => {
                 return Err(ApiError::bad_input(
                     size_field,
-                    format!("`{size_field}` may be at most {MAX_PAGE_SIZE}"),
+                    format!("The page size ({size_field}) may be at most {MAX_PAGE_SIZE}."),
                 ));
             }
             Some(n) => u64::from(n.unsigned_abs()),
@@ -146,7 +143,7 @@ impl PageArgs {
 }
 
 fn invalid_cursor(field: &str) -> ApiError {
-    ApiError::bad_input(field, format!("`{field}` is not a cursor from this list"))
+    ApiError::bad_input(field, "This cursor does not belong to this list.")
 }
 
 /// How many items of a page cost as much as one item's fields.

@@ -232,7 +232,10 @@ pub async fn grant_role(
     .await
     .map_err(|err| {
         on_unique_violation(err, || {
-            ApiError::conflict(format!("the account already holds {}", role.as_str()))
+            ApiError::conflict(format!(
+                "The account already holds the role {}.",
+                role.as_str()
+            ))
         })
     })?;
     audit::record(
@@ -275,7 +278,7 @@ pub async fn revoke_role(
         .await?;
     if removed.rows_affected == 0 {
         return Err(ApiError::conflict(format!(
-            "the account does not hold {}",
+            "The account does not hold the role {}.",
             role.as_str()
         )));
     }
