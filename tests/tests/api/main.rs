@@ -13,6 +13,7 @@ mod live_tally;
 mod membership;
 mod ops;
 mod organizations;
+mod public_cache;
 mod robustness;
 mod schema_file;
 mod sponsors;
