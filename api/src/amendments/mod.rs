@@ -3,6 +3,7 @@
 
 pub mod authors;
 pub mod commands;
+pub mod loader;
 pub mod mutation;
 pub mod query;
 pub mod results;

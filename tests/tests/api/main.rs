@@ -17,6 +17,7 @@ mod public_cache;
 mod robustness;
 mod schema_file;
 mod sponsors;
+mod statements;
 mod token_attacks;
 mod transport;
 mod websocket;
