@@ -119,3 +119,48 @@ async fn an_amendment_page_with_diff_changes_and_votes_takes_four_statements_at_
     assert_eq!(first["changes"].as_array().map(Vec::len), Some(1));
     assert!(!first["diff"].as_array().expect("a diff").is_empty());
 }
+
+#[tokio::test]
+async fn the_catch_up_reads_in_batches_and_writes_each_membership_once() {
+    let app = TestApp::new().await;
+    let gold = api::ids::decode(&tier_id(&app, "Gold").await)
+        .expect("a tier id")
+        .1;
+    let today = Utc::now().date_naive();
+    // Sponsorships written behind the commands' back, as if each had started today: every
+    // sponsor lacks its Sponsor membership until the catch-up grants it.
+    let mut statements_for = Vec::new();
+    for (round, sponsors) in [(0, 10u64), (1, 40)] {
+        for i in 0..sponsors {
+            let since = today.checked_sub_days(Days::new(i + 1)).expect("date");
+            a_listed_sponsor(&app, &format!("Round {round} sponsor {i:03}"), gold, since).await;
+        }
+        app.reset_statement_count();
+        let done = api::sponsors::follow::catch_up(app.db())
+            .await
+            .expect("catch up")
+            .expect("the job's lock");
+        statements_for.push(app.statement_count());
+        assert_eq!(
+            done.sponsors_followed,
+            usize::try_from(sponsors).expect("count")
+        );
+    }
+    // Reads do not grow with the number of sponsors: each costs only its membership's own
+    // lock and insert.
+    let per_sponsor = (statements_for[1] - statements_for[0]) / 30;
+    assert!(per_sponsor <= 2, "{statements_for:?}");
+    let members = app
+        .gql(
+            "{ memberships(class: SPONSOR, first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(members.data()["memberships"]["totalCount"], json!(50));
+    // A second run finds nothing left to do.
+    let again = api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("catch up")
+        .expect("the job's lock");
+    assert_eq!(again.sponsors_followed, 0);
+}
