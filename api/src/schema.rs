@@ -70,13 +70,14 @@ pub struct Subscription(VoteSubscription);
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
 pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    use async_graphql::dataloader::DataLoader;
+    use async_graphql::dataloader::{DataLoader, HashMapCache};
 
     use crate::{
         accounts::loader::{
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
+        amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -103,11 +104,23 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
+    add(data, VoteCountsLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
+    // Cached for the request: `changes` and `diff` both read an amendment's changes.
+    data.insert(DataLoader::with_cache(
+        ChangesLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        DocumentLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
 }
 
 /// The schema as served.
