@@ -12,6 +12,10 @@ use crate::{
     audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
+    elections::{
+        board::query::BoardQuery, mutation::ElectionMutation, query::ElectionQuery,
+        subscription::ElectionSubscription,
+    },
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
     metrics::Metrics,
@@ -43,6 +47,8 @@ pub struct Query(
     BylawsQuery,
     AmendmentQuery,
     PolicyQuery,
+    BoardQuery,
+    ElectionQuery,
 );
 
 /// The root of every mutation.
@@ -59,11 +65,12 @@ pub struct Mutation(
     AmendmentMutation,
     VoteMutation,
     PolicyMutation,
+    ElectionMutation,
 );
 
 /// The root of every subscription.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VoteSubscription);
+pub struct Subscription(VoteSubscription, ElectionSubscription);
 
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
@@ -75,6 +82,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
+        elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -96,11 +104,14 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
+    add(data, NominationsLoader(db()));
+    add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
 }
 
 /// The schema as served.

@@ -4,6 +4,7 @@ mod amendments;
 mod api_tokens;
 mod audit;
 mod directory;
+mod elections;
 mod errors;
 mod faults;
 mod graphiql;
