@@ -2,6 +2,10 @@
 //! the BOARD role following it, the community seat, the influence cap on ballot weights, the
 //! organization rule, the term limit, board size violations, secrecy and races.
 
+mod board;
+mod races;
+mod rules;
+mod secrecy;
 
 use api::auth::Role;
 use chrono::{Duration, Utc};
