@@ -27,6 +27,8 @@ pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
+pub mod portal;
+pub mod public_cache;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
@@ -45,6 +47,7 @@ use crate::{
     elections::events::TurnoutEvents,
     http::graphql::ClientAddress,
     metrics::Metrics,
+    public_cache::PublicCache,
     schema::QuorumSchema,
     votes::events::TallyEvents,
 };
@@ -62,6 +65,8 @@ pub struct AppState {
     pub turnout_events: TurnoutEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
+    /// What anonymous callers read of the sponsor list and the directory.
+    pub public_cache: PublicCache,
 }
 
 /// Why the server cannot start.
@@ -85,6 +90,7 @@ impl AppState {
             tally_events: TallyEvents::start(&db),
             turnout_events: TurnoutEvents::start(&db),
             token_usage: TokenUsage::start(&db),
+            public_cache: PublicCache::start(&db),
             config: Arc::new(config),
             db,
         })

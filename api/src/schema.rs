@@ -24,6 +24,7 @@ use crate::{
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
+    portal::ViewerQuery,
     sponsors::{
         mutation::SponsorshipMutation,
         query::SponsorQuery,
@@ -37,6 +38,7 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct Query(
     NodeQuery,
+    ViewerQuery,
     AccountQuery,
     ApiTokenQuery,
     AuditQuery,
@@ -83,7 +85,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
             RepresentedOrganizationsLoader, RolesLoader,
         },
         elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
-        members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
+        members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
         sponsors::loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
@@ -101,6 +103,11 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, RepresentedOrganizationsLoader(db()));
     add(data, RepresentativesLoader(db()));
     add(data, ApplicationMirrorsLoader(db()));
+    add(data, MembershipLoader(db()));
+    data.insert(DataLoader::new(
+        crate::amendments::ballots::BallotLoader(db()),
+        tokio::spawn,
+    ));
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));

@@ -384,7 +384,7 @@ impl Nominee {
         Ok(loader::<AccountLoader>(ctx)?
             .load_one(self.row.nominee_account_id)
             .await?
-            .map(Account))
+            .map(Account::new))
     }
 
     /// Why the nominator nominated them.

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod db;
 pub mod holder;
 pub mod loader;
+pub mod mine;
 pub mod mutation;
 pub mod query;
 pub mod status;

@@ -3,6 +3,7 @@
 mod amendments;
 mod api_tokens;
 mod audit;
+mod console;
 mod directory;
 mod elections;
 mod errors;
@@ -14,6 +15,7 @@ mod live_tally;
 mod membership;
 mod ops;
 mod organizations;
+mod portal;
 mod robustness;
 mod schema_file;
 mod sponsors;

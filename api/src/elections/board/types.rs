@@ -34,7 +34,7 @@ impl Director {
         Ok(loader::<AccountLoader>(ctx)?
             .load_one(self.0.account_id)
             .await?
-            .map(Account))
+            .map(Account::new))
     }
 
     /// A general seat or the Community Director seat.
