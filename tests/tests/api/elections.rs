@@ -6,6 +6,7 @@ mod board;
 mod races;
 mod rules;
 mod secrecy;
+mod turnout;
 
 use api::auth::Role;
 use chrono::{Duration, Utc};

@@ -271,3 +271,46 @@ async fn low_turnout_extends_voting_as_the_policy_says() {
     assert_eq!(closed["state"], json!("CLOSED"));
     assert_eq!(ids(&closed["result"]["elected"]), vec![bob_n]);
 }
+
+#[tokio::test]
+async fn a_member_who_asked_not_to_be_listed_runs_only_by_agreeing_to_be_named() {
+    use tests::factories::{a_person, apply, review};
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let quiet = a_person(app, "Quentin").await;
+    let application = apply(
+        app,
+        &quiet,
+        json!({ "class": "CONTRIBUTOR", "statement": "I translate the docs.", "disclose": false }),
+    )
+    .await;
+    review(app, &f.membership, &application, "APPROVE", None)
+        .await
+        .data();
+    let election = f.election("GENERAL", 1).await;
+    let nominated = f.nominate(&ada, &election, &quiet).await;
+    let id = nominated.data()["nominate"]["nomination"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Until Quentin accepts, the public does not see the nomination.
+    let read = "query($id: ID!) { election(id: $id) { nominees { id nominee { displayName } } } }";
+    assert_eq!(
+        app.gql(read, json!({ "id": election })).await.data()["election"]["nominees"],
+        json!([])
+    );
+    let refused = f.respond(&quiet, &id, json!({ "accept": true })).await;
+    assert_eq!(refused.error_field(), "input.agreeToBeNamed");
+    f.respond(
+        &quiet,
+        &id,
+        json!({ "accept": true, "agreeToBeNamed": true }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        app.gql(read, json!({ "id": election })).await.data()["election"]["nominees"],
+        json!([{ "id": id, "nominee": { "displayName": "Quentin" } }])
+    );
+}
