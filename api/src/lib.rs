@@ -45,6 +45,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{Viewer, keys::SigningKeys, usage::TokenUsage},
     config::Config,
+    elections::events::TurnoutEvents,
     http::graphql::ClientAddress,
     metrics::Metrics,
     public_cache::PublicCache,
@@ -61,6 +62,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub keys: Arc<SigningKeys>,
     pub tally_events: TallyEvents,
+    /// Election turnout, fanned out to subscribers on every replica.
+    pub turnout_events: TurnoutEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
     /// What anonymous callers read of the sponsor list and the directory.
@@ -86,6 +89,7 @@ impl AppState {
             metrics,
             keys,
             tally_events: TallyEvents::start(&db),
+            turnout_events: TurnoutEvents::start(&db),
             token_usage: TokenUsage::start(&db),
             public_cache: PublicCache::start(&db),
             config: Arc::new(config),

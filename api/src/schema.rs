@@ -12,6 +12,10 @@ use crate::{
     audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
+    elections::{
+        board::query::BoardQuery, mutation::ElectionMutation, query::ElectionQuery,
+        subscription::ElectionSubscription,
+    },
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
     metrics::Metrics,
@@ -45,6 +49,8 @@ pub struct Query(
     BylawsQuery,
     AmendmentQuery,
     PolicyQuery,
+    BoardQuery,
+    ElectionQuery,
 );
 
 /// The root of every mutation.
@@ -61,11 +67,12 @@ pub struct Mutation(
     AmendmentMutation,
     VoteMutation,
     PolicyMutation,
+    ElectionMutation,
 );
 
 /// The root of every subscription.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VoteSubscription);
+pub struct Subscription(VoteSubscription, ElectionSubscription);
 
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
@@ -78,6 +85,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
             RepresentedOrganizationsLoader, RolesLoader,
         },
         amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
+        elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -105,6 +113,8 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
     add(data, VoteCountsLoader(db()));
+    add(data, NominationsLoader(db()));
+    add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
@@ -121,6 +131,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         tokio::spawn,
         HashMapCache::default(),
     ));
+    data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
 }
 
 /// The schema as served.

@@ -18,3 +18,9 @@ pub use crate::{
     sponsor_tier::Entity as SponsorTier, sponsorship::Entity as Sponsorship,
     voter_roll::Entity as VoterRoll,
 };
+
+pub use crate::{
+    directorship::Entity as Directorship, election::Entity as Election,
+    election_ballot::Entity as ElectionBallot, election_roll::Entity as ElectionRoll,
+    election_voter::Entity as ElectionVoter, nomination::Entity as Nomination,
+};

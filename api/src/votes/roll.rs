@@ -3,10 +3,9 @@
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
-    account_role,
     amendment_vote::{self, VoteChoice},
     membership,
-    prelude::{AccountRole, Membership as Memberships, VoterRoll},
+    prelude::{Membership as Memberships, VoterRoll},
     voter_roll,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
@@ -14,7 +13,6 @@ use uuid::Uuid;
 
 use crate::{
     amendments::VoteBody,
-    auth::Role,
     error::ApiResult,
     ids,
     members::{
@@ -25,7 +23,7 @@ use crate::{
 };
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
-/// in office.
+/// in office (the board of record).
 pub async fn freeze(
     tx: &Tx,
     amendment: Uuid,
@@ -52,17 +50,20 @@ pub async fn freeze(
                 nominal_weight: m.vote_weight,
             })
             .collect(),
-        VoteBody::Board => AccountRole::find()
-            .filter(account_role::Column::Role.eq(Role::Board.as_str()))
-            .all(tx)
+        // The board of record when the vote opens: the directorships in office today (one
+        // entry per director, even one holding two seats).
+        VoteBody::Board => crate::elections::board::in_office(tx, Utc::now().date_naive())
             .await?
             .into_iter()
-            .map(|director| voter_roll::Model {
+            .map(|d| d.account_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|account_id| voter_roll::Model {
                 id: ids::new_key(),
                 amendment_id: amendment,
                 membership_id: None,
-                account_id: Some(director.account_id),
-                holder_key: Holder::Account(director.account_id).key(),
+                account_id: Some(account_id),
+                holder_key: Holder::Account(account_id).key(),
                 nominal_weight: 1,
                 sponsor: false,
             })

@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod console;
 mod directory;
+mod elections;
 mod errors;
 mod faults;
 mod graphiql;
