@@ -16,6 +16,7 @@ pub mod holders;
 pub mod http;
 pub mod ids;
 pub mod input;
+pub mod jobs;
 pub mod limits;
 pub mod loaders;
 pub mod members;
@@ -23,10 +24,12 @@ pub mod metrics;
 pub mod mirrors;
 pub mod money;
 pub mod node;
+pub mod notifications;
 pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
+pub mod scheduler;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
@@ -59,6 +62,8 @@ pub struct AppState {
     pub tally_events: TallyEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
+    /// The notification workers and the daily scheduler of this replica.
+    pub jobs: jobs::Jobs,
 }
 
 /// Why the server cannot start.
@@ -75,13 +80,15 @@ impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
         let metrics = Arc::new(Metrics::new()?);
         let keys = Arc::new(SigningKeys::load_or_create(&config)?);
+        let config = Arc::new(config);
         Ok(Self {
+            jobs: jobs::Jobs::start(config.clone(), metrics.clone()),
             schema: schema::build(&config, metrics.clone()),
             metrics,
             keys,
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
-            config: Arc::new(config),
+            config,
             db,
         })
     }

@@ -17,6 +17,7 @@ use crate::{
     metrics::Metrics,
     mirrors::{mutation::MirrorMutation, query::MirrorQuery},
     node::NodeQuery,
+    notifications::{mutation::NotificationMutation, query::NotificationQuery},
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
@@ -43,6 +44,7 @@ pub struct Query(
     BylawsQuery,
     AmendmentQuery,
     PolicyQuery,
+    NotificationQuery,
 );
 
 /// The root of every mutation.
@@ -59,6 +61,7 @@ pub struct Mutation(
     AmendmentMutation,
     VoteMutation,
     PolicyMutation,
+    NotificationMutation,
 );
 
 /// The root of every subscription.
@@ -101,6 +104,10 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        crate::notifications::loader::DeliveriesLoader(db()),
+        tokio::spawn,
+    ));
 }
 
 /// The schema as served.

@@ -33,6 +33,12 @@ mod m20261126_000204_shift_sponsorship_ends;
 mod m20261126_000205_create_idempotency_keys;
 mod m20261126_000301_alter_bylaws_sections;
 mod m20261126_000302_alter_amendment_changes;
+mod m20261203_000001_create_outbox_events;
+mod m20261203_000002_create_webhook_endpoints;
+mod m20261203_000003_create_webhook_deliveries;
+mod m20261203_000004_create_email_messages;
+mod m20261203_000005_create_email_preferences;
+mod m20261203_000006_create_scheduled_runs;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -72,6 +78,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000205_create_idempotency_keys::Migration),
             Box::new(m20261126_000301_alter_bylaws_sections::Migration),
             Box::new(m20261126_000302_alter_amendment_changes::Migration),
+            Box::new(m20261203_000001_create_outbox_events::Migration),
+            Box::new(m20261203_000002_create_webhook_endpoints::Migration),
+            Box::new(m20261203_000003_create_webhook_deliveries::Migration),
+            Box::new(m20261203_000004_create_email_messages::Migration),
+            Box::new(m20261203_000005_create_email_preferences::Migration),
+            Box::new(m20261203_000006_create_scheduled_runs::Migration),
         ]
     }
 }

@@ -3,9 +3,11 @@
 pub mod classes;
 pub mod commands;
 pub mod db;
+pub mod events;
 pub mod holder;
 pub mod loader;
 pub mod mutation;
 pub mod query;
+pub mod reminders;
 pub mod status;
 pub mod types;

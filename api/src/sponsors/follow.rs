@@ -31,8 +31,9 @@ use crate::{
         db::{Grant, Term, grant_membership},
         holder::Holder,
     },
+    notifications::outbox::WebhookEvent,
     sponsors::{
-        consent,
+        consent, events,
         status::{SponsorshipState, active_on, lapsed_by},
     },
 };
@@ -250,6 +251,8 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         let at = lapsed_at(sponsorship.ends_on);
         if record_activity(tx, sponsorship.id, SponsorActivityKind::Lapsed, None, at).await? {
             lapses_recorded += 1;
+            let on = Some(sponsorship.ends_on);
+            events::emit(tx, WebhookEvent::SponsorshipLapsed, sponsorship, None, on).await?;
         }
     }
     Ok(CaughtUp {

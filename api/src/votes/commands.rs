@@ -38,7 +38,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids, policy,
-    votes::roll,
+    votes::{notices, roll},
 };
 
 /// A request to open voting.
@@ -169,6 +169,7 @@ pub async fn start(
         json!({ "body": body.to_value(), "closesAt": closes_at, "rules": rules, "roll": entries }),
     )
     .await?;
+    notices::opened(tx, &row, &roll).await?;
     Ok(row)
 }
 
@@ -349,5 +350,6 @@ pub async fn close(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<am
         )
         .await?;
     }
+    notices::closed(tx, &row).await?;
     Ok(row)
 }
