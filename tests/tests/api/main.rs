@@ -11,6 +11,7 @@ mod identity;
 mod limits;
 mod live_tally;
 mod membership;
+mod notifications;
 mod ops;
 mod organizations;
 mod robustness;
