@@ -121,7 +121,7 @@ impl Holder {
             Holder::Account(id) => loader::<AccountLoader>(ctx)?
                 .load_one(id)
                 .await?
-                .map(|row| MembershipHolder::Account(Account(row))),
+                .map(|row| MembershipHolder::Account(Account::new(row))),
             Holder::Organization(id) => loader::<OrganizationLoader>(ctx)?
                 .load_one(id)
                 .await?
@@ -207,4 +207,36 @@ pub async fn holder_keys_of(db: &impl ConnectionTrait, account: Uuid) -> ApiResu
         )
         .map(Holder::key)
         .collect())
+}
+
+/// SQL for the name of a row's holder (an account's display name or an organization's name),
+/// from the row's `account_column` and `organization_column` in `table`. Correlated subqueries
+/// rather than joins, so that any list's query can filter and sort on it as it is.
+pub fn holder_name_sql(table: &str, account_column: &str, organization_column: &str) -> String {
+    format!(
+        r#"COALESCE((SELECT "accounts"."display_name" FROM "accounts" WHERE "accounts"."id" = "{table}"."{account_column}"), (SELECT "organizations"."name" FROM "organizations" WHERE "organizations"."id" = "{table}"."{organization_column}"), '')"#
+    )
+}
+
+/// The condition that the name `name_sql` contains `search`, ignoring case (on SQLite, the case
+/// of ASCII letters only); `%` and `_` in the search are plain characters. Blank matches all.
+pub fn name_contains(name_sql: &str, search: &str) -> sea_orm::Condition {
+    let search = search.trim().to_lowercase();
+    if search.is_empty() {
+        return sea_orm::Condition::all();
+    }
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    sea_orm::Condition::all().add(
+        Expr::cust(format!("LOWER({name_sql})"))
+            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+    )
+}
+
+/// The sort expression for a holder's name, ignoring case.
+pub fn name_order(name_sql: &str) -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(format!("LOWER({name_sql})"))
 }

@@ -29,6 +29,8 @@ pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
+pub mod portal;
+pub mod public_cache;
 pub mod scheduler;
 pub mod schema;
 pub mod sponsors;
@@ -47,6 +49,7 @@ use crate::{
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
+    public_cache::PublicCache,
     schema::QuorumSchema,
     votes::events::TallyEvents,
 };
@@ -64,6 +67,8 @@ pub struct AppState {
     pub token_usage: TokenUsage,
     /// The notification workers and the daily scheduler of this replica.
     pub jobs: jobs::Jobs,
+    /// What anonymous callers read of the sponsor list and the directory.
+    pub public_cache: PublicCache,
 }
 
 /// Why the server cannot start.
@@ -89,6 +94,7 @@ impl AppState {
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
             config,
+            public_cache: PublicCache::start(&db),
             db,
         })
     }

@@ -61,7 +61,7 @@ impl NodeQuery {
             Account::KIND => loader::<AccountLoader>(ctx)?
                 .load_one(key)
                 .await?
-                .map(|row| Node::Account(Account(row))),
+                .map(|row| Node::Account(Account::new(row))),
             Organization::KIND => loader::<OrganizationLoader>(ctx)?
                 .load_one(key)
                 .await?

@@ -3,8 +3,9 @@
 use async_graphql::SimpleObject;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Select,
+    sea_query::{Expr, ExprTrait, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -242,6 +243,144 @@ where
     };
     let rows = query.limit(page.size + 1).all(db).await?;
     Ok(assemble(rows, page, key_of, total_count))
+}
+
+/// Which way a list is sorted.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SortDirection {
+    /// Smallest first: A to Z, oldest first.
+    #[default]
+    Asc,
+    /// Largest first: Z to A, newest first.
+    Desc,
+}
+
+/// An order other than a list's key: a text expression (a name, or a date cast to text, whose
+/// ISO form sorts as the date does) with the row's key breaking ties, so that it is unique.
+pub struct SortOrder {
+    /// The order's name, kept in cursors so that a cursor is not reused under another order.
+    pub name: &'static str,
+    /// The SQL expression sorted on; it must be non-null text.
+    pub expr: SimpleExpr,
+    pub direction: SortDirection,
+}
+
+/// A row's place in a [`SortOrder`]: the order's name, the sorted value and the row's key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortedKey {
+    pub order: String,
+    pub id: Uuid,
+    pub value: String,
+}
+
+impl CursorKey for SortedKey {
+    fn to_text(self) -> String {
+        format!("{}|{}|{}", self.order, self.id, self.value)
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        let (order, rest) = text.split_once('|')?;
+        let (id, value) = rest.split_once('|')?;
+        Some(Self {
+            order: order.to_owned(),
+            id: Uuid::parse_str(id).ok()?,
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// The sort expression for a date column, as ISO text (which sorts as the date does).
+pub fn date_text(table: &str, column: &str) -> SimpleExpr {
+    Expr::cust(format!(r#"CAST("{table}"."{column}" AS TEXT)"#))
+}
+
+/// A row read with the value it is sorted on.
+pub struct Sorted<M> {
+    pub row: M,
+    pub value: String,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Sorted<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            row: M::from_query_result(res, pre)?,
+            value: res.try_get(pre, SORT_VALUE)?,
+        })
+    }
+}
+
+const SORT_VALUE: &str = "sort_value";
+
+/// Fetches one page of `query` in `order`, its key column `key` (read from a row by `key_of`)
+/// breaking ties. Two statements, a count and a page, whatever the page size. A cursor made
+/// under another order is `BAD_USER_INPUT`.
+pub async fn fetch_sorted_page<E, C>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    order: &SortOrder,
+    key: C,
+    key_of: impl Fn(&E::Model) -> Uuid,
+    page: &Page<SortedKey>,
+) -> ApiResult<PageOf<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    E::Model: FromQueryResult + Sync + Send,
+{
+    let total_count = query.clone().count(db).await?;
+    // Forward in ascending order, or backward in descending order, reads upward.
+    let upward = (order.direction == SortDirection::Asc) == (page.direction == Direction::Forward);
+    let mut query = query.column_as(order.expr.clone(), SORT_VALUE);
+    if let Some(from) = &page.from {
+        if from.order != order.name {
+            let field = match page.direction {
+                Direction::Forward => "after",
+                Direction::Backward => "before",
+            };
+            return Err(ApiError::bad_input(
+                field,
+                "This cursor belongs to the list in another order; start again from the first page.",
+            ));
+        }
+        let value = Expr::val(from.value.clone());
+        let past = if upward {
+            Condition::any()
+                .add(Expr::expr(order.expr.clone()).gt(value.clone()))
+                .add(
+                    Condition::all()
+                        .add(Expr::expr(order.expr.clone()).eq(value))
+                        .add(key.gt(from.id)),
+                )
+        } else {
+            Condition::any()
+                .add(Expr::expr(order.expr.clone()).lt(value.clone()))
+                .add(
+                    Condition::all()
+                        .add(Expr::expr(order.expr.clone()).eq(value))
+                        .add(key.lt(from.id)),
+                )
+        };
+        query = query.filter(past);
+    }
+    let sql_order = if upward { Order::Asc } else { Order::Desc };
+    let rows: Vec<Sorted<E::Model>> = query
+        .order_by(order.expr.clone(), sql_order.clone())
+        .order_by(key, sql_order)
+        .limit(page.size + 1)
+        .into_model::<Sorted<E::Model>>()
+        .all(db)
+        .await?;
+    let page = assemble(
+        rows,
+        page,
+        |sorted| SortedKey {
+            order: order.name.to_owned(),
+            id: key_of(&sorted.row),
+            value: sorted.value.clone(),
+        },
+        total_count,
+    );
+    Ok(page.map(|sorted| sorted.row))
 }
 
 /// Builds the page from the rows fetched for it: up to one more than its size, in the query's

@@ -21,6 +21,7 @@ use crate::{
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
+    portal::ViewerQuery,
     sponsors::{
         mutation::SponsorshipMutation,
         query::SponsorQuery,
@@ -34,6 +35,7 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct Query(
     NodeQuery,
+    ViewerQuery,
     AccountQuery,
     ApiTokenQuery,
     AuditQuery,
@@ -78,7 +80,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
-        members::loader::{ApplicationMirrorsLoader, MembershipClassLoader},
+        members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
         sponsors::loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
@@ -96,6 +98,11 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, RepresentedOrganizationsLoader(db()));
     add(data, RepresentativesLoader(db()));
     add(data, ApplicationMirrorsLoader(db()));
+    add(data, MembershipLoader(db()));
+    data.insert(DataLoader::new(
+        crate::amendments::ballots::BallotLoader(db()),
+        tokio::spawn,
+    ));
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));

@@ -56,12 +56,24 @@ pub enum AuditAction {
     /// An account signed up.
     #[sea_orm(string_value = "account.created")]
     AccountCreated,
+    /// A person ended every session of their account.
+    #[sea_orm(string_value = "account.logged_out_everywhere")]
+    AccountLoggedOutEverywhere,
+    /// A person changed their password; their other sessions ended.
+    #[sea_orm(string_value = "account.password_changed")]
+    AccountPasswordChanged,
+    /// A person changed their profile.
+    #[sea_orm(string_value = "account.profile_updated")]
+    AccountProfileUpdated,
     /// An amendment passed and a new bylaws version holds it.
     #[sea_orm(string_value = "amendment.adopted")]
     AmendmentAdopted,
     /// A member commented on an amendment.
     #[sea_orm(string_value = "amendment.commented")]
     AmendmentCommented,
+    /// Its proposer edited a draft amendment.
+    #[sea_orm(string_value = "amendment.edited")]
+    AmendmentEdited,
     /// A member drafted an amendment.
     #[sea_orm(string_value = "amendment.proposed")]
     AmendmentProposed,
@@ -143,6 +155,9 @@ pub enum AuditAction {
     /// An account stopped representing an organization.
     #[sea_orm(string_value = "organization.representative_removed")]
     OrganizationRepresentativeRemoved,
+    /// An organization's name, website or logo changed.
+    #[sea_orm(string_value = "organization.updated")]
+    OrganizationUpdated,
     /// An administrator changed the governance policy.
     #[sea_orm(string_value = "policy.updated")]
     PolicyUpdated,

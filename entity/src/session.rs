@@ -31,4 +31,8 @@ pub enum SessionEnd {
     LoggedOut,
     /// A used refresh token came back: the session is presumed stolen.
     RefreshReused,
+    /// The account's password changed in another session.
+    PasswordChanged,
+    /// The person logged out everywhere.
+    LoggedOutEverywhere,
 }

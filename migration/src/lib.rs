@@ -39,6 +39,9 @@ mod m20261203_000003_create_webhook_deliveries;
 mod m20261203_000004_create_email_messages;
 mod m20261203_000005_create_email_preferences;
 mod m20261203_000006_create_scheduled_runs;
+mod m20261204_000001_add_sponsorships_tier_rank;
+mod m20261204_000002_fill_sponsorships_tier_rank;
+mod m20261204_000003_create_sponsorships_public_order_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -84,6 +87,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_create_email_messages::Migration),
             Box::new(m20261203_000005_create_email_preferences::Migration),
             Box::new(m20261203_000006_create_scheduled_runs::Migration),
+            Box::new(m20261204_000001_add_sponsorships_tier_rank::Migration),
+            Box::new(m20261204_000002_fill_sponsorships_tier_rank::Migration),
+            Box::new(m20261204_000003_create_sponsorships_public_order_index::Migration),
         ]
     }
 }

@@ -301,3 +301,112 @@ pub async fn revoke_role(
     .await?;
     Ok(account)
 }
+
+/// What `update_profile` changes; a field left out keeps its value.
+pub struct ProfileChange {
+    pub display_name: Option<String>,
+}
+
+/// Changes the viewer's own profile, audited with the fields that changed.
+#[tracing::instrument(skip_all)]
+pub async fn update_profile(
+    tx: &Tx,
+    viewer: &Viewer,
+    change: ProfileChange,
+) -> ApiResult<account::Model> {
+    let me = viewer.require_account()?;
+    let mut account: account::ActiveModel = find_account(tx, me.id).await?.into();
+    let mut changed = serde_json::Map::new();
+    if let Some(name) = change.display_name {
+        changed.insert("displayName".to_owned(), json!(name));
+        account.display_name = Set(name);
+    }
+    account.updated_at = Set(Utc::now());
+    let account = account.update(tx).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: AuditAction::AccountProfileUpdated,
+            subject_kind: SubjectKind::Account,
+            subject_id: me.id,
+            summary: serde_json::Value::Object(changed),
+        },
+    )
+    .await?;
+    Ok(account)
+}
+
+/// Stores a new password hash for the viewer's account and ends every other session of it; the
+/// caller's session stays valid. The caller verified the current password. Audited, without
+/// any secret.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    tx: &Tx,
+    viewer: &Viewer,
+    new_hash: String,
+) -> ApiResult<account::Model> {
+    let me = viewer.require_account()?;
+    let mut account: account::ActiveModel = find_account(tx, me.id).await?.into();
+    account.password_hash = Set(new_hash);
+    account.updated_at = Set(Utc::now());
+    let account = account.update(tx).await?;
+    let ended = end_sessions(tx, me.id, Some(me.session_id), SessionEnd::PasswordChanged).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: AuditAction::AccountPasswordChanged,
+            subject_kind: SubjectKind::Account,
+            subject_id: me.id,
+            summary: json!({ "sessionsEnded": ended }),
+        },
+    )
+    .await?;
+    // Security mail: if it was not them, they learn of it at once.
+    crate::notifications::mail::password_changed(tx, me.id).await?;
+    Ok(account)
+}
+
+/// Ends every session of the viewer's account, the caller's too unless `keep_this_session`:
+/// their access tokens stop working at once. Audited. Returns how many sessions ended.
+#[tracing::instrument(skip_all)]
+pub async fn log_out_everywhere(
+    tx: &Tx,
+    viewer: &Viewer,
+    keep_this_session: bool,
+) -> ApiResult<u64> {
+    let me = viewer.require_account()?;
+    let keep = keep_this_session.then_some(me.session_id);
+    let ended = end_sessions(tx, me.id, keep, SessionEnd::LoggedOutEverywhere).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: AuditAction::AccountLoggedOutEverywhere,
+            subject_kind: SubjectKind::Account,
+            subject_id: me.id,
+            summary: json!({ "sessionsEnded": ended }),
+        },
+    )
+    .await?;
+    Ok(ended)
+}
+
+/// Ends the live sessions of `account`, all but `keep`; returns how many ended.
+async fn end_sessions(
+    tx: &Tx,
+    account: Uuid,
+    keep: Option<Uuid>,
+    reason: SessionEnd,
+) -> ApiResult<u64> {
+    let mut update = Session::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .filter(session::Column::AccountId.eq(account))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        update = update.filter(session::Column::Id.ne(keep));
+    }
+    Ok(update.exec(tx).await?.rows_affected)
+}

@@ -6,14 +6,14 @@ use entity::account;
 use crate::{
     AppState,
     accounts::{
-        commands::{self, Refreshed, SignUp, Tokens},
+        commands::{self, ProfileChange, Refreshed, SignUp, Tokens},
         db::find_by_email,
         input::{Email, display_name},
         types::Account,
     },
     audit::Actor,
     auth::{
-        Role, RoleGuard, Viewer,
+        Role, RoleGuard, SessionGuard, Viewer,
         password::{self, Password},
         rate_limit::{self, Limit},
     },
@@ -67,6 +67,44 @@ pub struct RoleChangeInput {
     pub account_id: ID,
     /// The role to grant or revoke.
     pub role: Role,
+}
+
+/// Input of `updateProfile`: each field left out keeps its value.
+#[derive(InputObject)]
+pub struct UpdateProfileInput {
+    /// The name shown to others, 1 to 100 characters.
+    pub display_name: Option<String>,
+}
+
+/// Input of `changePassword`.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password: 12 to 256 characters.
+    pub new_password: String,
+}
+
+/// Input of `logOutEverywhere`.
+#[derive(InputObject)]
+pub struct LogOutEverywhereInput {
+    /// Keep the session making this request; the default ends it too.
+    #[graphql(default)]
+    pub keep_this_session: bool,
+}
+
+/// The account after a change of its own.
+#[derive(SimpleObject)]
+pub struct AccountPayload {
+    /// The account, as it is now.
+    pub account: Account,
+}
+
+/// The result of `logOutEverywhere`.
+#[derive(SimpleObject)]
+pub struct LogOutEverywherePayload {
+    /// How many sessions ended.
+    pub sessions_ended: u64,
 }
 
 /// A new session: the tokens, and whose they are.
@@ -203,6 +241,76 @@ impl AccountMutation {
         Ok(LogOutPayload { ok: true })
     }
 
+    /// Changes the viewer's own profile. Audited.
+    #[graphql(guard = "SessionGuard")]
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: UpdateProfileInput,
+    ) -> ApiResult<AccountPayload> {
+        let state = ctx.data::<AppState>()?;
+        let change = ProfileChange {
+            display_name: input
+                .display_name
+                .as_deref()
+                .map(|name| display_name(name, &crate::field!(input.display_name)))
+                .transpose()?,
+        };
+        let tx = begin_write(&state.db).await?;
+        let account = commands::update_profile(&tx, Viewer::of(ctx), change).await?;
+        tx.commit().await?;
+        Ok(AccountPayload {
+            account: Account::for_owner(account),
+        })
+    }
+
+    /// Changes the viewer's password. The current password is required (a wrong one is
+    /// `BAD_USER_INPUT` on `input.currentPassword`, and attempts count against the log-in
+    /// limit). Every other session of the account ends; the caller's stays valid. Audited.
+    #[graphql(guard = "SessionGuard")]
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: ChangePasswordInput,
+    ) -> ApiResult<AccountPayload> {
+        let state = ctx.data::<AppState>()?;
+        let viewer = Viewer::of(ctx);
+        let me = viewer.require_account()?;
+        let stored = crate::accounts::db::find_account(&state.db, me.id).await?;
+        let limit = Limit::log_in_per_account(&state.config.rate_limits);
+        rate_limit::check(&state.db, &[(limit, stored.email.as_str())]).await?;
+        let new_hash = Password::parse(input.new_password, &crate::field!(input.new_password))?;
+        if !password::verify(input.current_password, Some(stored.password_hash)).await? {
+            return Err(ApiError::bad_input(
+                crate::field!(input.current_password),
+                "The current password is wrong.",
+            ));
+        }
+        let new_hash = new_hash.hash().await?;
+        let tx = begin_write(&state.db).await?;
+        let account = commands::change_password(&tx, viewer, new_hash).await?;
+        tx.commit().await?;
+        Ok(AccountPayload {
+            account: Account::for_owner(account),
+        })
+    }
+
+    /// Ends every session of the viewer's account, on every device: their access tokens stop
+    /// working at once. With `keepThisSession`, the session making the request stays. Audited.
+    #[graphql(guard = "SessionGuard")]
+    async fn log_out_everywhere(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: LogOutEverywhereInput,
+    ) -> ApiResult<LogOutEverywherePayload> {
+        let state = ctx.data::<AppState>()?;
+        let tx = begin_write(&state.db).await?;
+        let sessions_ended =
+            commands::log_out_everywhere(&tx, Viewer::of(ctx), input.keep_this_session).await?;
+        tx.commit().await?;
+        Ok(LogOutEverywherePayload { sessions_ended })
+    }
+
     /// Grants a role to an account. `ADMIN` only; audited.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn grant_role(
@@ -217,7 +325,7 @@ impl AccountMutation {
             commands::grant_role(&tx, Actor::of(Viewer::of(ctx)), account_id, input.role).await?;
         tx.commit().await?;
         Ok(RoleChangePayload {
-            account: Account(account),
+            account: Account::new(account),
         })
     }
 
@@ -235,7 +343,7 @@ impl AccountMutation {
         let account = commands::revoke_role(&tx, Viewer::of(ctx), account_id, input.role).await?;
         tx.commit().await?;
         Ok(RoleChangePayload {
-            account: Account(account),
+            account: Account::new(account),
         })
     }
 }
@@ -244,6 +352,6 @@ fn session_payload(tokens: Tokens, account: account::Model) -> SessionPayload {
     SessionPayload {
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
-        account: Account(account),
+        account: Account::for_owner(account),
     }
 }

@@ -1,12 +1,13 @@
-//! Reading accounts: who am I.
+//! Reading accounts: finding one by email, for administrators. The signed-in person's own view
+//! is `viewer` (`crate::portal`).
 
 use async_graphql::{Context, Object};
+use sea_orm::DatabaseConnection;
 
 use crate::{
-    accounts::{loader::AccountLoader, types::Account},
-    auth::Viewer,
+    accounts::{db::find_by_email, input::Email, types::Account},
+    auth::{Role, RoleGuard},
     error::ApiResult,
-    loaders::loader,
 };
 
 #[derive(Default)]
@@ -14,14 +15,16 @@ pub struct AccountQuery;
 
 #[Object]
 impl AccountQuery {
-    /// The logged-in person; null when anonymous or when calling with an API token.
-    async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        let Some(id) = Viewer::of(ctx).account_id() else {
-            return Ok(None);
-        };
-        Ok(loader::<AccountLoader>(ctx)?
-            .load_one(id)
-            .await?
-            .map(Account))
+    /// The account registered with this email (compared case-insensitively), to grant it a
+    /// role; null when there is none. `ADMIN` only.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn account_by_email(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The email address the account logs in with.")] email: String,
+    ) -> ApiResult<Option<Account>> {
+        let email = Email::parse(&email, &crate::field!(email))?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(find_by_email(db, email.as_str()).await?.map(Account::new))
     }
 }

@@ -15,7 +15,50 @@ use crate::{
 
 /// The account row, wrapped so that no column becomes API by accident.
 #[derive(Clone, Debug)]
-pub struct Account(pub account::Model);
+pub struct Account {
+    pub row: account::Model,
+    /// Shown to its owner whoever the request's viewer is: the account of a session just
+    /// started by `signUp` or `logIn`, whose request carried no credentials yet.
+    owner_view: bool,
+    /// The email is shown: the viewer reviews this person's application and must be able to
+    /// contact them.
+    contact_view: bool,
+}
+
+impl Account {
+    /// The account as the request's viewer may see it.
+    pub fn new(row: account::Model) -> Self {
+        Self {
+            row,
+            owner_view: false,
+            contact_view: false,
+        }
+    }
+
+    /// The account as its owner sees it: for the payload of a session just started.
+    pub fn for_owner(row: account::Model) -> Self {
+        Self {
+            row,
+            owner_view: true,
+            contact_view: false,
+        }
+    }
+
+    /// The account with its email shown, for a viewer entitled to contact the person (the
+    /// committee reviewing their application). Other private fields stay hidden.
+    pub fn for_contact(row: account::Model) -> Self {
+        Self {
+            row,
+            owner_view: false,
+            contact_view: true,
+        }
+    }
+
+    /// Whether the viewer sees the private fields: the owner and administrators.
+    fn private_to(&self, ctx: &Context<'_>) -> bool {
+        self.owner_view || Viewer::of(ctx).is_self_or_admin(self.row.id)
+    }
+}
 
 impl NodeKind for Account {
     const KIND: &'static str = "Account";
@@ -27,25 +70,24 @@ impl NodeKind for Account {
 impl Account {
     /// The account's opaque global ID.
     pub async fn id(&self) -> ID {
-        ids::id_of::<Self>(self.0.id)
+        ids::id_of::<Self>(self.row.id)
     }
 
     /// The name the person chose to be shown by.
     async fn display_name(&self) -> &str {
-        &self.0.display_name
+        &self.row.display_name
     }
 
-    /// The email address; null unless the viewer is this account or an administrator.
+    /// The email address; null unless the viewer is this account, an administrator, or (on an
+    /// application's `applicant`) the committee reviewing the application.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        Viewer::of(ctx)
-            .is_self_or_admin(self.0.id)
-            .then_some(self.0.email.as_str())
+        (self.contact_view || self.private_to(ctx)).then_some(self.row.email.as_str())
     }
 
     /// The committee roles the account holds.
     async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Vec<Role>> {
         let roles = loader::<crate::accounts::loader::RolesLoader>(ctx)?
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await?
             .unwrap_or_default();
         Ok(roles)
@@ -54,11 +96,11 @@ impl Account {
     /// The organizations the account represents; null unless the viewer is this account or an
     /// administrator.
     async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Organization>>> {
-        if !Viewer::of(ctx).is_self_or_admin(self.0.id) {
+        if !self.private_to(ctx) {
             return Ok(None);
         }
         let organizations = loader::<RepresentedOrganizationsLoader>(ctx)?
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await?
             .unwrap_or_default();
         Ok(Some(organizations.into_iter().map(Organization).collect()))
@@ -66,7 +108,7 @@ impl Account {
 
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
+        self.row.created_at.into()
     }
 }
 
@@ -114,7 +156,7 @@ impl Organization {
             return Ok(None);
         }
         let accounts = loader::<AccountLoader>(ctx)?.load_many(ids).await?;
-        Ok(Some(accounts.into_values().map(Account).collect()))
+        Ok(Some(accounts.into_values().map(Account::new).collect()))
     }
 
     /// When the organization was created.

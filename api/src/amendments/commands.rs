@@ -40,6 +40,15 @@ pub struct ProposeAmendment {
     pub changes: Vec<Change>,
 }
 
+/// A checked edit of a draft: a field left out keeps its value.
+pub struct EditAmendment {
+    pub amendment_id: Uuid,
+    pub title: Option<String>,
+    pub rationale: Option<String>,
+    /// Replace every change; they must fit the bylaws in force, which the draft is then based on.
+    pub changes: Option<Vec<Change>>,
+}
+
 /// Whether an amendment changes a membership class's rights.
 pub struct SetRightsFlag {
     pub amendment_id: Uuid,
@@ -80,6 +89,80 @@ pub async fn propose(
         &input.changes,
     )
     .await
+}
+
+/// Edits a draft: its title, rationale or changes. The proposer only (for anyone else who may see
+/// the draft, `FORBIDDEN`), and only while it is a DRAFT (`CONFLICT` after). New changes are
+/// checked as at proposal, against the bylaws in force, and the draft is based on those.
+#[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
+pub async fn edit(tx: &Tx, viewer: &Viewer, input: EditAmendment) -> ApiResult<amendment::Model> {
+    let me = viewer.require_account()?;
+    let current = lock(tx, viewer, input.amendment_id).await?;
+    if current.proposer_id != me.id {
+        return Err(ApiError::forbidden(
+            "Only the proposer may edit an amendment.",
+        ));
+    }
+    if current.status != AmendmentStatus::Draft {
+        return Err(ApiError::conflict(
+            "Only a draft amendment can be edited; this one was already submitted.",
+        ));
+    }
+    let base_version = match &input.changes {
+        Some(changes) => {
+            let in_force = db::current(tx)
+                .await?
+                .ok_or_else(|| ApiError::conflict("There are no bylaws to amend yet."))?;
+            db::document(tx, in_force.number)
+                .await?
+                .apply(changes, ids::new_key)?;
+            Some(in_force.number)
+        }
+        None => None,
+    };
+    let mut summary = serde_json::Map::new();
+    if let Some(title) = &input.title {
+        summary.insert("title".to_owned(), json!(title));
+    }
+    if input.rationale.is_some() {
+        summary.insert("rationale".to_owned(), json!(true));
+    }
+    if let (Some(changes), Some(version)) = (&input.changes, base_version) {
+        summary.insert("changes".to_owned(), json!(changes.len()));
+        summary.insert("baseVersion".to_owned(), json!(version));
+    }
+    let (title, rationale) = (input.title, input.rationale);
+    let row = transition(
+        tx,
+        current.id,
+        &[AmendmentStatus::Draft],
+        AmendmentStatus::Draft,
+        |mut u| {
+            if let Some(title) = title {
+                u = u.col_expr(amendment::Column::Title, Expr::value(title));
+            }
+            if let Some(rationale) = rationale {
+                u = u.col_expr(amendment::Column::Rationale, Expr::value(rationale));
+            }
+            if let Some(version) = base_version {
+                u = u.col_expr(amendment::Column::BaseVersion, Expr::value(version));
+            }
+            u
+        },
+    )
+    .await?;
+    if let Some(changes) = &input.changes {
+        write_changes(tx, row.id, changes).await?;
+    }
+    audit_step(
+        tx,
+        me.id,
+        AuditAction::AmendmentEdited,
+        row.id,
+        serde_json::Value::Object(summary),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// DRAFT → PROPOSED, which starts the notice period and fixes the rules of its vote (notice,

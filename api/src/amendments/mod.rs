@@ -2,6 +2,7 @@
 //! the results of their votes as an amendment shows them. Votes build on this module.
 
 pub mod authors;
+pub mod ballots;
 pub mod commands;
 pub mod mutation;
 pub mod query;

@@ -8,7 +8,7 @@ use crate::{
     AppState,
     amendments::{
         ChangeOperation,
-        commands::{self, CommentOn, ProposeAmendment, SetRightsFlag},
+        commands::{self, CommentOn, EditAmendment, ProposeAmendment, SetRightsFlag},
         types::{Amendment, Comment},
     },
     auth::{Role, RoleGuard, SessionGuard, Viewer},
@@ -51,6 +51,19 @@ pub struct ProposeAmendmentInput {
     pub rationale: String,
     /// The section changes, applied in order to the bylaws in force.
     pub changes: Vec<ChangeInput>,
+}
+
+/// Input of `updateAmendment`: each field left out keeps its value.
+#[derive(InputObject)]
+pub struct UpdateAmendmentInput {
+    /// The draft amendment.
+    pub amendment_id: ID,
+    /// A new title.
+    pub title: Option<String>,
+    /// A new rationale.
+    pub rationale: Option<String>,
+    /// New section changes, replacing all of them; checked against the bylaws in force.
+    pub changes: Option<Vec<ChangeInput>>,
 }
 
 /// Input naming an amendment.
@@ -131,6 +144,32 @@ impl AmendmentMutation {
             changes: parse_changes(&input.changes)?,
         };
         in_transaction(ctx, input, commands::propose).await
+    }
+
+    /// Edits a draft amendment: its title, rationale or changes (checked as in
+    /// `proposeAmendment`, against the bylaws in force). The proposer only, while it is a
+    /// DRAFT. Audited.
+    #[graphql(guard = "SessionGuard")]
+    async fn update_amendment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: UpdateAmendmentInput,
+    ) -> ApiResult<AmendmentPayload> {
+        let input = EditAmendment {
+            amendment_id: amendment_key(&input.amendment_id)?,
+            title: input
+                .title
+                .as_deref()
+                .map(|title| heading(title, &crate::field!(input.title)))
+                .transpose()?,
+            rationale: input
+                .rationale
+                .as_deref()
+                .map(|rationale| body(rationale, &crate::field!(input.rationale)))
+                .transpose()?,
+            changes: input.changes.as_deref().map(parse_changes).transpose()?,
+        };
+        in_transaction(ctx, input, commands::edit).await
     }
 
     /// Submits a draft: DRAFT → PROPOSED, which starts the notice period. The proposer only.

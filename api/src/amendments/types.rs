@@ -16,6 +16,7 @@ use crate::{
     amendments::{
         AmendmentStatus, ChangeOperation, VoteBody,
         authors::{UNLISTED, hidden_from},
+        ballots::{Vote, ballots_of},
         results::{StoredTally, VoteCounts, vote_counts},
         rights::{MembersVoteReason, members_vote_reason},
         rules::{Shown as AmendmentRules, StoredRules},
@@ -30,6 +31,7 @@ use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
     loaders::loader,
+    members::{loader::MembershipLoader, types::Membership},
     pagination::{PageArgs, fetch_page},
     policy::loader::policy,
     time::DateTime,
@@ -47,6 +49,23 @@ impl Amendment {
     /// Drafts are for their proposer and the secretary; the rest is public.
     pub fn visible(&self, viewer: &Viewer) -> bool {
         visible_to(&self.0, viewer)
+    }
+
+    /// The votes recorded for the viewer's roll entries.
+    async fn viewer_votes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vote>> {
+        let Some(me) = Viewer::of(ctx).account_id() else {
+            return Ok(Vec::new());
+        };
+        Ok(ballots_of(ctx, self.0.id, me)
+            .await?
+            .iter()
+            .filter_map(|ballot| {
+                ballot
+                    .vote
+                    .as_ref()
+                    .map(|vote| Vote::of(&ballot.entry, vote))
+            })
+            .collect())
     }
 
     async fn proposer_hidden(&self, ctx: &Context<'_>) -> ApiResult<bool> {
@@ -160,7 +179,7 @@ impl Comment {
         Ok(loader::<AccountLoader>(ctx)?
             .load_one(self.row.author_id)
             .await?
-            .map(Account))
+            .map(Account::new))
     }
 
     /// The author's name as the viewer may see it: "a member who asked not to be listed" for a
@@ -210,7 +229,7 @@ impl Amendment {
         Ok(loader::<AccountLoader>(ctx)?
             .load_one(self.0.proposer_id)
             .await?
-            .map(Account))
+            .map(Account::new))
     }
 
     /// The proposer's name as the viewer may see it: "a member who asked not to be listed" for
@@ -342,6 +361,55 @@ impl Amendment {
     /// The bylaws version it produced, once adopted.
     async fn adopted_version(&self) -> Option<i32> {
         self.0.adopted_version
+    }
+
+    /// The viewer's vote: with several memberships on the roll, the one cast last (see
+    /// `myVotes` for each). Null when anonymous, not on the roll, or not voted yet.
+    async fn my_vote(&self, ctx: &Context<'_>) -> ApiResult<Option<Vote>> {
+        Ok(self
+            .viewer_votes(ctx)
+            .await?
+            .into_iter()
+            .max_by_key(|vote| vote.cast_at))
+    }
+
+    /// The viewer's votes, one per membership of theirs (or of an organization they represent)
+    /// that voted. Empty when anonymous.
+    async fn my_votes(&self, ctx: &Context<'_>) -> ApiResult<Vec<Vote>> {
+        self.viewer_votes(ctx).await
+    }
+
+    /// Whether the viewer may cast (or change) a vote now: voting is open and the viewer holds,
+    /// or represents the holder of, an entry on its frozen roll. False when anonymous.
+    async fn viewer_can_vote(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let open = self.0.status == AmendmentStatus::Voting
+            && self.0.closes_at.is_some_and(|at| chrono::Utc::now() < at);
+        let Some(me) = Viewer::of(ctx).account_id().filter(|_| open) else {
+            return Ok(false);
+        };
+        Ok(!ballots_of(ctx, self.0.id, me).await?.is_empty())
+    }
+
+    /// The memberships the viewer may vote with on this amendment's frozen roll (their own and
+    /// their organizations'), for `castAmendmentVote`'s `membershipId`. Empty when anonymous
+    /// and in a board vote, where a director votes in person.
+    async fn viewer_voting_memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        let Some(me) = Viewer::of(ctx).account_id() else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<Uuid> = ballots_of(ctx, self.0.id, me)
+            .await?
+            .iter()
+            .filter_map(|ballot| ballot.entry.membership_id)
+            .collect();
+        let mut rows = loader::<MembershipLoader>(ctx)?
+            .load_many(ids.clone())
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| rows.remove(id))
+            .map(Membership)
+            .collect())
     }
 
     /// The discussion, oldest first.

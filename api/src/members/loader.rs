@@ -65,3 +65,19 @@ impl Loader<Uuid> for ApplicationMirrorsLoader {
         Ok(by_application)
     }
 }
+
+/// Loads memberships by id.
+pub struct MembershipLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for MembershipLoader {
+    type Value = entity::membership::Model;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = entity::prelude::Membership::find()
+            .filter(entity::membership::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}

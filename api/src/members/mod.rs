@@ -6,6 +6,7 @@ pub mod db;
 pub mod events;
 pub mod holder;
 pub mod loader;
+pub mod mine;
 pub mod mutation;
 pub mod query;
 pub mod reminders;

@@ -13,13 +13,14 @@ use crate::{
     error::{ApiError, ApiResult},
     members::{
         classes::{MembershipClass, MembershipClassKey, may_review},
-        holder::{Holder, is_committee, viewer_organizations},
+        holder::{Holder, holder_name_sql, is_committee, name_contains, viewer_organizations},
         status::{self, MembershipStatus},
         types::{
-            Application, ApplicationConnection, ApplicationStatus, Membership, MembershipConnection,
+            Application, ApplicationConnection, ApplicationOrder, ApplicationStatus, Membership,
+            MembershipConnection, MembershipOrder,
         },
     },
-    pagination::{PageArgs, cost, fetch_page},
+    pagination::{PageArgs, cost, fetch_page, fetch_sorted_page},
     policy::loader::policy,
 };
 
@@ -51,6 +52,13 @@ impl MembershipQuery {
         #[graphql(desc = "Only memberships with this status today.")] status: Option<
             MembershipStatus,
         >,
+        #[graphql(
+            desc = "Only memberships whose holder's name contains this text, ignoring case."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "The order; oldest first when left out.")] order_by: Option<
+            MembershipOrder,
+        >,
         #[graphql(desc = "How many memberships to return, at most 100 (default 20).")]
         first: Option<i32>,
         #[graphql(desc = "Return memberships after this cursor.")] after: Option<String>,
@@ -65,7 +73,7 @@ impl MembershipQuery {
                 "this API token lacks the MEMBERS_READ scope",
             ));
         }
-        let page = PageArgs::new(first, after, last, before).parse()?;
+        let page = PageArgs::new(first, after, last, before);
         let mut query = Memberships::find();
         if !is_committee(viewer) {
             let mut visible = Condition::any().add(membership::Column::Disclose.eq(true));
@@ -86,8 +94,30 @@ impl MembershipQuery {
             let grace = policy(ctx).await?.grace_period_days;
             query = query.filter(status::condition(status, Utc::now().date_naive(), grace));
         }
+        let name = holder_name_sql("memberships", "holder_account_id", "holder_organization_id");
+        if let Some(search) = &search {
+            query = query.filter(name_contains(&name, search));
+        }
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = fetch_page(db, query, membership::Column::Id, |row| row.id, &page).await?;
+        let page = match order_by {
+            None => {
+                let page = page.parse()?;
+                fetch_page(db, query, membership::Column::Id, |row| row.id, &page).await?
+            }
+            Some(order) => {
+                let order = order.sort(&name);
+                let page = page.parse()?;
+                fetch_sorted_page(
+                    db,
+                    query,
+                    &order,
+                    membership::Column::Id,
+                    |row| row.id,
+                    &page,
+                )
+                .await?
+            }
+        };
         Ok(page.map(Membership).into())
     }
 
@@ -101,6 +131,13 @@ impl MembershipQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only applications in this state.")] status: Option<ApplicationStatus>,
         #[graphql(desc = "Only this class.")] class: Option<MembershipClassKey>,
+        #[graphql(
+            desc = "Only applications whose applicant's name (the person's or the organization's) contains this text, ignoring case."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "The order; oldest first when left out.")] order_by: Option<
+            ApplicationOrder,
+        >,
         #[graphql(desc = "How many applications to return, at most 100 (default 20).")]
         first: Option<i32>,
         #[graphql(desc = "Return applications after this cursor.")] after: Option<String>,
@@ -110,7 +147,7 @@ impl MembershipQuery {
     ) -> ApiResult<ApplicationConnection> {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
-        let page = PageArgs::new(first, after, last, before).parse()?;
+        let page = PageArgs::new(first, after, last, before);
         let committee_classes: Vec<MembershipClassKey> =
             [MembershipClassKey::Contributor, MembershipClassKey::Mirror]
                 .into_iter()
@@ -133,8 +170,34 @@ impl MembershipQuery {
         if let Some(class) = class {
             query = query.filter(application::Column::ClassKey.eq(class));
         }
+        let name = holder_name_sql(
+            "applications",
+            "holder_account_id",
+            "holder_organization_id",
+        );
+        if let Some(search) = &search {
+            query = query.filter(name_contains(&name, search));
+        }
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = fetch_page(db, query, application::Column::Id, |row| row.id, &page).await?;
+        let page = match order_by {
+            None => {
+                let page = page.parse()?;
+                fetch_page(db, query, application::Column::Id, |row| row.id, &page).await?
+            }
+            Some(order) => {
+                let order = order.sort(&name);
+                let page = page.parse()?;
+                fetch_sorted_page(
+                    db,
+                    query,
+                    &order,
+                    application::Column::Id,
+                    |row| row.id,
+                    &page,
+                )
+                .await?
+            }
+        };
         Ok(page.map(Application).into())
     }
 }

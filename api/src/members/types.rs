@@ -1,21 +1,23 @@
 //! The `Membership` and `Application` GraphQL types.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::{application, membership, membership::NoticeKind};
 
 use crate::{
+    accounts::{loader::AccountLoader, types::Account},
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
     members::{
         classes::{MembershipClass, MembershipClassKey, may_review},
-        holder::{Holder, MembershipHolder, is_committee},
+        holder::{Holder, MembershipHolder, is_committee, name_order},
         loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         status::{self, MembershipStatus},
     },
     mirrors::types::Mirror,
+    pagination::{SortDirection, SortOrder, date_text},
     policy::loader::policy,
     time::{Date, DateTime},
 };
@@ -203,7 +205,23 @@ impl Application {
         self.holder_entity()?.load(ctx).await
     }
 
-    /// The global ID of the account that submitted it.
+    /// The account that submitted it. Its email is shown to the committee reviewing the
+    /// application (and to the applicant and administrators), so that they can be contacted.
+    async fn applicant(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        let contact = may_review(Viewer::of(ctx), self.0.class_key);
+        Ok(loader::<AccountLoader>(ctx)?
+            .load_one(self.0.applicant_id)
+            .await?
+            .map(|row| {
+                if contact {
+                    Account::for_contact(row)
+                } else {
+                    Account::new(row)
+                }
+            }))
+    }
+
+    /// The global ID of the account that submitted it (`applicant { id }`).
     async fn applicant_id(&self) -> ID {
         ids::encode("Account", self.0.applicant_id)
     }
@@ -242,6 +260,79 @@ impl Application {
     /// When it was decided or withdrawn.
     async fn decided_at(&self) -> Option<DateTime> {
         self.0.decided_at.map(DateTime)
+    }
+}
+
+/// What the member directory can be sorted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MembershipOrderField {
+    /// The holder's name (a person's display name or an organization's name), ignoring case.
+    Name,
+    /// The day the membership began.
+    Since,
+}
+
+/// An order for `memberships`.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct MembershipOrder {
+    /// What to sort by.
+    pub field: MembershipOrderField,
+    /// Which way; ascending by default.
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+impl MembershipOrder {
+    /// The SQL order, given the SQL of the holder's name.
+    pub fn sort(self, name_sql: &str) -> SortOrder {
+        let (name, expr) = match self.field {
+            MembershipOrderField::Name => ("NAME", name_order(name_sql)),
+            MembershipOrderField::Since => ("SINCE", date_text("memberships", "since")),
+        };
+        SortOrder {
+            name,
+            expr,
+            direction: self.direction,
+        }
+    }
+}
+
+/// What applications can be sorted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum ApplicationOrderField {
+    /// When it was submitted.
+    SubmittedAt,
+    /// The applicant's name (the person's, or the organization's applying), ignoring case.
+    Name,
+}
+
+/// An order for `applications`.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct ApplicationOrder {
+    /// What to sort by.
+    pub field: ApplicationOrderField,
+    /// Which way; ascending by default.
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+impl ApplicationOrder {
+    /// The SQL order, given the SQL of the applicant's name.
+    pub fn sort(self, name_sql: &str) -> SortOrder {
+        let (name, expr) = match self.field {
+            ApplicationOrderField::Name => ("NAME", name_order(name_sql)),
+            ApplicationOrderField::SubmittedAt => (
+                "SUBMITTED_AT",
+                sea_orm::sea_query::Expr::cust(r#"CAST("applications"."submitted_at" AS TEXT)"#),
+            ),
+        };
+        SortOrder {
+            name,
+            expr,
+            direction: self.direction,
+        }
     }
 }
 

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
     AppState,
-    accounts::types::Organization,
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
@@ -16,6 +15,7 @@ use crate::{
         preferences,
         types::{WebhookDelivery, WebhookEndpoint},
     },
+    organizations::types::Organization,
 };
 
 #[derive(Default)]

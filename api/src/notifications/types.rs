@@ -10,11 +10,11 @@ use entity::{
 use sea_orm::ActiveEnum;
 
 use crate::{
-    accounts::{loader::OrganizationLoader, types::Organization},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::loader,
     notifications::{delivery::message_id, loader::DeliveriesLoader},
+    organizations::{loader::OrganizationLoader, types::Organization},
     pagination::{PageInfo, PageOf, encode_cursor},
     time::DateTime,
 };

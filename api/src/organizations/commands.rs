@@ -68,6 +68,53 @@ pub async fn create(
     Ok(organization)
 }
 
+/// What `update` changes: `None` keeps a field; `Some(None)` clears a URL.
+pub struct OrganizationChange {
+    pub name: Option<String>,
+    pub website_url: Option<Option<String>>,
+    pub logo_url: Option<Option<String>>,
+}
+
+/// Changes an organization's name, website or logo. For its representatives and administrators;
+/// audited with the fields that changed.
+#[tracing::instrument(skip_all, fields(organization = %organization_id))]
+pub async fn update(
+    tx: &Tx,
+    viewer: &Viewer,
+    organization_id: Uuid,
+    change: OrganizationChange,
+) -> ApiResult<organization::Model> {
+    let organization = lock_for_representative(tx, viewer, organization_id).await?;
+    let mut row: organization::ActiveModel = organization.into();
+    let mut changed = serde_json::Map::new();
+    if let Some(name) = change.name {
+        changed.insert("name".to_owned(), json!(name));
+        row.name = Set(name);
+    }
+    if let Some(website_url) = change.website_url {
+        changed.insert("websiteUrl".to_owned(), json!(website_url));
+        row.website_url = Set(website_url);
+    }
+    if let Some(logo_url) = change.logo_url {
+        changed.insert("logoUrl".to_owned(), json!(logo_url));
+        row.logo_url = Set(logo_url);
+    }
+    row.updated_at = Set(Utc::now());
+    let organization = row.update(tx).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::of(viewer),
+            action: AuditAction::OrganizationUpdated,
+            subject_kind: SubjectKind::Organization,
+            subject_id: organization_id,
+            summary: serde_json::Value::Object(changed),
+        },
+    )
+    .await?;
+    Ok(organization)
+}
+
 /// Adds a representative. For the organization's representatives and administrators.
 #[tracing::instrument(skip_all, fields(organization = %organization_id, account = %account_id))]
 pub async fn add_representative(
@@ -159,7 +206,7 @@ pub async fn is_representative(
 }
 
 /// Locks the organization's row for this transaction, after checking that the viewer may change
-/// its representatives. The lock makes concurrent removals take turns, so that two of them
+/// it (its representatives and administrators). The lock makes concurrent removals take turns, so that two of them
 /// cannot both see a second representative and leave none.
 async fn lock_for_representative(
     tx: &Tx,
@@ -177,7 +224,7 @@ async fn lock_for_representative(
     }
     if !viewer.has_role(Role::Admin) && !is_representative(tx, organization_id, me.id).await? {
         return Err(ApiError::forbidden(
-            "only the organization's representatives can change its representatives",
+            "Only the organization's representatives can change it.",
         ));
     }
     Organizations::find_by_id(organization_id)

@@ -1,6 +1,6 @@
 //! Creating organizations and managing their representatives.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use uuid::Uuid;
 
 use crate::{
@@ -11,7 +11,7 @@ use crate::{
     error::ApiResult,
     ids::key_of,
     organizations::{
-        commands::{self, NewOrganization},
+        commands::{self, NewOrganization, OrganizationChange},
         input::optional_web_url,
         types::Organization,
     },
@@ -29,6 +29,19 @@ pub struct CreateOrganizationInput {
     pub website_url: Option<String>,
     /// Its logo: an http or https URL.
     pub logo_url: Option<String>,
+}
+
+/// Input of `updateOrganization`: each field left out keeps its value.
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// Its new name.
+    pub name: Option<String>,
+    /// Its website: an http or https URL; null removes it.
+    pub website_url: MaybeUndefined<String>,
+    /// Its logo: an http or https URL; null removes it.
+    pub logo_url: MaybeUndefined<String>,
 }
 
 /// Input of `addRepresentative` and `removeRepresentative`.
@@ -67,6 +80,44 @@ impl OrganizationMutation {
         };
         let tx = begin_write(&state.db).await?;
         let organization = commands::create(&tx, Viewer::of(ctx), new).await?;
+        tx.commit().await?;
+        Ok(OrganizationPayload {
+            organization: Organization(organization),
+        })
+    }
+
+    /// Changes an organization's name, website or logo. For its representatives and
+    /// administrators (anyone else is `FORBIDDEN`); audited.
+    #[graphql(guard = "SessionGuard")]
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: UpdateOrganizationInput,
+    ) -> ApiResult<OrganizationPayload> {
+        let state = ctx.data::<AppState>()?;
+        let organization_id = key_of::<Organization>(
+            &input.organization_id,
+            &crate::field!(input.organization_id),
+        )?;
+        let url =
+            |value: &MaybeUndefined<String>, field: &str| -> ApiResult<Option<Option<String>>> {
+                match value {
+                    MaybeUndefined::Undefined => Ok(None),
+                    MaybeUndefined::Null => Ok(Some(None)),
+                    MaybeUndefined::Value(text) => Ok(Some(optional_web_url(Some(text), field)?)),
+                }
+            };
+        let change = OrganizationChange {
+            name: input
+                .name
+                .as_deref()
+                .map(|name| display_name(name, &crate::field!(input.name)))
+                .transpose()?,
+            website_url: url(&input.website_url, &crate::field!(input.website_url))?,
+            logo_url: url(&input.logo_url, &crate::field!(input.logo_url))?,
+        };
+        let tx = begin_write(&state.db).await?;
+        let organization = commands::update(&tx, Viewer::of(ctx), organization_id, change).await?;
         tx.commit().await?;
         Ok(OrganizationPayload {
             organization: Organization(organization),

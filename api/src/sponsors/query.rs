@@ -12,18 +12,24 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
+    AppState,
     auth::{ApiScope, Role, Viewer},
     error::{ApiError, ApiResult},
+    holders::{holder_name_sql, name_contains},
     ids::{self, key_of},
     members::holder::{Holder, viewer_organizations},
     money::{Currency, Money},
-    pagination::{PageArgs, cost, fetch_page},
+    pagination::{PageArgs, cost, fetch_page, fetch_sorted_page},
     sponsors::{
         consent,
         list::{self, PublicSponsorConnection},
+        status::{self, SponsorshipStatus},
         tiers::SponsorTier,
         totals::{joined, split_sums},
-        types::{SponsorActivity, SponsorActivityConnection, Sponsorship, SponsorshipConnection},
+        types::{
+            SponsorActivity, SponsorActivityConnection, Sponsorship, SponsorshipConnection,
+            SponsorshipOrder,
+        },
     },
     time::DateTime,
 };
@@ -56,7 +62,10 @@ impl SponsorQuery {
     async fn sponsors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only sponsors at this tier.")] tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at this tier: a `SponsorTier.id` or `PublicTier.id`.")]
+        tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at the tier of this name, such as `Gold`.")]
+        tier_name: Option<String>,
         #[graphql(desc = "How many sponsors to return, at most 100 (default 20).")] first: Option<
             i32,
         >,
@@ -75,11 +84,19 @@ impl SponsorQuery {
         let tier = tier
             .map(|id| key_of::<SponsorTier>(&id, &crate::field!(tier)))
             .transpose()?;
+        let filter = list::Filter { tier, tier_name };
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(list::page(db, Utc::now().date_naive(), tier, &page)
-            .await?
-            .into())
+        let today = Utc::now().date_naive();
+        let mut sponsors = list::page(db, today, &filter, &page).await?;
+        // Counting reads every listed sponsorship: only when asked for, and once per change.
+        if ctx.look_ahead().field("totalCount").exists() {
+            let cache = &ctx.data::<AppState>()?.public_cache;
+            sponsors.total_count = cache
+                .list_count(today, &filter, list::count(db, today, &filter))
+                .await?;
+        }
+        Ok(sponsors.into())
     }
 
     /// Sponsorships, oldest first. The TREASURER and administrators see all; a sponsor sees its
@@ -92,6 +109,16 @@ impl SponsorQuery {
         #[graphql(desc = "Only this sponsor's: an organization or account ID.")] sponsor_id: Option<
             ID,
         >,
+        #[graphql(desc = "Only sponsorships with this status today.")] status: Option<
+            SponsorshipStatus,
+        >,
+        #[graphql(
+            desc = "Only sponsorships whose sponsor's name contains this text, ignoring case."
+        )]
+        search: Option<String>,
+        #[graphql(desc = "The order; oldest first when left out.")] order_by: Option<
+            SponsorshipOrder,
+        >,
         #[graphql(desc = "How many sponsorships to return, at most 100 (default 20).")]
         first: Option<i32>,
         #[graphql(desc = "Return sponsorships after this cursor.")] after: Option<String>,
@@ -101,7 +128,7 @@ impl SponsorQuery {
     ) -> ApiResult<SponsorshipConnection> {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
-        let page = PageArgs::new(first, after, last, before).parse()?;
+        let page = PageArgs::new(first, after, last, before);
         let mut query = Sponsorships::find();
         if !is_treasury(viewer) {
             let own = std::iter::once(Holder::Account(me.id).key()).chain(
@@ -115,8 +142,37 @@ impl SponsorQuery {
         if let Some(id) = sponsor_id {
             query = query.filter(sponsorship::Column::SponsorKey.eq(sponsor_of(&id)?.key()));
         }
+        if let Some(status) = status {
+            query = query.filter(status::condition(status, Utc::now().date_naive()));
+        }
+        let name = holder_name_sql(
+            "sponsorships",
+            "sponsor_account_id",
+            "sponsor_organization_id",
+        );
+        if let Some(search) = &search {
+            query = query.filter(name_contains(&name, search));
+        }
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = fetch_page(db, query, sponsorship::Column::Id, |row| row.id, &page).await?;
+        let page = match order_by {
+            None => {
+                let page = page.parse()?;
+                fetch_page(db, query, sponsorship::Column::Id, |row| row.id, &page).await?
+            }
+            Some(order) => {
+                let order = order.sort(&name);
+                let page = page.parse()?;
+                fetch_sorted_page(
+                    db,
+                    query,
+                    &order,
+                    sponsorship::Column::Id,
+                    |row| row.id,
+                    &page,
+                )
+                .await?
+            }
+        };
         Ok(page.map(Sponsorship).into())
     }
 

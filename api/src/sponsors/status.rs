@@ -47,3 +47,17 @@ pub fn lapsed_by(today: NaiveDate) -> Condition {
         .add(sponsorship::Column::Status.eq(SponsorshipState::Active))
         .add(sponsorship::Column::EndsOn.lte(today))
 }
+
+/// The SQL condition for sponsorships with `status` on `today`, as [`effective`] derives it.
+pub fn condition(status: SponsorshipStatus, today: NaiveDate) -> Condition {
+    match status {
+        SponsorshipStatus::Pending => Condition::all()
+            .add(sponsorship::Column::Status.eq(SponsorshipState::Active))
+            .add(sponsorship::Column::StartsOn.gt(today)),
+        SponsorshipStatus::Active => active_on(today),
+        SponsorshipStatus::Lapsed => lapsed_by(today),
+        SponsorshipStatus::Cancelled => {
+            Condition::all().add(sponsorship::Column::Status.eq(SponsorshipState::Cancelled))
+        }
+    }
+}

@@ -18,7 +18,7 @@ use crate::{
     pagination::{CursorKey, PageArgs, cost},
     sponsors::{
         keyset::{CompositeKey, fetch_keyset_page},
-        list::{PublicSponsor, PublicTier},
+        list::{PublicSponsor, PublicTier, public_sponsor_id},
         loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
         status::{self, SponsorshipStatus},
         tiers::SponsorTier,
@@ -279,18 +279,19 @@ impl SponsorActivity {
             Some(MembershipHolder::Organization(org)) => {
                 (org.0.name, org.0.website_url, org.0.logo_url)
             }
-            Some(MembershipHolder::Account(account)) => (account.0.display_name, None, None),
+            Some(MembershipHolder::Account(account)) => (account.row.display_name, None, None),
             None => (String::new(), None, None),
         };
         Ok(PublicSponsor {
+            id: public_sponsor_id(
+                sponsorship.sponsor_account_id,
+                sponsorship.sponsor_organization_id,
+            ),
             display_name,
             website_url,
             logo_url,
-            since: sponsorship.sponsor_since.into(),
-            tier: PublicTier {
-                name: tier.name,
-                rank: tier.rank,
-            },
+            sponsor_since: sponsorship.sponsor_since.into(),
+            tier: PublicTier::of(&tier),
         })
     }
 
@@ -302,10 +303,7 @@ impl SponsorActivity {
         Ok(loader::<TierLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(|tier| PublicTier {
-                name: tier.name,
-                rank: tier.rank,
-            }))
+            .map(|tier| PublicTier::of(&tier)))
     }
 }
 
@@ -314,3 +312,44 @@ crate::connection!(
     SponsorActivityEdge,
     SponsorActivity
 );
+
+/// What sponsorships can be sorted by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SponsorshipOrderField {
+    /// The sponsor's name (a person's display name or an organization's name), ignoring case.
+    Name,
+    /// The first day.
+    StartsOn,
+    /// The day it ends.
+    EndsOn,
+}
+
+/// An order for `sponsorships`.
+#[derive(async_graphql::InputObject, Clone, Copy, Debug)]
+pub struct SponsorshipOrder {
+    /// What to sort by.
+    pub field: SponsorshipOrderField,
+    /// Which way; ascending by default.
+    #[graphql(default)]
+    pub direction: crate::pagination::SortDirection,
+}
+
+impl SponsorshipOrder {
+    /// The SQL order, given the SQL of the sponsor's name.
+    pub fn sort(self, name_sql: &str) -> crate::pagination::SortOrder {
+        use crate::pagination::date_text;
+        let (name, expr) = match self.field {
+            SponsorshipOrderField::Name => ("NAME", crate::holders::name_order(name_sql)),
+            SponsorshipOrderField::StartsOn => {
+                ("STARTS_ON", date_text("sponsorships", "starts_on"))
+            }
+            SponsorshipOrderField::EndsOn => ("ENDS_ON", date_text("sponsorships", "ends_on")),
+        };
+        crate::pagination::SortOrder {
+            name,
+            expr,
+            direction: self.direction,
+        }
+    }
+}

@@ -6,13 +6,14 @@ use crate::{
     AppState,
     amendments::{
         VoteBody,
+        ballots::Vote,
         mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
         types::Amendment,
     },
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,
     error::ApiResult,
-    ids::{self, key_of},
+    ids::key_of,
     members::types::Membership,
     time::DateTime,
     votes::{
@@ -41,17 +42,6 @@ pub struct CastVoteInput {
     pub choice: VoteChoice,
     /// The membership voting; may be left out when the viewer holds exactly one on the roll.
     pub membership_id: Option<ID>,
-}
-
-/// A vote as recorded.
-#[derive(SimpleObject)]
-pub struct Vote {
-    /// The choice.
-    pub choice: VoteChoice,
-    /// The membership that voted (members' votes).
-    pub membership_id: Option<ID>,
-    /// When it was last cast.
-    pub cast_at: DateTime,
 }
 
 /// The vote recorded.
@@ -114,8 +104,8 @@ impl VoteMutation {
         Ok(CastVotePayload {
             vote: Vote {
                 choice: cast.choice,
-                membership_id: cast.entry.membership_id.map(ids::id_of::<Membership>),
-                cast_at: cast.cast_at.into(),
+                membership_id: cast.entry.membership_id,
+                cast_at: cast.cast_at,
             },
         })
     }

@@ -3,6 +3,7 @@
 mod amendments;
 mod api_tokens;
 mod audit;
+mod console;
 mod directory;
 mod errors;
 mod faults;
@@ -14,6 +15,7 @@ mod membership;
 mod notifications;
 mod ops;
 mod organizations;
+mod portal;
 mod robustness;
 mod schema_file;
 mod sponsors;

@@ -726,3 +726,63 @@ async fn the_outbox_shows_in_metrics() {
     );
     assert!(text.contains("quorum_outbox_oldest_pending_age_seconds{channel=\"webhook\"}"));
 }
+
+#[tokio::test]
+async fn a_changed_password_is_mailed_even_to_one_who_opted_out() {
+    let smtp = SmtpReceiver::start().await;
+    let app = TestApp::with_config(mailing(&smtp)).await;
+    let person = a_person(&app, "Pat Person").await;
+    app.gql_as(
+        &person.access_token,
+        "mutation { setEmailPreferences(input: { nonEssential: false }) { nonEssential } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let changed = app
+        .gql_as(
+            &person.access_token,
+            "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { account { id } } }",
+            json!({ "input": { "currentPassword": tests::factories::PASSWORD, "newPassword": "a much longer new passphrase" } }),
+        )
+        .await;
+    changed.data();
+    let mail = smtp
+        .wait_for(WAIT, |mail| mail.to.contains(&person.email))
+        .await;
+    assert_eq!(
+        mail[0].header("Subject").as_deref(),
+        Some("Your password was changed")
+    );
+    assert_eq!(mail[0].header("List-Unsubscribe"), None);
+}
+
+#[tokio::test]
+async fn without_smtp_development_writes_each_message_to_a_file() {
+    let app = TestApp::with_config(fast).await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+    let folder = app.config().notifications.mail_dir.clone();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let text = loop {
+        let found = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.path().extension().is_some_and(|e| e == "eml"))
+                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                    .find(|text| text.contains(&member.email))
+            })
+            .ok()
+            .flatten();
+        if let Some(text) = found {
+            break text;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no .eml file in {folder:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(text.contains("Subject: Your Contributor membership application was approved"));
+}
