@@ -34,7 +34,7 @@ pub enum WebhookEvent {
     /// `sponsorship.tier_changed`: a sponsor continued at another tier.
     #[sea_orm(string_value = "sponsorship.tier_changed")]
     SponsorshipTierChanged,
-    /// `sponsorship.lapsed`: a sponsorship reached its end without a successor.
+    /// `sponsorship.lapsed`: a sponsorship reached its end date.
     #[sea_orm(string_value = "sponsorship.lapsed")]
     SponsorshipLapsed,
     /// `sponsorship.cancelled`: a sponsorship was cancelled.

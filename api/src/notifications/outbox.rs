@@ -145,3 +145,25 @@ pub fn subscribed(events: &str, event: &str) -> bool {
 pub fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+/// Tells integrations that an election's result was certified: one call for the command that
+/// certifies, inside its transaction. `data` names the election and who was elected, by global
+/// ID; an election's result is public.
+pub async fn election_certified(
+    tx: &Tx,
+    election_id: Uuid,
+    data: serde_json::Value,
+) -> ApiResult<()> {
+    emit(
+        tx,
+        Event {
+            kind: WebhookEvent::ElectionCertified,
+            subject_id: election_id,
+            data,
+            audience: Audience::Public,
+            on: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -786,3 +786,182 @@ async fn without_smtp_development_writes_each_message_to_a_file() {
     };
     assert!(text.contains("Subject: Your Contributor membership application was approved"));
 }
+
+#[tokio::test]
+async fn a_tier_change_and_a_lapse_are_told_once_each() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_TIER_CHANGED", "SPONSORSHIP_LAPSED"],
+        None,
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let start = today.checked_sub_days(Days::new(400)).expect("date");
+    let switch = today.checked_sub_days(Days::new(35)).expect("date");
+    a_sponsorship(&f.org, "Silver")
+        .from(start)
+        .until(switch)
+        .record(&app, &f.treasurer)
+        .await;
+    a_sponsorship(&f.org, "Gold")
+        .from(switch)
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(2, WAIT).await;
+    let mut types: Vec<String> = got
+        .iter()
+        .map(|hook| hook.json()["type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    types.sort();
+    assert_eq!(types, ["sponsorship.lapsed", "sponsorship.tier_changed"]);
+    let changed = got
+        .iter()
+        .find(|hook| hook.json()["type"] == "sponsorship.tier_changed")
+        .expect("the tier change")
+        .json();
+    assert_eq!(changed["data"]["previousTier"]["name"], "Silver");
+    assert_eq!(changed["data"]["tier"]["name"], "Gold");
+
+    // The scheduler's catch-up finds the lapse already told.
+    let run = api::scheduler::run_daily(app.db()).await.expect("a run");
+    assert_eq!(run.map(|r| r.caught_up.lapses_recorded).unwrap_or(0), 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn an_approved_undisclosed_member_reaches_the_foundation_only() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let foundations = WebhookReceiver::start().await;
+    let others = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &foundations.url(),
+        &["MEMBERSHIP_APPROVED"],
+        None,
+    )
+    .await;
+    an_endpoint(
+        &app,
+        &f.rep,
+        &others.url(),
+        &["MEMBERSHIP_APPROVED"],
+        Some(&f.org),
+    )
+    .await;
+    let shy = a_person(&app, "Shy").await;
+    let application = tests::factories::apply(
+        &app,
+        &shy,
+        json!({ "class": "CONTRIBUTOR", "statement": "I translate.", "disclose": false }),
+    )
+    .await;
+    tests::factories::review(&app, &committee, &application, "APPROVE", None)
+        .await
+        .data();
+    let (_, _) = a_contributor(&app, "Open Olive", &committee).await;
+
+    let got = foundations.wait_for(2, WAIT).await;
+    assert!(got.iter().any(|hook| hook.body.contains("Shy")));
+    let theirs = others.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(others.received().len(), 1);
+    assert_eq!(theirs[0].json()["type"], "membership.approved");
+    assert_eq!(theirs[0].json()["data"]["holder"]["name"], "Open Olive");
+}
+
+#[tokio::test]
+async fn endpoints_and_deliveries_are_nodes_for_those_who_manage_them() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let (endpoint, _) = an_endpoint(
+        &app,
+        &f.rep,
+        "http://127.0.0.1:9/hook",
+        &["SPONSORSHIP_CREATED"],
+        Some(&f.org),
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let node = "query($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url deliveries { totalCount nodes { id status } } } } }";
+    let own = app
+        .gql_as(&f.rep.access_token, node, json!({ "id": endpoint }))
+        .await;
+    let deliveries = &own.data()["node"]["deliveries"];
+    assert_eq!(deliveries["totalCount"], 1);
+    assert_eq!(deliveries["nodes"][0]["status"], "PENDING");
+    let delivery = deliveries["nodes"][0]["id"].clone();
+    let stranger = a_person(&app, "Sam").await;
+    let theirs = app
+        .gql_as(&stranger.access_token, node, json!({ "id": endpoint }))
+        .await;
+    assert_eq!(theirs.data()["node"], Value::Null);
+    let as_delivery = app
+        .gql_as(
+            &f.admin.access_token,
+            "query($id: ID!) { node(id: $id) { ... on WebhookDelivery { event status } } }",
+            json!({ "id": delivery }),
+        )
+        .await;
+    assert_eq!(as_delivery.data()["node"]["event"], "SPONSORSHIP_CREATED");
+}
+
+#[tokio::test]
+async fn the_delivery_log_costs_the_same_statements_for_one_endpoint_or_many() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let query = "{ webhookEndpoints(first: 50) { nodes { id deliveries(first: 5) { totalCount nodes { id status } } } } }";
+    an_endpoint(
+        &app,
+        &f.admin,
+        "http://127.0.0.1:9/a",
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    app.reset_statement_count();
+    app.gql_as(&f.admin.access_token, query, json!({}))
+        .await
+        .data();
+    let one = app.statement_count();
+    for n in 0..5 {
+        an_endpoint(
+            &app,
+            &f.admin,
+            &format!("http://127.0.0.1:9/{n}"),
+            &["SPONSORSHIP_CREATED"],
+            None,
+        )
+        .await;
+    }
+    let later = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(400))
+        .expect("date");
+    a_sponsorship(&f.org, "Gold")
+        .from(later)
+        .record(&app, &f.treasurer)
+        .await;
+    app.reset_statement_count();
+    let many = app.gql_as(&f.admin.access_token, query, json!({})).await;
+    assert_eq!(
+        many.data()["webhookEndpoints"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(app.statement_count(), one);
+}
