@@ -21,6 +21,7 @@ use crate::{
     metrics::Metrics,
     mirrors::{mutation::MirrorMutation, query::MirrorQuery},
     node::NodeQuery,
+    notifications::{mutation::NotificationMutation, query::NotificationQuery},
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
@@ -51,6 +52,7 @@ pub struct Query(
     PolicyQuery,
     BoardQuery,
     ElectionQuery,
+    NotificationQuery,
 );
 
 /// The root of every mutation.
@@ -68,6 +70,7 @@ pub struct Mutation(
     VoteMutation,
     PolicyMutation,
     ElectionMutation,
+    NotificationMutation,
 );
 
 /// The root of every subscription.
@@ -132,6 +135,10 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         HashMapCache::default(),
     ));
     data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        crate::notifications::loader::DeliveriesLoader(db()),
+        tokio::spawn,
+    ));
 }
 
 /// The schema as served.

@@ -380,6 +380,8 @@ pub async fn change_password(
         },
     )
     .await?;
+    // Security mail: if it was not them, they learn of it at once.
+    crate::notifications::mail::password_changed(tx, me.id).await?;
     Ok(account)
 }
 

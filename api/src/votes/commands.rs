@@ -37,7 +37,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids, policy,
-    votes::roll,
+    votes::{notices, roll},
 };
 
 /// A request to open voting.
@@ -168,6 +168,7 @@ pub async fn start(
         json!({ "body": body.to_value(), "closesAt": closes_at, "rules": rules, "roll": entries }),
     )
     .await?;
+    notices::opened(tx, &row, &roll).await?;
     Ok(row)
 }
 
@@ -341,5 +342,6 @@ pub async fn close(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<am
         )
         .await?;
     }
+    notices::closed(tx, &row).await?;
     Ok(row)
 }

@@ -13,6 +13,7 @@ mod identity;
 mod limits;
 mod live_tally;
 mod membership;
+mod notifications;
 mod ops;
 mod organizations;
 mod portal;
