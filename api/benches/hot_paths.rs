@@ -130,6 +130,7 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
             starts_on: Set(since),
             ends_on: Set(since + chrono::Duration::days(400)),
             sponsor_since: Set(since),
+            tier_rank: Set(1),
             auto_renew: Set(false),
             status: Set(entity::sponsorship::SponsorshipState::Active),
             in_kind_description: Set(None),

@@ -113,3 +113,17 @@ pub fn pool_usage(db: &DatabaseConnection) -> PoolUsage {
         idle,
     }
 }
+
+/// A pool of one connection, apart from the application's pool, with the same settings: a
+/// PostgreSQL `LISTEN` connection lives there for good, never taking a connection from the
+/// queries.
+pub fn listener_pool(db: &DatabaseConnection) -> sea_orm::sqlx::PgPool {
+    let options = db.get_postgres_connection_pool().connect_options();
+    sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with((*options).clone())
+}

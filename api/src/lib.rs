@@ -28,6 +28,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod policy;
 pub mod portal;
+pub mod public_cache;
 pub mod scalar_errors;
 pub mod schema;
 pub mod sponsors;
@@ -46,6 +47,7 @@ use crate::{
     config::Config,
     http::graphql::ClientAddress,
     metrics::Metrics,
+    public_cache::PublicCache,
     schema::QuorumSchema,
     votes::events::TallyEvents,
 };
@@ -61,6 +63,8 @@ pub struct AppState {
     pub tally_events: TallyEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
+    /// What anonymous callers read of the sponsor list and the directory.
+    pub public_cache: PublicCache,
 }
 
 /// Why the server cannot start.
@@ -83,6 +87,7 @@ impl AppState {
             keys,
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
+            public_cache: PublicCache::start(&db),
             config: Arc::new(config),
             db,
         })

@@ -21,6 +21,9 @@ pub struct Model {
     pub ends_on: Date,
     /// The start of the sponsor's unbroken run of sponsorships, for ordering the public list.
     pub sponsor_since: Date,
+    /// The rank of the tier, copied from it and kept in step by the tier commands, so that the
+    /// public list's order lies in this table and one index serves it.
+    pub tier_rank: i32,
     pub auto_renew: bool,
     /// Only what the treasurer decides is stored; whether it is pending, running or lapsed
     /// follows from the dates when read.

@@ -33,6 +33,9 @@ mod m20261126_000204_shift_sponsorship_ends;
 mod m20261126_000205_create_idempotency_keys;
 mod m20261126_000301_alter_bylaws_sections;
 mod m20261126_000302_alter_amendment_changes;
+mod m20261204_000001_add_sponsorships_tier_rank;
+mod m20261204_000002_fill_sponsorships_tier_rank;
+mod m20261204_000003_create_sponsorships_public_order_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -72,6 +75,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000205_create_idempotency_keys::Migration),
             Box::new(m20261126_000301_alter_bylaws_sections::Migration),
             Box::new(m20261126_000302_alter_amendment_changes::Migration),
+            Box::new(m20261204_000001_add_sponsorships_tier_rank::Migration),
+            Box::new(m20261204_000002_fill_sponsorships_tier_rank::Migration),
+            Box::new(m20261204_000003_create_sponsorships_public_order_index::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use api::ids;
 use chrono::Utc;
 use entity::account;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::TestApp;
 
@@ -328,6 +328,12 @@ pub async fn a_listed_sponsor(
     since: chrono::NaiveDate,
 ) {
     let now = Utc::now();
+    let rank = entity::prelude::SponsorTier::find_by_id(tier)
+        .one(app.db())
+        .await
+        .expect("read the tier")
+        .expect("the tier exists")
+        .rank;
     let organization = entity::organization::ActiveModel {
         id: Set(ids::new_key()),
         name: Set(name.to_owned()),
@@ -355,6 +361,7 @@ pub async fn a_listed_sponsor(
             .checked_add_days(chrono::Days::new(3650))
             .expect("date")),
         sponsor_since: Set(since),
+        tier_rank: Set(rank),
         auto_renew: Set(false),
         status: Set(entity::sponsorship::SponsorshipState::Active),
         in_kind_description: Set(None),

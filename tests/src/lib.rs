@@ -153,6 +153,9 @@ impl TestApp {
             .execute_unprepared(statement)
             .await
             .unwrap_or_else(|err| panic!("{statement}: {err}"));
+        // What raw SQL stands for (often the calendar moving on) reaches the public caches as
+        // a committed change or midnight would.
+        api::public_cache::invalidate_process();
     }
 
     pub fn reset_statement_count(&self) {

@@ -52,7 +52,11 @@ impl Tx {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         super::seal(&self.inner, staged).await?;
+        // Anything public may have changed: the other replicas hear of it at commit.
+        crate::public_cache::announce(&self.inner).await?;
+        let backend = self.inner.get_database_backend();
         self.inner.commit().await?;
+        crate::public_cache::committed(backend);
         Ok(())
     }
 

@@ -99,9 +99,9 @@ fn if_none_match(value: &str, etag: &str) -> bool {
 /// comma, a quote or a line break. A field that a spreadsheet would run as a formula is
 /// neutralised (see [`csv_field`]).
 fn csv(sponsors: &[PublicSponsor]) -> String {
-    let mut out = String::from("display_name,website_url,logo_url,since,tier,tier_rank\r\n");
+    let mut out = String::from("displayName,websiteUrl,logoUrl,sponsorSince,tier,tierRank,id\r\n");
     for sponsor in sponsors {
-        let since = sponsor.since.0.format("%Y-%m-%d").to_string();
+        let since = sponsor.sponsor_since.0.format("%Y-%m-%d").to_string();
         let rank = sponsor.tier.rank.to_string();
         let fields = [
             sponsor.display_name.as_str(),
@@ -110,6 +110,7 @@ fn csv(sponsors: &[PublicSponsor]) -> String {
             since.as_str(),
             sponsor.tier.name.as_str(),
             rank.as_str(),
+            sponsor.id.as_str(),
         ];
         let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
         out.push_str(&line.join(","));

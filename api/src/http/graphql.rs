@@ -16,6 +16,7 @@ use crate::{
     AppState,
     auth::viewer::authenticate,
     error::{ApiError, code, set_code},
+    public_cache,
 };
 
 /// The media type of GraphQL-over-HTTP responses.
@@ -224,6 +225,22 @@ impl GraphqlEndpoint {
 
     async fn execute(&self, req: &Request, batch: BatchRequest, media: MediaType) -> Response {
         let authorization = header_str(req, header::AUTHORIZATION);
+        // An anonymous public read is answered from the cache when it can be, and fills it.
+        let cache = &self.state.public_cache;
+        let cache_key = match (&batch, authorization) {
+            (BatchRequest::Single(request), None) => {
+                public_cache::cacheable(request, media.as_str())
+            }
+            _ => None,
+        };
+        if let Some(key) = &cache_key
+            && let Some(hit) = cache.response(key)
+        {
+            return Response::builder()
+                .content_type(media.as_str())
+                .body(Body::from_bytes(hit.body));
+        }
+        let stamp = cache.stamp();
         let viewer = match authenticate(&self.state, authorization).await {
             Ok(viewer) => viewer,
             Err(err) => return unauthenticated(media, &err),
@@ -249,7 +266,8 @@ impl GraphqlEndpoint {
             }
         };
         // Abandoning the request drops its transaction, which rolls back.
-        let Ok(response) = tokio::time::timeout(self.state.config.request_timeout, run).await
+        let Ok(response) =
+            tokio::time::timeout(self.state.config.request_timeout, cache.scope(run)).await
         else {
             tracing::warn!(
                 limit_secs = self.state.config.request_timeout.as_secs(),
@@ -287,6 +305,22 @@ impl GraphqlEndpoint {
             }
             _ => StatusCode::OK,
         };
+        if let Some(key) = cache_key
+            && status == StatusCode::OK
+            && response.is_ok()
+        {
+            return match serde_json::to_vec(&response) {
+                Ok(bytes) => {
+                    let body = bytes::Bytes::from(bytes);
+                    cache.keep_response(key, stamp, body.clone());
+                    Response::builder()
+                        .status(status)
+                        .content_type(media.as_str())
+                        .body(Body::from_bytes(body))
+                }
+                Err(_) => json_response(status, media, &response),
+            };
+        }
         json_response(status, media, &response)
     }
 }

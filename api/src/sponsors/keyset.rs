@@ -5,7 +5,7 @@
 use sea_orm::{
     ConnectionTrait, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, Value,
-    sea_query::{Condition, ExprTrait, SimpleExpr},
+    sea_query::{Expr, ExprTrait, SimpleExpr},
 };
 
 use crate::{
@@ -20,21 +20,15 @@ pub trait CompositeKey: CursorKey {
 }
 
 /// Rows strictly past `from` in the order of `columns`: after it going forward, before it going
-/// backward. Lexicographic: the first column that differs decides.
-fn past<K: CompositeKey>(columns: &[SimpleExpr], from: K, direction: Direction) -> Condition {
-    let pairs: Vec<(SimpleExpr, Value)> = columns.iter().cloned().zip(from.values()).collect();
-    let mut any = Condition::any();
-    for (i, (column, value)) in pairs.iter().enumerate() {
-        let same_before = pairs[..i].iter().fold(Condition::all(), |all, (c, v)| {
-            all.add(c.clone().eq(v.clone()))
-        });
-        let beyond = match direction {
-            Direction::Forward => column.clone().gt(value.clone()),
-            Direction::Backward => column.clone().lt(value.clone()),
-        };
-        any = any.add(same_before.add(beyond));
+/// backward. A row-value comparison, `(a, b, c) > (x, y, z)`: lexicographic, and both backends
+/// start an index range scan at it rather than filtering from the start of the index.
+fn past<K: CompositeKey>(columns: &[SimpleExpr], from: K, direction: Direction) -> SimpleExpr {
+    let columns = Expr::tuple(columns.iter().cloned());
+    let values = Expr::tuple(from.values().into_iter().map(Expr::val));
+    match direction {
+        Direction::Forward => columns.gt(values),
+        Direction::Backward => columns.lt(values),
     }
-    any
 }
 
 /// Fetches one page of `query`, read as `M`, in the ascending order of `columns`, whose values
@@ -53,6 +47,24 @@ where
     K: CompositeKey,
 {
     let total_count = query.clone().count(db).await?;
+    let rows = fetch_keyset_rows(db, query, columns, page).await?;
+    Ok(assemble(rows, page, key_of, total_count))
+}
+
+/// The rows of one page of `query` (one more than the page size, to tell whether more follow),
+/// without counting: one statement. [`assemble`] builds the page from them.
+pub async fn fetch_keyset_rows<E, M, K>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    columns: &[SimpleExpr],
+    page: &Page<K>,
+) -> ApiResult<Vec<M>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    M: FromQueryResult + Send + Sync,
+    K: CompositeKey,
+{
     let mut query = query;
     if let Some(from) = page.from.clone() {
         query = query.filter(past(columns, from, page.direction));
@@ -64,6 +76,5 @@ where
     for column in columns {
         query = query.order_by(column.clone(), order.clone());
     }
-    let rows = query.limit(page.size + 1).into_model::<M>().all(db).await?;
-    Ok(assemble(rows, page, key_of, total_count))
+    Ok(query.limit(page.size + 1).into_model::<M>().all(db).await?)
 }

@@ -1,23 +1,28 @@
-//! The public sponsor list: active sponsorships of sponsors that consent to be shown, by tier rank and then
-//! sponsor-since. One query joins tier and sponsor, so a page costs a count and a select.
+//! The public sponsor list: active sponsorships of sponsors that consent to be shown, by tier
+//! rank and then sponsor-since. One query joins tier and sponsor, and reads the page off the
+//! `sponsorships_public_order` index (status, tier rank, sponsor-since, id): a page costs one
+//! select that reads about as many index entries as it shows; the count only when asked for.
 
-use async_graphql::SimpleObject;
+use async_graphql::{ID, SimpleObject};
 use chrono::NaiveDate;
 use entity::{account, organization, sponsor_tier, sponsorship};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoSimpleExpr, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value, sea_query::SimpleExpr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value,
+    sea_query::SimpleExpr,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
     error::ApiResult,
-    pagination::{CursorKey, Page, PageOf},
+    ids::{self, NodeKind},
+    pagination::{CursorKey, Page, PageOf, assemble},
     sponsors::{
         consent,
-        keyset::{CompositeKey, fetch_keyset_page},
+        keyset::{CompositeKey, fetch_keyset_rows},
         status::active_on,
+        tiers::SponsorTier,
     },
     time::Date,
 };
@@ -26,8 +31,12 @@ use crate::{
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct PublicSponsorRow {
     pub sponsorship_id: Uuid,
+    pub sponsor_account_id: Option<Uuid>,
+    pub sponsor_organization_id: Option<Uuid>,
+    pub tier_id: Uuid,
     pub sponsor_since: NaiveDate,
     pub tier_name: String,
+    /// The rank copied onto the sponsorship, which orders the list.
     pub tier_rank: i32,
     pub organization_name: Option<String>,
     pub organization_website_url: Option<String>,
@@ -39,6 +48,8 @@ pub struct PublicSponsorRow {
 #[derive(Clone, Debug, Serialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicTier {
+    /// The tier's opaque global ID, the same as `SponsorTier.id`: `sponsors(tier:)` takes it.
+    pub id: ID,
     /// The tier's name.
     pub name: String,
     /// Its rank: 1 comes first.
@@ -49,15 +60,18 @@ pub struct PublicTier {
 #[derive(Clone, Debug, Serialize, SimpleObject)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicSponsor {
+    /// The sponsor's stable opaque ID: the same on every page, in every feed and in
+    /// `sponsorActivities`, whichever sponsorship lists it. A key for lists and joins.
+    pub id: ID,
     /// The organization's name, or the person's display name.
     pub display_name: String,
     /// The sponsor's website, if it has one.
     pub website_url: Option<String>,
     /// The sponsor's logo, if it has one.
     pub logo_url: Option<String>,
-    /// The start of the sponsor's unbroken support.
+    /// The start of the sponsor's unbroken support, which orders the list within a tier.
     #[serde(serialize_with = "serialize_date")]
-    pub since: Date,
+    pub sponsor_since: Date,
     /// The tier.
     pub tier: PublicTier,
 }
@@ -66,17 +80,43 @@ fn serialize_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S:
     serializer.collect_str(&date.0.format("%Y-%m-%d"))
 }
 
+/// The kind inside a public sponsor's ID. The key is the sponsor's (an organization's or a
+/// person's), so the ID follows the sponsor, not one sponsorship.
+pub struct PublicSponsorKind;
+
+impl NodeKind for PublicSponsorKind {
+    const KIND: &'static str = "PublicSponsor";
+}
+
+/// The public ID of the sponsor held in these columns.
+pub fn public_sponsor_id(account: Option<Uuid>, organization: Option<Uuid>) -> ID {
+    ids::id_of::<PublicSponsorKind>(organization.or(account).unwrap_or_default())
+}
+
+impl PublicTier {
+    /// The public view of a tier row.
+    pub fn of(tier: &sponsor_tier::Model) -> Self {
+        Self {
+            id: ids::id_of::<SponsorTier>(tier.id),
+            name: tier.name.clone(),
+            rank: tier.rank,
+        }
+    }
+}
+
 impl From<PublicSponsorRow> for PublicSponsor {
     fn from(row: PublicSponsorRow) -> Self {
         Self {
+            id: public_sponsor_id(row.sponsor_account_id, row.sponsor_organization_id),
             display_name: row
                 .organization_name
                 .or(row.account_display_name)
                 .unwrap_or_default(),
             website_url: row.organization_website_url,
             logo_url: row.organization_logo_url,
-            since: row.sponsor_since.into(),
+            sponsor_since: row.sponsor_since.into(),
             tier: PublicTier {
+                id: ids::id_of::<SponsorTier>(row.tier_id),
                 name: row.tier_name,
                 rank: row.tier_rank,
             },
@@ -126,21 +166,36 @@ impl CompositeKey for Position {
 /// The list's order, matching [`Position`].
 fn order() -> [SimpleExpr; 3] {
     [
-        sponsor_tier::Column::Rank.into_simple_expr(),
+        sponsorship::Column::TierRank.into_simple_expr(),
         sponsorship::Column::SponsorSince.into_simple_expr(),
         sponsorship::Column::Id.into_simple_expr(),
     ]
 }
 
+/// Which part of the list to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Filter {
+    /// Only sponsors at the tier with this key.
+    pub tier: Option<Uuid>,
+    /// Only sponsors at the tier with this name.
+    pub tier_name: Option<String>,
+}
+
 /// Sponsorships active on `today` of sponsors that consent to be shown, with tier and sponsor
 /// joined.
-fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponsorship> {
+fn query(today: NaiveDate, filter: &Filter) -> Select<entity::prelude::Sponsorship> {
     let mut select = entity::prelude::Sponsorship::find()
         .select_only()
         .column_as(sponsorship::Column::Id, "sponsorship_id")
+        .column_as(sponsorship::Column::SponsorAccountId, "sponsor_account_id")
+        .column_as(
+            sponsorship::Column::SponsorOrganizationId,
+            "sponsor_organization_id",
+        )
+        .column_as(sponsorship::Column::TierId, "tier_id")
         .column_as(sponsorship::Column::SponsorSince, "sponsor_since")
         .column_as(sponsor_tier::Column::Name, "tier_name")
-        .column_as(sponsor_tier::Column::Rank, "tier_rank")
+        .column_as(sponsorship::Column::TierRank, "tier_rank")
         .column_as(organization::Column::Name, "organization_name")
         .column_as(organization::Column::WebsiteUrl, "organization_website_url")
         .column_as(organization::Column::LogoUrl, "organization_logo_url")
@@ -153,33 +208,38 @@ fn query(today: NaiveDate, tier: Option<Uuid>) -> Select<entity::prelude::Sponso
         .join(JoinType::LeftJoin, sponsorship::Relation::Account.def())
         .filter(active_on(today))
         .filter(consent::shown());
-    if let Some(tier) = tier {
+    if let Some(tier) = filter.tier {
         select = select.filter(sponsorship::Column::TierId.eq(tier));
+    }
+    if let Some(name) = &filter.tier_name {
+        select = select.filter(sponsor_tier::Column::Name.eq(name.as_str()));
     }
     select
 }
 
-/// One page of the public list on `today`, optionally of one tier.
+/// One page of the public list on `today`, optionally of one tier: one statement, which reads
+/// the page's entries of the `sponsorships_public_order` index. Its `total_count` is left at 0;
+/// [`count`] gives it when asked for.
 pub async fn page(
     db: &impl ConnectionTrait,
     today: NaiveDate,
-    tier: Option<Uuid>,
+    filter: &Filter,
     page: &Page<Position>,
 ) -> ApiResult<PageOf<PublicSponsor>> {
-    let rows = fetch_keyset_page::<_, PublicSponsorRow, _>(
-        db,
-        query(today, tier),
-        &order(),
-        Position::of,
-        page,
-    )
-    .await?;
-    Ok(rows.map(PublicSponsor::from))
+    let rows =
+        fetch_keyset_rows::<_, PublicSponsorRow, _>(db, query(today, filter), &order(), page)
+            .await?;
+    Ok(assemble(rows, page, Position::of, 0).map(PublicSponsor::from))
+}
+
+/// How many sponsors the list holds on `today`, with `filter`.
+pub async fn count(db: &impl ConnectionTrait, today: NaiveDate, filter: &Filter) -> ApiResult<u64> {
+    Ok(query(today, filter).count(db).await?)
 }
 
 /// The whole public list, for the feeds.
 pub async fn all(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<Vec<PublicSponsor>> {
-    let mut select = query(today, None);
+    let mut select = query(today, &Filter::default());
     for column in order() {
         select = select.order_by_asc(column);
     }

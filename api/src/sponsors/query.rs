@@ -12,6 +12,7 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
+    AppState,
     auth::{ApiScope, Role, Viewer},
     error::{ApiError, ApiResult},
     holders::{holder_name_sql, name_contains},
@@ -61,7 +62,10 @@ impl SponsorQuery {
     async fn sponsors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only sponsors at this tier.")] tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at this tier: a `SponsorTier.id` or `PublicTier.id`.")]
+        tier: Option<ID>,
+        #[graphql(desc = "Only sponsors at the tier of this name, such as `Gold`.")]
+        tier_name: Option<String>,
         #[graphql(desc = "How many sponsors to return, at most 100 (default 20).")] first: Option<
             i32,
         >,
@@ -80,11 +84,19 @@ impl SponsorQuery {
         let tier = tier
             .map(|id| key_of::<SponsorTier>(&id, &crate::field!(tier)))
             .transpose()?;
+        let filter = list::Filter { tier, tier_name };
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(list::page(db, Utc::now().date_naive(), tier, &page)
-            .await?
-            .into())
+        let today = Utc::now().date_naive();
+        let mut sponsors = list::page(db, today, &filter, &page).await?;
+        // Counting reads every listed sponsorship: only when asked for, and once per change.
+        if ctx.look_ahead().field("totalCount").exists() {
+            let cache = &ctx.data::<AppState>()?.public_cache;
+            sponsors.total_count = cache
+                .list_count(today, &filter, list::count(db, today, &filter))
+                .await?;
+        }
+        Ok(sponsors.into())
     }
 
     /// Sponsorships, oldest first. The TREASURER and administrators see all; a sponsor sees its

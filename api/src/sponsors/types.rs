@@ -18,7 +18,7 @@ use crate::{
     pagination::{CursorKey, PageArgs, cost},
     sponsors::{
         keyset::{CompositeKey, fetch_keyset_page},
-        list::{PublicSponsor, PublicTier},
+        list::{PublicSponsor, PublicTier, public_sponsor_id},
         loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
         status::{self, SponsorshipStatus},
         tiers::SponsorTier,
@@ -283,14 +283,15 @@ impl SponsorActivity {
             None => (String::new(), None, None),
         };
         Ok(PublicSponsor {
+            id: public_sponsor_id(
+                sponsorship.sponsor_account_id,
+                sponsorship.sponsor_organization_id,
+            ),
             display_name,
             website_url,
             logo_url,
-            since: sponsorship.sponsor_since.into(),
-            tier: PublicTier {
-                name: tier.name,
-                rank: tier.rank,
-            },
+            sponsor_since: sponsorship.sponsor_since.into(),
+            tier: PublicTier::of(&tier),
         })
     }
 
@@ -302,10 +303,7 @@ impl SponsorActivity {
         Ok(loader::<TierLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(|tier| PublicTier {
-                name: tier.name,
-                rank: tier.rank,
-            }))
+            .map(|tier| PublicTier::of(&tier)))
     }
 }
 

@@ -52,7 +52,7 @@ impl TallyEvents {
         let (sender, changes) = broadcast::channel(1024);
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         if postgres {
-            tokio::spawn(listen(listener_pool(db), sender.clone()));
+            tokio::spawn(listen(crate::db::listener_pool(db), sender.clone()));
         }
         let followed = Followed::default();
         tokio::spawn(recount(db.clone(), changes, followed.clone()));
@@ -152,19 +152,6 @@ async fn recount(
             }
         }
     }
-}
-
-/// A pool of one connection, apart from the application's pool, with the same settings: the
-/// LISTEN connection lives there for good.
-fn listener_pool(db: &DatabaseConnection) -> sea_orm::sqlx::PgPool {
-    let options = db.get_postgres_connection_pool().connect_options();
-    sea_orm::sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .min_connections(0)
-        .max_lifetime(None)
-        .idle_timeout(None)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy_with((*options).clone())
 }
 
 async fn listen(pool: sea_orm::sqlx::PgPool, sender: broadcast::Sender<Change>) {

@@ -23,7 +23,7 @@ fn days_ago(n: u64) -> NaiveDate {
 const LIST: &str = "query($tier: ID, $first: Int, $after: String) {
   sponsors(tier: $tier, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { displayName websiteUrl logoUrl since tier { name rank } }
+    nodes { id displayName websiteUrl logoUrl sponsorSince tier { id name rank } }
   }
 }";
 
@@ -287,8 +287,9 @@ async fn the_public_list_is_ordered_filtered_and_paged() {
     assert_eq!(names(all.data()), ["Bravo", "Delta", "Alpha", "Charlie"]);
     assert_eq!(all.data()["sponsors"]["totalCount"], json!(4));
     let first = &all.data()["sponsors"]["nodes"][0];
-    assert_eq!(first["tier"], json!({ "name": "Platinum", "rank": 1 }));
-    assert_eq!(first["since"], json!(days_ago(10).to_string()));
+    assert_eq!(first["tier"]["name"], json!("Platinum"));
+    assert_eq!(first["tier"]["rank"], json!(1));
+    assert_eq!(first["sponsorSince"], json!(days_ago(10).to_string()));
     assert_eq!(first["websiteUrl"], json!("https://bravo.example.com"));
 
     let gold = tier_id(&app, "Gold").await;
@@ -377,11 +378,14 @@ async fn the_feeds_carry_the_list_with_an_etag_and_escape_csv() {
     csv.assert_status_is_ok();
     let text = csv.0.into_body().into_string().await.expect("csv");
     let since = today().to_string();
+    let id = listed.data()["sponsors"]["nodes"][0]["id"]
+        .as_str()
+        .expect("an id");
     assert_eq!(
         text,
         format!(
-            "display_name,website_url,logo_url,since,tier,tier_rank\r\n\
-             \"Acme, \"\"Rockets\"\"\nand Co\",https://acmerockets.example.com,,{since},Silver,3\r\n"
+            "displayName,websiteUrl,logoUrl,sponsorSince,tier,tierRank,id\r\n\
+             \"Acme, \"\"Rockets\"\"\nand Co\",https://acmerockets.example.com,,{since},Silver,3,{id}\r\n"
         )
     );
 
@@ -1732,12 +1736,13 @@ async fn the_csv_feed_neutralises_cells_a_spreadsheet_would_run() {
     assert_eq!(
         reader.headers().expect("headers"),
         vec![
-            "display_name",
-            "website_url",
-            "logo_url",
-            "since",
+            "displayName",
+            "websiteUrl",
+            "logoUrl",
+            "sponsorSince",
             "tier",
-            "tier_rank"
+            "tierRank",
+            "id"
         ]
     );
     let cells: Vec<String> = reader
@@ -1971,4 +1976,79 @@ async fn a_retried_sponsorship_with_its_idempotency_key_is_recorded_once() {
         .await;
     assert_eq!(all.data()["sponsorships"]["totalCount"], json!(2));
     assert_eq!(all.data()["memberships"]["totalCount"], json!(2));
+}
+
+#[tokio::test]
+async fn a_sponsor_keeps_one_public_id_that_activity_shares_and_a_tier_filters_by_name() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let cloud = an_organization(&app, &rep, "CloudCo").await;
+    let acme = an_organization(&app, &rep, "Acme").await;
+    // CloudCo moves from Silver to Gold today: two sponsorships, one sponsor.
+    a_sponsorship(&cloud, "Silver")
+        .from(days_ago(365))
+        .until(today())
+        .paying("250000")
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&cloud, "Gold").record(&app, &treasurer).await;
+    a_sponsorship(&acme, "Silver")
+        .from(days_ago(3))
+        .record(&app, &treasurer)
+        .await;
+
+    let list = app.gql(LIST, json!({})).await;
+    let nodes = list.data()["sponsors"]["nodes"].as_array().expect("nodes");
+    assert_eq!(names(list.data()), ["CloudCo", "Acme"]);
+    let (cloud_id, acme_id) = (&nodes[0]["id"], &nodes[1]["id"]);
+    assert_ne!(cloud_id, acme_id);
+    assert_eq!(nodes[0]["tier"]["id"], json!(tier_id(&app, "Gold").await));
+
+    // Every activity of CloudCo, under either sponsorship, names the same sponsor.
+    let sync = an_api_token(&app, &rep, &["SPONSORS_READ"]).await;
+    let activity = app
+        .gql_as(
+            &sync,
+            "{ sponsorActivities(first: 50) { nodes { kind sponsor { id displayName tier { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let entries = activity.data()["sponsorActivities"]["nodes"]
+        .as_array()
+        .expect("nodes");
+    let cloud_entries: Vec<&Value> = entries
+        .iter()
+        .filter(|entry| entry["sponsor"]["displayName"] == json!("CloudCo"))
+        .collect();
+    assert!(cloud_entries.len() >= 2, "{activity:#?}");
+    assert!(
+        cloud_entries
+            .iter()
+            .all(|entry| &entry["sponsor"]["id"] == cloud_id)
+    );
+
+    // The same ID tomorrow, from the feed as from the query.
+    let feed: Value = app
+        .client
+        .get("/feeds/sponsors.json")
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_json()
+        .await
+        .expect("json");
+    assert_eq!(&feed["sponsors"][0]["id"], cloud_id);
+
+    // One query filters by the tier's name; an unknown name lists no one.
+    let by_name = "query($name: String) { sponsors(tierName: $name) { totalCount nodes { id displayName } } }";
+    let silver = app.gql(by_name, json!({ "name": "Silver" })).await;
+    assert_eq!(
+        silver.data()["sponsors"]["nodes"],
+        json!([{ "id": acme_id, "displayName": "Acme" }])
+    );
+    assert_eq!(silver.data()["sponsors"]["totalCount"], json!(1));
+    let none = app.gql(by_name, json!({ "name": "Wood" })).await;
+    assert_eq!(none.data()["sponsors"]["totalCount"], json!(0));
 }

@@ -231,6 +231,7 @@ pub async fn write(
         starts_on: Set(starts_on),
         ends_on: Set(ends_on),
         sponsor_since: Set(previous.map_or(starts_on, |p| p.sponsor_since)),
+        tier_rank: Set(tier.rank),
         auto_renew: Set(auto_renew),
         status: Set(SponsorshipState::Active),
         in_kind_description: Set(in_kind_description),

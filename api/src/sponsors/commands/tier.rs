@@ -4,10 +4,14 @@ use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
-    prelude::SponsorTier as Tiers,
+    prelude::{SponsorTier as Tiers, Sponsorship as Sponsorships},
     sponsor_tier::{self, TierState},
+    sponsorship,
 };
-use sea_orm::{ActiveEnum, ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set, sea_query::Expr,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -78,6 +82,7 @@ pub async fn update(
         .await
         .map_err(corrupt_row("sponsor_tiers", id))?
         .ok_or_else(|| ApiError::not_found("sponsor tier"))?;
+    let old_rank = current.rank;
     let mut row = current.into_active_model();
     if let Some(name) = changes.name {
         row.name = Set(name);
@@ -102,6 +107,14 @@ pub async fn update(
         .update(tx)
         .await
         .map_err(|err| on_unique_violation(err, name_taken))?;
+    if row.rank != old_rank {
+        // The public list orders by the rank copied onto each sponsorship.
+        Sponsorships::update_many()
+            .col_expr(sponsorship::Column::TierRank, Expr::value(row.rank))
+            .filter(sponsorship::Column::TierId.eq(row.id))
+            .exec(tx)
+            .await?;
+    }
     audit_tier(tx, viewer, AuditAction::SponsorTierUpdated, &row).await?;
     Ok(row)
 }

@@ -1,0 +1,340 @@
+//! What an anonymous caller reads of the public sponsor list and the member directory, kept in
+//! memory until anything changes: whole GraphQL responses, and the list's counts.
+//!
+//! A cached answer is only ever the one an anonymous caller would get now. Three things make
+//! it so:
+//! - Only requests without an `Authorization` header are served from it or fill it (see
+//!   [`cacheable`]); anything an account or a token may see beyond the public never enters it.
+//! - Every committed write transaction ([`crate::db::Tx::commit`]) makes every entry stale, on
+//!   every replica: on this one at once, on the others through PostgreSQL `NOTIFY`, delivered
+//!   at commit to each replica's `LISTEN` connection. A lost `LISTEN` connection empties the
+//!   cache when it comes back, since notifications sent meanwhile are lost. On SQLite, one
+//!   process, the change is seen by every replica of the process at once.
+//! - An entry belongs to the UTC day it was filled on: at midnight, when sponsorships start and
+//!   lapse and memberships expire without anyone writing, every entry is stale.
+//!
+//! Changes are rare next to public reads, so invalidating everything on any write keeps the
+//! rule simple and leaves no change of state that could forget to invalidate.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    hash::Hash,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicI64, AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use async_graphql::{
+    Request as GqlRequest,
+    parser::{
+        parse_query,
+        types::{DocumentOperations, OperationType, Selection},
+    },
+};
+use chrono::{Days, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+
+use crate::{error::ApiResult, sponsors::list::Filter};
+
+/// The PostgreSQL channel.
+const CHANNEL: &str = "quorum_public";
+
+/// At most this many bytes of cached responses; past it the cache starts afresh.
+const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// The root fields whose answer to an anonymous caller may be cached: the sponsor list, the
+/// directory and the public catalogues they refer to.
+const CACHEABLE_ROOTS: &[&str] = &[
+    "sponsors",
+    "memberships",
+    "sponsorTiers",
+    "membershipClasses",
+    "__typename",
+];
+
+/// Changes every replica of this process sees: writes on SQLite, and writes outside a request.
+static PROCESS_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+tokio::task_local! {
+    /// The cache of the replica whose request is running, so that its own writes make its
+    /// entries stale before the commit returns, without waiting for `NOTIFY`.
+    static WRITER: PublicCache;
+}
+
+/// When an entry was filled: the generations then and the UTC day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    generation: u64,
+    day: NaiveDate,
+}
+
+/// A cached GraphQL response body.
+#[derive(Clone)]
+pub struct CachedResponse {
+    pub body: bytes::Bytes,
+}
+
+struct Entries<K, V> {
+    map: HashMap<K, (Stamp, V)>,
+    bytes: usize,
+}
+
+impl<K: Hash + Eq, V: Clone> Entries<K, V> {
+    fn new() -> Self {
+        Self {
+            map: HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    fn get(&mut self, key: &K, now: Stamp) -> Option<V> {
+        match self.map.get(key) {
+            Some((stamp, value)) if *stamp == now => Some(value.clone()),
+            Some(_) => {
+                self.map.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&mut self, key: K, stamp: Stamp, value: V, size: usize, now: Stamp) {
+        // Only a value read under the current stamp is worth keeping.
+        if stamp != now {
+            return;
+        }
+        if self.bytes + size > MAX_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.map.insert(key, (stamp, value));
+    }
+}
+
+struct Inner {
+    /// Changes this replica has seen: its own writes and the notifications of the others.
+    generation: AtomicU64,
+    /// Days added to the real date, so that a test can see midnight pass.
+    days_ahead: AtomicI64,
+    responses: Mutex<Entries<String, CachedResponse>>,
+    counts: Mutex<Entries<(NaiveDate, Filter), u64>>,
+}
+
+/// One replica's cache of public reads.
+#[derive(Clone)]
+pub struct PublicCache(Arc<Inner>);
+
+impl PublicCache {
+    /// An empty cache; on PostgreSQL it also starts listening for other replicas' changes.
+    pub fn start(db: &DatabaseConnection) -> Self {
+        let cache = Self(Arc::new(Inner {
+            generation: AtomicU64::new(0),
+            days_ahead: AtomicI64::new(0),
+            responses: Mutex::new(Entries::new()),
+            counts: Mutex::new(Entries::new()),
+        }));
+        if db.get_database_backend() == DbBackend::Postgres {
+            tokio::spawn(listen(
+                crate::db::listener_pool(db),
+                Arc::downgrade(&cache.0),
+            ));
+        }
+        cache
+    }
+
+    /// The UTC day the cache serves: entries of another day are stale.
+    pub fn today(&self) -> NaiveDate {
+        let today = Utc::now().date_naive();
+        let ahead = self.0.days_ahead.load(Ordering::SeqCst);
+        match u64::try_from(ahead) {
+            Ok(days) => today.checked_add_days(Days::new(days)).unwrap_or(today),
+            Err(_) => today,
+        }
+    }
+
+    /// The stamp of what is read now. Take it before reading, so that a change committed during
+    /// the read leaves what was read stale.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            generation: PROCESS_GENERATION
+                .load(Ordering::SeqCst)
+                .wrapping_add(self.0.generation.load(Ordering::SeqCst)),
+            day: self.today(),
+        }
+    }
+
+    /// Makes every entry of this replica stale.
+    pub fn invalidate(&self) {
+        self.0.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Lets the cache see midnight come `days` days early: for tests of calendar changes.
+    pub fn move_clock_for_tests(&self, days: i64) {
+        self.0.days_ahead.fetch_add(days, Ordering::SeqCst);
+    }
+
+    /// The cached response for `key`, if it is current.
+    pub fn response(&self, key: &str) -> Option<CachedResponse> {
+        let now = self.stamp();
+        lock(&self.0.responses).get(&key.to_owned(), now)
+    }
+
+    /// Keeps a response read under `stamp`.
+    pub fn keep_response(&self, key: String, stamp: Stamp, body: bytes::Bytes) {
+        let size = key.len() + body.len();
+        let now = self.stamp();
+        lock(&self.0.responses).put(key, stamp, CachedResponse { body }, size, now);
+    }
+
+    /// The number of sponsors on the list on `day` with `filter`, counted by `count` only when
+    /// no current count is kept.
+    pub async fn list_count<F>(&self, day: NaiveDate, filter: &Filter, count: F) -> ApiResult<u64>
+    where
+        F: Future<Output = ApiResult<u64>>,
+    {
+        let key = (day, filter.clone());
+        let stamp = self.stamp();
+        if let Some(total) = lock(&self.0.counts).get(&key, stamp) {
+            return Ok(total);
+        }
+        let total = count.await?;
+        let now = self.stamp();
+        lock(&self.0.counts).put(key, stamp, total, 64, now);
+        Ok(total)
+    }
+
+    /// Runs `work` (a request) as this replica's: the writes it commits make this replica's
+    /// entries stale at once.
+    pub async fn scope<F: Future>(&self, work: F) -> F::Output {
+        WRITER.scope(self.clone(), work).await
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Inside a write transaction, before its commit: tells the other replicas (PostgreSQL delivers
+/// the notification at commit, and drops it on rollback).
+pub async fn announce(tx: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(())
+}
+
+/// After a write transaction committed: what was cached is stale, at once, here.
+pub fn committed(backend: DbBackend) {
+    let bumped_writer =
+        backend == DbBackend::Postgres && WRITER.try_with(|cache| cache.invalidate()).is_ok();
+    if !bumped_writer {
+        invalidate_process();
+    }
+}
+
+/// Makes every replica's entries in this process stale: for changes made around the commands,
+/// such as raw SQL in a test standing for the calendar moving on.
+pub fn invalidate_process() {
+    PROCESS_GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The cache key of an anonymous request, if its answer may be cached: a query (no mutation or
+/// subscription) whose every root field is a public read of [`CACHEABLE_ROOTS`], without
+/// extensions. The key holds the media type, the operation name, the document and the
+/// variables, so two requests share an entry only when they are the same request.
+pub fn cacheable(request: &GqlRequest, media: &str) -> Option<String> {
+    if !request.extensions.is_empty() {
+        return None;
+    }
+    let document = parse_query(&request.query).ok()?;
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    if operation.node.ty != OperationType::Query {
+        return None;
+    }
+    let public = operation
+        .node
+        .selection_set
+        .node
+        .items
+        .iter()
+        .all(|selection| match &selection.node {
+            Selection::Field(field) => CACHEABLE_ROOTS.contains(&field.node.name.node.as_str()),
+            // Spreads could name any root field; keep it simple and do not cache them.
+            Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
+        });
+    if !public {
+        return None;
+    }
+    let variables = serde_json::to_string(&request.variables).ok()?;
+    Some(format!(
+        "{media}\u{0}{}\u{0}{}\u{0}{variables}",
+        request.operation_name.as_deref().unwrap_or_default(),
+        request.query
+    ))
+}
+
+/// Listens for other replicas' changes until the cache is dropped.
+async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
+    use sea_orm::sqlx::postgres::PgListener;
+    let stale = |cache: &std::sync::Weak<Inner>| match cache.upgrade() {
+        Some(inner) => {
+            inner.generation.fetch_add(1, Ordering::SeqCst);
+            true
+        }
+        None => false,
+    };
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot LISTEN for public changes; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        listener.ignore_pool_close_event(true);
+        if let Err(err) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %err, "cannot LISTEN for public changes; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            continue;
+        }
+        // Listening (again): whatever changed before is unknown here.
+        if !stale(&cache) {
+            return;
+        }
+        loop {
+            // Wake now and then to notice a dropped cache and end.
+            match tokio::time::timeout(Duration::from_secs(30), listener.try_recv()).await {
+                Err(_) => {
+                    if cache.strong_count() == 0 {
+                        return;
+                    }
+                }
+                Ok(Ok(Some(_))) => {
+                    if !stale(&cache) {
+                        return;
+                    }
+                }
+                Ok(Ok(None)) => {
+                    // Reconnected: notifications sent in between are lost.
+                    if !stale(&cache) {
+                        return;
+                    }
+                }
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "public-change LISTEN connection lost; reconnecting");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
