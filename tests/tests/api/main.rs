@@ -17,6 +17,7 @@ mod organizations;
 mod portal;
 mod robustness;
 mod schema_file;
+mod schema_hygiene;
 mod sponsors;
 mod token_attacks;
 mod transport;
