@@ -105,7 +105,7 @@ pub async fn subscribe_to_tally(socket: &mut Socket, id: &str, amendment: &str) 
             "id": id,
             "type": "subscribe",
             "payload": {
-                "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligible } }",
+                "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes eligibleVoters } }",
                 "variables": { "id": amendment },
             },
         }),

@@ -113,7 +113,7 @@ impl Loader<Uuid> for VoteCountsLoader {
                     yes: 0,
                     no: 0,
                     abstain: 0,
-                    eligible: 0,
+                    eligible_voters: 0,
                 };
                 (*key, none)
             })
@@ -126,7 +126,7 @@ impl Loader<Uuid> for VoteCountsLoader {
                 continue;
             };
             let slot = if choice == ROLL {
-                &mut entry.eligible
+                &mut entry.eligible_voters
             } else {
                 match amendment_vote::VoteChoice::try_from_value(&choice)
                     .map_err(|err| ApiError::internal(format!("a stored vote choice: {err}")))?

@@ -11,6 +11,7 @@ pub mod results;
 pub mod rights;
 pub mod rules;
 pub mod types;
+pub mod versions;
 
 pub use entity::{
     amendment::{AmendmentStatus, VoteBody},

@@ -31,8 +31,8 @@ pub struct VoteCounts {
     pub no: u64,
     /// Voters who abstained.
     pub abstain: u64,
-    /// Voters on the roll.
-    pub eligible: u64,
+    /// Voters on the roll (as `AmendmentTally.eligibleVoters`).
+    pub eligible_voters: u64,
 }
 
 /// Counts the votes of an amendment: two aggregate statements, however many votes there are.
@@ -61,7 +61,7 @@ pub async fn vote_counts(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResul
         yes: count(VoteChoice::Yes),
         no: count(VoteChoice::No),
         abstain: count(VoteChoice::Abstain),
-        eligible,
+        eligible_voters: eligible,
     })
 }
 

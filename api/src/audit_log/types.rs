@@ -1,12 +1,13 @@
 //! The GraphQL types of the audit log.
 
-use async_graphql::{ID, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use entity::audit_event::{self, ActorKind};
 
 use crate::{
-    accounts::types::Account,
+    accounts::{loader::AccountLoader, types::Account},
     error::{ApiError, ApiResult},
     ids,
+    loaders::loader,
     time::DateTime,
 };
 
@@ -31,7 +32,18 @@ impl AuditEvent {
         self.0.actor_kind
     }
 
-    /// The global ID of the account that made the change, when a person did.
+    /// The account that made the change, when a person did.
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        let Some(id) = self.0.actor_id else {
+            return Ok(None);
+        };
+        Ok(loader::<AccountLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(Account::new))
+    }
+
+    /// The global ID of the account that made the change, when a person did (`actor { id }`).
     async fn actor_id(&self) -> Option<ID> {
         self.0.actor_id.map(ids::id_of::<Account>)
     }

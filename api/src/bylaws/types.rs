@@ -92,6 +92,11 @@ impl NodeKind for AmendmentKind {
     const KIND: &'static str = "Amendment";
 }
 
+/// The amendment that produced a version, by key. In the schema it is the `Amendment` object,
+/// which the `amendments` module, building on this one, resolves it to.
+#[derive(Clone, Copy, Debug)]
+pub struct AmendmentRef(pub uuid::Uuid);
+
 /// One version of the bylaws.
 #[derive(Clone, Debug)]
 pub struct BylawsVersion(pub bylaws_version::Model);
@@ -114,7 +119,13 @@ impl BylawsVersion {
         self.0.effective_at.into()
     }
 
-    /// The global ID of the amendment that produced it; null for the first version.
+    /// The amendment that produced it; null for the first version.
+    async fn amendment(&self) -> Option<AmendmentRef> {
+        self.0.amendment_id.map(AmendmentRef)
+    }
+
+    /// The global ID of the amendment that produced it (`amendment { id }`); null for the first
+    /// version.
     async fn amendment_id(&self) -> Option<ID> {
         self.0.amendment_id.map(ids::id_of::<AmendmentKind>)
     }

@@ -46,9 +46,8 @@ pub struct MembershipClass(pub membership_class::Model);
 #[Object]
 impl MembershipClass {
     /// The class's key.
-    async fn key(&self) -> Option<MembershipClassKey> {
-        // Nullable in the published schema, from when an unknown key read as null.
-        Some(self.0.key)
+    async fn key(&self) -> MembershipClassKey {
+        self.0.key
     }
 
     /// The class's name.

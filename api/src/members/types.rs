@@ -231,8 +231,9 @@ impl Application {
         &self.0.statement
     }
 
-    /// Whether the membership may appear in public lists.
-    async fn disclose(&self) -> bool {
+    /// Whether the membership, once granted, may appear in public lists (as
+    /// `Membership.disclosed`).
+    async fn disclosed(&self) -> bool {
         self.0.disclose
     }
 

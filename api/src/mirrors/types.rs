@@ -6,6 +6,7 @@ use entity::{mirror, mirror_verification};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::{
+    accounts::{loader::AccountLoader, types::Account},
     auth::{Role, Viewer},
     error::ApiResult,
     holders::{Holder, MembershipHolder},
@@ -195,7 +196,15 @@ impl MirrorVerification {
         self.0.checked_at.into()
     }
 
-    /// The global ID of the committee member who checked.
+    /// The committee member who checked.
+    async fn checked_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        Ok(loader::<AccountLoader>(ctx)?
+            .load_one(self.0.checked_by)
+            .await?
+            .map(Account::new))
+    }
+
+    /// The global ID of the committee member who checked (`checkedBy { id }`).
     async fn checked_by_id(&self) -> ID {
         ids::encode("Account", self.0.checked_by)
     }

@@ -54,6 +54,16 @@ impl Sponsorship {
     }
 }
 
+impl Sponsorship {
+    /// The sponsor's display consent, read through the loader.
+    async fn consent(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(loader::<ConsentLoader>(ctx)?
+            .load_one(self.0.sponsor_key.clone())
+            .await?
+            .unwrap_or(false))
+    }
+}
+
 /// Support from a sponsor at a tier for a period. Seen by the treasurer, administrators and the
 /// sponsor.
 #[Object]
@@ -112,13 +122,16 @@ impl Sponsorship {
         self.0.in_kind_description.as_deref()
     }
 
-    /// The sponsor's consent to show its name, logo and URL in public, which covers all its
-    /// sponsorships.
+    /// Whether the sponsor is shown in public (its name, logo and URL): the sponsor's consent,
+    /// which covers all its sponsorships. The same name as `Membership.disclosed`.
+    async fn disclosed(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        self.consent(ctx).await
+    }
+
+    /// The same as `disclosed`, by its former name.
+    #[graphql(deprecation = "Use `disclosed`, the name every type uses for it.")]
     async fn disclose(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(loader::<ConsentLoader>(ctx)?
-            .load_one(self.0.sponsor_key.clone())
-            .await?
-            .unwrap_or(false))
+        self.consent(ctx).await
     }
 
     /// Why it was cancelled.

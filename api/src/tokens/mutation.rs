@@ -34,7 +34,7 @@ pub struct CreateApiTokenInput {
 #[derive(InputObject)]
 pub struct RevokeApiTokenInput {
     /// The token to revoke.
-    pub id: ID,
+    pub api_token_id: ID,
 }
 
 /// A new token. The secret is shown this once; only its hash is kept.
@@ -99,7 +99,7 @@ impl ApiTokenMutation {
         #[graphql(desc = "The operation\'s input.")] input: RevokeApiTokenInput,
     ) -> ApiResult<RevokeApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
-        let id = key_of::<ApiToken>(&input.id, &crate::field!(input.id))?;
+        let id = key_of::<ApiToken>(&input.api_token_id, &crate::field!(input.api_token_id))?;
         let tx = begin_write(&state.db).await?;
         let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;

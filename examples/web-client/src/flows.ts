@@ -79,7 +79,7 @@ const MemberDashboard = graphql(`
           yes
           no
           abstain
-          eligible
+          eligibleVoters
         }
       }
     }
@@ -109,12 +109,12 @@ const Tally = graphql(`
       yes
       no
       abstain
-      eligible
+      eligibleVoters
     }
   }
 `);
 
-type Counts = { yes: number; no: number; abstain: number; eligible: number };
+type Counts = { yes: number; no: number; abstain: number; eligibleVoters: number };
 
 /**
  * Casts a vote while following the live tally, as the portal's vote page does, and returns the

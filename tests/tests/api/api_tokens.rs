@@ -115,20 +115,28 @@ async fn a_revoked_token_stops_at_once_and_only_its_owner_may_revoke_it() {
         .gql_as(
             &mallory.access_token,
             REVOKE,
-            json!({ "input": { "id": id } }),
+            json!({ "input": { "apiTokenId": id } }),
         )
         .await;
     assert_eq!(stolen.error_code(), "NOT_FOUND");
 
     let revoked = app
-        .gql_as(&ada.access_token, REVOKE, json!({ "input": { "id": id } }))
+        .gql_as(
+            &ada.access_token,
+            REVOKE,
+            json!({ "input": { "apiTokenId": id } }),
+        )
         .await;
     assert!(revoked.data()["revokeApiToken"]["apiToken"]["revokedAt"].is_string());
     let after = app.gql_as(&token, "{ __typename }", json!({})).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     assert_eq!(after.error_code(), "UNAUTHENTICATED");
     let again = app
-        .gql_as(&ada.access_token, REVOKE, json!({ "input": { "id": id } }))
+        .gql_as(
+            &ada.access_token,
+            REVOKE,
+            json!({ "input": { "apiTokenId": id } }),
+        )
         .await;
     assert_eq!(again.error_code(), "CONFLICT");
 }

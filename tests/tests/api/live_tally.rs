@@ -50,7 +50,7 @@ async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
                 "id": "tally",
                 "type": "subscribe",
                 "payload": {
-                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes no abstain eligible } }",
+                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { yes no abstain eligibleVoters } }",
                     "variables": { "id": amendment },
                 },
             })
@@ -82,7 +82,7 @@ async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
     );
     assert_eq!(
         first["payload"]["data"]["amendmentTally"],
-        json!({ "yes": 0, "no": 0, "abstain": 0, "eligible": 2 })
+        json!({ "yes": 0, "no": 0, "abstain": 0, "eligibleVoters": 2 })
     );
 
     let cast = |token: String, choice: &'static str| {
@@ -99,13 +99,13 @@ async fn a_subscriber_sees_each_vote_even_when_cast_on_another_replica() {
     let after_yes = next_message(&mut socket).await;
     assert_eq!(
         after_yes["payload"]["data"]["amendmentTally"],
-        json!({ "yes": 1, "no": 0, "abstain": 0, "eligible": 2 })
+        json!({ "yes": 1, "no": 0, "abstain": 0, "eligibleVoters": 2 })
     );
     cast(grace.access_token.clone(), "NO").await;
     let after_no = next_message(&mut socket).await;
     assert_eq!(
         after_no["payload"]["data"]["amendmentTally"],
-        json!({ "yes": 1, "no": 1, "abstain": 0, "eligible": 2 })
+        json!({ "yes": 1, "no": 1, "abstain": 0, "eligibleVoters": 2 })
     );
 }
 
@@ -172,7 +172,7 @@ async fn queries_still_work_with_one_connection_while_a_subscription_is_open() {
     );
     assert_eq!(
         subscribe_to_tally(&mut socket, "tally", &amendment).await,
-        json!({ "yes": 0, "eligible": 1 })
+        json!({ "yes": 0, "eligibleVoters": 1 })
     );
     // The subscription holds no connection of the pool: reads and writes still go through.
     let read = app
@@ -188,7 +188,7 @@ async fn queries_still_work_with_one_connection_while_a_subscription_is_open() {
     );
     assert_eq!(
         next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
-        json!({ "yes": 1, "eligible": 1 })
+        json!({ "yes": 1, "eligibleVoters": 1 })
     );
 }
 
@@ -249,7 +249,7 @@ async fn after_the_listener_reconnects_every_subscriber_re_reads() {
     );
     assert_eq!(
         subscribe_to_tally(&mut socket, "tally", &amendment).await,
-        json!({ "yes": 0, "eligible": 1 })
+        json!({ "yes": 0, "eligibleVoters": 1 })
     );
     // A vote whose notification never arrives, as when the link was cut while it committed.
     app.sql(
@@ -265,6 +265,6 @@ async fn after_the_listener_reconnects_every_subscriber_re_reads() {
     .await;
     assert_eq!(
         next_message(&mut socket).await["payload"]["data"]["amendmentTally"],
-        json!({ "yes": 1, "eligible": 1 })
+        json!({ "yes": 1, "eligibleVoters": 1 })
     );
 }

@@ -20,6 +20,7 @@ mod portal;
 mod public_cache;
 mod robustness;
 mod schema_file;
+mod schema_hygiene;
 mod sponsors;
 mod statements;
 mod token_attacks;

@@ -471,7 +471,7 @@ async fn a_sponsor_that_opted_out_appears_nowhere_public() {
             .data()["node"]
             .is_object()
     );
-    let consent = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclose } } }";
+    let consent = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclosed } } }";
     assert_eq!(
         app.gql_as(
             &other.access_token,
@@ -515,7 +515,7 @@ async fn an_opt_out_holds_through_renewal_and_hides_the_sponsors_history() {
     );
 
     // The sponsor withdraws consent on its current sponsorship: its history goes too.
-    let consent = "mutation($id: ID!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: false }) { sponsorship { disclose } } }";
+    let consent = "mutation($id: ID!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: false }) { sponsorship { disclosed } } }";
     app.gql_as(&rep.access_token, consent, json!({ "id": first }))
         .await
         .data();
@@ -1339,7 +1339,7 @@ async fn no_treasurer_records_money_for_themselves_or_their_organization() {
     );
 }
 
-const CONSENT: &str = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclose } } }";
+const CONSENT: &str = "mutation($id: ID!, $disclose: Boolean!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: $disclose }) { sponsorship { disclosed } } }";
 
 /// Everything public that could show a sponsor: (wall, JSON feed, CSV feed, activity feed,
 /// public directory).
@@ -1389,7 +1389,7 @@ async fn own_view(app: &TestApp, rep: &tests::factories::Person) -> (Vec<Value>,
     let seen = app
         .gql_as(
             &rep.access_token,
-            "{ sponsorships { nodes { disclose } } memberships(class: SPONSOR) { nodes { disclosed } } }",
+            "{ sponsorships { nodes { disclosed } } memberships(class: SPONSOR) { nodes { disclosed } } }",
             json!({}),
         )
         .await;
@@ -1398,7 +1398,7 @@ async fn own_view(app: &TestApp, rep: &tests::factories::Person) -> (Vec<Value>,
             .as_array()
             .expect("nodes")
             .iter()
-            .map(|n| n["disclose"].clone())
+            .map(|n| n["disclosed"].clone())
             .collect(),
         seen.data()["memberships"]["nodes"][0]["disclosed"].clone(),
     )
@@ -1436,7 +1436,7 @@ async fn withdrawing_consent_on_the_running_sponsorship_hides_the_sponsor_and_it
         )
         .await;
     assert_eq!(
-        withdrawn.data()["setSponsorshipDisclosure"]["sponsorship"]["disclose"],
+        withdrawn.data()["setSponsorshipDisclosure"]["sponsorship"]["disclosed"],
         json!(false)
     );
     assert_eq!(

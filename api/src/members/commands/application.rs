@@ -22,7 +22,7 @@ use crate::{
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{
-        classes::{MembershipClassKey, committee_for, may_review},
+        classes::{MembershipClassKey, class_title, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
         events,
         holder::Holder,
@@ -183,9 +183,9 @@ async fn refuse_a_running_membership(
     let grace_days = policy::current(tx).await?.grace_period_days;
     let status = status::effective(&current, Utc::now().date_naive(), grace_days);
     let held = match status {
-        MembershipStatus::Active => format!("an active {} membership", class_name(class)),
+        MembershipStatus::Active => format!("an active {} membership", class_title(class)),
         MembershipStatus::Grace => {
-            format!("a {} membership in its grace period", class_name(class))
+            format!("a {} membership in its grace period", class_title(class))
         }
         MembershipStatus::Expired | MembershipStatus::Suspended | MembershipStatus::Terminated => {
             return Ok(());
@@ -199,8 +199,6 @@ async fn refuse_a_running_membership(
         "{who} {held}; ask the committee to renew it instead."
     )))
 }
-
-use crate::members::classes::class_title as class_name;
 
 /// Withdraws an application that is still waiting. Only the applicant (or a representative of
 /// the organization applying) may.
@@ -349,7 +347,7 @@ async fn reviewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<application
     if !reviewer {
         return Err(ApiError::forbidden(format!(
             "Applications for {} membership are reviewed by {}.",
-            crate::members::classes::class_title(class),
+            class_title(class),
             committee.title()
         )));
     }
