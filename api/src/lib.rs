@@ -85,7 +85,7 @@ impl AppState {
             keys,
             tally_events: TallyEvents::start(&db),
             token_usage: TokenUsage::start(&db),
-            public_cache: PublicCache::start(&db),
+            public_cache: PublicCache::start(&db, config.public_cache),
             config: Arc::new(config),
             db,
         })

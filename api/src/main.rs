@@ -183,7 +183,8 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
-    let db = db::open(&config).await?;
+    let mut db = db::open(&config).await?;
+    db::count_statements(&mut db);
     db::migrate(&db).await?;
     let addr = config.addr;
     let grace = config.shutdown_grace;
@@ -209,12 +210,17 @@ async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
     let mut interval = tokio::time::interval(CATCH_UP_EVERY);
     loop {
         interval.tick().await;
+        let started = std::time::Instant::now();
         match api::sponsors::follow::catch_up(&db).await {
-            Ok(Some(done)) => tracing::debug!(
-                sponsors_followed = done.sponsors_followed,
-                lapses_recorded = done.lapses_recorded,
-                "caught up with sponsorships"
-            ),
+            Ok(Some(done)) if done != api::sponsors::follow::CaughtUp::default() => {
+                tracing::info!(
+                    sponsors_followed = done.sponsors_followed,
+                    lapses_recorded = done.lapses_recorded,
+                    elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    "caught up with sponsorships"
+                );
+            }
+            Ok(Some(_)) => tracing::debug!("nothing to catch up with"),
             Ok(None) => tracing::debug!("another replica is catching up with sponsorships"),
             Err(err) => {
                 tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");

@@ -163,6 +163,8 @@ impl<K: Hash + Eq, V: Clone> Entries<K, V> {
 }
 
 struct Inner {
+    /// Off (`QUORUM_PUBLIC_CACHE=false`): nothing is kept, every read runs.
+    enabled: bool,
     /// This replica, as its notifications name it.
     id: uuid::Uuid,
     /// The database's changes seen by every replica of this process.
@@ -181,8 +183,10 @@ pub struct PublicCache(Arc<Inner>);
 
 impl PublicCache {
     /// An empty cache; on PostgreSQL it also starts listening for other replicas' changes.
-    pub fn start(db: &DatabaseConnection) -> Self {
+    /// When not `enabled` it keeps nothing.
+    pub fn start(db: &DatabaseConnection, enabled: bool) -> Self {
         let cache = Self(Arc::new(Inner {
+            enabled,
             id: uuid::Uuid::new_v4(),
             database: Database::of(db),
             generation: AtomicU64::new(0),
@@ -190,7 +194,7 @@ impl PublicCache {
             responses: Mutex::new(Entries::new()),
             counts: Mutex::new(Entries::new()),
         }));
-        if db.get_database_backend() == DbBackend::Postgres {
+        if enabled && db.get_database_backend() == DbBackend::Postgres {
             tokio::spawn(listen(
                 crate::db::listener_pool(db),
                 Arc::downgrade(&cache.0),
@@ -235,12 +239,18 @@ impl PublicCache {
 
     /// The cached response for `key`, if it is current.
     pub fn response(&self, key: &str) -> Option<CachedResponse> {
+        if !self.0.enabled {
+            return None;
+        }
         let now = self.stamp();
         lock(&self.0.responses).get(&key.to_owned(), now)
     }
 
     /// Keeps a response read under `stamp`.
     pub fn keep_response(&self, key: String, stamp: Stamp, body: bytes::Bytes) {
+        if !self.0.enabled {
+            return;
+        }
         let size = key.len() + body.len();
         let now = self.stamp();
         lock(&self.0.responses).put(key, stamp, CachedResponse { body }, size, now);
@@ -252,6 +262,9 @@ impl PublicCache {
     where
         F: Future<Output = ApiResult<u64>>,
     {
+        if !self.0.enabled {
+            return count.await;
+        }
         let key = (day, filter.clone());
         let stamp = self.stamp();
         if let Some(total) = lock(&self.0.counts).get(&key, stamp) {
