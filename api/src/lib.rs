@@ -6,6 +6,7 @@ pub mod amendments;
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod bench_data;
 pub mod bylaws;
 pub mod config;
 pub mod db;

@@ -32,6 +32,20 @@ enum Command {
     Schema,
     /// Load a realistic sample foundation (for frontend development); a second run does nothing.
     DemoData,
+    /// Fill an empty database for the bench (`bench/run`): the demo foundation, then sponsors,
+    /// members and amendments in bulk; times the catch-up and a members' vote on the whole
+    /// roll, and prints a JSON report.
+    BenchData {
+        /// Organizations sponsoring now.
+        #[arg(long, default_value_t = 10_000)]
+        sponsors: usize,
+        /// Contributors in good standing (the directory, and the vote's roll).
+        #[arg(long, default_value_t = 100_000)]
+        members: usize,
+        /// Proposed amendments.
+        #[arg(long, default_value_t = 50)]
+        amendments: usize,
+    },
     /// Administration against the configured database, without a running server.
     Admin {
         #[command(subcommand)]
@@ -83,6 +97,18 @@ async fn main() -> ExitCode {
         Command::Schema => Ok(()),
         Command::Admin { command } => admin(&config, command).await,
         Command::DemoData => demo_data(&config).await,
+        Command::BenchData {
+            sponsors,
+            members,
+            amendments,
+        } => {
+            let sizes = api::bench_data::Sizes {
+                sponsors,
+                members,
+                amendments,
+            };
+            bench_data(&config, sizes).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +144,15 @@ async fn demo_data(config: &Config) -> Result<(), Failure> {
         ),
         demo::Outcome::AlreadyLoaded => println!("demo data is already loaded; nothing changed"),
     }
+    db.close().await?;
+    Ok(())
+}
+
+async fn bench_data(config: &Config, sizes: api::bench_data::Sizes) -> Result<(), Failure> {
+    let db = db::open(config).await?;
+    db::migrate(&db).await?;
+    let report = api::bench_data::load(&db, sizes).await?;
+    println!("{}", serde_json::to_string(&report)?);
     db.close().await?;
     Ok(())
 }
