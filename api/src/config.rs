@@ -190,6 +190,8 @@ pub struct Config {
     pub batch_max: usize,
     /// `QUORUM_GRAPHIQL`: serve GraphiQL to browsers (default on in development, off in production).
     pub graphiql: bool,
+    /// Whether anonymous reads of the sponsor list and directory are cached in memory.
+    pub public_cache: bool,
     /// `QUORUM_INTROSPECTION`: allow schema introspection (default on in development, off in production).
     pub introspection: bool,
     /// The `QUORUM_MAX_*` query limits.
@@ -222,6 +224,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             batch_max: 0,
             graphiql: true,
+            public_cache: true,
             introspection: true,
             limits: QueryLimits::default(),
             shutdown_grace: Duration::from_secs(30),
@@ -348,6 +351,7 @@ impl Config {
             body_limit: parse(&get, "QUORUM_BODY_LIMIT", defaults.body_limit)?,
             batch_max: parse(&get, "QUORUM_BATCH_MAX", defaults.batch_max)?,
             graphiql: parse_flag(&get, "QUORUM_GRAPHIQL", !production)?,
+            public_cache: parse_flag(&get, "QUORUM_PUBLIC_CACHE", defaults.public_cache)?,
             introspection: parse_flag(&get, "QUORUM_INTROSPECTION", !production)?,
             limits: QueryLimits {
                 max_depth: parse(&get, "QUORUM_MAX_DEPTH", limits.max_depth)?,

@@ -64,6 +64,22 @@ pub async fn connect_with(
     Database::connect(options).await
 }
 
+/// SQL statements this process has run through connections given to [`count_statements`].
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts every statement `db` runs, for `quorum_sql_statements_total` on `/metrics`: one atomic
+/// add per statement. Call it before the connection is cloned.
+pub fn count_statements(db: &mut DatabaseConnection) {
+    db.set_metric_callback(|_| {
+        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+}
+
+/// How many statements [`count_statements`] has seen.
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

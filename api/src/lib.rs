@@ -6,6 +6,7 @@ pub mod amendments;
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod bench_data;
 pub mod bylaws;
 pub mod config;
 pub mod db;
@@ -98,8 +99,8 @@ impl AppState {
             tally_events: TallyEvents::start(&db),
             turnout_events: TurnoutEvents::start(&db),
             token_usage: TokenUsage::start(&db),
+            public_cache: PublicCache::start(&db, config.public_cache),
             config,
-            public_cache: PublicCache::start(&db),
             db,
         })
     }

@@ -32,6 +32,20 @@ enum Command {
     Schema,
     /// Load a realistic sample foundation (for frontend development); a second run does nothing.
     DemoData,
+    /// Fill an empty database for the bench (`bench/run`): the demo foundation, then sponsors,
+    /// members and amendments in bulk; times the catch-up and a members' vote on the whole
+    /// roll, and prints a JSON report.
+    BenchData {
+        /// Organizations sponsoring now.
+        #[arg(long, default_value_t = 10_000)]
+        sponsors: usize,
+        /// Contributors in good standing (the directory, and the vote's roll).
+        #[arg(long, default_value_t = 100_000)]
+        members: usize,
+        /// Proposed amendments.
+        #[arg(long, default_value_t = 50)]
+        amendments: usize,
+    },
     /// Administration against the configured database, without a running server.
     Admin {
         #[command(subcommand)]
@@ -83,6 +97,18 @@ async fn main() -> ExitCode {
         Command::Schema => Ok(()),
         Command::Admin { command } => admin(&config, command).await,
         Command::DemoData => demo_data(&config).await,
+        Command::BenchData {
+            sponsors,
+            members,
+            amendments,
+        } => {
+            let sizes = api::bench_data::Sizes {
+                sponsors,
+                members,
+                amendments,
+            };
+            bench_data(&config, sizes).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +144,15 @@ async fn demo_data(config: &Config) -> Result<(), Failure> {
         ),
         demo::Outcome::AlreadyLoaded => println!("demo data is already loaded; nothing changed"),
     }
+    db.close().await?;
+    Ok(())
+}
+
+async fn bench_data(config: &Config, sizes: api::bench_data::Sizes) -> Result<(), Failure> {
+    let db = db::open(config).await?;
+    db::migrate(&db).await?;
+    let report = api::bench_data::load(&db, sizes).await?;
+    println!("{}", serde_json::to_string(&report)?);
     db.close().await?;
     Ok(())
 }
@@ -183,7 +218,8 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
-    let db = db::open(&config).await?;
+    let mut db = db::open(&config).await?;
+    db::count_statements(&mut db);
     db::migrate(&db).await?;
     let addr = config.addr;
     let grace = config.shutdown_grace;
@@ -209,12 +245,17 @@ async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
     let mut interval = tokio::time::interval(CATCH_UP_EVERY);
     loop {
         interval.tick().await;
+        let started = std::time::Instant::now();
         match api::sponsors::follow::catch_up(&db).await {
-            Ok(Some(done)) => tracing::debug!(
-                sponsors_followed = done.sponsors_followed,
-                lapses_recorded = done.lapses_recorded,
-                "caught up with sponsorships"
-            ),
+            Ok(Some(done)) if done != api::sponsors::follow::CaughtUp::default() => {
+                tracing::info!(
+                    sponsors_followed = done.sponsors_followed,
+                    lapses_recorded = done.lapses_recorded,
+                    elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    "caught up with sponsorships"
+                );
+            }
+            Ok(Some(_)) => tracing::debug!("nothing to catch up with"),
             Ok(None) => tracing::debug!("another replica is catching up with sponsorships"),
             Err(err) => {
                 tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");

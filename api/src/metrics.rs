@@ -134,7 +134,16 @@ impl Metrics {
             .set(i64::try_from(pool.idle).unwrap_or(i64::MAX));
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
-        String::from_utf8(buffer).map_err(|err| prometheus::Error::Msg(err.to_string()))
+        let mut text =
+            String::from_utf8(buffer).map_err(|err| prometheus::Error::Msg(err.to_string()))?;
+        // Counted outside the registry, by the connection itself (see `db::count_statements`).
+        text.push_str(&format!(
+            "# HELP quorum_sql_statements_total SQL statements run by the server.\n\
+             # TYPE quorum_sql_statements_total counter\n\
+             quorum_sql_statements_total {}\n",
+            crate::db::statements_run()
+        ));
+        Ok(text)
     }
 
     fn operation_label(&self, operation: Option<&str>) -> String {

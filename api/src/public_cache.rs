@@ -163,6 +163,12 @@ impl<K: Hash + Eq, V: Clone> Entries<K, V> {
 }
 
 struct Inner {
+    /// Off (`QUORUM_PUBLIC_CACHE=false`): nothing is kept, every read runs.
+    enabled: bool,
+    /// Whether other replicas' changes reach this one: always on SQLite; on PostgreSQL only
+    /// while the `LISTEN` connection listens. Nothing is served or kept otherwise, since a
+    /// change announced meanwhile would go unheard.
+    live: tokio::sync::watch::Sender<bool>,
     /// This replica, as its notifications name it.
     id: uuid::Uuid,
     /// The database's changes seen by every replica of this process.
@@ -181,8 +187,12 @@ pub struct PublicCache(Arc<Inner>);
 
 impl PublicCache {
     /// An empty cache; on PostgreSQL it also starts listening for other replicas' changes.
-    pub fn start(db: &DatabaseConnection) -> Self {
+    /// When not `enabled` it keeps nothing.
+    pub fn start(db: &DatabaseConnection, enabled: bool) -> Self {
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
         let cache = Self(Arc::new(Inner {
+            enabled,
+            live: tokio::sync::watch::Sender::new(!postgres),
             id: uuid::Uuid::new_v4(),
             database: Database::of(db),
             generation: AtomicU64::new(0),
@@ -190,7 +200,7 @@ impl PublicCache {
             responses: Mutex::new(Entries::new()),
             counts: Mutex::new(Entries::new()),
         }));
-        if db.get_database_backend() == DbBackend::Postgres {
+        if enabled && postgres {
             tokio::spawn(listen(
                 crate::db::listener_pool(db),
                 Arc::downgrade(&cache.0),
@@ -223,6 +233,21 @@ impl PublicCache {
         }
     }
 
+    /// Whether entries are served and kept now.
+    fn serving(&self) -> bool {
+        self.0.enabled && *self.0.live.borrow()
+    }
+
+    /// Waits until the cache serves (on PostgreSQL, once its `LISTEN` connection listens), or
+    /// returns at once when it is off.
+    pub async fn ready(&self) {
+        if !self.0.enabled {
+            return;
+        }
+        let mut live = self.0.live.subscribe();
+        let _ = live.wait_for(|live| *live).await;
+    }
+
     /// Makes every entry of this replica stale.
     pub fn invalidate(&self) {
         self.0.generation.fetch_add(1, Ordering::SeqCst);
@@ -235,12 +260,18 @@ impl PublicCache {
 
     /// The cached response for `key`, if it is current.
     pub fn response(&self, key: &str) -> Option<CachedResponse> {
+        if !self.serving() {
+            return None;
+        }
         let now = self.stamp();
         lock(&self.0.responses).get(&key.to_owned(), now)
     }
 
     /// Keeps a response read under `stamp`.
     pub fn keep_response(&self, key: String, stamp: Stamp, body: bytes::Bytes) {
+        if !self.serving() {
+            return;
+        }
         let size = key.len() + body.len();
         let now = self.stamp();
         lock(&self.0.responses).put(key, stamp, CachedResponse { body }, size, now);
@@ -252,6 +283,9 @@ impl PublicCache {
     where
         F: Future<Output = ApiResult<u64>>,
     {
+        if !self.serving() {
+            return count.await;
+        }
         let key = (day, filter.clone());
         let stamp = self.stamp();
         if let Some(total) = lock(&self.0.counts).get(&key, stamp) {
@@ -385,6 +419,9 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
         if !stale(&cache) {
             return;
         }
+        if let Some(inner) = cache.upgrade() {
+            inner.live.send_replace(true);
+        }
         loop {
             // Wake now and then to notice a dropped cache and end.
             match tokio::time::timeout(Duration::from_secs(30), listener.try_recv()).await {
@@ -411,6 +448,9 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
                 }
                 Ok(Err(err)) => {
                     tracing::warn!(error = %err, "public-change LISTEN connection lost; reconnecting");
+                    if let Some(inner) = cache.upgrade() {
+                        inner.live.send_replace(false);
+                    }
                     break;
                 }
             }

@@ -59,6 +59,8 @@ fn directory(response: &Gql) -> Vec<String> {
 /// Reads `query` anonymously twice and checks that the second answer came from the cache: the
 /// same body, and not one SQL statement.
 async fn cached(app: &TestApp, query: &str) -> Gql {
+    // On PostgreSQL the cache serves once it listens for the other replicas' changes.
+    app.state.public_cache.ready().await;
     let first = app.gql(query, json!({})).await;
     first.data();
     app.reset_statement_count();
@@ -240,7 +242,9 @@ async fn nobody_with_credentials_is_served_what_the_public_sees_nor_fills_it() {
 #[tokio::test]
 async fn a_change_on_one_replica_reaches_the_cache_of_another() {
     let app = TestApp::new().await;
-    let other = TestApp::client_for(app.replica().await);
+    let replica = app.replica().await;
+    replica.public_cache.ready().await;
+    let other = TestApp::client_for(replica);
     let read_other = || async {
         let response = other
             .post("/graphql")
