@@ -3,6 +3,7 @@
 //! review, the treasurer records, members vote), so the audit chain tells the same story.
 
 mod data;
+mod elections;
 mod governance;
 
 use std::collections::HashMap;
@@ -304,6 +305,17 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
     }
 
     governance::load(&tx, &secretary, &contributors).await?;
+
+    // The board: a certified election that seated it, and the next one taking nominations.
+    let (_, election_committee) = cast
+        .committee(
+            &tx,
+            "Elif Election",
+            "elections@demo.quorum.test",
+            Role::ElectionCommittee,
+        )
+        .await?;
+    elections::load(&tx, &election_committee, &contributors).await?;
 
     tx.commit().await?;
     Ok(Outcome::Loaded {
