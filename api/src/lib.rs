@@ -31,6 +31,7 @@ pub mod pagination;
 pub mod policy;
 pub mod portal;
 pub mod public_cache;
+pub mod scalar_errors;
 pub mod scheduler;
 pub mod schema;
 pub mod sponsors;
@@ -47,6 +48,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{Viewer, keys::SigningKeys, usage::TokenUsage},
     config::Config,
+    elections::events::TurnoutEvents,
     http::graphql::ClientAddress,
     metrics::Metrics,
     public_cache::PublicCache,
@@ -63,6 +65,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub keys: Arc<SigningKeys>,
     pub tally_events: TallyEvents,
+    /// Election turnout, fanned out to subscribers on every replica.
+    pub turnout_events: TurnoutEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
     /// The notification workers and the daily scheduler of this replica.
@@ -92,6 +96,7 @@ impl AppState {
             metrics,
             keys,
             tally_events: TallyEvents::start(&db),
+            turnout_events: TurnoutEvents::start(&db),
             token_usage: TokenUsage::start(&db),
             config,
             public_cache: PublicCache::start(&db),

@@ -58,7 +58,7 @@ impl NodeQuery {
         let Some((kind, key)) = ids::decode(&id) else {
             return Err(ApiError::bad_input(
                 crate::field!(id),
-                "`id` is not a valid ID",
+                "This is not a valid ID.",
             ));
         };
         let viewer = Viewer::of(ctx);

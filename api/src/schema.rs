@@ -12,6 +12,10 @@ use crate::{
     audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
+    elections::{
+        board::query::BoardQuery, mutation::ElectionMutation, query::ElectionQuery,
+        subscription::ElectionSubscription,
+    },
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
     metrics::Metrics,
@@ -47,6 +51,8 @@ pub struct Query(
     AmendmentQuery,
     PolicyQuery,
     NotificationQuery,
+    BoardQuery,
+    ElectionQuery,
 );
 
 /// The root of every mutation.
@@ -64,22 +70,25 @@ pub struct Mutation(
     VoteMutation,
     PolicyMutation,
     NotificationMutation,
+    ElectionMutation,
 );
 
 /// The root of every subscription.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VoteSubscription);
+pub struct Subscription(VoteSubscription, ElectionSubscription);
 
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
 pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    use async_graphql::dataloader::DataLoader;
+    use async_graphql::dataloader::{DataLoader, HashMapCache};
 
     use crate::{
         accounts::loader::{
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
+        amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
+        elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -106,6 +115,9 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
+    add(data, VoteCountsLoader(db()));
+    add(data, NominationsLoader(db()));
+    add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
@@ -115,6 +127,18 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         crate::notifications::loader::DeliveriesLoader(db()),
         tokio::spawn,
     ));
+    // Cached for the request: `changes` and `diff` both read an amendment's changes.
+    data.insert(DataLoader::with_cache(
+        ChangesLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        DocumentLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
 }
 
 /// The schema as served.

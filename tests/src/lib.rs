@@ -174,7 +174,7 @@ impl TestApp {
             .unwrap_or_else(|err| panic!("{statement}: {err}"));
         // What raw SQL stands for (often the calendar moving on) reaches the public caches as
         // a committed change or midnight would.
-        api::public_cache::invalidate_process();
+        api::public_cache::invalidate_database(&self.state.db);
     }
 
     pub fn reset_statement_count(&self) {

@@ -73,7 +73,7 @@ impl RecordSponsorship {
 pub async fn refuse_own_case(tx: &Tx, account: Uuid, sponsor: Holder, what: &str) -> ApiResult<()> {
     if is_sponsor(tx, account, sponsor).await? {
         return Err(ApiError::forbidden(format!(
-            "you cannot record a {what} for yourself or an organization you represent; another TREASURER or an ADMIN must"
+            "You cannot record a {what} for yourself or an organization you represent; another treasurer or an administrator must."
         )));
     }
     Ok(())
