@@ -50,9 +50,9 @@ pub struct Query(
     BylawsQuery,
     AmendmentQuery,
     PolicyQuery,
-    NotificationQuery,
     BoardQuery,
     ElectionQuery,
+    NotificationQuery,
 );
 
 /// The root of every mutation.
@@ -69,8 +69,8 @@ pub struct Mutation(
     AmendmentMutation,
     VoteMutation,
     PolicyMutation,
-    NotificationMutation,
     ElectionMutation,
+    NotificationMutation,
 );
 
 /// The root of every subscription.
@@ -123,10 +123,6 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(
-        crate::notifications::loader::DeliveriesLoader(db()),
-        tokio::spawn,
-    ));
     // Cached for the request: `changes` and `diff` both read an amendment's changes.
     data.insert(DataLoader::with_cache(
         ChangesLoader(db()),
@@ -139,6 +135,10 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         HashMapCache::default(),
     ));
     data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        crate::notifications::loader::DeliveriesLoader(db()),
+        tokio::spawn,
+    ));
 }
 
 /// The schema as served.

@@ -16,7 +16,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement, TryInsertResult,
+    QueryFilter, QuerySelect, Set, Statement, TryInsertResult,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -264,26 +264,40 @@ pub async fn record_activity(
 
 /// Records the `LAPSED` activity of each of `sponsorships` that has none yet, a few thousand
 /// a statement. Returns how many were recorded now.
-async fn record_lapses(tx: &Tx, sponsorships: &[sponsorship::Model]) -> ApiResult<usize> {
-    let mut recorded = 0;
+async fn record_lapses<'a>(
+    tx: &Tx,
+    sponsorships: &'a [sponsorship::Model],
+) -> ApiResult<Vec<&'a sponsorship::Model>> {
+    let mut recorded = Vec::new();
     for chunk in sponsorships.chunks(INSERT_CHUNK) {
-        let rows = chunk.iter().map(|s| entity::sponsor_activity::ActiveModel {
+        // The sponsors' locks are held, so what is not recorded yet is ours to record (and to
+        // announce once).
+        let known: HashSet<Uuid> = SponsorActivity::find()
+            .select_only()
+            .column(sponsor_activity::Column::SponsorshipId)
+            .filter(sponsor_activity::Column::SponsorshipId.is_in(chunk.iter().map(|s| s.id)))
+            .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::Lapsed))
+            .into_tuple::<Uuid>()
+            .all(tx)
+            .await?
+            .into_iter()
+            .collect();
+        let new: Vec<&sponsorship::Model> =
+            chunk.iter().filter(|s| !known.contains(&s.id)).collect();
+        if new.is_empty() {
+            continue;
+        }
+        let rows = new.iter().map(|s| entity::sponsor_activity::ActiveModel {
             id: Set(ids::new_key()),
             sponsorship_id: Set(s.id),
             kind: Set(SponsorActivityKind::Lapsed),
             previous_tier_id: Set(None),
             occurred_at: Set(lapsed_at(s.ends_on)),
         });
-        let inserted = SponsorActivity::insert_many(rows)
-            .on_conflict_do_nothing_on([
-                sponsor_activity::Column::SponsorshipId,
-                sponsor_activity::Column::Kind,
-            ])
+        SponsorActivity::insert_many(rows)
             .exec_without_returning(tx)
             .await?;
-        if let TryInsertResult::Inserted(rows) = inserted {
-            recorded += usize::try_from(rows).unwrap_or(usize::MAX);
-        }
+        recorded.extend(new);
     }
     Ok(recorded)
 }
@@ -352,13 +366,12 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
                 .await?,
         );
     }
-    let lapses_recorded = record_lapses(tx, &still_lapsed).await?;
-    // Told once each: the event's key (kind, sponsorship, end date) is written once, whichever
-    // run records the lapse.
-    for sponsorship in &still_lapsed {
+    let newly_lapsed = record_lapses(tx, &still_lapsed).await?;
+    for sponsorship in &newly_lapsed {
         let on = Some(sponsorship.ends_on);
         events::emit(tx, WebhookEvent::SponsorshipLapsed, sponsorship, None, on).await?;
     }
+    let lapses_recorded = newly_lapsed.len();
     Ok(CaughtUp {
         sponsors_followed,
         lapses_recorded,
