@@ -18,6 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::accounts::types::Account as AccountNode;
 use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::Viewer,
@@ -31,10 +32,16 @@ use crate::{
         nominations::{self, Standing},
         record::{FrozenRules, StoredResult, ballot_weight},
         roll,
-        types::nomination_id_text,
+        types::{Election as ElectionNode, nomination_id_text},
     },
     error::{ApiError, ApiResult, corrupt_row},
-    ids, policy,
+    holders::Holder,
+    ids,
+    notifications::{
+        mail::{self, To},
+        outbox,
+    },
+    policy,
 };
 
 /// A new election, as the committee describes it.
@@ -360,6 +367,11 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         json!({ "rules": rules_json, "roll": entries }),
     )
     .await?;
+    let voters: Vec<To> = frozen
+        .iter()
+        .filter_map(|entry| Holder::from_key(&entry.holder_key).map(To::Holder))
+        .collect();
+    mail::election_opened(tx, &voters, &row.title, row.voting_closes_at).await?;
     Ok(row)
 }
 
@@ -640,6 +652,28 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         AuditAction::ElectionCertified,
         id,
         json!({ "seats": seats }),
+    )
+    .await?;
+    let elected: Vec<_> = winners
+        .iter()
+        .map(|winner| {
+            json!({
+                "nomination": nomination_id_text(winner.id),
+                "account": ids::id_of::<AccountNode>(winner.nominee_account_id).to_string(),
+            })
+        })
+        .collect();
+    outbox::election_certified(
+        tx,
+        id,
+        json!({
+            "election": {
+                "id": ids::id_of::<ElectionNode>(id).to_string(),
+                "title": row.title,
+                "certifiedAt": outbox::instant(now),
+            },
+            "elected": elected,
+        }),
     )
     .await?;
     Ok(row)

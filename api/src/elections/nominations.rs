@@ -415,6 +415,8 @@ pub async fn nominate(tx: &Tx, viewer: &Viewer, input: Nominate) -> ApiResult<no
         json!({ "election": row.election_id, "nominee": row.nominee_account_id }),
     )
     .await?;
+    crate::notifications::mail::nomination_to_accept(tx, row.nominee_account_id, &election.title)
+        .await?;
     Ok(row)
 }
 

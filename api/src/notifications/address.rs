@@ -228,6 +228,20 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_name_is_checked_again_after_dns() {
+        use reqwest::dns::Resolve;
+        let production = GuardedResolver(Reach::for_production(true));
+        let name: reqwest::dns::Name = "localhost".parse().expect("a name");
+        assert!(production.resolve(name).await.is_err());
+        let development = GuardedResolver(Reach::for_production(false));
+        let name: reqwest::dns::Name = "localhost".parse().expect("a name");
+        let found: Vec<SocketAddr> = development.resolve(name).await.expect("loopback").collect();
+        assert!(found.iter().all(|address| address.ip().is_loopback()));
+        let url = Url::parse("https://localhost/hook").expect("a URL");
+        assert!(Reach::for_production(true).resolve(&url).await.is_err());
+    }
+
     #[test]
     fn development_allows_loopback_only() {
         let development = Reach::for_production(false);

@@ -91,8 +91,18 @@ pub async fn run_once(
 /// attempt moved a lease ahead, in a transaction that holds their rows (skipping rows another
 /// worker holds), so no two workers claim the same attempt.
 async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<Claimed>> {
-    let tx = begin_write(db).await?;
     let now = Utc::now();
+    // A plain read first: an idle worker polls without ever taking a write lock.
+    let anything_due = WebhookDelivery::find()
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .one(db)
+        .await?
+        .is_some();
+    if !anything_due {
+        return Ok(Vec::new());
+    }
+    let tx = begin_write(db).await?;
     let due = WebhookDelivery::find()
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))

@@ -265,19 +265,19 @@ pub async fn password_changed(tx: &Tx, account_id: Uuid) -> ApiResult<()> {
     Ok(())
 }
 
-/// An election's voting opened: tells everyone on its roll. For the election commands.
+/// An election's voting opened: tells everyone on its roll (members, or an organization's
+/// representatives). For the election commands.
 pub async fn election_opened(
     tx: &Tx,
-    roll: impl IntoIterator<Item = Uuid>,
+    roll: &[To],
     title: &str,
     closes_at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let to: Vec<To> = roll.into_iter().map(To::Account).collect();
     let mail = Mail::ElectionOpened {
         title: title.to_owned(),
         closes_at,
     };
-    queue(tx, &to, &mail, None).await?;
+    queue(tx, roll, &mail, None).await?;
     Ok(())
 }
 

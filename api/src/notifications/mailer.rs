@@ -141,8 +141,18 @@ pub async fn run_once(
 }
 
 async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<email_message::Model>> {
-    let tx = begin_write(db).await?;
     let now = Utc::now();
+    // A plain read first: an idle worker polls without ever taking a write lock.
+    let anything_due = EmailMessage::find()
+        .filter(email_message::Column::Status.eq(MailStatus::Pending))
+        .filter(email_message::Column::NextAttemptAt.lte(now))
+        .one(db)
+        .await?
+        .is_some();
+    if !anything_due {
+        return Ok(Vec::new());
+    }
+    let tx = begin_write(db).await?;
     let due = EmailMessage::find()
         .filter(email_message::Column::Status.eq(MailStatus::Pending))
         .filter(email_message::Column::NextAttemptAt.lte(now))

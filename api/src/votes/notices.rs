@@ -3,7 +3,6 @@
 
 use entity::{amendment, amendment::AmendmentStatus, voter_roll};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::{
     amendments::types::Amendment as AmendmentNode,
@@ -24,7 +23,7 @@ pub async fn opened(tx: &Tx, row: &amendment::Model, roll: &[voter_roll::Model])
         .iter()
         .filter_map(|entry| match entry.account_id {
             Some(account) => Some(To::Account(account)),
-            None => holder_of_key(&entry.holder_key).map(To::Holder),
+            None => Holder::from_key(&entry.holder_key).map(To::Holder),
         })
         .collect();
     let Some(closes_at) = row.closes_at else {
@@ -69,15 +68,4 @@ pub async fn closed(tx: &Tx, row: &amendment::Model) -> ApiResult<()> {
     )
     .await?;
     Ok(())
-}
-
-/// Reads `account:<uuid>` or `organization:<uuid>` back.
-fn holder_of_key(key: &str) -> Option<Holder> {
-    let (kind, id) = key.split_once(':')?;
-    let id = Uuid::parse_str(id).ok()?;
-    match kind {
-        "account" => Some(Holder::Account(id)),
-        "organization" => Some(Holder::Organization(id)),
-        _ => None,
-    }
 }

@@ -3,6 +3,7 @@
 //! organization rule, the term limit, board size violations, secrecy and races.
 
 mod board;
+mod notices;
 mod races;
 mod rules;
 mod secrecy;

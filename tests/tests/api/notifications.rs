@@ -965,3 +965,74 @@ async fn the_delivery_log_costs_the_same_statements_for_one_endpoint_or_many() {
     );
     assert_eq!(app.statement_count(), one);
 }
+
+#[tokio::test]
+async fn a_vote_opening_is_mailed_to_its_roll() {
+    let smtp = SmtpReceiver::start().await;
+    let app = TestApp::with_config(mailing(&smtp)).await;
+    let (ada, _) = tests::factories::an_amendment_in_voting(&app, "Shorter notice").await;
+    let mail = smtp
+        .wait_for(WAIT, |mail| {
+            mail.to.contains(&ada.email)
+                && mail
+                    .header("Subject")
+                    .is_some_and(|s| s.starts_with("Vote open: "))
+        })
+        .await;
+    // A governance notice: no unsubscribing from it.
+    assert_eq!(mail[0].header("List-Unsubscribe"), None);
+    assert!(mail[0].body().contains("You are on its roll"));
+}
+
+#[tokio::test]
+async fn grace_and_expiry_are_mailed_once_each() {
+    let smtp = SmtpReceiver::start().await;
+    let smtp_url = smtp.url();
+    let app = TestApp::with_config(move |config| {
+        config.notifications.smtp_url = Some(smtp_url);
+    })
+    .await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (graced, _) = a_contributor(&app, "Grace Period", &committee).await;
+    let (expired, _) = a_contributor(&app, "Ex Pired", &committee).await;
+    let today = Utc::now().date_naive();
+    let holder = |person: &Person| {
+        format!(
+            "account:{}",
+            api::ids::decode(&person.id).expect("an account id").1
+        )
+    };
+    // The default grace period is 30 days: one ended 3 days ago, the other 40 days ago.
+    for (person, days) in [(&graced, 3), (&expired, 40)] {
+        let ended = today.checked_sub_days(Days::new(days)).expect("date");
+        app.sql(&format!(
+            "UPDATE memberships SET ends_on = '{ended}' WHERE holder_key = '{}'",
+            holder(person)
+        ))
+        .await;
+    }
+
+    let _running = app.replica_with(mailing(&smtp)).await;
+    let grace = smtp
+        .wait_for(WAIT, |mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.contains("grace period started"))
+        })
+        .await;
+    assert_eq!(grace.len(), 1);
+    assert_eq!(grace[0].to, vec![graced.email.clone()]);
+    assert!(grace[0].header("List-Unsubscribe").is_some());
+    let gone = smtp
+        .wait_for(WAIT, |mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.contains("has expired"))
+        })
+        .await;
+    assert_eq!(gone.len(), 1);
+    assert_eq!(gone[0].to, vec![expired.email.clone()]);
+    // A second run the same day queues nothing new.
+    assert_eq!(
+        api::scheduler::run_daily(app.db()).await.expect("run"),
+        None
+    );
+}
