@@ -12,11 +12,16 @@ use crate::{
     audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
+    elections::{
+        board::query::BoardQuery, mutation::ElectionMutation, query::ElectionQuery,
+        subscription::ElectionSubscription,
+    },
     limits::Limits,
     members::{mutation::MembershipMutation, query::MembershipQuery},
     metrics::Metrics,
     mirrors::{mutation::MirrorMutation, query::MirrorQuery},
     node::NodeQuery,
+    notifications::{mutation::NotificationMutation, query::NotificationQuery},
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
@@ -45,6 +50,9 @@ pub struct Query(
     BylawsQuery,
     AmendmentQuery,
     PolicyQuery,
+    BoardQuery,
+    ElectionQuery,
+    NotificationQuery,
 );
 
 /// The root of every mutation.
@@ -61,22 +69,26 @@ pub struct Mutation(
     AmendmentMutation,
     VoteMutation,
     PolicyMutation,
+    ElectionMutation,
+    NotificationMutation,
 );
 
 /// The root of every subscription.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(VoteSubscription);
+pub struct Subscription(VoteSubscription, ElectionSubscription);
 
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
 pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    use async_graphql::dataloader::DataLoader;
+    use async_graphql::dataloader::{DataLoader, HashMapCache};
 
     use crate::{
         accounts::loader::{
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
+        amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
+        elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -104,11 +116,30 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
+    add(data, VoteCountsLoader(db()));
+    add(data, NominationsLoader(db()));
+    add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
+    // Cached for the request: `changes` and `diff` both read an amendment's changes.
+    data.insert(DataLoader::with_cache(
+        ChangesLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        DocumentLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        crate::notifications::loader::DeliveriesLoader(db()),
+        tokio::spawn,
+    ));
 }
 
 /// The schema as served.

@@ -68,6 +68,33 @@ pub enum AuditAction {
     /// An amendment passed and a new bylaws version holds it.
     #[sea_orm(string_value = "amendment.adopted")]
     AmendmentAdopted,
+    /// A director was seated outside an election (by the operator, from the command line).
+    #[sea_orm(string_value = "directorship.seated")]
+    DirectorshipSeated,
+    /// The committee cancelled an election.
+    #[sea_orm(string_value = "election.cancelled")]
+    ElectionCancelled,
+    /// The committee certified an election's result and seated the winners.
+    #[sea_orm(string_value = "election.certified")]
+    ElectionCertified,
+    /// An election closed and was counted.
+    #[sea_orm(string_value = "election.closed")]
+    ElectionClosed,
+    /// The committee created an election.
+    #[sea_orm(string_value = "election.created")]
+    ElectionCreated,
+    /// An election's nominations opened.
+    #[sea_orm(string_value = "election.nominations_opened")]
+    ElectionNominationsOpened,
+    /// A member voted in an election (who voted, never what).
+    #[sea_orm(string_value = "election.voted")]
+    ElectionVoted,
+    /// Voting was extended because turnout was low.
+    #[sea_orm(string_value = "election.voting_extended")]
+    ElectionVotingExtended,
+    /// An election's voting opened and its roll was frozen.
+    #[sea_orm(string_value = "election.voting_opened")]
+    ElectionVotingOpened,
     /// A member commented on an amendment.
     #[sea_orm(string_value = "amendment.commented")]
     AmendmentCommented,
@@ -143,6 +170,15 @@ pub enum AuditAction {
     /// The technology committee checked a mirror.
     #[sea_orm(string_value = "mirror.checked")]
     MirrorChecked,
+    /// The committee disqualified a nominee.
+    #[sea_orm(string_value = "nomination.disqualified")]
+    NominationDisqualified,
+    /// A member nominated someone.
+    #[sea_orm(string_value = "nomination.made")]
+    NominationMade,
+    /// A nominee accepted or declined.
+    #[sea_orm(string_value = "nomination.answered")]
+    NominationAnswered,
     /// A mirror was registered.
     #[sea_orm(string_value = "mirror.registered")]
     MirrorRegistered,
@@ -194,6 +230,18 @@ pub enum AuditAction {
     /// A vote opened and its roll was frozen.
     #[sea_orm(string_value = "vote.opened")]
     VoteOpened,
+    /// A webhook endpoint was created.
+    #[sea_orm(string_value = "webhook_endpoint.created")]
+    WebhookEndpointCreated,
+    /// A webhook endpoint was deleted.
+    #[sea_orm(string_value = "webhook_endpoint.deleted")]
+    WebhookEndpointDeleted,
+    /// A webhook endpoint's signing secret was replaced.
+    #[sea_orm(string_value = "webhook_endpoint.secret_rotated")]
+    WebhookSecretRotated,
+    /// A failed webhook delivery was queued again.
+    #[sea_orm(string_value = "webhook_delivery.redelivered")]
+    WebhookRedelivered,
 }
 
 impl AuditAction {
@@ -225,12 +273,21 @@ pub enum SubjectKind {
     /// A contribution received.
     #[sea_orm(string_value = "Contribution")]
     Contribution,
+    /// A seat on the board.
+    #[sea_orm(string_value = "Directorship")]
+    Directorship,
+    /// A board election.
+    #[sea_orm(string_value = "Election")]
+    Election,
     /// The governance policy.
     #[sea_orm(string_value = "GovernancePolicy")]
     GovernancePolicy,
     /// A membership.
     #[sea_orm(string_value = "Membership")]
     Membership,
+    /// A nomination in an election.
+    #[sea_orm(string_value = "Nomination")]
+    Nomination,
     /// A mirror.
     #[sea_orm(string_value = "Mirror")]
     Mirror,
@@ -243,6 +300,9 @@ pub enum SubjectKind {
     /// A sponsorship.
     #[sea_orm(string_value = "Sponsorship")]
     Sponsorship,
+    /// A webhook endpoint.
+    #[sea_orm(string_value = "WebhookEndpoint")]
+    WebhookEndpoint,
 }
 
 impl SubjectKind {

@@ -93,14 +93,56 @@ pub async fn a_person(app: &TestApp, name: &str) -> Person {
     }
 }
 
-/// Grants `role` straight in the database, as the `admin grant-role` command does.
+/// Grants `role` straight in the database, as the `admin grant-role` command does. `BOARD` is
+/// never granted: it follows the directorships in office, so the person is seated on the board
+/// instead, for a general seat from today.
 pub async fn grant(app: &TestApp, person: &Person, role: api::auth::Role) {
     let key = ids::decode(&person.id).expect("an account id").1;
+    if role == api::auth::Role::Board {
+        seat_director(app, key, None).await;
+        return;
+    }
     let tx = api::db::begin_write(app.db()).await.expect("begin");
     api::accounts::db::grant_role(&tx, api::audit::Actor::System, key, role)
         .await
         .expect("grant the role");
     tx.commit().await.expect("commit");
+}
+
+/// Seats `account` on the board for a three-year general seat from today, for `organization`
+/// if given, as the operator would outside an election.
+pub async fn seat_director(
+    app: &TestApp,
+    account: uuid::Uuid,
+    organization: Option<uuid::Uuid>,
+) -> entity::directorship::Model {
+    seat_director_from(app, account, organization, Utc::now().date_naive()).await
+}
+
+/// Seats `account` for a three-year general seat starting on `starts_on`.
+pub async fn seat_director_from(
+    app: &TestApp,
+    account: uuid::Uuid,
+    organization: Option<uuid::Uuid>,
+    starts_on: chrono::NaiveDate,
+) -> entity::directorship::Model {
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    let seat = api::elections::board::seat(
+        &tx,
+        api::audit::Actor::System,
+        api::elections::board::Seat {
+            account_id: account,
+            kind: entity::directorship::SeatKind::General,
+            starts_on,
+            term_years: 3,
+            organization_id: organization,
+            election_id: None,
+        },
+    )
+    .await
+    .expect("seat a director");
+    tx.commit().await.expect("commit");
+    seat
 }
 
 /// A person holding `role`.

@@ -208,6 +208,18 @@ async fn end_session(
     Ok(())
 }
 
+/// `BOARD` is never granted or revoked by hand: it follows the directorships in office, which
+/// only a certified election (or the operator seating a director) creates.
+fn refuse_board(role: Role) -> ApiResult<()> {
+    if role == Role::Board {
+        return Err(ApiError::bad_input(
+            crate::field!(input.role),
+            "BOARD follows the directorships in office and cannot be granted or revoked; directors are seated by certifying an election",
+        ));
+    }
+    Ok(())
+}
+
 /// Grants `role` to an account, audited. A role already held is `CONFLICT`. The actor is the
 /// viewer's account, or the operator (`Actor::System`) from the command line.
 #[tracing::instrument(skip_all, fields(account = %account_id, role = role.as_str()))]
@@ -217,6 +229,7 @@ pub async fn grant_role(
     account_id: Uuid,
     role: Role,
 ) -> ApiResult<account::Model> {
+    refuse_board(role)?;
     let account = find_account(tx, account_id).await?;
     let granted_by = match actor {
         Actor::Account(id) => Some(id),
@@ -261,6 +274,7 @@ pub async fn revoke_role(
     account_id: Uuid,
     role: Role,
 ) -> ApiResult<account::Model> {
+    refuse_board(role)?;
     let account = find_account(tx, account_id).await?;
     if role == Role::Admin {
         // Lock every ADMIN row first, so that two administrators revoking each other take
@@ -366,6 +380,8 @@ pub async fn change_password(
         },
     )
     .await?;
+    // Security mail: if it was not them, they learn of it at once.
+    crate::notifications::mail::password_changed(tx, me.id).await?;
     Ok(account)
 }
 

@@ -46,6 +46,19 @@ impl Loader<Uuid> for RolesLoader {
         for row in rows {
             roles.entry(row.account_id).or_default().push(row.role);
         }
+        // BOARD follows the directorships in office, never a grant.
+        use entity::{directorship, prelude::Directorship};
+        let directors = Directorship::find()
+            .filter(directorship::Column::AccountId.is_in(keys.iter().copied()))
+            .filter(directorship::in_office_on(chrono::Utc::now().date_naive()))
+            .all(&self.0)
+            .await?;
+        for row in directors {
+            let held = roles.entry(row.account_id).or_default();
+            if !held.contains(&crate::auth::Role::Board) {
+                held.push(crate::auth::Role::Board);
+            }
+        }
         Ok(roles)
     }
 }

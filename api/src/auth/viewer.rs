@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use async_graphql::Context;
 use chrono::Utc;
-use entity::{account_role, api_token, prelude::*, session};
+use entity::{account_role, api_token, directorship, prelude::*, session};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -143,7 +143,8 @@ pub async fn offline_viewer(db: &impl ConnectionTrait, account_id: Uuid) -> ApiR
     }))
 }
 
-/// The roles an account holds, read from the database.
+/// The roles an account holds, read from the database: those granted, and `BOARD` while it
+/// holds a directorship in office (the role follows the board of record, never a grant).
 pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<HashSet<Role>> {
     let roles: Vec<Role> = AccountRole::find()
         .select_only()
@@ -152,7 +153,16 @@ pub async fn roles_of(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResult<
         .into_tuple()
         .all(db)
         .await?;
-    Ok(roles.into_iter().collect())
+    let mut roles: HashSet<Role> = roles.into_iter().collect();
+    let director = Directorship::find()
+        .filter(directorship::Column::AccountId.eq(account_id))
+        .filter(directorship::in_office_on(Utc::now().date_naive()))
+        .one(db)
+        .await?;
+    if director.is_some() {
+        roles.insert(Role::Board);
+    }
+    Ok(roles)
 }
 
 async fn api_token_viewer(state: &AppState, token: &str) -> ApiResult<Viewer> {

@@ -114,8 +114,9 @@ impl Ballot {
 }
 
 /// State of a candidate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(name = "CountStatus", rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// Still in the count.
     Hopeful,
@@ -128,8 +129,9 @@ pub enum Status {
 }
 
 /// Why a round ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(name = "CountRoundEnd", rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum RoundEnd {
     /// At least one candidate reached the quota (B.2.e).
     Elected,

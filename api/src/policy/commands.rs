@@ -28,6 +28,17 @@ pub struct PolicyChange {
     pub contributor_term_months: Option<i32>,
     pub mirror_recheck_months: Option<i32>,
     pub suspension_notice_days: Option<i32>,
+    pub board_minimum_size: Option<i32>,
+    pub board_maximum_size: Option<i32>,
+    pub board_per_platinum_sponsor: Option<i32>,
+    pub director_term_years: Option<i32>,
+    pub max_consecutive_terms: Option<i32>,
+    pub term_limit_break_years: Option<i32>,
+    pub nominee_standing_months: Option<i32>,
+    pub nominee_list_closes_days_before: Option<i32>,
+    pub minimum_election_days: Option<i32>,
+    /// Threshold, days per extension, most extensions.
+    pub election_turnout_extension: Option<(f64, i32, i32)>,
 }
 
 /// Applies the change to the policy row, locked for the transaction, and audits it.
@@ -56,6 +67,32 @@ pub async fn update(
         &mut row.suspension_notice_days,
         change.suspension_notice_days,
     );
+    set_i32(&mut row.board_minimum_size, change.board_minimum_size);
+    set_i32(&mut row.board_maximum_size, change.board_maximum_size);
+    set_i32(
+        &mut row.board_per_platinum_sponsor,
+        change.board_per_platinum_sponsor,
+    );
+    set_i32(&mut row.director_term_years, change.director_term_years);
+    set_i32(&mut row.max_consecutive_terms, change.max_consecutive_terms);
+    set_i32(
+        &mut row.term_limit_break_years,
+        change.term_limit_break_years,
+    );
+    set_i32(
+        &mut row.nominee_standing_months,
+        change.nominee_standing_months,
+    );
+    set_i32(
+        &mut row.nominee_list_closes_days_before,
+        change.nominee_list_closes_days_before,
+    );
+    set_i32(&mut row.minimum_election_days, change.minimum_election_days);
+    if let Some((threshold, days, max_times)) = change.election_turnout_extension {
+        row.election_turnout_threshold = Set(threshold);
+        row.election_turnout_extension_days = Set(days);
+        row.election_turnout_max_extensions = Set(max_times);
+    }
     let set_f64 = |column: &mut sea_orm::ActiveValue<f64>, value: Option<f64>| {
         if let Some(value) = value {
             *column = Set(value);
@@ -98,5 +135,19 @@ fn audited(policy: &governance_policy::Model) -> Value {
         "contributorTermMonths": policy.contributor_term_months,
         "mirrorRecheckMonths": policy.mirror_recheck_months,
         "suspensionNoticeDays": policy.suspension_notice_days,
+        "boardMinimumSize": policy.board_minimum_size,
+        "boardMaximumSize": policy.board_maximum_size,
+        "boardPerPlatinumSponsor": policy.board_per_platinum_sponsor,
+        "directorTermYears": policy.director_term_years,
+        "maxConsecutiveTerms": policy.max_consecutive_terms,
+        "termLimitBreakYears": policy.term_limit_break_years,
+        "nomineeStandingMonths": policy.nominee_standing_months,
+        "nomineeListClosesDaysBefore": policy.nominee_list_closes_days_before,
+        "minimumElectionDays": policy.minimum_election_days,
+        "electionTurnoutExtension": {
+            "threshold": policy.election_turnout_threshold,
+            "days": policy.election_turnout_extension_days,
+            "maxTimes": policy.election_turnout_max_extensions,
+        },
     })
 }

@@ -37,6 +37,48 @@ pub struct GovernancePolicy {
     pub mirror_recheck_months: i32,
     /// Days of notice before a suspension or termination takes effect.
     pub suspension_notice_days: i32,
+    /// The fewest directors the board may have.
+    pub board_minimum_size: i32,
+    /// The most directors the board may have.
+    pub board_maximum_size: i32,
+    /// Directors the board needs per Platinum sponsor, at least.
+    pub board_per_platinum_sponsor: i32,
+    /// Years of a director's term.
+    pub director_term_years: i32,
+    /// Consecutive terms a director may serve before sitting out.
+    pub max_consecutive_terms: i32,
+    /// Years a director who served the most consecutive terms sits out before standing again.
+    pub term_limit_break_years: i32,
+    /// Months a nominee must have been a member in good standing.
+    pub nominee_standing_months: i32,
+    /// Days before voting opens that the nominee list closes.
+    pub nominee_list_closes_days_before: i32,
+    /// The shortest an election's voting may last, in days.
+    pub minimum_election_days: i32,
+    /// Extending an election's voting while turnout is low (off when the threshold is 0).
+    pub election_turnout_extension: TurnoutExtension,
+}
+
+/// Extending an election's voting while turnout is below a threshold at the planned close.
+#[derive(SimpleObject, Clone, Copy, Debug, PartialEq)]
+pub struct TurnoutExtension {
+    /// The share of the roll (0 to 1) below which voting is extended; 0 turns extension off.
+    pub threshold: f64,
+    /// Days each extension adds.
+    pub days: i32,
+    /// The most times voting is extended.
+    pub max_times: i32,
+}
+
+/// A turnout extension to set: every field is required.
+#[derive(InputObject)]
+pub struct TurnoutExtensionInput {
+    /// The share of the roll (0 to 1) below which voting is extended; 0 turns extension off.
+    pub threshold: f64,
+    /// Days each extension adds (0 to 365).
+    pub days: i32,
+    /// The most times voting is extended (0 to 100).
+    pub max_times: i32,
 }
 
 impl From<governance_policy::Model> for GovernancePolicy {
@@ -52,6 +94,20 @@ impl From<governance_policy::Model> for GovernancePolicy {
             contributor_term_months: row.contributor_term_months,
             mirror_recheck_months: row.mirror_recheck_months,
             suspension_notice_days: row.suspension_notice_days,
+            board_minimum_size: row.board_minimum_size,
+            board_maximum_size: row.board_maximum_size,
+            board_per_platinum_sponsor: row.board_per_platinum_sponsor,
+            director_term_years: row.director_term_years,
+            max_consecutive_terms: row.max_consecutive_terms,
+            term_limit_break_years: row.term_limit_break_years,
+            nominee_standing_months: row.nominee_standing_months,
+            nominee_list_closes_days_before: row.nominee_list_closes_days_before,
+            minimum_election_days: row.minimum_election_days,
+            election_turnout_extension: TurnoutExtension {
+                threshold: row.election_turnout_threshold,
+                days: row.election_turnout_extension_days,
+                max_times: row.election_turnout_max_extensions,
+            },
         }
     }
 }
@@ -79,6 +135,26 @@ pub struct UpdateGovernancePolicyInput {
     pub mirror_recheck_months: Option<i32>,
     /// Days of notice before a suspension or termination (0 to 365).
     pub suspension_notice_days: Option<i32>,
+    /// The fewest directors the board may have (1 to 100).
+    pub board_minimum_size: Option<i32>,
+    /// The most directors the board may have (1 to 100).
+    pub board_maximum_size: Option<i32>,
+    /// Directors the board needs per Platinum sponsor (0 to 10).
+    pub board_per_platinum_sponsor: Option<i32>,
+    /// Years of a director's term (1 to 10).
+    pub director_term_years: Option<i32>,
+    /// Consecutive terms a director may serve (1 to 20).
+    pub max_consecutive_terms: Option<i32>,
+    /// Years a director sits out after the most consecutive terms (0 to 10).
+    pub term_limit_break_years: Option<i32>,
+    /// Months a nominee must have been a member in good standing (0 to 120).
+    pub nominee_standing_months: Option<i32>,
+    /// Days before voting opens that the nominee list closes (0 to 365).
+    pub nominee_list_closes_days_before: Option<i32>,
+    /// The shortest an election's voting may last, in days (0 to 365).
+    pub minimum_election_days: Option<i32>,
+    /// Extending voting while turnout is low.
+    pub election_turnout_extension: Option<TurnoutExtensionInput>,
 }
 
 /// The policy after the change.
@@ -219,6 +295,95 @@ impl PolicyMutation {
                 true,
                 1.0,
             )?,
+            ..PolicyChange::default()
+        };
+        let int =
+            |value: Option<i32>, field: String, low: i32, high: i32| days(value, &field, low, high);
+        let change = PolicyChange {
+            board_minimum_size: int(
+                input.board_minimum_size,
+                crate::field!(input.board_minimum_size),
+                1,
+                100,
+            )?,
+            board_maximum_size: int(
+                input.board_maximum_size,
+                crate::field!(input.board_maximum_size),
+                1,
+                100,
+            )?,
+            board_per_platinum_sponsor: int(
+                input.board_per_platinum_sponsor,
+                crate::field!(input.board_per_platinum_sponsor),
+                0,
+                10,
+            )?,
+            director_term_years: int(
+                input.director_term_years,
+                crate::field!(input.director_term_years),
+                1,
+                10,
+            )?,
+            max_consecutive_terms: int(
+                input.max_consecutive_terms,
+                crate::field!(input.max_consecutive_terms),
+                1,
+                20,
+            )?,
+            term_limit_break_years: int(
+                input.term_limit_break_years,
+                crate::field!(input.term_limit_break_years),
+                0,
+                10,
+            )?,
+            nominee_standing_months: int(
+                input.nominee_standing_months,
+                crate::field!(input.nominee_standing_months),
+                0,
+                120,
+            )?,
+            nominee_list_closes_days_before: int(
+                input.nominee_list_closes_days_before,
+                crate::field!(input.nominee_list_closes_days_before),
+                0,
+                365,
+            )?,
+            minimum_election_days: int(
+                input.minimum_election_days,
+                crate::field!(input.minimum_election_days),
+                0,
+                365,
+            )?,
+            election_turnout_extension: match input.election_turnout_extension {
+                None => None,
+                Some(ext) => {
+                    let threshold = share(
+                        Some(ext.threshold),
+                        &crate::field!(input.election_turnout_extension.threshold),
+                        false,
+                        0.0,
+                        false,
+                        1.0,
+                    )?
+                    .unwrap_or(0.0);
+                    let days_each = int(
+                        Some(ext.days),
+                        crate::field!(input.election_turnout_extension.days),
+                        0,
+                        365,
+                    )?
+                    .unwrap_or(0);
+                    let max_times = int(
+                        Some(ext.max_times),
+                        crate::field!(input.election_turnout_extension.max_times),
+                        0,
+                        100,
+                    )?
+                    .unwrap_or(0);
+                    Some((threshold, days_each, max_times))
+                }
+            },
+            ..change
         };
         let tx = begin_write(&state.db).await?;
         let after = commands::update(&tx, Viewer::of(ctx), change).await?;

@@ -3,16 +3,16 @@
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
-    account_role, membership,
-    prelude::{AccountRole, Membership as Memberships, VoterRoll},
+    amendment_vote::{self, VoteChoice},
+    membership,
+    prelude::{Membership as Memberships, VoterRoll},
     voter_roll,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{
     amendments::VoteBody,
-    auth::Role,
     error::ApiResult,
     ids,
     members::{
@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
-/// in office.
+/// in office (the board of record).
 pub async fn freeze(
     tx: &Tx,
     amendment: Uuid,
@@ -50,24 +50,29 @@ pub async fn freeze(
                 nominal_weight: m.vote_weight,
             })
             .collect(),
-        VoteBody::Board => AccountRole::find()
-            .filter(account_role::Column::Role.eq(Role::Board.as_str()))
-            .all(tx)
+        // The board of record when the vote opens: the directorships in office today (one
+        // entry per director, even one holding two seats).
+        VoteBody::Board => crate::elections::board::in_office(tx, Utc::now().date_naive())
             .await?
             .into_iter()
-            .map(|director| voter_roll::Model {
+            .map(|d| d.account_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|account_id| voter_roll::Model {
                 id: ids::new_key(),
                 amendment_id: amendment,
                 membership_id: None,
-                account_id: Some(director.account_id),
-                holder_key: Holder::Account(director.account_id).key(),
+                account_id: Some(account_id),
+                holder_key: Holder::Account(account_id).key(),
                 nominal_weight: 1,
                 sponsor: false,
             })
             .collect(),
     };
-    if !rows.is_empty() {
-        let active = rows.iter().cloned().map(|row| voter_roll::ActiveModel {
+    // In chunks: one statement for 100,000 voters would pass both backends' limit on bound
+    // parameters, and a few hundred rows a statement already keep the round trips few.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let active = chunk.iter().cloned().map(|row| voter_roll::ActiveModel {
             id: Set(row.id),
             amendment_id: Set(row.amendment_id),
             membership_id: Set(row.membership_id),
@@ -79,6 +84,34 @@ pub async fn freeze(
         VoterRoll::insert_many(active).exec(tx).await?;
     }
     Ok(rows)
+}
+
+/// Roll entries written per statement: 7 parameters each, well under SQLite's 32,766 and
+/// PostgreSQL's 65,535.
+const INSERT_CHUNK: usize = 2_000;
+
+/// What the tally needs of each entry of `amendment`'s roll, with the entry's vote if it cast
+/// one: one statement, only the columns the arithmetic reads, however large the roll.
+pub async fn ballots(
+    db: &impl ConnectionTrait,
+    amendment: Uuid,
+) -> ApiResult<Vec<(i32, bool, Option<VoteChoice>)>> {
+    Ok(VoterRoll::find()
+        .select_only()
+        .column(voter_roll::Column::NominalWeight)
+        .column(voter_roll::Column::Sponsor)
+        .column(amendment_vote::Column::Choice)
+        .join(
+            JoinType::LeftJoin,
+            voter_roll::Entity::belongs_to(amendment_vote::Entity)
+                .from(voter_roll::Column::Id)
+                .to(amendment_vote::Column::RollEntryId)
+                .into(),
+        )
+        .filter(voter_roll::Column::AmendmentId.eq(amendment))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// The entries of `amendment`'s roll that `account` may cast: its own, and those of the

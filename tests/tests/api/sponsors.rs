@@ -1568,8 +1568,12 @@ async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
         .record(&app, &treasurer)
         .await;
 
-    // Back to the schema before consent moved, with consent stored per sponsorship.
-    let manager = SchemaManager::new(app.db());
+    // Back to the schema before consent moved, with consent stored per sponsorship. The steps
+    // run on a connection of their own: a pooled one may still read an older snapshot.
+    let ddl = api::db::connect(&app.config().database_url, 1)
+        .await
+        .expect("a connection for the migration steps");
+    let manager = SchemaManager::new(&ddl);
     let steps: Vec<_> = migration::Migrator::migrations()
         .into_iter()
         .filter(|m| {

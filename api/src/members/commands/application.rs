@@ -24,6 +24,7 @@ use crate::{
     members::{
         classes::{MembershipClassKey, class_title, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
+        events,
         holder::Holder,
         status::{self, MembershipStatus},
     },
@@ -288,6 +289,8 @@ pub async fn approve(tx: &Tx, viewer: &Viewer, input: ReviewApplication) -> ApiR
         term: Term::Months(term_months),
     };
     let membership = grant_membership(tx, Actor::Account(me.id), grant).await?;
+    events::approved(tx, &membership).await?;
+    events::decided(tx, &row, true).await?;
     Ok(Reviewed {
         application: row,
         membership: Some(membership),
@@ -303,6 +306,7 @@ pub async fn reject(tx: &Tx, viewer: &Viewer, input: RejectApplication) -> ApiRe
     let reason = Some(input.reason);
     let row = decide(tx, id, ApplicationStatus::Rejected, me.id, reason.clone()).await?;
     audit_decision(tx, me.id, &row, AuditAction::ApplicationRejected, reason).await?;
+    events::decided(tx, &row, false).await?;
     Ok(Reviewed {
         application: row,
         membership: None,

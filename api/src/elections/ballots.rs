@@ -1,0 +1,138 @@
+//! Casting a secret ballot. *Who voted* (the roll entry, when, by whom) goes to
+//! `election_voters`; *what was voted* (the ranking, the weight class, the receipt's hash) goes
+//! to `election_ballots` under a random UUID v4, with no timestamp and no reference to the voter.
+//! The audit entry and the log say who voted, never what; nothing logged names the ballot.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::{
+    election::ElectionState,
+    election_ballot, election_voter,
+    prelude::{ElectionBallot, ElectionVoter},
+};
+use sea_orm::{EntityTrait, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, AuditAction, Entry, SubjectKind},
+    auth::{Viewer, secrets},
+    db::Tx,
+    elections::{commands::lock, record::FrozenRules, roll},
+    error::{ApiError, ApiResult, on_unique_violation},
+};
+
+/// A ballot to cast.
+pub struct CastBallot {
+    pub election_id: Uuid,
+    /// Nomination ids, best first.
+    pub ranking: Vec<Uuid>,
+    /// The membership voting; `None` when the viewer holds exactly one entry on the roll.
+    pub membership_id: Option<Uuid>,
+}
+
+/// The prefix of a receipt, so a voter can tell it from other secrets.
+pub const RECEIPT_PREFIX: &str = "qrb_";
+
+/// Casts a ballot while voting is open: one per roll entry, never changed. Returns the receipt,
+/// a random secret the voter keeps; only its SHA-256 is stored with the ballot.
+#[tracing::instrument(skip_all, fields(election = %input.election_id))]
+pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<String> {
+    let me = viewer.require_account()?;
+    // Under the lock, a close waits for this ballot, or this ballot finds the election closed.
+    let election = lock(tx, input.election_id).await?;
+    let now = Utc::now();
+    if election.state != ElectionState::Voting || now >= election.voting_closes_at {
+        return Err(ApiError::conflict("voting in this election is not open"));
+    }
+    let rules = FrozenRules::parse(election.rules.as_deref())?;
+    let disqualified = crate::elections::nominations::disqualified(tx, election.id).await?;
+    let mut seen = HashSet::new();
+    if input.ranking.is_empty() {
+        return Err(ApiError::bad_input(
+            crate::field!(input.ranking),
+            "rank at least one nominee",
+        ));
+    }
+    for nomination in &input.ranking {
+        if !rules.candidates.contains(nomination) || disqualified.contains(nomination) {
+            return Err(ApiError::bad_input(
+                crate::field!(input.ranking),
+                "every ranked ID must be a nominee on this election's ballot",
+            ));
+        }
+        if !seen.insert(*nomination) {
+            return Err(ApiError::bad_input(
+                crate::field!(input.ranking),
+                "a nominee may be ranked only once",
+            ));
+        }
+    }
+    let mine = roll::entries_of(tx, election.id, me.id).await?;
+    let entry = match input.membership_id {
+        Some(membership) => mine
+            .into_iter()
+            .find(|r| r.membership_id == membership)
+            .ok_or_else(|| {
+                ApiError::forbidden("that membership is not yours on this election's roll")
+            })?,
+        None if mine.len() == 1 => mine
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::forbidden("you are not on this election's roll"))?,
+        None if mine.is_empty() => {
+            return Err(ApiError::forbidden("you are not on this election's roll"));
+        }
+        None => {
+            return Err(ApiError::bad_input(
+                crate::field!(input.membership_id),
+                "you hold several memberships on the roll; name the one voting",
+            ));
+        }
+    };
+    if ElectionVoter::find_by_id(entry.id).one(tx).await?.is_some() {
+        return Err(ApiError::conflict(
+            "this membership has already voted; a ballot cannot be changed",
+        ));
+    }
+    ElectionVoter::insert(election_voter::ActiveModel {
+        roll_entry_id: Set(entry.id),
+        election_id: Set(election.id),
+        cast_by: Set(me.id),
+        voted_at: Set(now),
+    })
+    .exec_without_returning(tx)
+    .await
+    .map_err(|err| {
+        on_unique_violation(err, || {
+            ApiError::conflict("this membership has already voted; a ballot cannot be changed")
+        })
+    })?;
+    let receipt = secrets::generate(RECEIPT_PREFIX);
+    let ranking = serde_json::to_string(&input.ranking).map_err(ApiError::internal)?;
+    ElectionBallot::insert(election_ballot::ActiveModel {
+        // Random, not time-ordered: the id says nothing of when the ballot was cast.
+        id: Set(Uuid::new_v4()),
+        election_id: Set(election.id),
+        ranking: Set(ranking),
+        nominal_weight: Set(entry.nominal_weight),
+        sponsor: Set(entry.sponsor),
+        receipt_hash: Set(secrets::hash(&receipt)),
+    })
+    .exec_without_returning(tx)
+    .await?;
+    // Who voted, never what: no ranking, no ballot id, no receipt.
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: AuditAction::ElectionVoted,
+            subject_kind: SubjectKind::Election,
+            subject_id: election.id,
+            summary: json!({ "entry": entry.id, "membership": entry.membership_id }),
+        },
+    )
+    .await?;
+    Ok(receipt)
+}

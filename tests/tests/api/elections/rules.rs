@@ -1,0 +1,316 @@
+//! The rules an election enforces: the Community Director seat, the influence cap on ballot
+//! weights, the organization rule in nominations and in the count, the term limit, and the
+//! turnout extension.
+
+use api::auth::Role;
+use serde_json::{Value, json};
+use tests::factories::{
+    a_gold_sponsor, a_person_with, an_organization, seat_director, seat_director_from,
+};
+
+use super::{foundation, ids, receipt, receipt_hash, recount};
+
+fn key(id: &str) -> uuid::Uuid {
+    api::ids::decode(id).expect("an id").1
+}
+
+#[tokio::test]
+async fn a_community_director_election_refuses_a_sponsor_s_ballot() {
+    let f = foundation().await;
+    let app = &f.app;
+    let treasurer = a_person_with(app, "Tess", Role::Treasurer).await;
+    let sponsor = a_gold_sponsor(app, &treasurer, "Acme").await;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let election = f.election("COMMUNITY", 1).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    // Only Contributor and Mirror members are on the roll: the sponsor is not.
+    assert_eq!(f.open_voting(&election).await, 2);
+    let refused = f.cast(&sponsor, &election, &[&bob_n]).await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
+    let cast = f.cast(&ada, &election, &[&bob_n]).await;
+    receipt(&cast);
+    let closed = f.close(&election).await;
+    assert_eq!(closed["state"], json!("CLOSED"));
+    let result = f.result(&election).await;
+    assert_eq!(ids(&result["elected"]), vec![bob_n]);
+    assert_eq!(result["ballots"][0]["weight"], json!("1.000000000"));
+    // The seat is the Community Director's.
+    f.step("certifyElection", &election).await.data();
+    let board = app
+        .gql(
+            "{ board { directors { kind person { displayName } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        board.data()["board"]["directors"],
+        json!([{ "kind": "COMMUNITY", "person": { "displayName": "Bob" } }])
+    );
+}
+
+#[tokio::test]
+async fn the_influence_cap_scales_sponsor_ballots_and_shows_its_factors() {
+    let f = foundation().await;
+    let app = &f.app;
+    let treasurer = a_person_with(app, "Tess", Role::Treasurer).await;
+    let sponsor = a_gold_sponsor(app, &treasurer, "Acme").await;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let cy = f.member("Cy").await;
+    let election = f.election("GENERAL", 1).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    let cy_n = f.candidate(&ada, &election, &cy).await;
+    assert_eq!(f.open_voting(&election).await, 4);
+    // On the roll: Gold 15 against 3 non-paying; the cap of 0.49 scales every sponsor weight by
+    // 0.49 × 3 / (15 × 0.51).
+    let roll_scale = 0.49 * 3.0 / (15.0 * 0.51);
+    let read = app
+        .gql(
+            "query($id: ID!) { election(id: $id) { sponsorScale } }",
+            json!({ "id": election }),
+        )
+        .await;
+    let shown = read.data()["election"]["sponsorScale"]
+        .as_f64()
+        .expect("a factor");
+    assert!((shown - roll_scale).abs() < 1e-12, "{shown}");
+    // The sponsor and one member vote: among the ballots cast, the sponsor holds at most 49%.
+    let sponsor_cast = f.cast(&sponsor, &election, &[&cy_n]).await;
+    let ada_cast = f.cast(&ada, &election, &[&bob_n]).await;
+    f.close(&election).await;
+    let result = f.result(&election).await;
+    let cast_scale = result["castSponsorScale"].as_f64().expect("a factor");
+    let expected_cast = 0.49 * 1.0 / (15.0 * roll_scale * 0.51);
+    assert!((cast_scale - expected_cast).abs() < 1e-12, "{cast_scale}");
+    let ballots = result["ballots"].as_array().expect("ballots");
+    let weight_of = |receipt: &str| {
+        ballots
+            .iter()
+            .find(|b| b["receipt"] == json!(receipt_hash(receipt)))
+            .and_then(|b| b["weight"].as_str())
+            .expect("the ballot")
+            .parse::<f64>()
+            .expect("a decimal")
+    };
+    let sponsor_weight = weight_of(&receipt(&sponsor_cast));
+    assert_eq!(weight_of(&receipt(&ada_cast)), 1.0);
+    let share = sponsor_weight / (sponsor_weight + 1.0);
+    assert!(
+        (share - 0.49).abs() < 1e-6,
+        "the sponsor holds {share} of the weight cast"
+    );
+    // So Bob, with the member's ballot, beats the sponsor's Cy.
+    assert_eq!(ids(&result["elected"]), vec![bob_n]);
+    assert_eq!(
+        recount(result["blt"].as_str().expect("blt")),
+        ids(&result["elected"])
+    );
+}
+
+#[tokio::test]
+async fn one_organization_never_holds_two_seats() {
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let cy = f.member("Cy").await;
+    let dee = f.member("Dee").await;
+    // Bob and Cy both represent Acme; Dee represents Initech, which already has a director
+    // whose term continues.
+    let acme = an_organization(app, &bob, "Acme").await;
+    app.gql_as(
+        &bob.access_token,
+        "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }",
+        json!({ "input": { "organizationId": acme, "accountId": cy.id } }),
+    )
+    .await
+    .data();
+    let initech = an_organization(app, &dee, "Initech").await;
+    let sitting = f.member("Sam").await;
+    seat_director(app, key(&sitting.id), Some(key(&initech))).await;
+
+    let election = f.election("GENERAL", 2).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    let cy_n = f.candidate(&ada, &election, &cy).await;
+    let ada_n = f.candidate(&bob, &election, &ada).await;
+    let dee_n = f.candidate(&ada, &election, &dee).await;
+    let nominees = app
+        .gql(
+            "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason } organization { name } } } }",
+            json!({ "id": election }),
+        )
+        .await;
+    let list = nominees.data()["election"]["nominees"].clone();
+    let find = |id: &str| -> Value {
+        list.as_array()
+            .and_then(|l| l.iter().find(|n| n["id"] == id).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find(&bob_n)["organization"]["name"], json!("Acme"));
+    assert_eq!(find(&dee_n)["eligible"], json!(false));
+    assert_eq!(
+        find(&dee_n)["eligibility"]["reason"],
+        json!("ORGANIZATION_HOLDS_SEAT")
+    );
+    assert_eq!(find(&cy_n)["eligible"], json!(true));
+
+    f.open_voting(&election).await;
+    // Acme's two nominees lead; when Bob is elected, Cy is excluded and Ada takes the second
+    // seat.
+    for voter in [&ada, &bob, &dee] {
+        f.cast(voter, &election, &[&bob_n, &cy_n]).await.data();
+    }
+    f.cast(&cy, &election, &[&cy_n, &bob_n]).await.data();
+    f.cast(&sitting, &election, &[&ada_n]).await.data();
+    f.close(&election).await;
+    let result = f.result(&election).await;
+    assert_eq!(ids(&result["elected"]), vec![bob_n, ada_n]);
+    assert_eq!(result["rounds"][0]["excluded"], json!([cy_n]));
+    let excluded = result["rounds"][0]["tallies"]
+        .as_array()
+        .expect("tallies")
+        .iter()
+        .find(|t| t["nominationId"] == json!(cy_n))
+        .map(|t| t["status"].clone());
+    assert_eq!(excluded, Some(json!("EXCLUDED")));
+}
+
+#[tokio::test]
+async fn a_director_sits_out_a_year_after_two_consecutive_terms() {
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let twice = f.member("Tara").await;
+    let rested = f.member("Rita").await;
+    let once = f.member("Olga").await;
+    let today = chrono::Utc::now().date_naive();
+    let years_ago = |n: u32| {
+        today
+            .checked_sub_months(chrono::Months::new(12 * n))
+            .expect("date")
+    };
+    // Tara served two terms back to back, the second ending today.
+    seat_director_from(app, key(&twice.id), None, years_ago(6)).await;
+    seat_director_from(app, key(&twice.id), None, years_ago(3)).await;
+    // Rita served two, then sat out two years.
+    seat_director_from(app, key(&rested.id), None, years_ago(8)).await;
+    seat_director_from(app, key(&rested.id), None, years_ago(5)).await;
+    // Olga served one term, ending today.
+    seat_director_from(app, key(&once.id), None, years_ago(3)).await;
+    let election = f.election("GENERAL", 3).await;
+    let tara_n = f.candidate(&ada, &election, &twice).await;
+    let rita_n = f.candidate(&ada, &election, &rested).await;
+    let olga_n = f.candidate(&ada, &election, &once).await;
+    let read = app
+        .gql(
+            "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason message } } } }",
+            json!({ "id": election }),
+        )
+        .await;
+    let list = read.data()["election"]["nominees"].clone();
+    let find = |id: &str| -> Value {
+        list.as_array()
+            .and_then(|l| l.iter().find(|n| n["id"] == id).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find(&tara_n)["eligibility"]["reason"], json!("TERM_LIMIT"));
+    assert!(
+        find(&tara_n)["eligibility"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("2 consecutive terms")),
+        "{list}"
+    );
+    assert_eq!(find(&rita_n)["eligible"], json!(true));
+    assert_eq!(find(&olga_n)["eligible"], json!(true));
+    // Tara sees her own standing before anyone nominates her again.
+    let mine = app
+        .gql_as(
+            &twice.access_token,
+            "query($id: ID!) { election(id: $id) { viewerStanding { eligible reason } viewerNominations { id } } }",
+            json!({ "id": election }),
+        )
+        .await;
+    assert_eq!(
+        mine.data()["election"],
+        json!({ "viewerStanding": { "eligible": false, "reason": "TERM_LIMIT" }, "viewerNominations": [{ "id": tara_n }] })
+    );
+    // She is left off the ballot when voting opens.
+    f.open_voting(&election).await;
+    assert_eq!(
+        f.cast(&ada, &election, &[&tara_n]).await.error_field(),
+        "input.ranking"
+    );
+}
+
+#[tokio::test]
+async fn low_turnout_extends_voting_as_the_policy_says() {
+    let f = foundation().await;
+    let app = &f.app;
+    app.gql_as(
+        &f.admin.access_token,
+        "mutation { updateGovernancePolicy(input: { electionTurnoutExtension: { threshold: 0.5, days: 3, maxTimes: 1 } }) { policy { electionTurnoutExtension { threshold days maxTimes } } } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    f.member("Cy").await;
+    let election = f.election("GENERAL", 1).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    f.open_voting(&election).await;
+    f.cast(&ada, &election, &[&bob_n]).await.data();
+    // One of three voted: the planned close extends voting once, by three days.
+    let extended = f.close(&election).await;
+    assert_eq!(extended["state"], json!("VOTING"));
+    assert_eq!(extended["extensions"], json!(1));
+    assert!(f.cast(&bob, &election, &[&bob_n]).await.errors().is_empty());
+    // At most once: the next close counts.
+    let closed = f.close(&election).await;
+    assert_eq!(closed["state"], json!("CLOSED"));
+    assert_eq!(ids(&closed["result"]["elected"]), vec![bob_n]);
+}
+
+#[tokio::test]
+async fn a_member_who_asked_not_to_be_listed_runs_only_by_agreeing_to_be_named() {
+    use tests::factories::{a_person, apply, review};
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let quiet = a_person(app, "Quentin").await;
+    let application = apply(
+        app,
+        &quiet,
+        json!({ "class": "CONTRIBUTOR", "statement": "I translate the docs.", "disclose": false }),
+    )
+    .await;
+    review(app, &f.membership, &application, "APPROVE", None)
+        .await
+        .data();
+    let election = f.election("GENERAL", 1).await;
+    let nominated = f.nominate(&ada, &election, &quiet).await;
+    let id = nominated.data()["nominate"]["nomination"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Until Quentin accepts, the public does not see the nomination.
+    let read = "query($id: ID!) { election(id: $id) { nominees { id nominee { displayName } } } }";
+    assert_eq!(
+        app.gql(read, json!({ "id": election })).await.data()["election"]["nominees"],
+        json!([])
+    );
+    let refused = f.respond(&quiet, &id, json!({ "accept": true })).await;
+    assert_eq!(refused.error_field(), "input.agreeToBeNamed");
+    f.respond(
+        &quiet,
+        &id,
+        json!({ "accept": true, "agreeToBeNamed": true }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        app.gql(read, json!({ "id": election })).await.data()["election"]["nominees"],
+        json!([{ "id": id, "nominee": { "displayName": "Quentin" } }])
+    );
+}
