@@ -107,7 +107,7 @@ async fn an_amendment_page_with_diff_changes_and_votes_takes_four_statements_at_
             "{{ amendments(first: {size}) {{ nodes {{ id title status
                changes {{ operation sectionId text }}
                diff {{ __typename }}
-               votes {{ yes no abstain eligible }} }} }} }}"
+               votes {{ yes no abstain eligibleVoters }} }} }} }}"
         )
     };
     let small = statements(&app, None, &page(3), "amendments", 3).await;
@@ -117,7 +117,7 @@ async fn an_amendment_page_with_diff_changes_and_votes_takes_four_statements_at_
     // The answers are right, not only cheap: the one vote cast is counted.
     let first = app.gql(&page(1), json!({})).await.data()["amendments"]["nodes"][0].clone();
     assert_eq!(first["votes"]["yes"], json!(1));
-    assert_eq!(first["votes"]["eligible"], json!(1));
+    assert_eq!(first["votes"]["eligibleVoters"], json!(1));
     assert_eq!(first["changes"].as_array().map(Vec::len), Some(1));
     assert!(!first["diff"].as_array().expect("a diff").is_empty());
 }

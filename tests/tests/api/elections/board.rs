@@ -152,12 +152,12 @@ async fn a_board_vote_freezes_the_directors_in_office() {
         .data();
     let read = app
         .gql(
-            "query($id: ID!) { amendment(id: $id) { votes { eligible } } }",
+            "query($id: ID!) { amendment(id: $id) { votes { eligibleVoters } } }",
             json!({ "id": amendment }),
         )
         .await;
     assert_eq!(
-        read.data()["amendment"]["votes"]["eligible"],
+        read.data()["amendment"]["votes"]["eligibleVoters"],
         json!(1),
         "only the director in office is on the roll"
     );
