@@ -236,7 +236,7 @@ async fn demo_data_loads_a_sample_foundation_once() {
     assert_eq!(mirror_queue["data"]["applications"]["totalCount"], json!(1));
     let governance = ask(
         None,
-        "{ bylaws { current { number articles { title } } } discussion: amendments(status: PROPOSED) { nodes { title comments { totalCount } } } voting: amendments(status: VOTING) { nodes { title votes { yes no abstain eligible } } } }".into(),
+        "{ bylaws { current { number articles { title } } } discussion: amendments(status: PROPOSED) { nodes { title comments { totalCount } } } voting: amendments(status: VOTING) { nodes { title votes { yes no abstain eligibleVoters } } } }".into(),
     )
     .await;
     assert_eq!(governance["data"]["bylaws"]["current"]["number"], json!(1));
@@ -246,7 +246,7 @@ async fn demo_data_loads_a_sample_foundation_once() {
     );
     let votes = &governance["data"]["voting"]["nodes"][0]["votes"];
     assert_eq!(votes["yes"], json!(4));
-    assert!(votes["eligible"].as_u64().expect("eligible") > 40);
+    assert!(votes["eligibleVoters"].as_u64().expect("eligibleVoters") > 40);
     let admin = login(api::demo::DEMO_ADMIN).await;
     let chain = ask(
         Some(admin),
