@@ -34,6 +34,17 @@ impl Holder {
         }
     }
 
+    /// Reads a stored key (`account:<uuid>` or `organization:<uuid>`) back.
+    pub fn from_key(key: &str) -> Option<Self> {
+        let (kind, id) = key.split_once(':')?;
+        let id = Uuid::parse_str(id).ok()?;
+        match kind {
+            "account" => Some(Holder::Account(id)),
+            "organization" => Some(Holder::Organization(id)),
+            _ => None,
+        }
+    }
+
     /// The account and organization columns.
     pub fn columns(self) -> (Option<Uuid>, Option<Uuid>) {
         match self {

@@ -34,7 +34,10 @@ use crate::{
         types::nomination_id_text,
     },
     error::{ApiError, ApiResult, corrupt_row},
-    ids, policy,
+    holders::Holder,
+    ids,
+    notifications::{mail, outbox},
+    policy,
 };
 
 /// A new election, as the committee describes it.
@@ -360,6 +363,11 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         json!({ "rules": rules_json, "roll": entries }),
     )
     .await?;
+    let holders: Vec<Holder> = frozen
+        .iter()
+        .filter_map(|r| Holder::from_key(&r.holder_key))
+        .collect();
+    mail::election_opened(tx, holders, &row.title, row.voting_closes_at).await?;
     Ok(row)
 }
 
@@ -432,6 +440,7 @@ pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
         .filter(|c| !disqualified.contains(c))
         .collect();
     let counted = count_ballots(tx, &current, &rules, &candidates).await?;
+    crate::elections::ballots::reshuffle(tx, id).await?;
     let stored = serde_json::to_string(&counted.result).map_err(ApiError::internal)?;
     let row = transition(
         tx,
@@ -608,6 +617,7 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         .all(tx)
         .await?;
     let mut seats = Vec::new();
+    let mut published = Vec::new();
     for nomination in &result.elected {
         let Some(winner) = winners.iter().find(|w| w.id == *nomination) else {
             return Err(ApiError::internal("an elected nomination vanished"));
@@ -625,6 +635,15 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
             },
         )
         .await?;
+        published.push(json!({
+            "nomination": nomination_id_text(winner.id),
+            "person": ids::id_of::<crate::accounts::types::Account>(seated.account_id).0,
+            "organization": seated
+                .organization_id
+                .map(|o| ids::id_of::<crate::organizations::types::Organization>(o).0),
+            "termStartsOn": seated.term_starts_on,
+            "termEndsOn": seated.term_ends_on,
+        }));
         seats.push(json!({
             "directorship": seated.id,
             "nomination": winner.id,
@@ -642,7 +661,23 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         json!({ "seats": seats }),
     )
     .await?;
+    outbox::election_certified(tx, id, certified_data(&row, &published)).await?;
     Ok(row)
+}
+
+/// The `election.certified` payload: the election and its winners, by global ID; all of it is
+/// public once the result is.
+fn certified_data(row: &election::Model, elected: &[serde_json::Value]) -> serde_json::Value {
+    json!({
+        "election": {
+            "id": ids::id_of::<crate::elections::types::Election>(row.id).0,
+            "title": row.title,
+            "kind": row.kind.to_value(),
+            "seats": row.seats,
+            "certifiedAt": row.certified_at.map(outbox::instant),
+        },
+        "elected": elected,
+    })
 }
 
 /// Cancels an election before its close, with a reason: DRAFT, NOMINATING or VOTING →

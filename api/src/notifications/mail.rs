@@ -265,14 +265,15 @@ pub async fn password_changed(tx: &Tx, account_id: Uuid) -> ApiResult<()> {
     Ok(())
 }
 
-/// An election's voting opened: tells everyone on its roll. For the election commands.
+/// An election's voting opened: tells everyone on its roll (the member, or an organization's
+/// representatives). For the election commands.
 pub async fn election_opened(
     tx: &Tx,
-    roll: impl IntoIterator<Item = Uuid>,
+    roll: impl IntoIterator<Item = Holder>,
     title: &str,
     closes_at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let to: Vec<To> = roll.into_iter().map(To::Account).collect();
+    let to: Vec<To> = roll.into_iter().map(To::Holder).collect();
     let mail = Mail::ElectionOpened {
         title: title.to_owned(),
         closes_at,
