@@ -104,6 +104,57 @@ impl Default for WebSocketLimits {
     }
 }
 
+/// Webhooks, mail and the workers that send them.
+#[derive(Clone, Debug)]
+pub struct Notifications {
+    /// `QUORUM_NOTIFICATION_WORKERS`: run the delivery workers and the daily scheduler in this
+    /// process (default on). Every replica may run them.
+    pub workers: bool,
+    /// `QUORUM_DELIVERY_POLL_MS`: how often a worker looks for due work (default 1000).
+    pub poll: Duration,
+    /// `QUORUM_DELIVERY_MAX_ATTEMPTS`: attempts before a delivery is `FAILED` (default 8).
+    pub max_attempts: u32,
+    /// `QUORUM_DELIVERY_RETRY_BASE_MS`: the first retry's delay, doubled after each failure up
+    /// to six hours, with jitter (default 30000).
+    pub retry_base: Duration,
+    /// `QUORUM_DELIVERY_LEASE_MS`: how long a worker holds a claimed delivery; a worker that
+    /// dies holding one frees it after this long (default 60000). Longer than a send can take.
+    pub lease: Duration,
+    /// `QUORUM_WEBHOOK_CONNECT_TIMEOUT_MS`: the longest a webhook may take to connect (default 5000).
+    pub connect_timeout: Duration,
+    /// `QUORUM_WEBHOOK_TIMEOUT_MS`: the longest a webhook request may take in all (default 10000).
+    pub request_timeout: Duration,
+    /// `QUORUM_SMTP_URL`: the mail server, e.g. `smtps://user:pass@smtp.example.org` or
+    /// `smtp://127.0.0.1:2525`. Unset: each message is written as an `.eml` file into
+    /// `QUORUM_MAIL_DIR` and logged.
+    pub smtp_url: Option<String>,
+    /// `QUORUM_MAIL_FROM`: the sender of every message (default `Quorum <noreply@localhost>`).
+    pub mail_from: String,
+    /// `QUORUM_MAIL_DIR`: where messages are written without SMTP (default `mail-outbox`).
+    pub mail_dir: PathBuf,
+    /// `QUORUM_PUBLIC_URL`: the address people reach the foundation's site at, for links in
+    /// mail such as `List-Unsubscribe` (default `http://127.0.0.1:8000`).
+    pub public_url: String,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self {
+            workers: true,
+            poll: Duration::from_secs(1),
+            max_attempts: 8,
+            retry_base: Duration::from_secs(30),
+            lease: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+            smtp_url: None,
+            mail_from: "Quorum <noreply@localhost>".to_owned(),
+            mail_dir: PathBuf::from("mail-outbox"),
+            public_url: "http://127.0.0.1:8000".to_owned(),
+        }
+    }
+}
+
 /// The whole configuration, built once at start-up.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -150,6 +201,8 @@ pub struct Config {
     /// `QUORUM_TRUST_FORWARDED_FOR`: take the client's address from the last `X-Forwarded-For`
     /// entry, for running behind exactly one trusted proxy (default off).
     pub trust_forwarded_for: bool,
+    /// Webhooks, mail and their workers.
+    pub notifications: Notifications,
 }
 
 impl Default for Config {
@@ -174,6 +227,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(30),
             log_json: false,
             trust_forwarded_for: false,
+            notifications: Notifications::default(),
         }
     }
 }
@@ -220,6 +274,7 @@ impl Config {
         let production = environment == Environment::Production;
         let defaults = Self::default();
         let limits = defaults.limits;
+        let notify = defaults.notifications;
         let config = Self {
             environment,
             database_url: get("DATABASE_URL").unwrap_or(defaults.database_url),
@@ -311,6 +366,27 @@ impl Config {
                 "QUORUM_TRUST_FORWARDED_FOR",
                 defaults.trust_forwarded_for,
             )?,
+            notifications: Notifications {
+                workers: parse_flag(&get, "QUORUM_NOTIFICATION_WORKERS", notify.workers)?,
+                poll: millis(&get, "QUORUM_DELIVERY_POLL_MS", notify.poll)?,
+                max_attempts: parse(&get, "QUORUM_DELIVERY_MAX_ATTEMPTS", notify.max_attempts)?,
+                retry_base: millis(&get, "QUORUM_DELIVERY_RETRY_BASE_MS", notify.retry_base)?,
+                lease: millis(&get, "QUORUM_DELIVERY_LEASE_MS", notify.lease)?,
+                connect_timeout: millis(
+                    &get,
+                    "QUORUM_WEBHOOK_CONNECT_TIMEOUT_MS",
+                    notify.connect_timeout,
+                )?,
+                request_timeout: millis(&get, "QUORUM_WEBHOOK_TIMEOUT_MS", notify.request_timeout)?,
+                smtp_url: get("QUORUM_SMTP_URL"),
+                mail_from: get("QUORUM_MAIL_FROM").unwrap_or(notify.mail_from),
+                mail_dir: get("QUORUM_MAIL_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or(notify.mail_dir),
+                public_url: get("QUORUM_PUBLIC_URL")
+                    .map(|url| url.trim().trim_end_matches('/').to_owned())
+                    .unwrap_or(notify.public_url),
+            },
             log_json: match get("QUORUM_LOG_FORMAT").as_deref() {
                 None => production,
                 Some("json") => true,
@@ -376,6 +452,23 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_WS_INIT_TIMEOUT_SECS",
                 "WebSocket time limits must be at least 1 second",
+            ));
+        }
+        if self.notifications.max_attempts == 0 {
+            return Err(ConfigError::new(
+                "QUORUM_DELIVERY_MAX_ATTEMPTS",
+                "must be at least 1",
+            ));
+        }
+        if self
+            .notifications
+            .mail_from
+            .parse::<lettre::message::Mailbox>()
+            .is_err()
+        {
+            return Err(ConfigError::new(
+                "QUORUM_MAIL_FROM",
+                "expected an address such as `Foundation <noreply@example.org>`",
             ));
         }
         if !self.is_production() {

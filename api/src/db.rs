@@ -87,6 +87,33 @@ pub async fn lock_key(tx: &impl ConnectionTrait, key: &str) -> Result<(), DbErr>
     Ok(())
 }
 
+/// Takes the locks of `keys` as [`lock_key`] does, in their sorted order (the order every
+/// caller taking several uses, so two never wait for each other), a thousand a statement.
+pub async fn lock_keys(tx: &impl ConnectionTrait, keys: Vec<&str>) -> Result<(), DbErr> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys = keys;
+    keys.sort_unstable();
+    keys.dedup();
+    for chunk in keys.chunks(1_000) {
+        let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+        // The sorted subquery feeds the locks one by one in its order.
+        let sql = format!(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM \
+             (SELECT k FROM (VALUES {}) AS v(k) ORDER BY k) AS sorted",
+            values.join(", ")
+        );
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            chunk.iter().map(|key| (*key).into()),
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Connections of the pool, for `/metrics`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PoolUsage {

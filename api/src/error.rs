@@ -5,6 +5,10 @@ use std::sync::Arc;
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
 use sea_orm::{DbErr, SqlErr};
 
+use async_graphql::registry::Registry;
+
+use crate::scalar_errors::ParsedRequest;
+
 /// The codes clients can rely on, as listed in API.md.
 pub mod code {
     pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
@@ -20,7 +24,22 @@ pub mod code {
 }
 
 /// The message an internal failure shows to clients; the cause goes to the log only.
-pub const INTERNAL_MESSAGE: &str = "Internal server error";
+pub const INTERNAL_MESSAGE: &str = "Internal server error.";
+
+/// A message as a person reads it: one sentence, starting with a capital and ending with a full
+/// stop, with no code formatting. Messages are written that way; this keeps a stray one so.
+pub fn sentence(message: &str) -> String {
+    let text = message.trim().replace('`', "");
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return text,
+    };
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
+}
 
 /// Every failure a resolver can report.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -31,8 +50,9 @@ pub enum ApiError {
     /// Authenticated, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
-    /// The thing does not exist, or the viewer may not know that it does.
-    #[error("{0} not found")]
+    /// The thing does not exist, or the viewer may not know that it does. Holds what it is in
+    /// words, e.g. "amendment".
+    #[error("This {0} does not exist, or you may not see it.")]
     NotFound(String),
     /// One input field is wrong; `field` is its path in the input, e.g. `input.email`.
     #[error("{message}")]
@@ -41,11 +61,11 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     /// Too many attempts; the client should wait `retry_after_secs`.
-    #[error("too many attempts; retry in {retry_after_secs} s")]
+    #[error("Too many attempts; try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached, or no connection freed up in time: worth retrying. The
     /// cause is logged and never shown to the client.
-    #[error("the service is unavailable for a moment; try again")]
+    #[error("The service is unavailable for a moment; try again.")]
     Unavailable(#[source] Arc<dyn std::error::Error + Send + Sync>),
     /// A fault of the server. The cause is logged and never shown to the client.
     #[error("internal error: {0}")]
@@ -111,9 +131,16 @@ impl ApiError {
                 extensions.set("retryAfterSeconds", *retry_after_secs);
                 self.to_string()
             }
+            Self::NotFound(what) => {
+                extensions.set(
+                    "reason",
+                    format!("{}_NOT_FOUND", what.to_uppercase().replace(' ', "_")),
+                );
+                self.to_string()
+            }
             _ => self.to_string(),
         };
-        (message, extensions)
+        (sentence(&message), extensions)
     }
 }
 
@@ -190,14 +217,17 @@ pub fn on_unique_violation(err: DbErr, conflict: impl FnOnce() -> ApiError) -> A
 /// Resolvers return [`ApiError`], which async-graphql keeps as the error's source; this is where
 /// the source becomes `extensions.code`. An error from anywhere else that carries a source is a
 /// fault of ours: it is logged and masked.
-pub fn shape_response(mut response: Response) -> Response {
+pub fn shape_response(
+    mut response: Response,
+    parsed: Option<(&Registry, &ParsedRequest)>,
+) -> Response {
     for error in &mut response.errors {
-        shape_error(error);
+        shape_error(error, parsed);
     }
     response
 }
 
-fn shape_error(error: &mut ServerError) {
+fn shape_error(error: &mut ServerError, parsed: Option<(&Registry, &ParsedRequest)>) {
     if has_code(error) {
         return;
     }
@@ -221,12 +251,34 @@ fn shape_error(error: &mut ServerError) {
         .strip_prefix("Variable ")
         .and_then(|rest| rest.strip_suffix(" is not defined."))
         .map(str::to_owned);
-    let code = if error.source.is_none() && error.message.starts_with("Failed to parse") {
-        // The engine's own input coercion, e.g. a malformed argument or scalar.
+    let code = if let Some(scalar) = failed_scalar(error) {
+        // The engine's own input coercion of a scalar (a malformed Date, DateTime…), reported
+        // on the root field: name the value that failed, and keep the engine's words as reason.
+        let field = error
+            .locations
+            .first()
+            .zip(parsed)
+            .and_then(|(pos, (registry, parsed))| parsed.failing_value(registry, *pos, &scalar));
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        extensions.set("reason", error.message.as_str());
+        if let Some(field) = field {
+            extensions.set("field", field.as_str());
+        }
+        error.message = crate::scalar_errors::message_for(&scalar);
+        code::BAD_USER_INPUT
+    } else if error.source.is_none() && error.message.starts_with("Failed to parse") {
+        // Any other input coercion by the engine.
+        let reason = std::mem::replace(&mut error.message, "This value is not valid.".to_owned());
+        error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("reason", reason);
         code::BAD_USER_INPUT
     } else if let Some(name) = missing_variable.filter(|_| error.source.is_none()) {
         // A required variable the request did not send.
-        error.message = format!("the variable `${name}` is required");
+        error.message = format!("A value for the variable {name} is required.");
         error
             .extensions
             .get_or_insert_with(ErrorExtensionValues::default)
@@ -245,6 +297,42 @@ fn shape_error(error: &mut ServerError) {
         code::INTERNAL_SERVER_ERROR
     };
     set_code(error, code);
+}
+
+/// Gives a validation error its code: a value of the wrong kind for an argument (most often a
+/// variable the client filled in) is `BAD_USER_INPUT` naming the argument, with the engine's
+/// words as `reason`; anything else is `GRAPHQL_VALIDATION_FAILED`.
+pub fn classify_validation_error(error: &mut ServerError) {
+    let argument = error
+        .message
+        .strip_prefix("Invalid value for argument \"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(argument, _)| argument.to_owned());
+    let Some(argument) = argument else {
+        set_code(error, code::GRAPHQL_VALIDATION_FAILED);
+        return;
+    };
+    let message = format!(
+        "The value given for {} is not of the expected kind.",
+        crate::input::label(&argument)
+    );
+    let reason = std::mem::replace(&mut error.message, message);
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    extensions.set("reason", reason);
+    extensions.set("field", argument.as_str());
+    set_code(error, code::BAD_USER_INPUT);
+}
+
+/// The scalar named by an engine's `Failed to parse "X": …` error.
+fn failed_scalar(error: &ServerError) -> Option<String> {
+    if error.source.is_some() {
+        return None;
+    }
+    let rest = error.message.strip_prefix("Failed to parse \"")?;
+    let (scalar, _) = rest.split_once('"')?;
+    matches!(scalar, "Date" | "DateTime").then(|| scalar.to_owned())
 }
 
 /// What the engine says when a subscription arrives over HTTP.

@@ -35,12 +35,12 @@ pub fn key_of<T: NodeKind>(id: &ID, field: &str) -> ApiResult<Uuid> {
         Some((kind, key)) if kind == T::KIND => Ok(key),
         Some(_) => Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be the ID of a {}", T::KIND),
+            format!(
+                "This is not the ID of {}.",
+                crate::input::with_article(&crate::input::words(T::KIND))
+            ),
         )),
-        None => Err(ApiError::bad_input(
-            field,
-            format!("`{field}` is not a valid ID"),
-        )),
+        None => Err(ApiError::bad_input(field, "This is not a valid ID.")),
     }
 }
 

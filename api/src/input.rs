@@ -36,6 +36,64 @@ pub fn field_path(parts: &[&str]) -> String {
         .join(".")
 }
 
+/// How a person calls an input field: the last part of its path in words, without an `Id`
+/// suffix. `input.displayName` is "display name", `input.changes[0].sectionId` is "section".
+pub fn label(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let last = last.split('[').next().unwrap_or(last);
+    let last = match last.strip_suffix("Ids") {
+        Some(stem) if !stem.is_empty() => format!("{stem}s"),
+        _ => last
+            .strip_suffix("Id")
+            .filter(|stem| !stem.is_empty())
+            .unwrap_or(last)
+            .to_owned(),
+    };
+    words(&last)
+}
+
+/// A type or field name in words, lower case: `SponsorTier` is "sponsor tier", `ApiToken` is
+/// "API token".
+pub fn words(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out.split(' ')
+        .map(|word| match word {
+            "api" => "API",
+            "url" => "URL",
+            "http" => "HTTP",
+            "rsync" => "rsync",
+            "ftp" => "FTP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "a" or "an" before `noun`, with the noun.
+pub fn with_article(noun: &str) -> String {
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    let acronym_vowel = noun.starts_with("API");
+    if vowel || acronym_vowel {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
+    }
+}
+
+/// A sentence about the field: "The display name must …".
+fn the(field: &str) -> String {
+    format!("The {}", label(field))
+}
+
 /// Text of 1 to `max` characters, trimmed, with line ends made `\n`. Control characters other
 /// than newline and tab (NUL, ESC and the like) are refused: they hide text from readers and
 /// break terminals and logs.
@@ -44,7 +102,7 @@ pub fn text(raw: &str, field: &str, max: usize) -> ApiResult<String> {
     if text.is_empty() || text.chars().count() > max {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must have 1 to {max} characters"),
+            format!("{} must have 1 to {max} characters.", the(field)),
         ));
     }
     refuse_controls(&text, field)?;
@@ -57,7 +115,7 @@ pub fn optional_text(raw: Option<&str>, field: &str, max: usize) -> ApiResult<Op
         None => Ok(None),
         Some(text) if text.chars().count() > max => Err(ApiError::bad_input(
             field,
-            format!("`{field}` may have at most {max} characters"),
+            format!("{} may have at most {max} characters.", the(field)),
         )),
         Some(text) => {
             let text = normalize_lines(text);
@@ -77,19 +135,22 @@ pub fn name(raw: &str, field: &str, max: usize) -> ApiResult<String> {
     if length == 0 || length > max {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must have 1 to {max} characters"),
+            format!("{} must have 1 to {max} characters.", the(field)),
         ));
     }
     if name.chars().any(char::is_control) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must not contain control characters"),
+            format!("{} must not contain control characters.", the(field)),
         ));
     }
     if name.chars().any(is_invisible) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must not contain invisible or direction-changing characters"),
+            format!(
+                "{} must not contain invisible or direction-changing characters.",
+                the(field)
+            ),
         ));
     }
     Ok(name.to_owned())
@@ -110,7 +171,10 @@ fn refuse_controls(text: &str, field: &str) -> ApiResult<()> {
     {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must not contain control characters other than newlines and tabs"),
+            format!(
+                "{} must not contain control characters other than line breaks and tabs.",
+                the(field)
+            ),
         ));
     }
     Ok(())
@@ -125,6 +189,18 @@ mod tests {
         assert_eq!(crate::field!(input.display_name), "input.displayName");
         assert_eq!(crate::field!(amendment_id), "amendmentId");
         assert_eq!(crate::field!(input.idempotency_key), "input.idempotencyKey");
+    }
+
+    #[test]
+    fn a_field_is_named_in_words() {
+        assert_eq!(label("input.displayName"), "display name");
+        assert_eq!(label("input.changes[3].sectionId"), "section");
+        assert_eq!(label("input.mirrorIds"), "mirrors");
+        assert_eq!(label("id"), "id");
+        assert_eq!(label("input.websiteUrl"), "website URL");
+        assert_eq!(with_article(&words("Application")), "an application");
+        assert_eq!(with_article(&words("ApiToken")), "an API token");
+        assert_eq!(with_article(&words("SponsorTier")), "a sponsor tier");
     }
 
     #[test]

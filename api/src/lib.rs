@@ -16,6 +16,7 @@ pub mod holders;
 pub mod http;
 pub mod ids;
 pub mod input;
+pub mod jobs;
 pub mod limits;
 pub mod loaders;
 pub mod members;
@@ -23,12 +24,15 @@ pub mod metrics;
 pub mod mirrors;
 pub mod money;
 pub mod node;
+pub mod notifications;
 pub mod observe;
 pub mod organizations;
 pub mod pagination;
 pub mod policy;
 pub mod portal;
 pub mod public_cache;
+pub mod scalar_errors;
+pub mod scheduler;
 pub mod schema;
 pub mod sponsors;
 pub mod telemetry;
@@ -65,6 +69,8 @@ pub struct AppState {
     pub turnout_events: TurnoutEvents,
     /// API token uses, written in the background so that a token's reads never write.
     pub token_usage: TokenUsage,
+    /// The notification workers and the daily scheduler of this replica.
+    pub jobs: jobs::Jobs,
     /// What anonymous callers read of the sponsor list and the directory.
     pub public_cache: PublicCache,
 }
@@ -83,15 +89,17 @@ impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
         let metrics = Arc::new(Metrics::new()?);
         let keys = Arc::new(SigningKeys::load_or_create(&config)?);
+        let config = Arc::new(config);
         Ok(Self {
+            jobs: jobs::Jobs::start(config.clone(), metrics.clone()),
             schema: schema::build(&config, metrics.clone()),
             metrics,
             keys,
             tally_events: TallyEvents::start(&db),
             turnout_events: TurnoutEvents::start(&db),
             token_usage: TokenUsage::start(&db),
+            config,
             public_cache: PublicCache::start(&db),
-            config: Arc::new(config),
             db,
         })
     }

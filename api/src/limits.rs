@@ -20,7 +20,7 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
-    error::{code, set_code},
+    error::{classify_validation_error, code, set_code},
     http::ws::WebSocketSession,
 };
 
@@ -103,7 +103,7 @@ impl Extension for LimitsExtension {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await.map_err(|mut errors| {
             for err in &mut errors {
-                set_code(err, code::GRAPHQL_VALIDATION_FAILED);
+                classify_validation_error(err);
             }
             errors
         })?;

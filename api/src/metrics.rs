@@ -3,7 +3,8 @@
 use std::{collections::HashSet, sync::Mutex, time::Duration};
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::db::PoolUsage;
@@ -19,6 +20,9 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_in_use: IntGauge,
     pool_idle: IntGauge,
+    deliveries: IntCounterVec,
+    outbox_depth: IntGaugeVec,
+    outbox_oldest: GaugeVec,
     known_operations: Mutex<HashSet<String>>,
 }
 
@@ -50,6 +54,31 @@ impl Metrics {
             "quorum_db_pool_connections_idle",
             "Database connections open and idle.",
         )?;
+        let deliveries = IntCounterVec::new(
+            Opts::new(
+                "quorum_notification_deliveries_total",
+                "Delivery attempts of webhooks and mail by this replica, by channel and outcome \
+                 (succeeded, retrying, failed).",
+            ),
+            &["channel", "outcome"],
+        )?;
+        let outbox_depth = IntGaugeVec::new(
+            Opts::new(
+                "quorum_outbox_pending",
+                "Webhook deliveries and mail waiting to be sent, by channel.",
+            ),
+            &["channel"],
+        )?;
+        let outbox_oldest = GaugeVec::new(
+            Opts::new(
+                "quorum_outbox_oldest_pending_age_seconds",
+                "Age of the oldest webhook delivery or mail waiting to be sent, by channel; 0 when none waits.",
+            ),
+            &["channel"],
+        )?;
+        registry.register(Box::new(deliveries.clone()))?;
+        registry.register(Box::new(outbox_depth.clone()))?;
+        registry.register(Box::new(outbox_oldest.clone()))?;
         registry.register(Box::new(operations.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_in_use.clone()))?;
@@ -60,6 +89,9 @@ impl Metrics {
             latency,
             pool_in_use,
             pool_idle,
+            deliveries,
+            outbox_depth,
+            outbox_oldest,
             known_operations: Mutex::new(HashSet::new()),
         })
     }
@@ -77,6 +109,21 @@ impl Metrics {
         self.latency
             .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts one delivery attempt on `channel` (`webhook`, `email`) with its `outcome`.
+    pub fn record_delivery(&self, channel: &str, outcome: &str) {
+        self.deliveries.with_label_values(&[channel, outcome]).inc();
+    }
+
+    /// Sets the outbox gauges of `channel`: how much waits, and the oldest wait in seconds.
+    pub fn set_backlog(&self, channel: &str, pending: u64, oldest_age_seconds: f64) {
+        self.outbox_depth
+            .with_label_values(&[channel])
+            .set(i64::try_from(pending).unwrap_or(i64::MAX));
+        self.outbox_oldest
+            .with_label_values(&[channel])
+            .set(oldest_age_seconds.max(0.0));
     }
 
     /// Renders every metric in the Prometheus text format.

@@ -180,7 +180,10 @@ impl Currency {
             .find(|(known, _)| *known == wanted)
             .map(|&(code, minor_digits)| Self { code, minor_digits })
             .ok_or_else(|| {
-                ApiError::bad_input(field, format!("`{code}` is not an ISO 4217 currency code"))
+                ApiError::bad_input(
+                    field,
+                    format!("{code} is not an ISO 4217 currency code, such as USD or EUR."),
+                )
             })
     }
 
@@ -230,14 +233,14 @@ impl Money {
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ApiError::bad_input(
                 amount_field,
-                format!("`{amount_field}` must be a non-negative whole number of minor units"),
+                "The amount must be a whole number of minor units (cents), not negative.",
             ));
         }
         let too_large = || {
             ApiError::bad_input(
                 amount_field,
                 format!(
-                    "`{amount_field}` is above the largest amount accepted, {MAX_AMOUNT_MINOR} minor units"
+                    "The amount is above the largest accepted, {MAX_AMOUNT_MINOR} minor units."
                 ),
             )
         };

@@ -12,6 +12,10 @@ use crate::{
     loaders::loader,
     members::types::{Application, Membership},
     mirrors::types::Mirror,
+    notifications::{
+        endpoints::may_manage,
+        types::{WebhookDelivery, WebhookEndpoint},
+    },
     organizations::{loader::OrganizationLoader, types::Organization},
     sponsors::{
         loader::{SponsorshipLoader, TierLoader},
@@ -34,6 +38,8 @@ pub enum Node {
     SponsorTier(SponsorTier),
     Sponsorship(Sponsorship),
     Amendment(Amendment),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -52,7 +58,7 @@ impl NodeQuery {
         let Some((kind, key)) = ids::decode(&id) else {
             return Err(ApiError::bad_input(
                 crate::field!(id),
-                "`id` is not a valid ID",
+                "This is not a valid ID.",
             ));
         };
         let viewer = Viewer::of(ctx);
@@ -118,6 +124,35 @@ impl NodeQuery {
                 .map(Amendment)
                 .filter(|a| a.visible(viewer))
                 .map(Node::Amendment),
+            // Endpoints and their deliveries are seen by those who manage them.
+            WebhookEndpoint::KIND => {
+                let found = entity::prelude::WebhookEndpoint::find_by_id(key)
+                    .one(db)
+                    .await?;
+                match found {
+                    Some(row) if may_manage(db, viewer, &row).await? => {
+                        Some(Node::WebhookEndpoint(WebhookEndpoint(row)))
+                    }
+                    _ => None,
+                }
+            }
+            WebhookDelivery::KIND => {
+                let Some(delivery) = entity::prelude::WebhookDelivery::find_by_id(key)
+                    .one(db)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let endpoint = entity::prelude::WebhookEndpoint::find_by_id(delivery.endpoint_id)
+                    .one(db)
+                    .await?;
+                match endpoint {
+                    Some(row) if may_manage(db, viewer, &row).await? => {
+                        Some(Node::WebhookDelivery(WebhookDelivery(delivery)))
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         })
     }

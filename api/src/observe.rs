@@ -16,6 +16,7 @@ use async_graphql::{
 use crate::{
     error::{code_of, shape_response},
     metrics::Metrics,
+    scalar_errors::ParsedRequest,
 };
 
 /// Registers [`ObserveExtension`] on the schema.
@@ -26,20 +27,26 @@ impl ExtensionFactory for Observe {
         Arc::new(ObserveExtension {
             metrics: self.0.clone(),
             operation: Mutex::new(None),
+            parsed: Mutex::new(None),
         })
     }
 }
 
-/// One per request: remembers the operation chosen for execution.
+/// One per request: remembers the operation chosen for execution, and the parsed request to
+/// explain errors with.
 struct ObserveExtension {
     metrics: Arc<Metrics>,
     operation: Mutex<Option<String>>,
+    parsed: Mutex<Option<Arc<ParsedRequest>>>,
 }
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ObserveExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let response = shape_response(next.run(ctx).await);
+        let response = next.run(ctx).await;
+        let parsed = self.parsed.lock().ok().and_then(|parsed| parsed.clone());
+        let registry = &ctx.schema_env.registry;
+        let response = shape_response(response, parsed.as_deref().map(|p| (registry, p)));
         let outcome = response.errors.first().map(code_of).unwrap_or("ok");
         let operation = self.operation.lock().ok().and_then(|name| name.clone());
         self.metrics.record_operation(operation.as_deref(), outcome);
@@ -52,7 +59,9 @@ impl Extension for ObserveExtension {
         stream: BoxStream<'s, Response>,
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(shape_response).boxed()
+        next.run(ctx, stream)
+            .map(|response| shape_response(response, None))
+            .boxed()
     }
 
     async fn parse_query(
@@ -63,6 +72,12 @@ impl Extension for ObserveExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        if let Ok(mut parsed) = self.parsed.lock() {
+            *parsed = Some(Arc::new(ParsedRequest {
+                document: document.clone(),
+                variables: variables.clone(),
+            }));
+        }
         // Until execution picks the operation, a document's only operation names the request,
         // so that one refused by validation is still counted under its name.
         let mut operations = document.operations.iter();

@@ -8,8 +8,9 @@
 //! - Every committed write transaction ([`crate::db::Tx::commit`]) makes every entry stale, on
 //!   every replica: on this one at once, on the others through PostgreSQL `NOTIFY`, delivered
 //!   at commit to each replica's `LISTEN` connection. A lost `LISTEN` connection empties the
-//!   cache when it comes back, since notifications sent meanwhile are lost. On SQLite, one
-//!   process, the change is seen by every replica of the process at once.
+//!   cache when it comes back, since notifications sent meanwhile are lost. On SQLite the
+//!   change is seen at once by every replica of the process on that file; another process
+//!   writing the same file (`quorum demo-data` beside a running server) is seen at midnight.
 //! - An entry belongs to the UTC day it was filled on: at midnight, when sponsorships start and
 //!   lapse and memberships expire without anyone writing, every entry is stale.
 //!
@@ -21,7 +22,7 @@ use std::{
     future::Future,
     hash::Hash,
     sync::{
-        Arc, Mutex, PoisonError,
+        Arc, Mutex, OnceLock, PoisonError,
         atomic::{AtomicI64, AtomicU64, Ordering},
     },
     time::Duration,
@@ -55,8 +56,54 @@ const CACHEABLE_ROOTS: &[&str] = &[
     "__typename",
 ];
 
-/// Changes every replica of this process sees: writes on SQLite, and writes outside a request.
-static PROCESS_GENERATION: AtomicU64 = AtomicU64::new(0);
+/// Per database this process uses, the changes every replica of the process on it sees:
+/// writes on SQLite, and writes outside a request.
+static DATABASES: OnceLock<Mutex<HashMap<String, Arc<AtomicU64>>>> = OnceLock::new();
+
+/// Which database a connection reaches: the SQLite file, or the PostgreSQL server and database.
+fn database_name(db: &DatabaseConnection) -> String {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let options = db.get_postgres_connection_pool().connect_options();
+            format!(
+                "postgres://{}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or_default()
+            )
+        }
+        _ => {
+            let options = db.get_sqlite_connection_pool().connect_options();
+            format!("sqlite://{}", options.get_filename().display())
+        }
+    }
+}
+
+/// The database a write transaction changes, as the cache knows it.
+#[derive(Clone)]
+pub struct Database {
+    backend: DbBackend,
+    generation: Arc<AtomicU64>,
+}
+
+impl Database {
+    /// The database `db` reaches.
+    pub fn of(db: &DatabaseConnection) -> Self {
+        let name = database_name(db);
+        let generation = lock(DATABASES.get_or_init(Mutex::default))
+            .entry(name)
+            .or_default()
+            .clone();
+        Self {
+            backend: db.get_database_backend(),
+            generation,
+        }
+    }
+
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 tokio::task_local! {
     /// The cache of the replica whose request is running, so that its own writes make its
@@ -116,6 +163,10 @@ impl<K: Hash + Eq, V: Clone> Entries<K, V> {
 }
 
 struct Inner {
+    /// This replica, as its notifications name it.
+    id: uuid::Uuid,
+    /// The database's changes seen by every replica of this process.
+    database: Database,
     /// Changes this replica has seen: its own writes and the notifications of the others.
     generation: AtomicU64,
     /// Days added to the real date, so that a test can see midnight pass.
@@ -132,6 +183,8 @@ impl PublicCache {
     /// An empty cache; on PostgreSQL it also starts listening for other replicas' changes.
     pub fn start(db: &DatabaseConnection) -> Self {
         let cache = Self(Arc::new(Inner {
+            id: uuid::Uuid::new_v4(),
+            database: Database::of(db),
             generation: AtomicU64::new(0),
             days_ahead: AtomicI64::new(0),
             responses: Mutex::new(Entries::new()),
@@ -160,7 +213,10 @@ impl PublicCache {
     /// the read leaves what was read stale.
     pub fn stamp(&self) -> Stamp {
         Stamp {
-            generation: PROCESS_GENERATION
+            generation: self
+                .0
+                .database
+                .generation
                 .load(Ordering::SeqCst)
                 .wrapping_add(self.0.generation.load(Ordering::SeqCst)),
             day: self.today(),
@@ -218,28 +274,47 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// This process, as the notifications of its writes outside a request name it.
+static PROCESS: OnceLock<uuid::Uuid> = OnceLock::new();
+
+fn process_id() -> uuid::Uuid {
+    *PROCESS.get_or_init(uuid::Uuid::new_v4)
+}
+
+/// Who wrote: the replica whose request is running, or else this process.
+fn origin() -> uuid::Uuid {
+    WRITER
+        .try_with(|cache| cache.0.id)
+        .unwrap_or_else(|_| process_id())
+}
+
 /// Inside a write transaction, before its commit: tells the other replicas (PostgreSQL delivers
-/// the notification at commit, and drops it on rollback).
+/// the notification at commit, and drops it on rollback). It names the writer, who has already
+/// seen the change and ignores it.
 pub async fn announce(tx: &impl ConnectionTrait) -> Result<(), DbErr> {
     if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+        tx.execute_unprepared(&format!("NOTIFY {CHANNEL}, '{}'", origin()))
+            .await?;
     }
     Ok(())
 }
 
-/// After a write transaction committed: what was cached is stale, at once, here.
-pub fn committed(backend: DbBackend) {
+/// After a write transaction on `database` committed: what was cached is stale, at once, here.
+/// On PostgreSQL, where other replicas hear of it by `NOTIFY`, that is the replica whose request
+/// wrote (or, for a write outside a request, every replica of the process); on SQLite, every
+/// replica of the process, since no notification reaches them.
+pub fn committed(database: &Database) {
     let bumped_writer =
-        backend == DbBackend::Postgres && WRITER.try_with(|cache| cache.invalidate()).is_ok();
+        database.backend == DbBackend::Postgres && WRITER.try_with(PublicCache::invalidate).is_ok();
     if !bumped_writer {
-        invalidate_process();
+        database.changed();
     }
 }
 
-/// Makes every replica's entries in this process stale: for changes made around the commands,
-/// such as raw SQL in a test standing for the calendar moving on.
-pub fn invalidate_process() {
-    PROCESS_GENERATION.fetch_add(1, Ordering::SeqCst);
+/// Makes every entry of every replica in this process on `db` stale: for changes made around
+/// the commands, such as raw SQL in a test standing for the calendar moving on.
+pub fn invalidate_database(db: &DatabaseConnection) {
+    Database::of(db).changed();
 }
 
 /// The cache key of an anonymous request, if its answer may be cached: a query (no mutation or
@@ -318,9 +393,14 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
                         return;
                     }
                 }
-                Ok(Ok(Some(_))) => {
-                    if !stale(&cache) {
+                Ok(Ok(Some(notification))) => {
+                    // The writer saw its own change at commit: only the others' count here.
+                    let Some(inner) = cache.upgrade() else {
                         return;
+                    };
+                    let origin = notification.payload().parse::<uuid::Uuid>().ok();
+                    if origin != Some(inner.id) && origin != Some(process_id()) {
+                        inner.generation.fetch_add(1, Ordering::SeqCst);
                     }
                 }
                 Ok(Ok(None)) => {

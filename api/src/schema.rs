@@ -21,6 +21,7 @@ use crate::{
     metrics::Metrics,
     mirrors::{mutation::MirrorMutation, query::MirrorQuery},
     node::NodeQuery,
+    notifications::{mutation::NotificationMutation, query::NotificationQuery},
     observe::Observe,
     organizations::mutation::OrganizationMutation,
     policy::graphql::{PolicyMutation, PolicyQuery},
@@ -51,6 +52,7 @@ pub struct Query(
     PolicyQuery,
     BoardQuery,
     ElectionQuery,
+    NotificationQuery,
 );
 
 /// The root of every mutation.
@@ -68,6 +70,7 @@ pub struct Mutation(
     VoteMutation,
     PolicyMutation,
     ElectionMutation,
+    NotificationMutation,
 );
 
 /// The root of every subscription.
@@ -77,13 +80,14 @@ pub struct Subscription(VoteSubscription, ElectionSubscription);
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
 /// connection's) data.
 pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
-    use async_graphql::dataloader::DataLoader;
+    use async_graphql::dataloader::{DataLoader, HashMapCache};
 
     use crate::{
         accounts::loader::{
             AccountLoader, OrganizationLoader, RepresentativesLoader,
             RepresentedOrganizationsLoader, RolesLoader,
         },
+        amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
         elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
@@ -111,6 +115,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, VerificationsLoader(db()));
     add(data, SponsorshipLoader(db()));
     add(data, ContributionTotalLoader(db()));
+    add(data, VoteCountsLoader(db()));
     add(data, NominationsLoader(db()));
     add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
@@ -118,7 +123,22 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
+    // Cached for the request: `changes` and `diff` both read an amendment's changes.
+    data.insert(DataLoader::with_cache(
+        ChangesLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        DocumentLoader(db()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
     data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(
+        crate::notifications::loader::DeliveriesLoader(db()),
+        tokio::spawn,
+    ));
 }
 
 /// The schema as served.

@@ -49,6 +49,7 @@ async fn grant_role_bootstraps_the_first_admin() {
 
     // Someone signs up through the API.
     let mut config = Config::for_database(database_url.clone());
+    config.notifications.mail_dir = dir.path().join("mail");
     config.signing_key_file = Some(dir.path().join("key.pem"));
     let connection = db::connect(&database_url, 2).await.expect("connect");
     db::migrate(&connection).await.expect("migrate");
@@ -165,6 +166,7 @@ async fn demo_data_loads_a_sample_foundation_once() {
     assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
 
     let mut config = Config::for_database(database_url.clone());
+    config.notifications.mail_dir = dir.path().join("mail");
     config.signing_key_file = Some(dir.path().join("key.pem"));
     let connection = db::connect(&database_url, 2).await.expect("connect");
     let client = TestClient::new(api::app(AppState::new(config, connection).expect("state")));
@@ -260,6 +262,7 @@ async fn a_signed_checkpoint_exposes_a_log_cut_at_its_end() {
     let database_url = fresh_database(dir.path()).await;
     let key = dir.path().join("key.pem");
     let mut config = Config::for_database(database_url.clone());
+    config.notifications.mail_dir = dir.path().join("mail");
     config.signing_key_file = Some(key.clone());
     let connection = db::connect(&database_url, 2).await.expect("connect");
     db::migrate(&connection).await.expect("migrate");

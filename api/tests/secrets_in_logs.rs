@@ -58,6 +58,7 @@ async fn no_password_or_token_is_logged() {
             format!("sqlite://{}/quorum.db", dir.path().display()),
         )
         .env("QUORUM_ADDR", format!("127.0.0.1:{port}"))
+        .env("QUORUM_MAIL_DIR", dir.path().join("mail"))
         .env("RUST_LOG", "debug")
         .env("QUORUM_LOG_FORMAT", "json")
         .stdout(Stdio::piped())

@@ -43,6 +43,7 @@ async fn sigterm_lets_the_in_flight_request_finish() {
             format!("sqlite://{}/quorum.db", dir.path().display()),
         )
         .env("QUORUM_ADDR", format!("127.0.0.1:{port}"))
+        .env("QUORUM_MAIL_DIR", dir.path().join("mail"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

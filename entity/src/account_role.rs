@@ -71,6 +71,19 @@ impl Role {
         }
     }
 
+    /// The role as a person names it in a sentence, e.g. "the Membership Committee".
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Admin => "an administrator",
+            Role::MembershipCommittee => "the Membership Committee",
+            Role::TechnologyCommittee => "the Technology Committee",
+            Role::Treasurer => "the Treasurer",
+            Role::Secretary => "the Secretary",
+            Role::Board => "the Board",
+            Role::ElectionCommittee => "the Election Committee",
+        }
+    }
+
     /// Reads a role name typed by a person (the CLI): any case, `-` or `_`.
     pub fn parse(name: &str) -> Option<Role> {
         let wanted = name.trim().to_ascii_uppercase().replace('-', "_");

@@ -230,6 +230,18 @@ pub enum AuditAction {
     /// A vote opened and its roll was frozen.
     #[sea_orm(string_value = "vote.opened")]
     VoteOpened,
+    /// A webhook endpoint was created.
+    #[sea_orm(string_value = "webhook_endpoint.created")]
+    WebhookEndpointCreated,
+    /// A webhook endpoint was deleted.
+    #[sea_orm(string_value = "webhook_endpoint.deleted")]
+    WebhookEndpointDeleted,
+    /// A webhook endpoint's signing secret was replaced.
+    #[sea_orm(string_value = "webhook_endpoint.secret_rotated")]
+    WebhookSecretRotated,
+    /// A failed webhook delivery was queued again.
+    #[sea_orm(string_value = "webhook_delivery.redelivered")]
+    WebhookRedelivered,
 }
 
 impl AuditAction {
@@ -288,6 +300,9 @@ pub enum SubjectKind {
     /// A sponsorship.
     #[sea_orm(string_value = "Sponsorship")]
     Sponsorship,
+    /// A webhook endpoint.
+    #[sea_orm(string_value = "WebhookEndpoint")]
+    WebhookEndpoint,
 }
 
 impl SubjectKind {

@@ -24,3 +24,9 @@ pub use crate::{
     election_ballot::Entity as ElectionBallot, election_roll::Entity as ElectionRoll,
     election_voter::Entity as ElectionVoter, nomination::Entity as Nomination,
 };
+
+pub use crate::{
+    email_message::Entity as EmailMessage, email_preference::Entity as EmailPreference,
+    outbox_event::Entity as OutboxEvent, scheduled_run::Entity as ScheduledRun,
+    webhook_delivery::Entity as WebhookDelivery, webhook_endpoint::Entity as WebhookEndpoint,
+};

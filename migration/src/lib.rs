@@ -41,6 +41,12 @@ mod m20261202_000005_create_nominations;
 mod m20261202_000006_create_election_roll;
 mod m20261202_000007_create_election_voters;
 mod m20261202_000008_create_election_ballots;
+mod m20261203_000001_create_outbox_events;
+mod m20261203_000002_create_webhook_endpoints;
+mod m20261203_000003_create_webhook_deliveries;
+mod m20261203_000004_create_email_messages;
+mod m20261203_000005_create_email_preferences;
+mod m20261203_000006_create_scheduled_runs;
 mod m20261204_000001_add_sponsorships_tier_rank;
 mod m20261204_000002_fill_sponsorships_tier_rank;
 mod m20261204_000003_create_sponsorships_public_order_index;
@@ -83,6 +89,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000205_create_idempotency_keys::Migration),
             Box::new(m20261126_000301_alter_bylaws_sections::Migration),
             Box::new(m20261126_000302_alter_amendment_changes::Migration),
+            Box::new(m20261203_000001_create_outbox_events::Migration),
+            Box::new(m20261203_000002_create_webhook_endpoints::Migration),
+            Box::new(m20261203_000003_create_webhook_deliveries::Migration),
+            Box::new(m20261203_000004_create_email_messages::Migration),
+            Box::new(m20261203_000005_create_email_preferences::Migration),
+            Box::new(m20261203_000006_create_scheduled_runs::Migration),
             Box::new(m20261204_000001_add_sponsorships_tier_rank::Migration),
             Box::new(m20261204_000002_fill_sponsorships_tier_rank::Migration),
             Box::new(m20261204_000003_create_sponsorships_public_order_index::Migration),

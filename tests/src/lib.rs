@@ -6,6 +6,7 @@
 //! in WAL mode, as in production.
 
 pub mod factories;
+pub mod receivers;
 pub mod ws;
 
 use std::sync::{
@@ -49,6 +50,10 @@ impl TestApp {
         // Every request of a test comes from one address, and the stories sign up many people;
         // the sign-up limit is tested on its own with the default restored.
         config.rate_limits.sign_ups_per_address = 100_000;
+        // The notification workers poll the database; a test that is about them turns them on
+        // (see `notifications.rs`). Mail never lands in the working directory.
+        config.notifications.workers = false;
+        config.notifications.mail_dir = keys.path().join("mail");
         configure(&mut config);
         let config = std::sync::Arc::new(config);
         let mut db = api::db::open(&config)
@@ -81,6 +86,20 @@ impl TestApp {
             .await
             .expect("connect the replica");
         AppState::new((*self.config).clone(), db).expect("build the replica's state")
+    }
+
+    /// Another replica with its own settings changed by `configure`, as a restarted or
+    /// differently configured process over the same database would be.
+    pub async fn replica_with(&self, configure: impl FnOnce(&mut Config)) -> AppState {
+        let mut config = (*self.config).clone();
+        configure(&mut config);
+        let db = api::db::open(&config).await.expect("connect the replica");
+        AppState::new(config, db).expect("build the replica's state")
+    }
+
+    /// The settings this app runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// An HTTP client for another replica's state, as a load balancer would route to it.
@@ -155,7 +174,7 @@ impl TestApp {
             .unwrap_or_else(|err| panic!("{statement}: {err}"));
         // What raw SQL stands for (often the calendar moving on) reaches the public caches as
         // a committed change or midnight would.
-        api::public_cache::invalidate_process();
+        api::public_cache::invalidate_database(&self.state.db);
     }
 
     pub fn reset_statement_count(&self) {

@@ -245,7 +245,10 @@ pub async fn grant_role(
     .await
     .map_err(|err| {
         on_unique_violation(err, || {
-            ApiError::conflict(format!("the account already holds {}", role.as_str()))
+            ApiError::conflict(format!(
+                "The account already holds the role {}.",
+                role.as_str()
+            ))
         })
     })?;
     audit::record(
@@ -289,7 +292,7 @@ pub async fn revoke_role(
         .await?;
     if removed.rows_affected == 0 {
         return Err(ApiError::conflict(format!(
-            "the account does not hold {}",
+            "The account does not hold the role {}.",
             role.as_str()
         )));
     }
@@ -377,6 +380,8 @@ pub async fn change_password(
         },
     )
     .await?;
+    // Security mail: if it was not them, they learn of it at once.
+    crate::notifications::mail::password_changed(tx, me.id).await?;
     Ok(account)
 }
 

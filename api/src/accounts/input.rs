@@ -9,7 +9,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str, field: &str) -> ApiResult<Self> {
         let email = raw.trim().to_lowercase();
-        let invalid = || ApiError::bad_input(field, format!("`{field}` is not an email address"));
+        let invalid = || ApiError::bad_input(field, "This is not a valid email address.");
         if email.len() > 320 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }

@@ -4,6 +4,7 @@
 pub mod authors;
 pub mod ballots;
 pub mod commands;
+pub mod loader;
 pub mod mutation;
 pub mod query;
 pub mod results;

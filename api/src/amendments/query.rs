@@ -12,7 +12,7 @@ use crate::{
     auth::{Role, Viewer},
     error::{ApiResult, corrupt_row},
     ids::key_of,
-    pagination::{PageArgs, cost, fetch_page},
+    pagination::{PageArgs, cost, fetch_page_counting},
 };
 
 #[derive(Default)]
@@ -67,7 +67,10 @@ impl AmendmentQuery {
             query = query.filter(visible);
         }
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = fetch_page(db, query, amendment::Column::Id, |row| row.id, &page).await?;
+        let count = ctx.look_ahead().field("totalCount").exists();
+        let page =
+            fetch_page_counting(db, query, amendment::Column::Id, |row| row.id, &page, count)
+                .await?;
         Ok(page.map(Amendment).into())
     }
 }

@@ -17,7 +17,8 @@ use crate::{
         AmendmentStatus, ChangeOperation, VoteBody,
         authors::{UNLISTED, hidden_from},
         ballots::{Vote, ballots_of},
-        results::{StoredTally, VoteCounts, vote_counts},
+        loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
+        results::{StoredTally, VoteCounts},
         rights::{MembersVoteReason, members_vote_reason},
         rules::{Shown as AmendmentRules, StoredRules},
     },
@@ -28,9 +29,9 @@ use crate::{
         text::Change,
         types::{AmendmentKind, Section, SectionDiff, diff},
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     members::{loader::MembershipLoader, types::Membership},
     pagination::{PageArgs, fetch_page},
     policy::loader::policy,
@@ -73,6 +74,14 @@ impl Amendment {
         Ok(hidden_from(db, Viewer::of(ctx), &[self.0.proposer_id])
             .await?
             .contains(&self.0.proposer_id))
+    }
+
+    /// Its section changes in order, loaded with those of the other amendments of the page.
+    async fn loaded_changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<amendment_change::Model>> {
+        Ok(cached_loader::<ChangesLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
     }
 }
 
@@ -282,7 +291,8 @@ impl Amendment {
 
     /// Its section changes, in order.
     async fn changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<AmendmentChange>> {
-        Ok(changes_of(ctx.data::<DatabaseConnection>()?, self.0.id)
+        Ok(self
+            .loaded_changes(ctx)
             .await?
             .into_iter()
             .map(AmendmentChange)
@@ -291,9 +301,20 @@ impl Amendment {
 
     /// What it does to its base version, section by section.
     async fn diff(&self, ctx: &Context<'_>) -> ApiResult<Vec<SectionDiff>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let base = db::document(db, self.0.base_version).await?;
-        let after = base.apply(&changes(db, self.0.id).await?, ids::new_key)?;
+        // Both asked for at once, so that they join the batches of the page's other amendments.
+        let (base, changes) = futures_util::try_join!(
+            async {
+                Ok::<_, ApiError>(
+                    cached_loader::<DocumentLoader>(ctx)?
+                        .load_one(self.0.base_version)
+                        .await?
+                        .unwrap_or_default(),
+                )
+            },
+            self.loaded_changes(ctx)
+        )?;
+        let changes: Vec<Change> = changes.iter().map(as_change).collect();
+        let after = base.apply(&changes, ids::new_key)?;
         Ok(diff(&base, &after))
     }
 
@@ -345,7 +366,10 @@ impl Amendment {
             return Ok(None);
         }
         Ok(Some(
-            vote_counts(ctx.data::<DatabaseConnection>()?, self.0.id).await?,
+            loader::<VoteCountsLoader>(ctx)?
+                .load_one(self.0.id)
+                .await?
+                .ok_or_else(|| ApiError::internal("an amendment's vote counts are missing"))?,
         ))
     }
 

@@ -146,7 +146,13 @@ pub(crate) async fn seal(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiRe
         .filter(audit_head::Column::Id.eq(1))
         .exec(tx)
         .await?;
-    AuditEvent::insert_many(rows).exec(tx).await?;
+    // In chunks: thousands of entries in one statement would pass the backends' limits on
+    // bound parameters (11 a row).
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(2_000).collect();
+        AuditEvent::insert_many(chunk).exec(tx).await?;
+    }
     Ok(())
 }
 

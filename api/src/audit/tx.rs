@@ -12,6 +12,8 @@ use sea_orm::{
 /// no longer holds every other writer back.
 pub struct Tx {
     inner: DatabaseTransaction,
+    /// The database written, whose public-read caches the commit makes stale.
+    database: crate::public_cache::Database,
     staged: std::sync::Mutex<Vec<super::Staged>>,
 }
 
@@ -29,6 +31,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
         .await?;
     Ok(Tx {
         inner,
+        database: crate::public_cache::Database::of(db),
         staged: std::sync::Mutex::default(),
     })
 }
@@ -54,9 +57,8 @@ impl Tx {
         super::seal(&self.inner, staged).await?;
         // Anything public may have changed: the other replicas hear of it at commit.
         crate::public_cache::announce(&self.inner).await?;
-        let backend = self.inner.get_database_backend();
         self.inner.commit().await?;
-        crate::public_cache::committed(backend);
+        crate::public_cache::committed(&self.database);
         Ok(())
     }
 

@@ -41,7 +41,7 @@ impl AuditQuery {
         let subject = subject_id
             .map(|id| {
                 ids::decode(&id).ok_or_else(|| {
-                    ApiError::bad_input(crate::field!(subject_id), "`subjectId` is not a valid ID")
+                    ApiError::bad_input(crate::field!(subject_id), "This is not a valid ID.")
                 })
             })
             .transpose()?;

@@ -34,8 +34,8 @@ impl Guard for RoleGuard {
         if self.roles.iter().any(|role| viewer.has_role(*role)) {
             return Ok(());
         }
-        let names: Vec<_> = self.roles.iter().map(|role| role.as_str()).collect();
-        Err(ApiError::forbidden(format!("this needs the role {}", names.join(" or "))).into())
+        let titles: Vec<_> = self.roles.iter().map(|role| role.title()).collect();
+        Err(ApiError::forbidden(format!("Only {} may do this.", titles.join(" or "))).into())
     }
 }
 

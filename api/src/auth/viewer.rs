@@ -95,7 +95,11 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> ApiR
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .filter(|token| !token.is_empty())
-        .ok_or_else(|| ApiError::unauthenticated("expected `Authorization: Bearer <token>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated(
+                "The Authorization header must be Bearer followed by a token.",
+            )
+        })?;
     if token.starts_with(API_TOKEN_PREFIX) {
         return api_token_viewer(state, token).await;
     }

@@ -30,19 +30,20 @@ pub async fn document(db: &impl ConnectionTrait, number: i32) -> ApiResult<Docum
         .filter(bylaws_section::Column::VersionNumber.eq(number))
         .all(db)
         .await?;
-    Ok(Document::new(
-        rows.into_iter()
-            .map(|row| Section {
-                key: row.section_key,
-                article_number: row.article_number,
-                article_title: row.article_title,
-                section_number: row.section_number,
-                heading: row.heading,
-                text: row.text,
-                membership_rights: row.defines_membership_rights,
-            })
-            .collect(),
-    ))
+    Ok(Document::new(rows.into_iter().map(section_of).collect()))
+}
+
+/// A stored section as the text model takes it.
+pub fn section_of(row: bylaws_section::Model) -> Section {
+    Section {
+        key: row.section_key,
+        article_number: row.article_number,
+        article_title: row.article_title,
+        section_number: row.section_number,
+        heading: row.heading,
+        text: row.text,
+        membership_rights: row.defines_membership_rights,
+    }
 }
 
 /// Writes a new version with `document` as its text. Versions are never updated afterwards; a

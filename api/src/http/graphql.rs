@@ -114,7 +114,7 @@ impl GraphqlEndpoint {
             return refusal(
                 StatusCode::BAD_REQUEST,
                 media,
-                "the `query` parameter is missing",
+                "the query parameter is missing",
             );
         };
         if selected_operation(&query, params.operation_name.as_deref())
@@ -136,7 +136,11 @@ impl GraphqlEndpoint {
             match serde_json::from_str::<serde_json::Value>(&variables) {
                 Ok(json) => request.variables = Variables::from_json(json),
                 Err(_) => {
-                    return refusal(StatusCode::BAD_REQUEST, media, "`variables` is not JSON");
+                    return refusal(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        "the variables parameter is not JSON",
+                    );
                 }
             }
         }
@@ -144,7 +148,11 @@ impl GraphqlEndpoint {
             match serde_json::from_str(&extensions) {
                 Ok(extensions) => request.extensions = extensions,
                 Err(_) => {
-                    return refusal(StatusCode::BAD_REQUEST, media, "`extensions` is not JSON");
+                    return refusal(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        "the extensions parameter is not JSON",
+                    );
                 }
             }
         }
@@ -192,7 +200,7 @@ impl GraphqlEndpoint {
             return refusal(
                 StatusCode::BAD_REQUEST,
                 media,
-                "the `query` parameter is missing",
+                "the query parameter is missing",
             );
         }
         if let BatchRequest::Batch(requests) = &batch {
@@ -201,7 +209,7 @@ impl GraphqlEndpoint {
                 return refusal(
                     StatusCode::BAD_REQUEST,
                     media,
-                    "batched requests are disabled",
+                    "this server does not accept batched requests",
                 );
             }
             if requests.len() > max {
@@ -265,7 +273,7 @@ impl GraphqlEndpoint {
                 limit_secs = self.state.config.request_timeout.as_secs(),
                 "a request ran past the time limit and was abandoned"
             );
-            let mut error = ServerError::new("the request took too long; try again", None);
+            let mut error = ServerError::new("The request took too long; try again.", None);
             set_code(&mut error, code::SERVICE_UNAVAILABLE);
             return json_response(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -428,14 +436,14 @@ fn json_response(status: StatusCode, media: MediaType, body: &impl serde::Serial
 
 /// A request refused before execution, as a GraphQL error body.
 fn refusal(status: StatusCode, media: MediaType, message: &str) -> Response {
-    let mut error = ServerError::new(message, None);
+    let mut error = ServerError::new(crate::error::sentence(message), None);
     set_code(&mut error, code::BAD_USER_INPUT);
     json_response(status, media, &serde_json::json!({ "errors": [error] }))
 }
 
 /// A credential that is present but not valid: 401, never a silent fall back to anonymous.
 fn unauthenticated(media: MediaType, err: &ApiError) -> Response {
-    let mut error = ServerError::new(err.to_string(), None);
+    let mut error = ServerError::new(crate::error::sentence(&err.to_string()), None);
     let code = match err {
         ApiError::Internal(cause) => {
             tracing::error!(error = %cause, "authentication failed on an internal error");

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use poem::{IntoResponse, Response, handler, http::StatusCode, web::Data};
 
-use crate::{AppState, db};
+use crate::{AppState, db, notifications};
 
 /// How long `/ready` waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -37,7 +37,26 @@ pub async fn ready(state: Data<&AppState>) -> Response {
 
 /// `GET /metrics`: Prometheus text format.
 #[handler]
-pub fn metrics(state: Data<&AppState>) -> Response {
+pub async fn metrics(state: Data<&AppState>) -> Response {
+    // The outbox lives in the database, so every replica reports the same backlog.
+    match tokio::time::timeout(READY_TIMEOUT, notifications::stats::depth(&state.db)).await {
+        Ok(Ok(depth)) => {
+            let now = chrono::Utc::now();
+            let age = |oldest: Option<chrono::DateTime<chrono::Utc>>| {
+                oldest.map_or(0.0, |at| (now - at).as_seconds_f64())
+            };
+            state.metrics.set_backlog(
+                "webhook",
+                depth.webhooks.pending,
+                age(depth.webhooks.oldest),
+            );
+            state
+                .metrics
+                .set_backlog("email", depth.email.pending, age(depth.email.oldest));
+        }
+        Ok(Err(err)) => tracing::warn!(error = %err, "metrics: cannot read the outbox"),
+        Err(_) => tracing::warn!("metrics: the outbox did not answer in time"),
+    }
     match state.metrics.render(db::pool_usage(&state.db)) {
         Ok(text) => Response::builder()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -24,6 +24,15 @@ pub fn may_review(viewer: &Viewer, class: MembershipClassKey) -> bool {
     approving_role(class).is_some_and(|role| viewer.has_role(role)) || viewer.has_role(Role::Admin)
 }
 
+/// The class's name as members read it, e.g. "Contributor".
+pub fn class_title(class: MembershipClassKey) -> &'static str {
+    match class {
+        MembershipClassKey::Contributor => "Contributor",
+        MembershipClassKey::Mirror => "Mirror",
+        MembershipClassKey::Sponsor => "Sponsor",
+    }
+}
+
 /// The committee that acts on memberships of `class`: the Treasurer for Sponsor.
 pub fn committee_for(class: MembershipClassKey) -> Role {
     approving_role(class).unwrap_or(Role::Treasurer)

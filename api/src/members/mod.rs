@@ -3,10 +3,12 @@
 pub mod classes;
 pub mod commands;
 pub mod db;
+pub mod events;
 pub mod holder;
 pub mod loader;
 pub mod mine;
 pub mod mutation;
 pub mod query;
+pub mod reminders;
 pub mod status;
 pub mod types;

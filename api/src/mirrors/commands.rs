@@ -17,13 +17,16 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    auth::{Role, Viewer},
+    auth::Viewer,
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     holders::Holder,
     ids,
     mirrors::types::{MirrorStatus, VerificationOutcome, effective_status, may_verify},
     policy,
 };
+
+/// Why a committee member may not check a mirror of their own.
+const OWN_MIRROR: &str = "You cannot check your own mirror (one you own or registered, or your organization's); another member of the Technology Committee or an administrator must.";
 
 /// A mirror to register, parsed.
 pub struct RegisterMirror {
@@ -102,10 +105,9 @@ pub async fn register(tx: &Tx, viewer: &Viewer, input: RegisterMirror) -> ApiRes
 pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<mirror::Model> {
     let me = viewer.require_account()?;
     if !may_verify(viewer) {
-        return Err(ApiError::forbidden(format!(
-            "this needs the role {} or ADMIN",
-            Role::TechnologyCommittee.as_str()
-        )));
+        return Err(ApiError::forbidden(
+            "Only the Technology Committee or an administrator checks mirrors.",
+        ));
     }
     let id = input.mirror_id;
     let now = Utc::now();
@@ -118,10 +120,7 @@ pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<
         .ok_or_else(|| ApiError::not_found("mirror"))?;
     let owner = Holder::from_columns(row.owner_account_id, row.owner_organization_id)?;
     if row.registered_by == me.id || owner.is_viewer_in(tx, viewer).await? {
-        return Err(ApiError::forbidden(format!(
-            "you cannot check your own mirror (one you own or registered, or your organization's); another member of {} or an ADMIN must",
-            Role::TechnologyCommittee.as_str()
-        )));
+        return Err(ApiError::forbidden(OWN_MIRROR));
     }
     let before = effective_status(&row, policy.mirror_recheck_months);
     let after = match input.outcome {

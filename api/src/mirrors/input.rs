@@ -16,7 +16,7 @@ TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 /// and inner hyphens.
 pub fn host_name(raw: &str, field: &str) -> ApiResult<String> {
     let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
-    let invalid = || ApiError::bad_input(field, format!("`{field}` is not a valid host name"));
+    let invalid = || ApiError::bad_input(field, "This is not a valid host name.");
     if host.is_empty() || host.len() > 253 {
         return Err(invalid());
     }
@@ -41,13 +41,17 @@ pub fn url_on_host(raw: &str, schemes: &[&str], host: &str, field: &str) -> ApiR
     if !schemes.contains(&url.scheme()) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be a {} URL", schemes.join(" or ")),
+            format!(
+                "The {} must be {} address.",
+                crate::input::label(field),
+                crate::input::with_article(&schemes.join(" or "))
+            ),
         ));
     }
     if url.host_str() != Some(host) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must point at the mirror's host {host}"),
+            format!("The address must point at the mirror's host, {host}."),
         ));
     }
     Ok(raw.trim().to_owned())
@@ -65,7 +69,7 @@ pub fn country(raw: &str, field: &str) -> ApiResult<String> {
     } else {
         Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be an ISO 3166-1 alpha-2 country code, such as DE"),
+            "The country must be a two-letter ISO 3166-1 code, such as DE.",
         ))
     }
 }
@@ -77,7 +81,7 @@ pub fn update_frequency(hours: i32, field: &str) -> ApiResult<i32> {
     } else {
         Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be between 1 and 168 hours"),
+            "The update frequency must be between 1 and 168 hours.",
         ))
     }
 }

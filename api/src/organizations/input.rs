@@ -11,13 +11,16 @@ pub fn any_url(raw: &str, field: &str) -> ApiResult<url::Url> {
     if text.len() > MAX_URL_LENGTH {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` may have at most {MAX_URL_LENGTH} characters"),
+            format!("A web address may have at most {MAX_URL_LENGTH} characters."),
         ));
     }
     let url = url::Url::parse(text)
-        .map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a URL")))?;
+        .map_err(|_| ApiError::bad_input(field, "This is not a valid web address."))?;
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ApiError::bad_input(field, format!("`{field}` has no host")));
+        return Err(ApiError::bad_input(
+            field,
+            "This web address names no host.",
+        ));
     }
     Ok(url)
 }
@@ -28,7 +31,7 @@ pub fn web_url(raw: &str, field: &str) -> ApiResult<String> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be an http or https URL"),
+            "The web address must start with http:// or https://.",
         ));
     }
     // Keep the address as the user wrote it; parsing only checks it.

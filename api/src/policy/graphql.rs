@@ -168,7 +168,10 @@ fn days(value: Option<i32>, field: &str, low: i32, high: i32) -> ApiResult<Optio
     match value {
         Some(v) if !(low..=high).contains(&v) => Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be between {low} and {high}"),
+            format!(
+                "{} must be between {low} and {high}.",
+                capitalized_label(field)
+            ),
         )),
         other => Ok(other),
     }
@@ -192,7 +195,7 @@ fn share(
     } else {
         Err(ApiError::bad_input(
             field,
-            format!("`{field}` is out of range"),
+            format!("{} is out of range.", capitalized_label(field)),
         ))
     }
 }
@@ -389,4 +392,9 @@ impl PolicyMutation {
             policy: after.into(),
         })
     }
+}
+
+/// "The grace period days" for `input.gracePeriodDays`.
+fn capitalized_label(field: &str) -> String {
+    format!("The {}", crate::input::label(field))
 }

@@ -37,6 +37,20 @@ pub async fn of(db: &impl ConnectionTrait, sponsor_key: &str) -> ApiResult<Optio
         .map(|row| row.disclose))
 }
 
+/// The consent of each of `sponsor_keys` that has given or withdrawn it: one statement.
+pub async fn of_many(
+    db: &impl ConnectionTrait,
+    sponsor_keys: &[String],
+) -> ApiResult<Vec<(String, bool)>> {
+    Ok(Consents::find()
+        .filter(Column::SponsorKey.is_in(sponsor_keys.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.sponsor_key, row.disclose))
+        .collect())
+}
+
 /// Sets the sponsor's consent. Call it holding the sponsor's lock. Returns whether it changed.
 pub async fn set(db: &impl ConnectionTrait, sponsor_key: &str, disclose: bool) -> ApiResult<bool> {
     if of(db, sponsor_key).await? == Some(disclose) {

@@ -12,18 +12,18 @@ use entity::{
     membership,
     prelude::{Membership as Memberships, SponsorActivity, SponsorTier, Sponsorship},
     sponsor_activity::{self, SponsorActivityKind},
-    sponsorship,
+    sponsor_tier, sponsorship,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, Set, Statement, TryInsertResult,
+    QueryFilter, QuerySelect, Set, Statement, TryInsertResult,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    db::{begin_write, lock_key},
+    db::{begin_write, lock_keys},
     error::{ApiError, ApiResult},
     ids,
     members::{
@@ -31,8 +31,9 @@ use crate::{
         db::{Grant, Term, grant_membership},
         holder::Holder,
     },
+    notifications::outbox::WebhookEvent,
     sponsors::{
-        consent,
+        consent, events,
         status::{SponsorshipState, active_on, lapsed_by},
     },
 };
@@ -47,24 +48,105 @@ pub async fn follow_membership(
     sponsor: Holder,
     today: NaiveDate,
 ) -> ApiResult<bool> {
-    let disclose = consent::of(tx, &sponsor.key()).await?.unwrap_or(false);
-    let Some(latest) = Sponsorship::find()
-        .filter(sponsorship::Column::SponsorKey.eq(sponsor.key()))
-        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
-        .filter(sponsorship::Column::StartsOn.lte(today))
-        .order_by_desc(sponsorship::Column::EndsOn)
-        .one(tx)
+    let mut standings = standings(tx, &[sponsor], today).await?;
+    let standing = standings.remove(&sponsor.key()).unwrap_or_default();
+    follow_standing(tx, actor, sponsor, today, standing).await
+}
+
+/// What a sponsor's Sponsor membership follows, read beforehand: its consent, its latest
+/// started sponsorship with that one's tier, and the membership itself.
+#[derive(Default)]
+struct Standing {
+    disclose: bool,
+    latest: Option<(sponsorship::Model, sponsor_tier::Model)>,
+    membership: Option<membership::Model>,
+}
+
+/// Keys per `IN (…)` list: far under both backends' limits on bound parameters.
+const IN_CHUNK: usize = 5_000;
+
+/// The standings of `sponsors`, by sponsor key: four statements for any number of sponsors (a
+/// few more past [`IN_CHUNK`]).
+async fn standings(
+    tx: &Tx,
+    sponsors: &[Holder],
+    today: NaiveDate,
+) -> ApiResult<HashMap<String, Standing>> {
+    let keys: Vec<String> = sponsors.iter().map(|sponsor| sponsor.key()).collect();
+    let mut standings: HashMap<String, Standing> = HashMap::new();
+    let mut started: Vec<sponsorship::Model> = Vec::new();
+    for chunk in keys.chunks(IN_CHUNK) {
+        for (key, disclose) in consent::of_many(tx, chunk).await? {
+            standings.entry(key).or_default().disclose = disclose;
+        }
+        started.extend(
+            Sponsorship::find()
+                .filter(sponsorship::Column::SponsorKey.is_in(chunk.iter().cloned()))
+                .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
+                .filter(sponsorship::Column::StartsOn.lte(today))
+                .all(tx)
+                .await?,
+        );
+        for row in Memberships::find()
+            .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
+            .filter(membership::Column::HolderKey.is_in(chunk.iter().cloned()))
+            .all(tx)
+            .await?
+        {
+            let key = row.holder_key.clone();
+            standings.entry(key).or_default().membership = Some(row);
+        }
+    }
+    // The latest of each sponsor's started sponsorships: periods never overlap, so the one
+    // that ends last.
+    let mut latest: HashMap<String, sponsorship::Model> = HashMap::new();
+    for row in started {
+        match latest.get(&row.sponsor_key) {
+            Some(kept) if kept.ends_on >= row.ends_on => {}
+            _ => {
+                latest.insert(row.sponsor_key.clone(), row);
+            }
+        }
+    }
+    if latest.is_empty() {
+        return Ok(standings);
+    }
+    let tier_ids: HashSet<Uuid> = latest.values().map(|row| row.tier_id).collect();
+    let tiers: HashMap<Uuid, sponsor_tier::Model> = SponsorTier::find()
+        .filter(sponsor_tier::Column::Id.is_in(tier_ids))
+        .all(tx)
         .await?
-    else {
-        return cut_membership(tx, actor, sponsor, today, disclose).await;
+        .into_iter()
+        .map(|tier| (tier.id, tier))
+        .collect();
+    for (key, row) in latest {
+        let tier = tiers
+            .get(&row.tier_id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
+        standings.entry(key).or_default().latest = Some((row, tier));
+    }
+    Ok(standings)
+}
+
+/// [`follow_membership`] from a standing already read.
+async fn follow_standing(
+    tx: &Tx,
+    actor: Actor,
+    sponsor: Holder,
+    today: NaiveDate,
+    standing: Standing,
+) -> ApiResult<bool> {
+    let Standing {
+        disclose,
+        latest,
+        membership,
+    } = standing;
+    let Some((latest, tier)) = latest else {
+        return cut_membership(tx, actor, membership, today, disclose).await;
     };
-    let tier = SponsorTier::find_by_id(latest.tier_id)
-        .one(tx)
-        .await
-        .map_err(crate::error::corrupt_row("sponsor_tiers", latest.tier_id))?
-        .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
     let last_day = last_day(latest.ends_on);
-    match sponsor_membership(tx, sponsor).await? {
+    match membership {
         Some(current)
             if current.ends_on == Some(last_day)
                 && current.vote_weight == tier.vote_weight
@@ -121,11 +203,11 @@ fn last_day(ends_on: NaiveDate) -> NaiveDate {
 async fn cut_membership(
     tx: &Tx,
     actor: Actor,
-    sponsor: Holder,
+    membership: Option<membership::Model>,
     today: NaiveDate,
     disclose: bool,
 ) -> ApiResult<bool> {
-    let Some(current) = sponsor_membership(tx, sponsor).await? else {
+    let Some(current) = membership else {
         return Ok(false);
     };
     let yesterday = today.checked_sub_days(Days::new(1)).unwrap_or(today);
@@ -154,17 +236,6 @@ async fn cut_membership(
     Ok(true)
 }
 
-async fn sponsor_membership(
-    db: &impl ConnectionTrait,
-    sponsor: Holder,
-) -> ApiResult<Option<membership::Model>> {
-    Ok(Memberships::find()
-        .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
-        .filter(membership::Column::HolderKey.eq(sponsor.key()))
-        .one(db)
-        .await?)
-}
-
 /// Records an activity once; a second record of the same kind for a sponsorship is ignored.
 /// Returns whether it was recorded now.
 pub async fn record_activity(
@@ -190,6 +261,49 @@ pub async fn record_activity(
         .await?;
     Ok(matches!(inserted, TryInsertResult::Inserted(_)))
 }
+
+/// Records the `LAPSED` activity of each of `sponsorships` that has none yet, a few thousand
+/// a statement. Returns how many were recorded now.
+async fn record_lapses<'a>(
+    tx: &Tx,
+    sponsorships: &'a [sponsorship::Model],
+) -> ApiResult<Vec<&'a sponsorship::Model>> {
+    let mut recorded = Vec::new();
+    for chunk in sponsorships.chunks(INSERT_CHUNK) {
+        // The sponsors' locks are held, so what is not recorded yet is ours to record (and to
+        // announce once).
+        let known: HashSet<Uuid> = SponsorActivity::find()
+            .select_only()
+            .column(sponsor_activity::Column::SponsorshipId)
+            .filter(sponsor_activity::Column::SponsorshipId.is_in(chunk.iter().map(|s| s.id)))
+            .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::Lapsed))
+            .into_tuple::<Uuid>()
+            .all(tx)
+            .await?
+            .into_iter()
+            .collect();
+        let new: Vec<&sponsorship::Model> =
+            chunk.iter().filter(|s| !known.contains(&s.id)).collect();
+        if new.is_empty() {
+            continue;
+        }
+        let rows = new.iter().map(|s| entity::sponsor_activity::ActiveModel {
+            id: Set(ids::new_key()),
+            sponsorship_id: Set(s.id),
+            kind: Set(SponsorActivityKind::Lapsed),
+            previous_tier_id: Set(None),
+            occurred_at: Set(lapsed_at(s.ends_on)),
+        });
+        SponsorActivity::insert_many(rows)
+            .exec_without_returning(tx)
+            .await?;
+        recorded.extend(new);
+    }
+    Ok(recorded)
+}
+
+/// Activities written per statement: 5 parameters each.
+const INSERT_CHUNK: usize = 2_000;
 
 /// When a sponsorship ending on `ends_on` lapsed: the start of that day.
 pub fn lapsed_at(ends_on: NaiveDate) -> DateTime<Utc> {
@@ -228,30 +342,36 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         .map(String::as_str)
         .chain(lapsed.iter().map(|s| s.sponsor_key.as_str()))
         .collect();
-    for key in keys {
-        lock_key(tx, key).await?;
-    }
+    lock_keys(tx, keys.into_iter().collect::<Vec<_>>()).await?;
     // Under the locks each sponsor is read again, so a run that waited for another one that did
-    // the same work finds nothing left and writes nothing.
+    // the same work finds nothing left and writes nothing. All of them in a few statements,
+    // then only the writes, one sponsor at a time.
+    let sponsors: Vec<Holder> = behind.values().copied().collect();
+    let mut standings = standings(tx, &sponsors, today).await?;
     let mut sponsors_followed = 0;
-    for sponsor in behind.values() {
-        if follow_membership(tx, Actor::System, *sponsor, today).await? {
+    for sponsor in sponsors {
+        let standing = standings.remove(&sponsor.key()).unwrap_or_default();
+        if follow_standing(tx, Actor::System, sponsor, today, standing).await? {
             sponsors_followed += 1;
         }
     }
     // Read again under the locks: a cancellation may have come in between.
-    let still_lapsed = Sponsorship::find()
-        .filter(sponsorship::Column::Id.is_in(lapsed.iter().map(|s| s.id)))
-        .filter(lapsed_by(today))
-        .all(tx)
-        .await?;
-    let mut lapses_recorded = 0;
-    for sponsorship in &still_lapsed {
-        let at = lapsed_at(sponsorship.ends_on);
-        if record_activity(tx, sponsorship.id, SponsorActivityKind::Lapsed, None, at).await? {
-            lapses_recorded += 1;
-        }
+    let mut still_lapsed = Vec::new();
+    for chunk in lapsed.chunks(IN_CHUNK) {
+        still_lapsed.extend(
+            Sponsorship::find()
+                .filter(sponsorship::Column::Id.is_in(chunk.iter().map(|s| s.id)))
+                .filter(lapsed_by(today))
+                .all(tx)
+                .await?,
+        );
     }
+    let newly_lapsed = record_lapses(tx, &still_lapsed).await?;
+    for sponsorship in &newly_lapsed {
+        let on = Some(sponsorship.ends_on);
+        events::emit(tx, WebhookEvent::SponsorshipLapsed, sponsorship, None, on).await?;
+    }
+    let lapses_recorded = newly_lapsed.len();
     Ok(CaughtUp {
         sponsors_followed,
         lapses_recorded,

@@ -28,7 +28,9 @@ pub fn parse_key(key: Option<String>, field: &str) -> ApiResult<Option<String>> 
     if chars == 0 || chars > MAX_KEY_CHARS || key.chars().any(char::is_control) {
         return Err(ApiError::bad_input(
             field,
-            format!("`{field}` must be 1 to {MAX_KEY_CHARS} characters with no control characters"),
+            format!(
+                "The idempotency key must be 1 to {MAX_KEY_CHARS} characters with no control characters."
+            ),
         ));
     }
     Ok(Some(key))

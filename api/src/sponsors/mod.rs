@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod consent;
+pub mod events;
 pub mod follow;
 pub mod idempotency;
 pub mod keyset;

@@ -228,7 +228,7 @@ impl RecordSponsorshipInput {
             _ => {
                 return Err(ApiError::bad_input(
                     crate::field!(input.organization_id),
-                    "give exactly one of `organizationId` and `accountId`",
+                    "Give exactly one sponsor: an organization or an account.",
                 ));
             }
         };
@@ -243,7 +243,7 @@ impl RecordSponsorshipInput {
         if ends_on <= starts_on {
             return Err(ApiError::bad_input(
                 crate::field!(input.ends_on),
-                "`input.endsOn` must be after `input.startsOn`",
+                "The end date must be after the start date.",
             ));
         }
         let in_kind_description = optional_text(

@@ -44,7 +44,7 @@ fn sponsor_of(id: &ID) -> ApiResult<Holder> {
         Some((kind, key)) if kind == "Account" => Ok(Holder::Account(key)),
         _ => Err(ApiError::bad_input(
             "sponsorId",
-            "`sponsorId` must be an organization or account ID",
+            "This is not the ID of an organization or an account.",
         )),
     }
 }

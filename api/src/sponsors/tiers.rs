@@ -165,7 +165,7 @@ fn rank(value: i32) -> ApiResult<i32> {
     } else {
         Err(ApiError::bad_input(
             crate::field!(input.rank),
-            "`input.rank` must be between 1 and 1000",
+            "The rank must be between 1 and 1000.",
         ))
     }
 }
@@ -176,7 +176,7 @@ fn weight(value: i32) -> ApiResult<i32> {
     } else {
         Err(ApiError::bad_input(
             crate::field!(input.vote_weight),
-            "`input.voteWeight` must be between 0 and 1000",
+            "The vote weight must be between 0 and 1000.",
         ))
     }
 }

@@ -74,7 +74,7 @@ impl ApiTokenMutation {
         if input.expires_at.is_some_and(|at| at.0 <= Utc::now()) {
             return Err(ApiError::bad_input(
                 crate::field!(input.expires_at),
-                "`input.expiresAt` must be in the future",
+                "The expiry must be in the future.",
             ));
         }
         let new = NewApiToken {

@@ -5,7 +5,6 @@
 
 use crate::audit::AuditAction;
 use crate::db::Tx;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
@@ -16,7 +15,7 @@ use entity::{
     voter_roll,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, Set,
+    ActiveEnum, EntityTrait, Set,
     sea_query::{Expr, OnConflict},
 };
 use serde_json::json;
@@ -38,7 +37,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids, policy,
-    votes::roll,
+    votes::{notices, roll},
 };
 
 /// A request to open voting.
@@ -169,6 +168,7 @@ pub async fn start(
         json!({ "body": body.to_value(), "closesAt": closes_at, "rules": rules, "roll": entries }),
     )
     .await?;
+    notices::opened(tx, &row, &roll).await?;
     Ok(row)
 }
 
@@ -261,20 +261,13 @@ pub async fn close(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<am
     let body = current
         .vote_body
         .ok_or_else(|| ApiError::internal("a voting amendment has no voting body"))?;
-    let votes: HashMap<Uuid, VoteChoice> = AmendmentVote::find()
-        .filter(amendment_vote::Column::AmendmentId.eq(current.id))
-        .all(tx)
+    let voters: Vec<Voter> = roll::ballots(tx, current.id)
         .await?
         .into_iter()
-        .map(|v| (v.roll_entry_id, v.choice))
-        .collect();
-    let voters: Vec<Voter> = roll::entries(tx, current.id)
-        .await?
-        .iter()
-        .map(|r| Voter {
-            nominal_weight: f64::from(r.nominal_weight),
-            sponsor: r.sponsor,
-            choice: votes.get(&r.id).copied(),
+        .map(|(weight, sponsor, choice)| Voter {
+            nominal_weight: f64::from(weight),
+            sponsor,
+            choice,
         })
         .collect();
     let rules = StoredRules::parse(current.vote_rules.as_deref())?.into();
@@ -349,5 +342,6 @@ pub async fn close(tx: &Tx, viewer: &Viewer, amendment_id: Uuid) -> ApiResult<am
         )
         .await?;
     }
+    notices::closed(tx, &row).await?;
     Ok(row)
 }

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod events;
 pub mod mutation;
+pub mod notices;
 pub mod roll;
 pub mod subscription;
 

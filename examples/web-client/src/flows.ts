@@ -50,12 +50,31 @@ const MemberDashboard = graphql(`
         id
         name
       }
+      memberships {
+        id
+        class {
+          key
+        }
+        status
+        expiresOn
+        voteWeight
+      }
+      applications(first: 5) {
+        nodes {
+          id
+          status
+        }
+      }
     }
     amendments(status: VOTING, first: 20) {
       nodes {
         id
         title
         closesAt
+        viewerCanVote
+        myVote {
+          choice
+        }
         votes {
           yes
           no
@@ -67,7 +86,7 @@ const MemberDashboard = graphql(`
   }
 `);
 
-/** The member portal's first screen: who I am, and what is being voted on. */
+/** The member portal's first screen: who I am, my memberships, and what I may vote on. */
 export async function memberDashboard(client: GraphQLClient) {
   const data = await client.request(MemberDashboard);
   if (!data.viewer) throw new Error("the dashboard needs a signed-in member");
@@ -126,10 +145,14 @@ async function nextCounts(updates: AsyncIterator<{ data?: unknown; errors?: unkn
 
 const PendingApplications = graphql(`
   query PendingApplications {
-    applications(status: SUBMITTED, first: 20) {
+    applications(status: SUBMITTED, first: 20, orderBy: { field: SUBMITTED_AT, direction: ASC }) {
       totalCount
       nodes {
         id
+        applicant {
+          displayName
+          email
+        }
         class {
           key
         }

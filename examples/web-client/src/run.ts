@@ -20,11 +20,18 @@ async function main() {
   const member = await logIn("amara.okafor@demo.quorum.test", password);
   const dashboard = await memberDashboard(member.client);
   check(dashboard.viewer.email === "amara.okafor@demo.quorum.test", "the dashboard shows the member's own email");
-  console.log(`member dashboard: ${dashboard.viewer.displayName}, ${dashboard.inVoting.length} amendment(s) in voting`);
+  const [membership] = dashboard.viewer.memberships;
+  check(membership?.status === "ACTIVE", "the member sees her own active membership");
+  console.log(
+    `member dashboard: ${dashboard.viewer.displayName}, ${membership.class.key} member until ${membership.expiresOn}, ` +
+      `${dashboard.inVoting.length} amendment(s) in voting`,
+  );
 
-  // Changing one's vote while the live tally is open (in the demo, Amara already voted YES).
+  // Changing one's vote while the live tally is open: the portal shows the vote she already cast.
   const amendment = dashboard.inVoting[0];
   check(amendment, "the demo foundation has an amendment in voting");
+  check(amendment.viewerCanVote, "the member may vote on it");
+  check(amendment.myVote?.choice === "YES", "the portal shows the vote she cast before");
   const socket = live(member.accessToken);
   try {
     const { vote, before, after } = await castVote(member.client, socket, amendment.id, "NO");
@@ -41,7 +48,11 @@ async function main() {
   check(review.approved, "the demo foundation has pending applications");
   check(review.approved.application.status === "APPROVED", "the application is approved");
   check(review.approved.membership?.status === "ACTIVE", "approval creates an active membership");
-  console.log(`committee: approved 1 of ${review.pending} pending, membership until ${review.approved.membership.expiresOn}`);
+  check(review.approved.queued.applicant?.email, "the reviewing committee sees how to reach the applicant");
+  console.log(
+    `committee: approved ${review.approved.queued.applicant.email} (1 of ${review.pending} pending), ` +
+      `membership until ${review.approved.membership.expiresOn}`,
+  );
 }
 
 main().catch((error: unknown) => {

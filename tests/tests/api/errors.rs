@@ -57,7 +57,7 @@ async fn an_internal_error_is_masked_for_the_client() {
         )
         .await;
     assert_eq!(response.error_code(), "INTERNAL_SERVER_ERROR");
-    assert_eq!(response.error_message(), "Internal server error");
+    assert_eq!(response.error_message(), "Internal server error.");
     let text = response.body.to_string().to_lowercase();
     assert!(
         !text.contains("accounts")
@@ -117,4 +117,168 @@ async fn names_with_hidden_characters_and_text_with_control_characters_are_refus
         kept.data()["applyForMembership"]["application"]["statement"],
         "I help in the forums.\n\tAnd I translate."
     );
+}
+
+#[tokio::test]
+async fn a_malformed_date_or_date_time_is_bad_user_input_naming_the_field() {
+    let app = TestApp::new().await;
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    let open = "mutation($input: OpenVoteInput!) { openAmendmentVote(input: $input) { amendment { id } } }";
+    let cases = [
+        (
+            open,
+            json!({ "input": { "amendmentId": "x", "body": "MEMBERS", "closesAt": "next tuesday" } }),
+            "input.closesAt",
+        ),
+        (
+            "mutation { openAmendmentVote(input: { amendmentId: \"x\", body: MEMBERS, closesAt: \"soon\" }) { amendment { id } } }",
+            json!({}),
+            "input.closesAt",
+        ),
+        (
+            "query($since: DateTime) { sponsorActivities(since: $since) { totalCount } }",
+            json!({ "since": "2026-13-45T00:00:00Z" }),
+            "since",
+        ),
+        (
+            "mutation($input: RecordSponsorshipInput!) { recordSponsorship(input: $input) { sponsorship { id } } }",
+            json!({ "input": { "organizationId": "x", "tierId": "y", "amountMinor": "1", "currency": "USD", "startsOn": "2026-01-01", "endsOn": "2026-02-30" } }),
+            "input.endsOn",
+        ),
+    ];
+    for (query, variables, field) in cases {
+        let response = app.gql_as(&ada.access_token, query, variables).await;
+        assert_eq!(
+            response.error_code(),
+            "BAD_USER_INPUT",
+            "{:#}",
+            response.body
+        );
+        assert_eq!(response.error_field(), field);
+        assert!(
+            response.errors()[0]["extensions"]["reason"]
+                .as_str()
+                .is_some_and(|reason| reason.contains("Failed to parse"))
+        );
+        let message = response.error_message();
+        assert!(message.starts_with("This is not a valid date"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_variable_of_the_wrong_kind_is_bad_user_input_naming_the_argument() {
+    let app = TestApp::new().await;
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    let response = app
+        .gql_as(
+            &ada.access_token,
+            "mutation($input: CastVoteInput!) { castAmendmentVote(input: $input) { vote { choice } } }",
+            json!({ "input": { "amendmentId": "x", "choice": "MAYBE" } }),
+        )
+        .await;
+    assert_eq!(response.error_code(), "BAD_USER_INPUT");
+    assert_eq!(response.error_field(), "input.choice");
+    assert!(
+        response.errors()[0]["extensions"]["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("MAYBE"))
+    );
+}
+
+/// One sentence for a person: a capital first, a full stop last, no code formatting, no field
+/// paths and no "a Application".
+fn assert_sentence(message: &str) {
+    assert!(
+        message.chars().next().is_some_and(char::is_uppercase),
+        "{message}"
+    );
+    assert!(message.ends_with('.'), "{message}");
+    assert!(!message.contains('`'), "{message}");
+    assert!(!message.contains("input."), "{message}");
+    assert!(!message.contains(" a A"), "{message}");
+}
+
+#[tokio::test]
+async fn messages_are_sentences_for_people_and_the_detail_is_in_extensions() {
+    let app = TestApp::new().await;
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    let account = ada.id.clone();
+    let cases = [
+        (
+            "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }",
+            json!({ "input": { "email": "not an email", "password": "correct horse battery staple", "displayName": "Eve" } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "mutation($input: WithdrawApplicationInput!) { withdrawApplication(input: $input) { application { id } } }",
+            json!({ "input": { "applicationId": account } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { account { id } } }",
+            json!({ "input": { "displayName": "" } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "{ applications(first: 500) { totalCount } }",
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "mutation($input: RoleChangeInput!) { grantRole(input: $input) { account { id } } }",
+            json!({ "input": { "accountId": account, "role": "ADMIN" } }),
+            "FORBIDDEN",
+        ),
+    ];
+    for (query, variables, code) in cases {
+        let response = app.gql_as(&ada.access_token, query, variables).await;
+        assert_eq!(response.error_code(), code, "{:#}", response.body);
+        assert_sentence(response.error_message());
+    }
+    // A wrong type of ID says which type it wants, in words.
+    let wrong_kind = app
+        .gql_as(
+            &ada.access_token,
+            "mutation($input: WithdrawApplicationInput!) { withdrawApplication(input: $input) { application { id } } }",
+            json!({ "input": { "applicationId": account } }),
+        )
+        .await;
+    assert_eq!(wrong_kind.error_field(), "input.applicationId");
+    assert_eq!(
+        wrong_kind.error_message(),
+        "This is not the ID of an application."
+    );
+}
+
+#[tokio::test]
+async fn what_you_may_not_see_is_not_found_and_what_you_may_see_but_not_change_is_forbidden() {
+    use api::auth::Role;
+    use tests::factories::{a_person, a_person_with, apply_as_contributor, review};
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let technology = a_person_with(&app, "Tom", Role::TechnologyCommittee).await;
+    let ada = a_person(&app, "Ada").await;
+    let application = apply_as_contributor(&app, &ada).await;
+
+    // Another committee cannot see a Contributor application: it does not exist for them.
+    let hidden = review(&app, &technology, &application, "APPROVE", None).await;
+    assert_eq!(hidden.error_code(), "NOT_FOUND");
+    assert_eq!(
+        hidden.errors()[0]["extensions"]["reason"],
+        json!("APPLICATION_NOT_FOUND")
+    );
+    assert_sentence(hidden.error_message());
+    // The applicant sees it, but may not decide it.
+    let own = review(&app, &ada, &application, "APPROVE", None).await;
+    assert_eq!(own.error_code(), "FORBIDDEN");
+    assert_sentence(own.error_message());
+    // The reviewing committee sees it but may not withdraw it.
+    let withdraw = app
+        .gql_as(
+            &committee.access_token,
+            "mutation($id: ID!) { withdrawApplication(input: { applicationId: $id }) { application { id } } }",
+            json!({ "id": application }),
+        )
+        .await;
+    assert_eq!(withdraw.error_code(), "FORBIDDEN");
 }

@@ -18,7 +18,7 @@ const APPLICATIONS: &str =
 const APPLY: &str = "mutation($input: ApplyForMembershipInput!) {
   applyForMembership(input: $input) { application { id status } }
 }";
-const OWN_MIRROR: &str = "you cannot check your own mirror (one you own or registered, or your organization's); another member of TECHNOLOGY_COMMITTEE or an ADMIN must";
+const OWN_MIRROR: &str = "You cannot check your own mirror (one you own or registered, or your organization's); another member of the Technology Committee or an administrator must.";
 const MEMBERSHIP: &str = "query($id: ID!) { node(id: $id) { ... on Membership {
   id status expiresOn disclosed voteWeight class { key } notice { kind reason response }
 } } }";
@@ -447,7 +447,7 @@ async fn a_member_applying_again_is_asked_to_renew_instead() {
     assert_eq!(active.error_code(), "CONFLICT");
     assert_eq!(
         active.error_message(),
-        "you already hold an active Contributor membership; ask the committee to renew it instead"
+        "You already hold an active Contributor membership; ask the committee to renew it instead."
     );
     assert_eq!(
         waiting(()).await.data()["applications"]["totalCount"],
@@ -464,7 +464,7 @@ async fn a_member_applying_again_is_asked_to_renew_instead() {
     assert_eq!(grace.error_code(), "CONFLICT");
     assert_eq!(
         grace.error_message(),
-        "you already hold a Contributor membership in its grace period; ask the committee to renew it instead"
+        "You already hold a Contributor membership in its grace period; ask the committee to renew it instead."
     );
 
     // Expired, she applies again, and the approval brings back the same membership.
@@ -515,7 +515,7 @@ async fn an_organization_holding_a_mirror_membership_is_asked_to_renew_instead()
     assert_eq!(again.error_code(), "CONFLICT");
     assert_eq!(
         again.error_message(),
-        "this organization already holds an active Mirror membership; ask the committee to renew it instead"
+        "This organization already holds an active Mirror membership; ask the committee to renew it instead."
     );
 }
 
@@ -525,7 +525,7 @@ async fn a_committee_member_cannot_decide_their_own_application_another_member_c
     let mia = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
     let max = a_person_with(&app, "Max", Role::MembershipCommittee).await;
     let application = apply_as_contributor(&app, &mia).await;
-    let own_case = "you cannot review your own application, nor your organization's; another member of MEMBERSHIP_COMMITTEE or an ADMIN must";
+    let own_case = "You cannot review your own application, nor your organization's; another member of the Membership Committee or an administrator must.";
 
     let approve = review(&app, &mia, &application, "APPROVE", None).await;
     assert_eq!(approve.error_code(), "FORBIDDEN");
@@ -545,7 +545,7 @@ async fn a_committee_member_cannot_decide_their_own_application_another_member_c
     assert_eq!(own_renewal.error_code(), "FORBIDDEN");
     assert_eq!(
         own_renewal.error_message(),
-        "you cannot renew your own membership, nor your organization's; another member of MEMBERSHIP_COMMITTEE or an ADMIN must"
+        "You cannot renew your own membership, nor your organization's; another member of the Membership Committee or an administrator must."
     );
     let renewed = renew(&app, &max, &membership).await;
     assert_eq!(
@@ -627,7 +627,7 @@ async fn a_committee_member_cannot_decide_their_organizations_mirror_or_applicat
     assert_eq!(own_review.error_code(), "FORBIDDEN");
     assert_eq!(
         own_review.error_message(),
-        "you cannot review your own application, nor your organization's; another member of TECHNOLOGY_COMMITTEE or an ADMIN must"
+        "You cannot review your own application, nor your organization's; another member of the Technology Committee or an administrator must."
     );
     let approved = review(&app, &tess, &application, "APPROVE", None).await;
     assert_eq!(
@@ -700,7 +700,7 @@ async fn a_mirror_membership_is_renewed_only_while_a_mirror_is_verified() {
         .as_str()
         .expect("id")
         .to_owned();
-    let no_mirror = "a Mirror membership is renewed only while one of the holder's mirrors is verified; have a mirror checked first";
+    let no_mirror = "A Mirror membership is renewed only while one of the holder's mirrors is verified; have a mirror checked first.";
 
     // The re-check fails: the mirror is stale, and the membership cannot be renewed.
     check_mirror(&app, &tom, &mirror, "REJECTED").await.data();

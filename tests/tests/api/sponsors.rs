@@ -1247,7 +1247,7 @@ async fn a_year_from_a_date_to_the_same_date_is_one_year_at_the_yearly_minimum()
     assert_eq!(below.error_field(), "input.amountMinor");
     assert_eq!(
         below.error_message(),
-        "the amount is below 20,000.00 USD, the Gold tier's yearly minimum for a period of 12 months"
+        "The amount is below 20,000.00 USD, the Gold tier's yearly minimum for a period of 12 months."
     );
     // One day more is a thirteenth month, owed in full.
     let longer = record(&short, &gold, "2026-11-25", "2027-11-26", "2000000").await;
@@ -1283,7 +1283,7 @@ async fn no_treasurer_records_money_for_themselves_or_their_organization() {
         assert_eq!(refused.error_code(), "FORBIDDEN", "{:#}", refused.body);
         assert_eq!(
             refused.error_message(),
-            "you cannot record a sponsorship for yourself or an organization you represent; another TREASURER or an ADMIN must"
+            "You cannot record a sponsorship for yourself or an organization you represent; another treasurer or an administrator must."
         );
     }
     // Nothing was written: no sponsorship, no membership.
@@ -1315,7 +1315,7 @@ async fn no_treasurer_records_money_for_themselves_or_their_organization() {
     assert_eq!(refused.error_code(), "FORBIDDEN");
     assert_eq!(
         refused.error_message(),
-        "you cannot record a contribution for yourself or an organization you represent; another TREASURER or an ADMIN must"
+        "You cannot record a contribution for yourself or an organization you represent; another treasurer or an administrator must."
     );
     for recorder in [&tom, &admin] {
         let recorded = app
@@ -1568,8 +1568,12 @@ async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
         .record(&app, &treasurer)
         .await;
 
-    // Back to the schema before consent moved, with consent stored per sponsorship.
-    let manager = SchemaManager::new(app.db());
+    // Back to the schema before consent moved, with consent stored per sponsorship. The steps
+    // run on a connection of their own: a pooled one may still read an older snapshot.
+    let ddl = api::db::connect(&app.config().database_url, 1)
+        .await
+        .expect("a connection for the migration steps");
+    let manager = SchemaManager::new(&ddl);
     let steps: Vec<_> = migration::Migrator::migrations()
         .into_iter()
         .filter(|m| {
@@ -1606,7 +1610,9 @@ async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
     ))
     .await;
     for step in &steps {
-        step.up(&manager).await.expect("up");
+        step.up(&manager)
+            .await
+            .unwrap_or_else(|e| panic!("{} {e:?}", step.name()));
     }
 
     let consents: Vec<(String, bool)> = entity::prelude::SponsorConsent::find()
@@ -1659,7 +1665,7 @@ async fn totals_past_64_bits_stay_exact_and_amounts_are_bounded() {
     assert_eq!(refused.error_field(), "input.amountMinor");
     assert_eq!(
         refused.error_message(),
-        "`input.amountMinor` is above the largest amount accepted, 1000000000000000 minor units"
+        "The amount is above the largest accepted, 1000000000000000 minor units."
     );
     app.gql_as(
         &treasurer.access_token,

@@ -24,6 +24,7 @@ use crate::{
     members::{
         classes::{MembershipClassKey, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
+        events,
         holder::Holder,
         status::{self, MembershipStatus},
     },
@@ -195,18 +196,11 @@ async fn refuse_a_running_membership(
         Holder::Organization(_) => "this organization already holds",
     };
     Err(ApiError::conflict(format!(
-        "{who} {held}; ask the committee to renew it instead"
+        "{who} {held}; ask the committee to renew it instead."
     )))
 }
 
-/// The class's name as members read it.
-fn class_name(class: MembershipClassKey) -> &'static str {
-    match class {
-        MembershipClassKey::Contributor => "Contributor",
-        MembershipClassKey::Mirror => "Mirror",
-        MembershipClassKey::Sponsor => "Sponsor",
-    }
-}
+use crate::members::classes::class_title as class_name;
 
 /// Withdraws an application that is still waiting. Only the applicant (or a representative of
 /// the organization applying) may.
@@ -297,6 +291,8 @@ pub async fn approve(tx: &Tx, viewer: &Viewer, input: ReviewApplication) -> ApiR
         term: Term::Months(term_months),
     };
     let membership = grant_membership(tx, Actor::Account(me.id), grant).await?;
+    events::approved(tx, &membership).await?;
+    events::decided(tx, &row, true).await?;
     Ok(Reviewed {
         application: row,
         membership: Some(membership),
@@ -312,6 +308,7 @@ pub async fn reject(tx: &Tx, viewer: &Viewer, input: RejectApplication) -> ApiRe
     let reason = Some(input.reason);
     let row = decide(tx, id, ApplicationStatus::Rejected, me.id, reason.clone()).await?;
     audit_decision(tx, me.id, &row, AuditAction::ApplicationRejected, reason).await?;
+    events::decided(tx, &row, false).await?;
     Ok(Reviewed {
         application: row,
         membership: None,
@@ -351,15 +348,15 @@ async fn reviewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<application
     let committee = committee_for(class);
     if !reviewer {
         return Err(ApiError::forbidden(format!(
-            "applications for {} are reviewed by {}",
-            class.as_str(),
-            committee.as_str()
+            "Applications for {} membership are reviewed by {}.",
+            crate::members::classes::class_title(class),
+            committee.title()
         )));
     }
     if own {
         return Err(ApiError::forbidden(format!(
-            "you cannot review your own application, nor your organization's; another member of {} or an ADMIN must",
-            committee.as_str()
+            "You cannot review your own application, nor your organization's; another member of {} or an administrator must.",
+            committee.title()
         )));
     }
     Ok(current)

@@ -239,15 +239,15 @@ async fn renewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::
     }
     if !renewer {
         return Err(ApiError::forbidden(format!(
-            "{} memberships are managed by {}",
-            class.as_str(),
-            committee.as_str()
+            "{} memberships are managed by {}.",
+            crate::members::classes::class_title(class),
+            committee.title()
         )));
     }
     if own {
         return Err(ApiError::forbidden(format!(
-            "you cannot renew your own membership, nor your organization's; another member of {} or an ADMIN must",
-            committee.as_str()
+            "You cannot renew your own membership, nor your organization's; another member of {} or an administrator must.",
+            committee.title()
         )));
     }
     Ok(current)
@@ -426,9 +426,9 @@ async fn managed(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::Mo
     let committee = committee_for(class);
     if !viewer.has_role(committee) {
         return Err(ApiError::forbidden(format!(
-            "{} memberships are managed by {}",
-            class.as_str(),
-            committee.as_str()
+            "{} memberships are managed by {}.",
+            crate::members::classes::class_title(class),
+            committee.title()
         )));
     }
     Ok(current)

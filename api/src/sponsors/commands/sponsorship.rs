@@ -26,8 +26,9 @@ use crate::{
     ids,
     members::holder::Holder,
     money::Money,
+    notifications::outbox::WebhookEvent,
     sponsors::{
-        consent,
+        consent, events,
         follow::{follow_membership, lapsed_at, record_activity},
         idempotency::Claim,
         period,
@@ -72,7 +73,7 @@ impl RecordSponsorship {
 pub async fn refuse_own_case(tx: &Tx, account: Uuid, sponsor: Holder, what: &str) -> ApiResult<()> {
     if is_sponsor(tx, account, sponsor).await? {
         return Err(ApiError::forbidden(format!(
-            "you cannot record a {what} for yourself or an organization you represent; another TREASURER or an ADMIN must"
+            "You cannot record a {what} for yourself or an organization you represent; another treasurer or an administrator must."
         )));
     }
     Ok(())
@@ -248,11 +249,25 @@ pub async fn write(
         Some(_) => (SponsorActivityKind::Renewal, None),
     };
     record_activity(tx, row.id, activity, previous_tier, now).await?;
+    events::emit(tx, WebhookEvent::SponsorshipCreated, &row, None, None).await?;
+    if activity == SponsorActivityKind::TierChange {
+        events::emit(
+            tx,
+            WebhookEvent::SponsorshipTierChanged,
+            &row,
+            previous_tier,
+            None,
+        )
+        .await?;
+    }
     // A period already over when recorded has lapsed as well; the feed says so at once rather
     // than waiting for the catch-up job.
     if row.ends_on <= now.date_naive() {
         let at = lapsed_at(row.ends_on);
-        record_activity(tx, row.id, SponsorActivityKind::Lapsed, None, at).await?;
+        if record_activity(tx, row.id, SponsorActivityKind::Lapsed, None, at).await? {
+            let on = Some(row.ends_on);
+            events::emit(tx, WebhookEvent::SponsorshipLapsed, &row, None, on).await?;
+        }
     }
     audit_sponsorship(
         tx,
@@ -305,6 +320,7 @@ pub async fn cancel(
     }
     let row = find(tx, id).await?;
     record_activity(tx, id, SponsorActivityKind::Cancelled, None, Utc::now()).await?;
+    events::emit(tx, WebhookEvent::SponsorshipCancelled, &row, None, None).await?;
     audit_sponsorship(tx, me.id, AuditAction::SponsorshipCancelled, &row, None).await?;
     let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
     follow_membership(tx, Actor::Account(me.id), sponsor, today).await?;

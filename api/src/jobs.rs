@@ -1,0 +1,47 @@
+//! The background work every replica runs beside serving requests: the notification workers and
+//! the daily scheduler. Each gets a small pool of its own, so that background polling never
+//! takes a connection a request is waiting for.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::task::AbortHandle;
+
+use crate::{config::Config, metrics::Metrics, notifications, scheduler};
+
+/// The running background tasks of one replica.
+#[derive(Clone, Default)]
+pub struct Jobs {
+    tasks: Arc<Mutex<Vec<AbortHandle>>>,
+}
+
+impl Jobs {
+    /// Starts the workers and the scheduler, unless configured off
+    /// (`QUORUM_NOTIFICATION_WORKERS=false`).
+    pub fn start(config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
+        let jobs = Self::default();
+        if !config.notifications.workers {
+            return jobs;
+        }
+        let worker = tokio::spawn(notifications::worker::run(config.clone(), metrics));
+        let daily = tokio::spawn(async move {
+            match crate::db::connect_with(&config.database_url, 2, &config.db_timeouts).await {
+                Ok(db) => scheduler::run(db).await,
+                Err(err) => tracing::error!(error = %err, "the scheduler cannot connect"),
+            }
+        });
+        if let Ok(mut tasks) = jobs.tasks.lock() {
+            tasks.push(worker.abort_handle());
+            tasks.push(daily.abort_handle());
+        }
+        jobs
+    }
+
+    /// Stops every task at once, wherever it is: what a crash does, for tests of recovery.
+    pub fn stop(&self) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            for task in tasks.drain(..) {
+                task.abort();
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Sending webhook deliveries: claim due ones, sign them (Standard Webhooks), send them, record
+//! the outcome. Every replica runs this; on PostgreSQL the claim skips rows another replica has
+//! locked (`FOR UPDATE SKIP LOCKED`), so exactly one replica sends each attempt. A claim moves
+//! the delivery's next attempt a lease into the future: a replica that dies between claim and
+//! send leaves it to be claimed again when the lease runs out, with the same `webhook-id`.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::Utc;
+use entity::{
+    prelude::{WebhookDelivery, WebhookEndpoint},
+    webhook_delivery::{self, DeliveryStatus},
+    webhook_endpoint,
+};
+use futures_util::future::join_all;
+use rand::Rng;
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType},
+};
+use uuid::Uuid;
+
+use crate::{
+    config::Notifications,
+    db::begin_write,
+    error::{ApiError, ApiResult},
+    metrics::Metrics,
+    notifications::address::{Reach, resolver},
+};
+
+/// Deliveries one worker claims at a time.
+const BATCH: u64 = 16;
+
+/// The longest wait between attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// The HTTP client that sends webhooks, with the SSRF guard as its resolver.
+#[derive(Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    reach: Reach,
+}
+
+impl Sender {
+    /// A client with the configured time limits, no redirects, and the guard of `reach`.
+    pub fn new(settings: &Notifications, reach: Reach) -> Result<Self, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(resolver(reach))
+            .user_agent("Quorum-Webhooks/1")
+            .build()?;
+        Ok(Self { client, reach })
+    }
+}
+
+/// A claimed delivery and where it goes.
+struct Claimed {
+    delivery: webhook_delivery::Model,
+    endpoint: webhook_endpoint::Model,
+}
+
+/// How one attempt went.
+enum Outcome {
+    Delivered(u16),
+    Refused { status: Option<u16>, error: String },
+}
+
+/// Claims and sends one batch of due deliveries. Returns how many it attempted.
+pub async fn run_once(
+    db: &DatabaseConnection,
+    sender: &Sender,
+    settings: &Notifications,
+    metrics: &Metrics,
+) -> ApiResult<usize> {
+    let claimed = claim(db, settings.lease).await?;
+    let count = claimed.len();
+    let sends = claimed.into_iter().map(|claimed| async move {
+        let outcome = send(sender, &claimed).await;
+        record(db, settings, metrics, &claimed.delivery, outcome).await
+    });
+    for result in join_all(sends).await {
+        result?;
+    }
+    Ok(count)
+}
+
+/// Claims up to a batch of due deliveries: each gets one more attempt counted and its next
+/// attempt moved a lease ahead, in a transaction that holds their rows (skipping rows another
+/// worker holds), so no two workers claim the same attempt.
+async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<Claimed>> {
+    let tx = begin_write(db).await?;
+    let now = Utc::now();
+    let due = WebhookDelivery::find()
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+        .limit(BATCH)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&tx)
+        .await?;
+    if due.is_empty() {
+        tx.rollback().await?;
+        return Ok(Vec::new());
+    }
+    let until = now + chrono::Duration::from_std(lease).map_err(ApiError::internal)?;
+    let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
+    WebhookDelivery::update_many()
+        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(until))
+        .col_expr(
+            webhook_delivery::Column::Attempts,
+            Expr::col(webhook_delivery::Column::Attempts).add(1),
+        )
+        .col_expr(webhook_delivery::Column::LastAttemptAt, Expr::value(now))
+        .filter(webhook_delivery::Column::Id.is_in(ids))
+        .exec(&tx)
+        .await?;
+    let endpoints: HashMap<Uuid, webhook_endpoint::Model> = WebhookEndpoint::find()
+        .filter(webhook_endpoint::Column::Id.is_in(due.iter().map(|d| d.endpoint_id)))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    tx.commit().await?;
+    Ok(due
+        .into_iter()
+        .filter_map(|mut delivery| {
+            delivery.attempts += 1;
+            let endpoint = endpoints.get(&delivery.endpoint_id)?.clone();
+            Some(Claimed { delivery, endpoint })
+        })
+        .collect())
+}
+
+/// The `webhook-id` of an event: the same on every attempt and to every endpoint.
+pub fn message_id(event_id: Uuid) -> String {
+    format!("msg_{}", event_id.simple())
+}
+
+/// Signs and sends one attempt.
+async fn send(sender: &Sender, claimed: &Claimed) -> Outcome {
+    let refused = |error: String| Outcome::Refused {
+        status: None,
+        error,
+    };
+    let Some(body) = claimed.delivery.body.as_deref() else {
+        return refused("the delivery has no body to send".to_owned());
+    };
+    // Checked again at each delivery: the literal address here, names in the resolver.
+    let url = match sender.reach.parse(&claimed.endpoint.url, "url") {
+        Ok(url) => url,
+        Err(err) => return refused(err.to_string()),
+    };
+    let signer = match standardwebhooks::Webhook::new(&claimed.endpoint.secret) {
+        Ok(signer) => signer,
+        Err(err) => return refused(format!("the endpoint's secret is unusable: {err}")),
+    };
+    let id = message_id(claimed.delivery.event_id);
+    let timestamp = Utc::now().timestamp();
+    let signature = match signer.sign(&id, timestamp, body.as_bytes()) {
+        Ok(signature) => signature,
+        Err(err) => return refused(format!("cannot sign: {err}")),
+    };
+    let response = sender
+        .client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await;
+    match response {
+        Ok(response) if response.status().is_success() => {
+            Outcome::Delivered(response.status().as_u16())
+        }
+        Ok(response) => Outcome::Refused {
+            status: Some(response.status().as_u16()),
+            error: format!("the endpoint answered {}", response.status()),
+        },
+        Err(err) if err.is_timeout() => refused("the endpoint did not answer in time".to_owned()),
+        Err(err) if err.is_connect() => refused(format!("cannot connect: {}", source_of(&err))),
+        Err(err) => refused(format!("the request failed: {}", source_of(&err))),
+    }
+}
+
+/// The innermost cause of an error: reqwest's own message says little.
+fn source_of(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Records an attempt, if the claim is still this worker's (its attempt count unchanged).
+async fn record(
+    db: &impl ConnectionTrait,
+    settings: &Notifications,
+    metrics: &Metrics,
+    delivery: &webhook_delivery::Model,
+    outcome: Outcome,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    let update = WebhookDelivery::update_many()
+        .filter(webhook_delivery::Column::Id.eq(delivery.id))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::Attempts.eq(delivery.attempts));
+    let (update, label) = match outcome {
+        Outcome::Delivered(status) => (
+            update
+                .col_expr(
+                    webhook_delivery::Column::Status,
+                    Expr::value(DeliveryStatus::Succeeded.to_value()),
+                )
+                .col_expr(
+                    webhook_delivery::Column::LastStatusCode,
+                    Expr::value(i32::from(status)),
+                )
+                .col_expr(
+                    webhook_delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value(now))
+                // The body is not kept once delivered.
+                .col_expr(
+                    webhook_delivery::Column::Body,
+                    Expr::value(Option::<String>::None),
+                ),
+            "succeeded",
+        ),
+        Outcome::Refused { status, error } => {
+            let failed =
+                u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= settings.max_attempts;
+            let update = update
+                .col_expr(
+                    webhook_delivery::Column::LastStatusCode,
+                    Expr::value(status.map(i32::from)),
+                )
+                .col_expr(
+                    webhook_delivery::Column::LastError,
+                    Expr::value(truncate(&error, 500)),
+                );
+            if failed {
+                tracing::warn!(delivery = %delivery.id, error = %error, "webhook delivery failed for good");
+                (
+                    update.col_expr(
+                        webhook_delivery::Column::Status,
+                        Expr::value(DeliveryStatus::Failed.to_value()),
+                    ),
+                    "failed",
+                )
+            } else {
+                let wait = backoff(settings.retry_base, delivery.attempts);
+                let next = now + chrono::Duration::from_std(wait).map_err(ApiError::internal)?;
+                tracing::info!(delivery = %delivery.id, error = %error, retry_in_ms = wait.as_millis() as u64, "webhook delivery will be retried");
+                (
+                    update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next)),
+                    "retrying",
+                )
+            }
+        }
+    };
+    update.exec(db).await?;
+    metrics.record_delivery("webhook", label);
+    Ok(())
+}
+
+/// The wait before the next attempt after `attempts` failed ones: the base doubled for each,
+/// up to six hours, then a random share of it between a half and all of it, so that retries to
+/// one receiver spread out.
+pub fn backoff(base: Duration, attempts: i32) -> Duration {
+    let doublings = Ord::min(u32::try_from(attempts.saturating_sub(1)).unwrap_or(0), 20);
+    let full = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
+    full.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+/// Sends a failed delivery again: back to `PENDING`, due now, with a fresh count of attempts.
+/// Only a `FAILED` one can be; its body is still kept.
+pub async fn requeue(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
+    let done = WebhookDelivery::update_many()
+        .col_expr(
+            webhook_delivery::Column::Status,
+            Expr::value(DeliveryStatus::Pending.to_value()),
+        )
+        .col_expr(webhook_delivery::Column::Attempts, Expr::value(0))
+        .col_expr(
+            webhook_delivery::Column::NextAttemptAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(webhook_delivery::Column::Id.eq(id))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Failed))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(30);
+        for attempts in 1..=12 {
+            let wait = backoff(base, attempts);
+            let full = base.saturating_mul(1 << (attempts - 1)).min(MAX_BACKOFF);
+            assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?}");
+        }
+        assert!(backoff(base, 40) <= MAX_BACKOFF);
+    }
+}

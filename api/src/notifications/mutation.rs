@@ -1,0 +1,217 @@
+//! Managing webhook endpoints and one's mail preferences.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+
+use crate::{
+    AppState,
+    auth::{SessionGuard, Viewer},
+    db::begin_write,
+    error::{ApiError, ApiResult},
+    ids::key_of,
+    notifications::{
+        address::Reach,
+        endpoints::{self, NewEndpoint},
+        outbox::WebhookEvent,
+        preferences,
+        types::{WebhookDelivery, WebhookEndpoint},
+    },
+    organizations::types::Organization,
+};
+
+#[derive(Default)]
+pub struct NotificationMutation;
+
+/// Input of `createWebhookEndpoint`.
+#[derive(InputObject)]
+pub struct CreateWebhookEndpointInput {
+    /// Where to `POST` events: `https` (plain `http` to loopback in development only), never to
+    /// a private, loopback, link-local or metadata address.
+    pub url: String,
+    /// The events to receive; at least one.
+    pub events: Vec<WebhookEvent>,
+    /// The organization that owns the endpoint (its representatives only). Leave out for the
+    /// foundation's own endpoint, which an ADMIN creates and which receives every event.
+    pub organization_id: Option<ID>,
+}
+
+/// A new endpoint and its signing secret, shown this once.
+#[derive(SimpleObject)]
+pub struct CreateWebhookEndpointPayload {
+    /// The endpoint.
+    pub endpoint: WebhookEndpoint,
+    /// The `whsec_…` secret that signs every event: keep it to verify `webhook-signature`.
+    pub secret: String,
+}
+
+/// Input of `rotateWebhookSecret`.
+#[derive(InputObject)]
+pub struct RotateWebhookSecretInput {
+    /// The endpoint whose secret to replace.
+    pub endpoint_id: ID,
+}
+
+/// The endpoint's new secret, shown this once; the old one stops signing at once.
+#[derive(SimpleObject)]
+pub struct RotateWebhookSecretPayload {
+    /// The new `whsec_…` secret.
+    pub secret: String,
+    /// The endpoint.
+    pub endpoint: WebhookEndpoint,
+}
+
+/// Input of `deleteWebhookEndpoint`.
+#[derive(InputObject)]
+pub struct DeleteWebhookEndpointInput {
+    /// The endpoint to delete.
+    pub endpoint_id: ID,
+}
+
+/// The deleted endpoint.
+#[derive(SimpleObject)]
+pub struct DeleteWebhookEndpointPayload {
+    /// The endpoint as it was.
+    pub endpoint: WebhookEndpoint,
+}
+
+/// Input of `redeliverWebhook`.
+#[derive(InputObject)]
+pub struct RedeliverWebhookInput {
+    /// The failed delivery to send again.
+    pub delivery_id: ID,
+}
+
+/// The delivery, queued again.
+#[derive(SimpleObject)]
+pub struct RedeliverWebhookPayload {
+    /// The delivery, `PENDING` again.
+    pub delivery: WebhookDelivery,
+}
+
+/// Input of `setEmailPreferences`.
+#[derive(InputObject)]
+pub struct SetEmailPreferencesInput {
+    /// Whether to receive non-essential mail: renewal reminders and the notices of grace and
+    /// expiry. Security and governance mail is always sent.
+    pub non_essential: bool,
+}
+
+/// The viewer's mail preferences.
+#[derive(SimpleObject)]
+pub struct SetEmailPreferencesPayload {
+    /// Whether non-essential mail is sent.
+    pub non_essential: bool,
+}
+
+#[Object]
+impl NotificationMutation {
+    /// Creates a webhook endpoint. An ADMIN creates the foundation's; an organization's
+    /// representatives create their organization's, which receive only what it may see.
+    #[graphql(guard = "SessionGuard")]
+    async fn create_webhook_endpoint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: CreateWebhookEndpointInput,
+    ) -> ApiResult<CreateWebhookEndpointPayload> {
+        let state = ctx.data::<AppState>()?;
+        let reach = Reach::for_production(state.config.is_production());
+        let url = reach.parse(&input.url, &crate::field!(input.url))?;
+        if input.events.is_empty() {
+            return Err(ApiError::bad_input(
+                crate::field!(input.events),
+                "give at least one event",
+            ));
+        }
+        let organization_id = input
+            .organization_id
+            .as_ref()
+            .map(|id| key_of::<Organization>(id, &crate::field!(input.organization_id)))
+            .transpose()?;
+        // Checked after DNS too: a name that resolves to an internal address is refused now,
+        // and again at each delivery.
+        if let Err(why) = reach.resolve(&url).await {
+            return Err(ApiError::bad_input(
+                crate::field!(input.url),
+                format!("`input.url` cannot be used: {why}"),
+            ));
+        }
+        let new = NewEndpoint {
+            url,
+            events: input.events,
+            organization_id,
+        };
+        let tx = begin_write(&state.db).await?;
+        let row = endpoints::create(&tx, Viewer::of(ctx), new).await?;
+        tx.commit().await?;
+        Ok(CreateWebhookEndpointPayload {
+            secret: row.secret.clone(),
+            endpoint: WebhookEndpoint(row),
+        })
+    }
+
+    /// Replaces an endpoint's signing secret; the next attempt is signed with the new one.
+    #[graphql(guard = "SessionGuard")]
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: RotateWebhookSecretInput,
+    ) -> ApiResult<RotateWebhookSecretPayload> {
+        let state = ctx.data::<AppState>()?;
+        let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
+        let tx = begin_write(&state.db).await?;
+        let row = endpoints::rotate_secret(&tx, Viewer::of(ctx), id).await?;
+        tx.commit().await?;
+        Ok(RotateWebhookSecretPayload {
+            secret: row.secret.clone(),
+            endpoint: WebhookEndpoint(row),
+        })
+    }
+
+    /// Deletes a webhook endpoint and its delivery log.
+    #[graphql(guard = "SessionGuard")]
+    async fn delete_webhook_endpoint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: DeleteWebhookEndpointInput,
+    ) -> ApiResult<DeleteWebhookEndpointPayload> {
+        let state = ctx.data::<AppState>()?;
+        let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
+        let tx = begin_write(&state.db).await?;
+        let row = endpoints::delete(&tx, Viewer::of(ctx), id).await?;
+        tx.commit().await?;
+        Ok(DeleteWebhookEndpointPayload {
+            endpoint: WebhookEndpoint(row),
+        })
+    }
+
+    /// Sends a failed delivery again, with the same `webhook-id`.
+    #[graphql(guard = "SessionGuard")]
+    async fn redeliver_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: RedeliverWebhookInput,
+    ) -> ApiResult<RedeliverWebhookPayload> {
+        let state = ctx.data::<AppState>()?;
+        let id = key_of::<WebhookDelivery>(&input.delivery_id, &crate::field!(input.delivery_id))?;
+        let tx = begin_write(&state.db).await?;
+        let row = endpoints::redeliver(&tx, Viewer::of(ctx), id).await?;
+        tx.commit().await?;
+        Ok(RedeliverWebhookPayload {
+            delivery: WebhookDelivery(row),
+        })
+    }
+
+    /// Chooses whether the viewer receives non-essential mail (reminders). Security and
+    /// governance mail cannot be turned off.
+    #[graphql(guard = "SessionGuard")]
+    async fn set_email_preferences(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: SetEmailPreferencesInput,
+    ) -> ApiResult<SetEmailPreferencesPayload> {
+        let state = ctx.data::<AppState>()?;
+        let tx = begin_write(&state.db).await?;
+        let non_essential = preferences::set(&tx, Viewer::of(ctx), input.non_essential).await?;
+        tx.commit().await?;
+        Ok(SetEmailPreferencesPayload { non_essential })
+    }
+}

@@ -1,0 +1,198 @@
+//! The `WebhookEndpoint` and `WebhookDelivery` GraphQL types. An endpoint's secret is never
+//! readable after it is made.
+
+use async_graphql::{Context, ID, Object};
+use entity::{
+    outbox_event::WebhookEvent,
+    webhook_delivery::{self, DeliveryStatus},
+    webhook_endpoint,
+};
+use sea_orm::ActiveEnum;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    ids::{self, NodeKind},
+    loaders::loader,
+    notifications::{delivery::message_id, loader::DeliveriesLoader},
+    organizations::{loader::OrganizationLoader, types::Organization},
+    pagination::{PageInfo, PageOf, encode_cursor},
+    time::DateTime,
+};
+
+/// An endpoint row, wrapped so that no column (above all the secret) becomes API by accident.
+#[derive(Clone, Debug)]
+pub struct WebhookEndpoint(pub webhook_endpoint::Model);
+
+impl NodeKind for WebhookEndpoint {
+    const KIND: &'static str = "WebhookEndpoint";
+}
+
+/// Where an integration receives signed events (Standard Webhooks).
+#[Object]
+impl WebhookEndpoint {
+    /// The endpoint's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// The URL events are sent to with `POST`.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// The events it receives.
+    async fn events(&self) -> ApiResult<Vec<WebhookEvent>> {
+        self.0
+            .events
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                WebhookEvent::try_from_value(&name.to_owned()).map_err(|_| {
+                    ApiError::internal(format!("an endpoint lists an unknown event `{name}`"))
+                })
+            })
+            .collect()
+    }
+
+    /// The organization that owns it; null for the foundation's own endpoints, which receive
+    /// everything.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        let Some(id) = self.0.organization_id else {
+            return Ok(None);
+        };
+        Ok(loader::<OrganizationLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(Organization))
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When its secret was last set (at creation or by `rotateWebhookSecret`).
+    async fn secret_rotated_at(&self) -> DateTime {
+        self.0.secret_rotated_at.into()
+    }
+
+    /// Its latest deliveries, newest first.
+    #[graphql(complexity = "crate::pagination::cost(first, None, child_complexity)")]
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many deliveries to return, newest first, at most 100 (default 20).")]
+        first: Option<i32>,
+    ) -> ApiResult<WebhookDeliveryConnection> {
+        let size = match first {
+            None => 20,
+            Some(n) if (0..=100).contains(&n) => u64::try_from(n).unwrap_or(20),
+            Some(_) => {
+                return Err(ApiError::bad_input(
+                    crate::field!(first),
+                    "`first` must be between 0 and 100",
+                ));
+            }
+        };
+        let latest = loader::<DeliveriesLoader>(ctx)?
+            .load_one((self.0.id, size))
+            .await?
+            .unwrap_or_default();
+        let edges: Vec<(String, WebhookDelivery)> = latest
+            .rows
+            .into_iter()
+            .map(|row| (encode_cursor(row.id), WebhookDelivery(row)))
+            .collect();
+        let page_info = PageInfo {
+            has_previous_page: false,
+            has_next_page: (edges.len() as u64) < latest.total,
+            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
+            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+        };
+        Ok(PageOf {
+            edges,
+            page_info,
+            total_count: latest.total,
+        }
+        .into())
+    }
+}
+
+/// A delivery row, wrapped; its body is not API.
+#[derive(Clone, Debug)]
+pub struct WebhookDelivery(pub webhook_delivery::Model);
+
+impl NodeKind for WebhookDelivery {
+    const KIND: &'static str = "WebhookDelivery";
+}
+
+/// One event sent to one endpoint: its attempts and how they went.
+#[Object]
+impl WebhookDelivery {
+    /// The delivery's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// The event delivered.
+    async fn event(&self) -> WebhookEvent {
+        self.0.event_kind
+    }
+
+    /// The `webhook-id` header it carries, the same on every attempt: receivers use it to
+    /// ignore a repeat.
+    async fn webhook_id(&self) -> String {
+        message_id(self.0.event_id)
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> DeliveryStatus {
+        self.0.status
+    }
+
+    /// Attempts made so far.
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+
+    /// The HTTP status of the last answer; null when none came (a timeout, a refused connection).
+    async fn last_status_code(&self) -> Option<i32> {
+        self.0.last_status_code
+    }
+
+    /// Why the last attempt failed; null after success.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+
+    /// When the last attempt began.
+    async fn last_attempt_at(&self) -> Option<DateTime> {
+        self.0.last_attempt_at.map(DateTime)
+    }
+
+    /// When the next attempt is due; null once it succeeded or failed for good.
+    async fn next_attempt_at(&self) -> Option<DateTime> {
+        (self.0.status == DeliveryStatus::Pending).then_some(DateTime(self.0.next_attempt_at))
+    }
+
+    /// When the endpoint accepted it.
+    async fn delivered_at(&self) -> Option<DateTime> {
+        self.0.delivered_at.map(DateTime)
+    }
+
+    /// When the event was queued for this endpoint.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+crate::connection!(
+    WebhookEndpointConnection,
+    WebhookEndpointEdge,
+    WebhookEndpoint
+);
+crate::connection!(
+    WebhookDeliveryConnection,
+    WebhookDeliveryEdge,
+    WebhookDelivery
+);

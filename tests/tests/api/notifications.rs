@@ -1,0 +1,967 @@
+//! Notifications: signed webhooks to real receivers on loopback ports, mail to a real SMTP
+//! server, the outbox's guarantees across rollbacks, crashes and replicas, and the scheduler.
+
+use std::time::Duration;
+
+use api::{
+    auth::Role,
+    config::{Config, Environment},
+    notifications::outbox::{self, Audience, Event, WebhookEvent},
+};
+use chrono::{Days, Utc};
+use serde_json::{Value, json};
+use tests::{
+    TestApp,
+    factories::{Person, a_contributor, a_person, a_person_with, a_sponsorship, an_organization},
+    receivers::{SmtpReceiver, WebhookReceiver},
+};
+
+/// The workers on, polling and retrying quickly, so that a test takes seconds.
+fn fast(config: &mut Config) {
+    let n = &mut config.notifications;
+    n.workers = true;
+    n.poll = Duration::from_millis(50);
+    n.retry_base = Duration::from_millis(100);
+    n.lease = Duration::from_secs(2);
+    n.max_attempts = 5;
+}
+
+const WAIT: Duration = Duration::from_secs(15);
+
+const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) { endpoint { id url events } secret }
+}";
+
+const ENDPOINTS: &str = "{ webhookEndpoints { nodes { id url events
+  deliveries(first: 10) { totalCount nodes { id event webhookId status attempts lastStatusCode lastError nextAttemptAt } } } } }";
+
+/// Creates an endpoint for `events` as `who`; returns its ID and secret.
+async fn an_endpoint(
+    app: &TestApp,
+    who: &Person,
+    url: &str,
+    events: &[&str],
+    organization: Option<&str>,
+) -> (String, String) {
+    let response = app
+        .gql_as(
+            &who.access_token,
+            CREATE,
+            json!({ "input": { "url": url, "events": events, "organizationId": organization } }),
+        )
+        .await;
+    let payload = &response.data()["createWebhookEndpoint"];
+    (
+        payload["endpoint"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned(),
+        payload["secret"].as_str().expect("a secret").to_owned(),
+    )
+}
+
+/// The delivery log of the viewer's endpoints.
+async fn deliveries(app: &TestApp, who: &Person) -> Vec<Value> {
+    let response = app.gql_as(&who.access_token, ENDPOINTS, json!({})).await;
+    response.data()["webhookEndpoints"]["nodes"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .flat_map(|endpoint| {
+            endpoint["deliveries"]["nodes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Polls the delivery log until `done` holds for it.
+async fn wait_until(app: &TestApp, who: &Person, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let log = deliveries(app, who).await;
+        if done(&log) {
+            return log;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the delivery log never got there: {log:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Foundation {
+    admin: Person,
+    treasurer: Person,
+    rep: Person,
+    org: String,
+}
+
+async fn a_foundation(app: &TestApp) -> Foundation {
+    let admin = a_person_with(app, "Ada Admin", Role::Admin).await;
+    let treasurer = a_person_with(app, "Tess Treasurer", Role::Treasurer).await;
+    let rep = a_person(app, "Rita Rep").await;
+    let org = an_organization(app, &rep, "Acme Corp").await;
+    Foundation {
+        admin,
+        treasurer,
+        rep,
+        org,
+    }
+}
+
+#[tokio::test]
+async fn a_new_sponsor_is_signed_so_that_the_standard_webhooks_verifier_accepts_it() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    let (_, secret) = an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    assert!(secret.starts_with("whsec_"));
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+
+    let got = receiver.wait_for(1, WAIT).await;
+    let hook = &got[0];
+    assert!(hook.verifies_with(&secret), "{hook:#?}");
+    assert!(!hook.verifies_with("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    assert!(hook.webhook_id().starts_with("msg_"));
+    let body = hook.json();
+    assert_eq!(body["type"], "sponsorship.created");
+    assert_eq!(body["data"]["sponsor"]["name"], "Acme Corp");
+    assert_eq!(body["data"]["tier"]["name"], "Gold");
+    assert!(body["data"].get("amount").is_none(), "{body}");
+
+    let log = wait_until(&app, &f.admin, |log| {
+        log.iter().any(|d| d["status"] == "SUCCEEDED")
+    })
+    .await;
+    assert_eq!(log[0]["event"], "SPONSORSHIP_CREATED");
+    assert_eq!(log[0]["webhookId"], json!(hook.webhook_id()));
+    assert_eq!(log[0]["lastStatusCode"], 204);
+    assert_eq!(log[0]["nextAttemptAt"], Value::Null);
+    // Only subscribed events go out: nothing about memberships or tiers came.
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt_with_the_same_id() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    receiver.fail_next(2);
+    let (_, secret) = an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Silver")
+        .record(&app, &f.treasurer)
+        .await;
+
+    let got = receiver.wait_for(3, WAIT).await;
+    let ids: Vec<String> = got.iter().map(|hook| hook.webhook_id()).collect();
+    assert_eq!(ids, vec![ids[0].clone(); 3]);
+    assert!(got.iter().all(|hook| hook.verifies_with(&secret)));
+    let log = wait_until(&app, &f.admin, |log| {
+        log.iter().any(|d| d["status"] == "SUCCEEDED")
+    })
+    .await;
+    assert_eq!(log[0]["attempts"], 3);
+    assert_eq!(log[0]["lastError"], Value::Null);
+    // Once delivered, the body is no longer kept.
+    let kept: Vec<(Option<String>,)> =
+        <entity::prelude::WebhookDelivery as sea_orm::EntityTrait>::find()
+            .all(app.db())
+            .await
+            .expect("deliveries")
+            .into_iter()
+            .map(|d| (d.body,))
+            .collect();
+    assert_eq!(kept, vec![(None,)]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        receiver.received().len(),
+        3,
+        "nothing is sent after success"
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_is_cut_off_at_the_timeout_and_can_be_redelivered() {
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.request_timeout = Duration::from_millis(400);
+        config.notifications.max_attempts = 2;
+    })
+    .await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    receiver.hang_next(2);
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+
+    let log = wait_until(&app, &f.admin, |log| {
+        log.iter().any(|d| d["status"] == "FAILED")
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "cut off at the timeout"
+    );
+    assert_eq!(log[0]["attempts"], 2);
+    assert_eq!(log[0]["lastStatusCode"], Value::Null);
+    assert!(
+        log[0]["lastError"]
+            .as_str()
+            .is_some_and(|e| e.contains("in time")),
+        "{log:#?}"
+    );
+    assert_eq!(receiver.received().len(), 2);
+
+    // Sent again on request, with the same id; the receiver answers now.
+    let redeliver = app
+        .gql_as(
+            &f.admin.access_token,
+            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status attempts } } }",
+            json!({ "input": { "deliveryId": log[0]["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        redeliver.data()["redeliverWebhook"]["delivery"]["status"],
+        "PENDING"
+    );
+    let got = receiver.wait_for(3, WAIT).await;
+    assert_eq!(got[2].webhook_id(), got[0].webhook_id());
+    wait_until(&app, &f.admin, |log| {
+        log.iter().any(|d| d["status"] == "SUCCEEDED")
+    })
+    .await;
+    // A delivery that succeeded cannot be redelivered; others' deliveries are not found.
+    let again = app
+        .gql_as(
+            &f.admin.access_token,
+            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status } } }",
+            json!({ "input": { "deliveryId": log[0]["id"] } }),
+        )
+        .await;
+    assert_eq!(again.error_code(), "CONFLICT");
+    let stranger = app
+        .gql_as(
+            &f.rep.access_token,
+            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status } } }",
+            json!({ "input": { "deliveryId": log[0]["id"] } }),
+        )
+        .await;
+    assert_eq!(stranger.error_code(), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn rotating_the_secret_takes_effect_at_once() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    let (endpoint, old) = an_endpoint(
+        &app,
+        &f.rep,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED", "SPONSORSHIP_CANCELLED"],
+        Some(&f.org),
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let first = receiver.wait_for(1, WAIT).await;
+    assert!(first[0].verifies_with(&old));
+
+    let rotated = app
+        .gql_as(
+            &f.rep.access_token,
+            "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret endpoint { id } } }",
+            json!({ "input": { "endpointId": endpoint } }),
+        )
+        .await;
+    let new = rotated.data()["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .expect("a new secret")
+        .to_owned();
+    assert_ne!(new, old);
+    let next_year = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(400))
+        .expect("date");
+    a_sponsorship(&f.org, "Gold")
+        .from(next_year)
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(2, WAIT).await;
+    assert!(got[1].verifies_with(&new));
+    assert!(!got[1].verifies_with(&old));
+
+    // Someone else cannot rotate it: they are told it does not exist.
+    let other = a_person(&app, "Mallory").await;
+    let refused = app
+        .gql_as(
+            &other.access_token,
+            "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }",
+            json!({ "input": { "endpointId": endpoint } }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn an_endpoint_that_may_not_see_an_opted_out_sponsor_never_receives_it() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    // Another organization's integration, the foundation's own, and the sponsor's own.
+    let other_rep = a_person(&app, "Olga").await;
+    let other_org = an_organization(&app, &other_rep, "Other Corp").await;
+    let theirs = WebhookReceiver::start().await;
+    let foundations = WebhookReceiver::start().await;
+    let own = WebhookReceiver::start().await;
+    let events = ["SPONSORSHIP_CREATED"];
+    an_endpoint(&app, &other_rep, &theirs.url(), &events, Some(&other_org)).await;
+    an_endpoint(&app, &f.admin, &foundations.url(), &events, None).await;
+    an_endpoint(&app, &f.rep, &own.url(), &events, Some(&f.org)).await;
+
+    a_sponsorship(&f.org, "Gold")
+        .undisclosed()
+        .record(&app, &f.treasurer)
+        .await;
+    let secret_sponsor = foundations.wait_for(1, WAIT).await;
+    assert_eq!(
+        secret_sponsor[0].json()["data"]["sponsor"]["name"],
+        "Acme Corp"
+    );
+    own.wait_for(1, WAIT).await;
+
+    // A public sponsor reaches everyone, so by the time it reaches the other organization, the
+    // opted-out one would have too.
+    let public_rep = a_person(&app, "Pia").await;
+    let public_org = an_organization(&app, &public_rep, "Public Corp").await;
+    a_sponsorship(&public_org, "Silver")
+        .record(&app, &f.treasurer)
+        .await;
+    foundations.wait_for(2, WAIT).await;
+    let got = theirs.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got_now = theirs.received();
+    assert_eq!(got_now.len(), 1, "{got:#?}");
+    assert_eq!(got_now[0].json()["data"]["sponsor"]["name"], "Public Corp");
+    assert!(!got_now.iter().any(|hook| hook.body.contains("Acme")));
+    // The other organization's delivery log shows only what it received.
+    let log = deliveries(&app, &other_rep).await;
+    assert_eq!(log.len(), 1);
+}
+
+#[tokio::test]
+async fn a_transaction_that_fails_after_emitting_sends_nothing() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["AMENDMENT_ADOPTED"],
+        None,
+    )
+    .await;
+    let event = |title: &str| Event {
+        kind: WebhookEvent::AmendmentAdopted,
+        subject_id: uuid::Uuid::now_v7(),
+        data: json!({ "amendment": { "title": title } }),
+        audience: Audience::Public,
+        on: None,
+    };
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    outbox::emit(&tx, event("rolled back")).await.expect("emit");
+    tx.rollback().await.expect("rollback");
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    outbox::emit(&tx, event("committed")).await.expect("emit");
+    tx.commit().await.expect("commit");
+
+    let got = receiver.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(receiver.received().len(), 1);
+    assert_eq!(got[0].json()["data"]["amendment"]["title"], "committed");
+}
+
+#[tokio::test]
+async fn a_replica_killed_between_claim_and_send_leaves_the_event_to_another_with_the_same_id() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    let (_, secret) = an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+
+    // The first replica claims the delivery and is killed while the request is in flight.
+    receiver.hang_next(1);
+    let doomed = app.replica_with(fast).await;
+    let first = receiver.wait_for(1, WAIT).await;
+    doomed.jobs.stop();
+
+    // A restarted replica sends it once the dead one's claim runs out, with the same id.
+    let _restarted = app.replica_with(fast).await;
+    let got = receiver.wait_for(2, WAIT).await;
+    assert_eq!(got[1].webhook_id(), first[0].webhook_id());
+    assert!(got[1].verifies_with(&secret));
+    wait_until(&app, &f.admin, |log| {
+        log.iter().any(|d| d["status"] == "SUCCEEDED")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_replicas_deliver_each_event_exactly_once() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["AMENDMENT_REJECTED"],
+        None,
+    )
+    .await;
+    const EVENTS: usize = 40;
+    let tx = api::db::begin_write(app.db()).await.expect("begin");
+    for n in 0..EVENTS {
+        outbox::emit(
+            &tx,
+            Event {
+                kind: WebhookEvent::AmendmentRejected,
+                subject_id: uuid::Uuid::now_v7(),
+                data: json!({ "n": n }),
+                audience: Audience::Public,
+                on: None,
+            },
+        )
+        .await
+        .expect("emit");
+    }
+    tx.commit().await.expect("commit");
+
+    let _one = app.replica_with(fast).await;
+    let _two = app.replica_with(fast).await;
+    receiver.wait_for(EVENTS, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|hook| hook.webhook_id())
+        .collect();
+    assert_eq!(ids.len(), EVENTS);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), EVENTS, "each event once");
+}
+
+#[tokio::test]
+async fn production_refuses_endpoints_on_internal_addresses() {
+    // Production refuses to start without a signing key: make one first.
+    let keys = tempfile::tempdir().expect("a directory for the key");
+    let key_file = keys.path().join("signing-key.pem");
+    let development = Config {
+        signing_key_file: Some(key_file.clone()),
+        ..Config::default()
+    };
+    api::auth::keys::SigningKeys::load_or_create(&development).expect("a signing key");
+    let app = TestApp::with_config(|config| {
+        config.environment = Environment::Production;
+        config.signing_key_file = Some(key_file);
+    })
+    .await;
+    let admin = a_person_with(&app, "Ada Admin", Role::Admin).await;
+    for url in [
+        "https://127.0.0.1/hook",
+        "https://10.0.0.1/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "http://example.org/hook",
+        "https://localhost/hook",
+    ] {
+        let response = app
+            .gql_as(
+                &admin.access_token,
+                CREATE,
+                json!({ "input": { "url": url, "events": ["SPONSORSHIP_CREATED"] } }),
+            )
+            .await;
+        assert_eq!(response.error_code(), "BAD_USER_INPUT", "{url}");
+        assert_eq!(response.error_field(), "input.url", "{url}");
+    }
+}
+
+#[tokio::test]
+async fn only_an_admin_or_the_organizations_representatives_create_endpoints() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let stranger = a_person(&app, "Sam").await;
+    let url = "http://127.0.0.1:9/hook";
+    let events = json!(["SPONSORSHIP_CREATED"]);
+    let foundation_wide = app
+        .gql_as(
+            &f.rep.access_token,
+            CREATE,
+            json!({ "input": { "url": url, "events": events } }),
+        )
+        .await;
+    assert_eq!(foundation_wide.error_code(), "FORBIDDEN");
+    let not_theirs = app
+        .gql_as(
+            &stranger.access_token,
+            CREATE,
+            json!({ "input": { "url": url, "events": events, "organizationId": f.org } }),
+        )
+        .await;
+    assert_eq!(not_theirs.error_code(), "FORBIDDEN");
+    let no_events = app
+        .gql_as(
+            &f.admin.access_token,
+            CREATE,
+            json!({ "input": { "url": url, "events": [] } }),
+        )
+        .await;
+    assert_eq!(no_events.error_field(), "input.events");
+    let anonymous = app
+        .gql(CREATE, json!({ "input": { "url": url, "events": events } }))
+        .await;
+    assert_eq!(anonymous.error_code(), "UNAUTHENTICATED");
+
+    let (endpoint, _) = an_endpoint(&app, &f.rep, url, &["SPONSORSHIP_LAPSED"], Some(&f.org)).await;
+    // The representative sees their organization's endpoint, the stranger nothing, the admin all.
+    let listed = |who: &Person| {
+        let token = who.access_token.clone();
+        let app = &app;
+        async move {
+            app.gql_as(
+                &token,
+                "{ webhookEndpoints { totalCount nodes { id events } } }",
+                json!({}),
+            )
+            .await
+            .data()["webhookEndpoints"]["totalCount"]
+                .clone()
+        }
+    };
+    assert_eq!(listed(&f.rep).await, 1);
+    assert_eq!(listed(&stranger).await, 0);
+    assert_eq!(listed(&f.admin).await, 1);
+    let deleted = app
+        .gql_as(
+            &f.rep.access_token,
+            "mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { endpoint { id } } }",
+            json!({ "input": { "endpointId": endpoint } }),
+        )
+        .await;
+    assert_eq!(
+        deleted.data()["deleteWebhookEndpoint"]["endpoint"]["id"],
+        json!(endpoint)
+    );
+    assert_eq!(listed(&f.admin).await, 0);
+}
+
+/// The workers on, sending mail to `smtp`.
+fn mailing(smtp: &SmtpReceiver) -> impl FnOnce(&mut Config) {
+    let url = smtp.url();
+    move |config: &mut Config| {
+        fast(config);
+        config.notifications.smtp_url = Some(url);
+        config.notifications.mail_from = "Foundation <noreply@foundation.example>".to_owned();
+    }
+}
+
+#[tokio::test]
+async fn a_decided_application_is_mailed_to_the_applicant() {
+    let smtp = SmtpReceiver::start().await;
+    let app = TestApp::with_config(mailing(&smtp)).await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+
+    let mail = smtp
+        .wait_for(WAIT, |mail| mail.to.contains(&member.email))
+        .await;
+    let mail = &mail[0];
+    assert_eq!(
+        mail.header("Subject").as_deref(),
+        Some("Your Contributor membership application was approved")
+    );
+    assert_eq!(
+        mail.header("From").as_deref(),
+        Some("Foundation <noreply@foundation.example>")
+    );
+    assert!(
+        mail.header("Content-Type")
+            .is_some_and(|t| t.starts_with("text/plain"))
+    );
+    // A decision is not a reminder: no one can unsubscribe from it.
+    assert_eq!(mail.header("List-Unsubscribe"), None);
+    assert!(mail.body().contains("Hello Milo Member"), "{}", mail.body());
+}
+
+#[tokio::test]
+async fn a_renewal_reminder_that_fell_due_while_the_server_was_down_is_sent_once_after_restart() {
+    let smtp = SmtpReceiver::start().await;
+    // The first process runs no workers: it is "down" as far as the calendar is concerned.
+    let smtp_url = smtp.url();
+    let app = TestApp::with_config(move |config| {
+        config.notifications.smtp_url = Some(smtp_url);
+    })
+    .await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+    let (quiet, _) = a_contributor(&app, "Quinn Quiet", &committee).await;
+    let opted = app
+        .gql_as(
+            &quiet.access_token,
+            "mutation { setEmailPreferences(input: { nonEssential: false }) { nonEssential } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(opted.data()["setEmailPreferences"]["nonEssential"], false);
+    let ends_on = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(20))
+        .expect("date");
+    app.sql(&format!("UPDATE memberships SET ends_on = '{ends_on}'"))
+        .await;
+
+    let restarted = app.replica_with(mailing(&smtp)).await;
+    let reminders = smtp
+        .wait_for(WAIT, |mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.contains("time to renew"))
+        })
+        .await;
+    assert_eq!(reminders.len(), 1);
+    let reminder = &reminders[0];
+    assert_eq!(reminder.to, vec![member.email.clone()]);
+    assert_eq!(
+        reminder.header("Subject"),
+        Some(format!(
+            "Your Contributor membership ends on {ends_on}: time to renew"
+        ))
+    );
+    assert!(
+        reminder
+            .header("List-Unsubscribe")
+            .is_some_and(|value| value.starts_with("<http") && value.ends_with('>'))
+    );
+    // The one who opted out still got the decision on their application, a governance notice.
+    smtp.wait_for(WAIT, |mail| mail.to.contains(&quiet.email))
+        .await;
+
+    // Another restart the same day sends nothing more.
+    restarted.jobs.stop();
+    let _again = app.replica_with(mailing(&smtp)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let renewals: Vec<_> = smtp
+        .received()
+        .into_iter()
+        .filter(|mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.contains("time to renew"))
+        })
+        .collect();
+    assert_eq!(renewals.len(), 1);
+    assert!(!renewals.iter().any(|mail| mail.to.contains(&quiet.email)));
+}
+
+#[tokio::test]
+async fn the_outbox_shows_in_metrics() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        "http://127.0.0.1:9/hook",
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let response = app.client.get("/metrics").send().await;
+    response.assert_status_is_ok();
+    let text = response.0.into_body().into_string().await.expect("text");
+    assert!(
+        text.contains("quorum_outbox_pending{channel=\"webhook\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("quorum_outbox_oldest_pending_age_seconds{channel=\"webhook\"}"));
+}
+
+#[tokio::test]
+async fn a_changed_password_is_mailed_even_to_one_who_opted_out() {
+    let smtp = SmtpReceiver::start().await;
+    let app = TestApp::with_config(mailing(&smtp)).await;
+    let person = a_person(&app, "Pat Person").await;
+    app.gql_as(
+        &person.access_token,
+        "mutation { setEmailPreferences(input: { nonEssential: false }) { nonEssential } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let changed = app
+        .gql_as(
+            &person.access_token,
+            "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { account { id } } }",
+            json!({ "input": { "currentPassword": tests::factories::PASSWORD, "newPassword": "a much longer new passphrase" } }),
+        )
+        .await;
+    changed.data();
+    let mail = smtp
+        .wait_for(WAIT, |mail| mail.to.contains(&person.email))
+        .await;
+    assert_eq!(
+        mail[0].header("Subject").as_deref(),
+        Some("Your password was changed")
+    );
+    assert_eq!(mail[0].header("List-Unsubscribe"), None);
+}
+
+#[tokio::test]
+async fn without_smtp_development_writes_each_message_to_a_file() {
+    let app = TestApp::with_config(fast).await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+    let folder = app.config().notifications.mail_dir.clone();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let text = loop {
+        let found = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.path().extension().is_some_and(|e| e == "eml"))
+                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                    .find(|text| text.contains(&member.email))
+            })
+            .ok()
+            .flatten();
+        if let Some(text) = found {
+            break text;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no .eml file in {folder:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(text.contains("Subject: Your Contributor membership application was approved"));
+}
+
+#[tokio::test]
+async fn a_tier_change_and_a_lapse_are_told_once_each() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_TIER_CHANGED", "SPONSORSHIP_LAPSED"],
+        None,
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let start = today.checked_sub_days(Days::new(400)).expect("date");
+    let switch = today.checked_sub_days(Days::new(35)).expect("date");
+    a_sponsorship(&f.org, "Silver")
+        .from(start)
+        .until(switch)
+        .record(&app, &f.treasurer)
+        .await;
+    a_sponsorship(&f.org, "Gold")
+        .from(switch)
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(2, WAIT).await;
+    let mut types: Vec<String> = got
+        .iter()
+        .map(|hook| hook.json()["type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    types.sort();
+    assert_eq!(types, ["sponsorship.lapsed", "sponsorship.tier_changed"]);
+    let changed = got
+        .iter()
+        .find(|hook| hook.json()["type"] == "sponsorship.tier_changed")
+        .expect("the tier change")
+        .json();
+    assert_eq!(changed["data"]["previousTier"]["name"], "Silver");
+    assert_eq!(changed["data"]["tier"]["name"], "Gold");
+
+    // The scheduler's catch-up finds the lapse already told.
+    let run = api::scheduler::run_daily(app.db()).await.expect("a run");
+    assert_eq!(run.map(|r| r.caught_up.lapses_recorded).unwrap_or(0), 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn an_approved_undisclosed_member_reaches_the_foundation_only() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let foundations = WebhookReceiver::start().await;
+    let others = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &foundations.url(),
+        &["MEMBERSHIP_APPROVED"],
+        None,
+    )
+    .await;
+    an_endpoint(
+        &app,
+        &f.rep,
+        &others.url(),
+        &["MEMBERSHIP_APPROVED"],
+        Some(&f.org),
+    )
+    .await;
+    let shy = a_person(&app, "Shy").await;
+    let application = tests::factories::apply(
+        &app,
+        &shy,
+        json!({ "class": "CONTRIBUTOR", "statement": "I translate.", "disclose": false }),
+    )
+    .await;
+    tests::factories::review(&app, &committee, &application, "APPROVE", None)
+        .await
+        .data();
+    let (_, _) = a_contributor(&app, "Open Olive", &committee).await;
+
+    let got = foundations.wait_for(2, WAIT).await;
+    assert!(got.iter().any(|hook| hook.body.contains("Shy")));
+    let theirs = others.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(others.received().len(), 1);
+    assert_eq!(theirs[0].json()["type"], "membership.approved");
+    assert_eq!(theirs[0].json()["data"]["holder"]["name"], "Open Olive");
+}
+
+#[tokio::test]
+async fn endpoints_and_deliveries_are_nodes_for_those_who_manage_them() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let (endpoint, _) = an_endpoint(
+        &app,
+        &f.rep,
+        "http://127.0.0.1:9/hook",
+        &["SPONSORSHIP_CREATED"],
+        Some(&f.org),
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let node = "query($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url deliveries { totalCount nodes { id status } } } } }";
+    let own = app
+        .gql_as(&f.rep.access_token, node, json!({ "id": endpoint }))
+        .await;
+    let deliveries = &own.data()["node"]["deliveries"];
+    assert_eq!(deliveries["totalCount"], 1);
+    assert_eq!(deliveries["nodes"][0]["status"], "PENDING");
+    let delivery = deliveries["nodes"][0]["id"].clone();
+    let stranger = a_person(&app, "Sam").await;
+    let theirs = app
+        .gql_as(&stranger.access_token, node, json!({ "id": endpoint }))
+        .await;
+    assert_eq!(theirs.data()["node"], Value::Null);
+    let as_delivery = app
+        .gql_as(
+            &f.admin.access_token,
+            "query($id: ID!) { node(id: $id) { ... on WebhookDelivery { event status } } }",
+            json!({ "id": delivery }),
+        )
+        .await;
+    assert_eq!(as_delivery.data()["node"]["event"], "SPONSORSHIP_CREATED");
+}
+
+#[tokio::test]
+async fn the_delivery_log_costs_the_same_statements_for_one_endpoint_or_many() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let query = "{ webhookEndpoints(first: 50) { nodes { id deliveries(first: 5) { totalCount nodes { id status } } } } }";
+    an_endpoint(
+        &app,
+        &f.admin,
+        "http://127.0.0.1:9/a",
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    app.reset_statement_count();
+    app.gql_as(&f.admin.access_token, query, json!({}))
+        .await
+        .data();
+    let one = app.statement_count();
+    for n in 0..5 {
+        an_endpoint(
+            &app,
+            &f.admin,
+            &format!("http://127.0.0.1:9/{n}"),
+            &["SPONSORSHIP_CREATED"],
+            None,
+        )
+        .await;
+    }
+    let later = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(400))
+        .expect("date");
+    a_sponsorship(&f.org, "Gold")
+        .from(later)
+        .record(&app, &f.treasurer)
+        .await;
+    app.reset_statement_count();
+    let many = app.gql_as(&f.admin.access_token, query, json!({})).await;
+    assert_eq!(
+        many.data()["webhookEndpoints"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(app.statement_count(), one);
+}

@@ -1,0 +1,282 @@
+//! The anonymous public-read cache: the sponsor list and the directory, as an anonymous caller
+//! sees them, are answered from memory, and every change that alters them (on this replica or
+//! another) or midnight makes the next read fresh. Nobody with credentials is ever served from
+//! it.
+
+use std::time::Duration;
+
+use api::auth::Role;
+use chrono::{Days, NaiveDate, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use tests::{
+    Gql, TestApp,
+    factories::{
+        a_membership, a_person, a_person_with, a_sponsorship, an_account, an_organization, tier_id,
+    },
+};
+
+const WALL: &str =
+    "{ sponsors(first: 100) { totalCount nodes { id displayName sponsorSince tier { name } } } }";
+const DIRECTORY: &str = "{ memberships(first: 100) { totalCount nodes { id class { key }
+  holder { ... on Account { displayName } ... on Organization { name } } } } }";
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn wall(response: &Gql) -> Vec<(String, String)> {
+    response.data()["sponsors"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| {
+            (
+                node["displayName"].as_str().unwrap_or_default().to_owned(),
+                node["tier"]["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn directory(response: &Gql) -> Vec<String> {
+    let mut names: Vec<String> = response.data()["memberships"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| {
+            node["holder"]["displayName"]
+                .as_str()
+                .or(node["holder"]["name"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Reads `query` anonymously twice and checks that the second answer came from the cache: the
+/// same body, and not one SQL statement.
+async fn cached(app: &TestApp, query: &str) -> Gql {
+    let first = app.gql(query, json!({})).await;
+    first.data();
+    app.reset_statement_count();
+    let second = app.gql(query, json!({})).await;
+    assert_eq!(
+        app.statement_count(),
+        0,
+        "the second read is served from memory"
+    );
+    assert_eq!(second.body, first.body);
+    second
+}
+
+#[tokio::test]
+async fn every_change_to_the_wall_reaches_the_next_anonymous_read() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let acme = an_organization(&app, &rep, "Acme").await;
+    let acme_sponsorship = a_sponsorship(&acme, "Gold").record(&app, &treasurer).await;
+    assert_eq!(
+        wall(&cached(&app, WALL).await),
+        [("Acme".into(), "Gold".into())]
+    );
+
+    // A new sponsorship.
+    let zeta = an_organization(&app, &rep, "Zeta").await;
+    a_sponsorship(&zeta, "Silver")
+        .record(&app, &treasurer)
+        .await;
+    let after_new = cached(&app, WALL).await;
+    assert_eq!(
+        wall(&after_new),
+        [
+            ("Acme".into(), "Gold".into()),
+            ("Zeta".into(), "Silver".into())
+        ]
+    );
+    assert_eq!(after_new.data()["sponsors"]["totalCount"], json!(2));
+
+    // A tier renamed.
+    let gold = tier_id(&app, "Gold").await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    app.gql_as(
+        &admin.access_token,
+        "mutation($id: ID!) { updateSponsorTier(input: { id: $id, name: \"Golden\" }) { tier { name } } }",
+        json!({ "id": gold }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        wall(&cached(&app, WALL).await),
+        [
+            ("Acme".into(), "Golden".into()),
+            ("Zeta".into(), "Silver".into())
+        ]
+    );
+
+    // The sponsor withdraws its consent: it asks not to be listed.
+    app.gql_as(
+        &rep.access_token,
+        "mutation($id: ID!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: false }) { sponsorship { id } } }",
+        json!({ "id": acme_sponsorship }),
+    )
+    .await
+    .data();
+    let after_opt_out = cached(&app, WALL).await;
+    assert_eq!(wall(&after_opt_out), [("Zeta".into(), "Silver".into())]);
+    assert_eq!(after_opt_out.data()["sponsors"]["totalCount"], json!(1));
+}
+
+#[tokio::test]
+async fn a_lapse_at_midnight_reaches_the_next_anonymous_read() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let ending = an_organization(&app, &rep, "Ending Co").await;
+    let staying = an_organization(&app, &rep, "Staying Co").await;
+    let tomorrow = today().checked_add_days(Days::new(1)).expect("date");
+    a_sponsorship(&ending, "Silver")
+        .from(today().checked_sub_days(Days::new(300)).expect("date"))
+        .until(tomorrow)
+        .paying("250000")
+        .record(&app, &treasurer)
+        .await;
+    a_sponsorship(&staying, "Silver")
+        .record(&app, &treasurer)
+        .await;
+    assert_eq!(
+        cached(&app, WALL).await.data()["sponsors"]["totalCount"],
+        json!(2)
+    );
+
+    // Midnight comes and Ending Co's last day is over. Nobody writes: the calendar moves the
+    // data (here its end date is moved to today instead, behind the cache's back), and the
+    // cache's day moves with the clock.
+    app.db()
+        .execute_unprepared(&format!(
+            "UPDATE sponsorships SET ends_on = '{}' WHERE ends_on = '{tomorrow}'",
+            today()
+        ))
+        .await
+        .expect("move the end date");
+    assert_eq!(
+        app.gql(WALL, json!({})).await.data()["sponsors"]["totalCount"],
+        json!(2),
+        "before midnight the day's answer stands"
+    );
+    app.state.public_cache.move_clock_for_tests(1);
+    let after_midnight = app.gql(WALL, json!({})).await;
+    assert_eq!(
+        wall(&after_midnight),
+        [("Staying Co".into(), "Silver".into())]
+    );
+    assert_eq!(after_midnight.data()["sponsors"]["totalCount"], json!(1));
+}
+
+#[tokio::test]
+async fn a_new_membership_and_a_non_disclosure_request_reach_the_next_directory_read() {
+    let app = TestApp::new().await;
+    let ada = an_account().named("Ada").create(&app).await;
+    a_membership(&app, &ada, "CONTRIBUTOR", true).await;
+    assert_eq!(directory(&cached(&app, DIRECTORY).await), ["Ada"]);
+
+    // A new membership.
+    let bo = an_account().named("Bo").create(&app).await;
+    a_membership(&app, &bo, "CONTRIBUTOR", true).await;
+    assert_eq!(directory(&cached(&app, DIRECTORY).await), ["Ada", "Bo"]);
+
+    // A sponsor joins, and then asks not to be listed: its Sponsor membership leaves the
+    // public directory (and the wall) at once.
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let quiet = an_organization(&app, &rep, "Quiet Co").await;
+    let sponsorship = a_sponsorship(&quiet, "Gold").record(&app, &treasurer).await;
+    assert_eq!(
+        directory(&cached(&app, DIRECTORY).await),
+        ["Ada", "Bo", "Quiet Co"]
+    );
+    app.gql_as(
+        &rep.access_token,
+        "mutation($id: ID!) { setSponsorshipDisclosure(input: { sponsorshipId: $id, disclose: false }) { sponsorship { id } } }",
+        json!({ "id": sponsorship }),
+    )
+    .await
+    .data();
+    assert_eq!(directory(&cached(&app, DIRECTORY).await), ["Ada", "Bo"]);
+}
+
+#[tokio::test]
+async fn nobody_with_credentials_is_served_what_the_public_sees_nor_fills_it() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mo", Role::MembershipCommittee).await;
+    let open = an_account().named("Open").create(&app).await;
+    a_membership(&app, &open, "CONTRIBUTOR", true).await;
+    let hidden = an_account().named("Hidden").create(&app).await;
+    a_membership(&app, &hidden, "CONTRIBUTOR", false).await;
+
+    assert_eq!(directory(&cached(&app, DIRECTORY).await), ["Open"]);
+    // The committee sees the member who asked not to be listed, although the public answer
+    // is cached...
+    let seen = app
+        .gql_as(&committee.access_token, DIRECTORY, json!({}))
+        .await;
+    assert!(directory(&seen).contains(&"Hidden".to_owned()));
+    // ...and what the committee saw never reaches the public.
+    assert_eq!(directory(&app.gql(DIRECTORY, json!({})).await), ["Open"]);
+    // A bad token is refused, never treated as anonymous and served from the cache.
+    let bad = app.gql_as("not-a-token", DIRECTORY, json!({})).await;
+    assert_eq!(bad.error_code(), "UNAUTHENTICATED");
+    // A mutation is never cached, and neither is a query that reaches past the public reads.
+    let viewer = "{ memberships(first: 1) { totalCount } viewer { id } }";
+    app.gql(viewer, json!({})).await;
+    app.reset_statement_count();
+    app.gql(viewer, json!({})).await;
+    assert!(app.statement_count() > 0, "a mixed query runs every time");
+}
+
+#[tokio::test]
+async fn a_change_on_one_replica_reaches_the_cache_of_another() {
+    let app = TestApp::new().await;
+    let other = TestApp::client_for(app.replica().await);
+    let read_other = || async {
+        let response = other
+            .post("/graphql")
+            .content_type("application/json")
+            .body_json(&json!({ "query": WALL }))
+            .send()
+            .await;
+        Gql::read(response).await
+    };
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let acme = an_organization(&app, &rep, "Acme").await;
+    a_sponsorship(&acme, "Gold").record(&app, &treasurer).await;
+    // The other replica caches the wall as it stands.
+    assert_eq!(
+        read_other().await.data()["sponsors"]["totalCount"],
+        json!(1)
+    );
+    assert_eq!(
+        read_other().await.data()["sponsors"]["totalCount"],
+        json!(1)
+    );
+
+    // This replica records a sponsorship; the other hears of it (PostgreSQL NOTIFY), and its
+    // next reads show it without waiting for midnight.
+    let zeta = an_organization(&app, &rep, "Zeta").await;
+    a_sponsorship(&zeta, "Silver")
+        .record(&app, &treasurer)
+        .await;
+    let mut seen: Value = json!(null);
+    for _ in 0..100 {
+        seen = read_other().await.data()["sponsors"]["totalCount"].clone();
+        if seen == json!(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, json!(2), "the other replica's cache was invalidated");
+}
