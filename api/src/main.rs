@@ -60,8 +60,8 @@ enum AdminCommand {
         /// The account's email.
         #[arg(long)]
         email: String,
-        /// ADMIN, MEMBERSHIP_COMMITTEE, TECHNOLOGY_COMMITTEE, TREASURER, SECRETARY, BOARD or
-        /// ELECTION_COMMITTEE.
+        /// ADMIN, MEMBERSHIP_COMMITTEE, TECHNOLOGY_COMMITTEE, TREASURER, SECRETARY or
+        /// ELECTION_COMMITTEE (BOARD follows the directorships in office and is never granted).
         #[arg(long)]
         role: String,
     },

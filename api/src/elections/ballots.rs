@@ -5,13 +5,16 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::{NaiveTime, Utc};
 use entity::{
     election::ElectionState,
     election_ballot, election_voter,
     prelude::{ElectionBallot, ElectionVoter},
 };
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, Set, sea_query::Expr,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -135,4 +138,62 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
     )
     .await?;
     Ok(receipt)
+}
+
+/// Cuts the last physical links between the ballots and the voters, at the close and in its
+/// transaction. While voting was open, each ballot row was written in the same transaction as
+/// its voter's row and audit entry, so its storage order (SQLite's implicit `rowid`,
+/// PostgreSQL's `ctid`) and PostgreSQL's `xmin` follow the order of casting. Here every ballot
+/// is written again, in the order of its receipt hash, under a new random id, and the originals
+/// are deleted: the new rows carry the close's transaction id and an order that owes nothing to
+/// when a ballot was cast. The voters' times are cut to the day of the close. SQLite overwrites
+/// the deleted rows' content (`secure_delete`); [`scrub`] cleans up after the commit.
+pub async fn reshuffle(tx: &Tx, election: Uuid) -> ApiResult<()> {
+    if tx.get_database_backend() == DbBackend::Sqlite {
+        tx.execute_unprepared("PRAGMA secure_delete = ON").await?;
+    }
+    let rows = ElectionBallot::find()
+        .filter(election_ballot::Column::ElectionId.eq(election))
+        .order_by_asc(election_ballot::Column::ReceiptHash)
+        .all(tx)
+        .await?;
+    ElectionBallot::delete_many()
+        .filter(election_ballot::Column::ElectionId.eq(election))
+        .exec(tx)
+        .await?;
+    for chunk in rows.chunks(500) {
+        let fresh = chunk.iter().map(|row| election_ballot::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            election_id: Set(row.election_id),
+            ranking: Set(row.ranking.clone()),
+            nominal_weight: Set(row.nominal_weight),
+            sponsor: Set(row.sponsor),
+            receipt_hash: Set(row.receipt_hash.clone()),
+        });
+        ElectionBallot::insert_many(fresh)
+            .exec_without_returning(tx)
+            .await?;
+    }
+    let day = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    ElectionVoter::update_many()
+        .col_expr(election_voter::Column::VotedAt, Expr::value(day))
+        .filter(election_voter::Column::ElectionId.eq(election))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// After the close's commit, where the database allows: PostgreSQL vacuums the ballots' table
+/// so the deleted originals leave no dead tuples; SQLite checkpoints and truncates its
+/// write-ahead log, which held the pages as they were while voting was open. Best effort: a
+/// failure is logged, and the close stands.
+pub async fn scrub(db: &DatabaseConnection) {
+    let statement = match db.get_database_backend() {
+        DbBackend::Postgres => "VACUUM election_ballots",
+        DbBackend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        _ => return,
+    };
+    if let Err(err) = db.execute_unprepared(statement).await {
+        tracing::warn!(error = %err, statement, "could not scrub the ballots after the close");
+    }
 }

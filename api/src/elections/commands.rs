@@ -444,6 +444,7 @@ pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
         .filter(|c| !disqualified.contains(c))
         .collect();
     let counted = count_ballots(tx, &current, &rules, &candidates).await?;
+    crate::elections::ballots::reshuffle(tx, id).await?;
     let stored = serde_json::to_string(&counted.result).map_err(ApiError::internal)?;
     let row = transition(
         tx,
@@ -620,6 +621,7 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         .all(tx)
         .await?;
     let mut seats = Vec::new();
+    let mut published = Vec::new();
     for nomination in &result.elected {
         let Some(winner) = winners.iter().find(|w| w.id == *nomination) else {
             return Err(ApiError::internal("an elected nomination vanished"));
@@ -637,6 +639,15 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
             },
         )
         .await?;
+        published.push(json!({
+            "nomination": nomination_id_text(winner.id),
+            "person": ids::id_of::<crate::accounts::types::Account>(seated.account_id).0,
+            "organization": seated
+                .organization_id
+                .map(|o| ids::id_of::<crate::organizations::types::Organization>(o).0),
+            "termStartsOn": seated.term_starts_on,
+            "termEndsOn": seated.term_ends_on,
+        }));
         seats.push(json!({
             "directorship": seated.id,
             "nomination": winner.id,

@@ -217,12 +217,16 @@ impl ElectionMutation {
         let state = ctx.data::<AppState>()?;
         let id = election_key(&input.election_id)?;
         let tx = begin_write(&state.db).await?;
-        let row = match commands::close(&tx, Viewer::of(ctx), id).await? {
-            Closed::Counted(row) | Closed::Extended(row) => row,
+        let (row, counted) = match commands::close(&tx, Viewer::of(ctx), id).await? {
+            Closed::Counted(row) => (row, true),
+            Closed::Extended(row) => (row, false),
         };
         let announced = state.turnout_events.announce(&tx, id).await?;
         tx.commit().await?;
         announced.after_commit();
+        if counted {
+            ballots::scrub(&state.db).await;
+        }
         Ok(ElectionPayload {
             election: Election(row),
         })

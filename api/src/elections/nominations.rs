@@ -29,7 +29,7 @@ use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::Viewer,
     db::Tx,
-    elections::commands::lock,
+    elections::{commands::lock, record::FrozenRules},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{
@@ -437,12 +437,14 @@ pub struct Respond {
 #[tracing::instrument(skip_all, fields(nomination = %input.nomination_id))]
 pub async fn respond(tx: &Tx, viewer: &Viewer, input: Respond) -> ApiResult<nomination::Model> {
     let me = viewer.require_account()?;
-    let current = find(tx, input.nomination_id).await?;
-    if current.nominee_account_id != me.id {
+    let before = find(tx, input.nomination_id).await?;
+    if before.nominee_account_id != me.id {
         return Err(ApiError::forbidden("only the nominee answers a nomination"));
     }
-    let election = lock(tx, current.election_id).await?;
+    let election = lock(tx, before.election_id).await?;
     require_nominating(&election)?;
+    // Read again under the election's lock: a disqualification may have landed meanwhile.
+    let current = find(tx, before.id).await?;
     if current.disqualified_at.is_some() {
         return Err(ApiError::conflict("the nominee was disqualified"));
     }
@@ -486,7 +488,7 @@ pub async fn respond(tx: &Tx, viewer: &Viewer, input: Respond) -> ApiResult<nomi
         NominationResponse::Declined
     };
     let now = Utc::now();
-    Nomination::update_many()
+    let moved = Nomination::update_many()
         .col_expr(nomination::Column::Response, Expr::value(response))
         .col_expr(
             nomination::Column::NomineeStatement,
@@ -501,6 +503,9 @@ pub async fn respond(tx: &Tx, viewer: &Viewer, input: Respond) -> ApiResult<nomi
         .filter(nomination::Column::DisqualifiedAt.is_null())
         .exec(tx)
         .await?;
+    if moved.rows_affected == 0 {
+        return Err(ApiError::conflict("the nominee was disqualified"));
+    }
     audit_step(
         tx,
         viewer,
@@ -536,6 +541,22 @@ pub async fn disqualify(
         return Err(ApiError::conflict(
             "a nominee can be disqualified only during nominations or voting",
         ));
+    }
+    // Once voting opened, the ballot keeps at least one nominee: with none the close could not
+    // count. Under the election's lock, so two disqualifications cannot both pass this check.
+    if election.state == ElectionState::Voting {
+        let rules = FrozenRules::parse(election.rules.as_deref())?;
+        let out = disqualified(tx, election.id).await?;
+        let left = rules
+            .candidates
+            .iter()
+            .filter(|c| **c != current.id && !out.contains(c))
+            .count();
+        if left == 0 && rules.candidates.contains(&current.id) {
+            return Err(ApiError::conflict(
+                "this is the last nominee on the ballot; cancel the election instead",
+            ));
+        }
     }
     let now = Utc::now();
     let moved = Nomination::update_many()

@@ -24,7 +24,7 @@ use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
     loaders::loader,
-    members::{holder::is_committee, types::Membership},
+    members::types::Membership,
     organizations::{loader::OrganizationLoader, types::Organization},
     policy::loader::policy,
     time::DateTime,
@@ -64,13 +64,20 @@ pub fn election_visible(row: &election::Model, viewer: &Viewer) -> bool {
 }
 
 /// Whether `viewer` may see the nomination: an accepted one is public (the nominee agreed to be
-/// named); otherwise the committees, the nominee and the nominator see it.
+/// named); a pending or declined one only the election committee, the nominee and the
+/// nominator see.
 pub fn nomination_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
     row.response == NominationResponse::Accepted
-        || is_committee(viewer)
+        || viewer.has_role(Role::ElectionCommittee)
         || viewer
             .account_id()
             .is_some_and(|me| me == row.nominee_account_id || me == row.nominated_by)
+}
+
+/// Whether `viewer` may read why a nominee is ineligible: the nominee and the election
+/// committee; everyone else sees only whether they are eligible.
+pub fn standing_reason_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
+    viewer.has_role(Role::ElectionCommittee) || viewer.account_id() == Some(row.nominee_account_id)
 }
 
 impl Election {
@@ -434,9 +441,15 @@ impl Nominee {
         matches!(self.standing, Some(Standing::Eligible))
     }
 
-    /// The nominee's standing against the eligibility rules, with the reason when they fail.
-    async fn eligibility(&self) -> Option<Eligibility> {
-        self.standing.as_ref().map(Eligibility::from)
+    /// The nominee's standing against the eligibility rules. The reason when they fail is for
+    /// the nominee and the election committee; others see only `eligible`.
+    async fn eligibility(&self, ctx: &Context<'_>) -> Option<Eligibility> {
+        let mut shown = self.standing.as_ref().map(Eligibility::from)?;
+        if !standing_reason_visible(&self.row, Viewer::of(ctx)) {
+            shown.reason = None;
+            shown.message = None;
+        }
+        Some(shown)
     }
 
     /// Whether the nominee is on the frozen ballot (accepted, eligible and not disqualified

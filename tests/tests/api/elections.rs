@@ -28,7 +28,11 @@ pub struct Foundation {
 }
 
 pub async fn foundation() -> Foundation {
-    let app = TestApp::new().await;
+    foundation_with(TestApp::new().await).await
+}
+
+/// A foundation ready to elect, on `app` (configured as the test needs).
+pub async fn foundation_with(app: TestApp) -> Foundation {
     let admin = a_person_with(&app, "Root", Role::Admin).await;
     let committee = a_person_with(&app, "Elena", Role::ElectionCommittee).await;
     let membership = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
@@ -355,8 +359,24 @@ async fn an_election_runs_from_nominations_to_a_seated_board() {
         json!(true)
     );
 
-    // Anyone sees the accepted nominees, with eligibility and the reason when it fails.
-    let nominees = app.gql(read, json!({ "id": election })).await;
+    // Anyone sees the accepted nominees and whether they are eligible; the committee also sees
+    // why not.
+    let public = app.gql(read, json!({ "id": election })).await;
+    let eve_public = public.data()["election"]["nominees"]
+        .as_array()
+        .expect("nominees")
+        .iter()
+        .find(|n| n["id"] == json!(eve_n))
+        .cloned()
+        .expect("Eve is listed");
+    assert_eq!(eve_public["eligible"], json!(false));
+    assert_eq!(
+        eve_public["eligibility"],
+        json!({ "reason": null, "message": null })
+    );
+    let nominees = app
+        .gql_as(&f.committee.access_token, read, json!({ "id": election }))
+        .await;
     let list = nominees.data()["election"]["nominees"]
         .as_array()
         .expect("nominees")
@@ -379,10 +399,18 @@ async fn an_election_runs_from_nominations_to_a_seated_board() {
         by_id(&gus_n)["disqualifiedReason"],
         json!("Not a natural person.")
     );
-    assert_eq!(
-        by_id(&finn_n),
-        Value::Null,
+    assert!(
+        public.data()["election"]["nominees"]
+            .as_array()
+            .expect("nominees")
+            .iter()
+            .all(|n| n["id"] != json!(finn_n)),
         "a declined nomination is not public"
+    );
+    assert_eq!(
+        by_id(&finn_n)["accepted"],
+        json!(false),
+        "the committee sees it"
     );
 
     // Voting opens: the roll and the nominee list freeze.

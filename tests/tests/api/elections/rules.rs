@@ -136,7 +136,8 @@ async fn one_organization_never_holds_two_seats() {
     let ada_n = f.candidate(&bob, &election, &ada).await;
     let dee_n = f.candidate(&ada, &election, &dee).await;
     let nominees = app
-        .gql(
+        .gql_as(
+            &f.committee.access_token,
             "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason } organization { name } } } }",
             json!({ "id": election }),
         )
@@ -203,7 +204,8 @@ async fn a_director_sits_out_a_year_after_two_consecutive_terms() {
     let rita_n = f.candidate(&ada, &election, &rested).await;
     let olga_n = f.candidate(&ada, &election, &once).await;
     let read = app
-        .gql(
+        .gql_as(
+            &f.committee.access_token,
             "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason message } } } }",
             json!({ "id": election }),
         )
@@ -313,4 +315,104 @@ async fn a_member_who_asked_not_to_be_listed_runs_only_by_agreeing_to_be_named()
         app.gql(read, json!({ "id": election })).await.data()["election"]["nominees"],
         json!([{ "id": id, "nominee": { "displayName": "Quentin" } }])
     );
+}
+
+#[tokio::test]
+async fn the_last_nominee_on_the_ballot_cannot_be_disqualified() {
+    let f = foundation().await;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let cy = f.member("Cy").await;
+    let election = f.election("GENERAL", 1).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    let cy_n = f.candidate(&ada, &election, &cy).await;
+    f.open_voting(&election).await;
+    f.cast(&ada, &election, &[&bob_n, &cy_n]).await.data();
+    let disqualify = "mutation($input: DisqualifyNomineeInput!) { disqualifyNominee(input: $input) { nomination { disqualified } } }";
+    let out = |id: &str| json!({ "input": { "nominationId": id, "reason": "Withdrew." } });
+    f.app
+        .gql_as(&f.committee.access_token, disqualify, out(&bob_n))
+        .await
+        .data();
+    // Cy is the last one standing: disqualifying her would leave nothing to count.
+    let last = f
+        .app
+        .gql_as(&f.committee.access_token, disqualify, out(&cy_n))
+        .await;
+    assert_eq!(last.error_code(), "CONFLICT");
+    // So the close counts, and Cy wins with Ada's transferred vote.
+    let closed = f.close(&election).await;
+    assert_eq!(closed["state"], json!("CLOSED"));
+    assert_eq!(ids(&closed["result"]["elected"]), vec![cy_n]);
+}
+
+#[tokio::test]
+async fn a_pending_nomination_and_why_a_nominee_is_ineligible_are_not_everyone_s_business() {
+    use tests::factories::a_contributor;
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let (eve, _) = a_contributor(app, "Eve", &f.membership).await;
+    app.gql_as(
+        &f.admin.access_token,
+        "mutation { updateGovernancePolicy(input: { nomineeStandingMonths: 3 }) { policy { nomineeStandingMonths } } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let election = f.election("GENERAL", 1).await;
+    let pending = f.nominate(&ada, &election, &bob).await;
+    let bob_n = pending.data()["nominate"]["nomination"]["id"].clone();
+    let eve_n = f.candidate(&ada, &election, &eve).await;
+    let read = "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { eligible reason message } } } }";
+    let election = &election;
+    let as_who = |token: Option<&str>| {
+        let token = token.map(str::to_owned);
+        async move {
+            let got = match token {
+                Some(t) => app.gql_as(&t, read, json!({ "id": election })).await,
+                None => app.gql(read, json!({ "id": election })).await,
+            };
+            got.data()["election"]["nominees"].clone()
+        }
+    };
+    let listed = |list: &Value, id: &Value| {
+        list.as_array()
+            .and_then(|l| l.iter().find(|n| &n["id"] == id).cloned())
+    };
+    // Bob has not answered: the election committee, Bob and Ada see it; another committee, a
+    // member and the public do not.
+    for token in [
+        &f.committee.access_token,
+        &bob.access_token,
+        &ada.access_token,
+    ] {
+        assert!(listed(&as_who(Some(token)).await, &bob_n).is_some());
+    }
+    for token in [
+        Some(f.membership.access_token.as_str()),
+        Some(eve.access_token.as_str()),
+        None,
+    ] {
+        assert!(listed(&as_who(token).await, &bob_n).is_none());
+    }
+    // Eve is too new to stand: she and the election committee read why; others only that she
+    // may not.
+    let eve_id = json!(eve_n);
+    for token in [&f.committee.access_token, &eve.access_token] {
+        let seen = listed(&as_who(Some(token)).await, &eve_id).expect("Eve is listed");
+        assert_eq!(seen["eligibility"]["reason"], json!("STANDING"));
+    }
+    for token in [
+        Some(f.membership.access_token.as_str()),
+        Some(ada.access_token.as_str()),
+        None,
+    ] {
+        let seen = listed(&as_who(token).await, &eve_id).expect("Eve is listed");
+        assert_eq!(
+            seen["eligibility"],
+            json!({ "eligible": false, "reason": null, "message": null })
+        );
+    }
 }

@@ -250,3 +250,106 @@ async fn nothing_links_a_voter_to_their_ballot() {
         }
     }
 }
+
+/// Rows of `sql` as text, one `Vec` per row.
+async fn rows(app: &tests::TestApp, sql: &str, columns: &[&str]) -> Vec<Vec<String>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    app.db()
+        .query_all_raw(Statement::from_string(app.backend(), sql))
+        .await
+        .expect("the query")
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| row.try_get::<String>("", c).expect("a text column"))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn after_the_close_the_storage_of_the_ballots_follows_no_voter() {
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let cy = f.member("Cy").await;
+    let dee = f.member("Dee").await;
+    let eve = f.member("Eve").await;
+    let election = f.election("GENERAL", 1).await;
+    let bob_n = f.candidate(&ada, &election, &bob).await;
+    let cy_n = f.candidate(&ada, &election, &cy).await;
+    f.open_voting(&election).await;
+    for voter in [&ada, &bob, &cy, &dee, &eve] {
+        f.cast(voter, &election, &[&bob_n, &cy_n]).await.data();
+    }
+    // While voting is open, each ballot row was written with its voter's row.
+    let cast_ids: Vec<uuid::Uuid> = entity::prelude::ElectionBallot::find()
+        .all(app.db())
+        .await
+        .expect("ballots")
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(cast_ids.len(), 5);
+    f.close(&election).await;
+
+    // Every ballot was written again under a new random id.
+    let ballots = entity::prelude::ElectionBallot::find()
+        .all(app.db())
+        .await
+        .expect("ballots");
+    assert_eq!(ballots.len(), 5);
+    for ballot in &ballots {
+        assert!(!cast_ids.contains(&ballot.id), "a ballot kept its id");
+        assert_eq!(ballot.id.get_version_num(), 4);
+    }
+    let mut by_receipt: Vec<String> = ballots.iter().map(|b| b.receipt_hash.clone()).collect();
+    by_receipt.sort();
+    // The storage order is the receipts' order, and on PostgreSQL every row carries the close's
+    // transaction id: nothing follows the order of casting.
+    let stored = match app.backend() {
+        sea_orm::DbBackend::Postgres => {
+            let found = rows(
+                app,
+                "SELECT xmin::text AS x, receipt_hash FROM election_ballots ORDER BY ctid",
+                &["x", "receipt_hash"],
+            )
+            .await;
+            let xmins: std::collections::HashSet<_> = found.iter().map(|r| r[0].clone()).collect();
+            assert_eq!(
+                xmins.len(),
+                1,
+                "the ballots carry different xmin: {found:?}"
+            );
+            let voter_xmins =
+                rows(app, "SELECT xmin::text AS x FROM election_voters", &["x"]).await;
+            // The voters' rows were rewritten by the close too: one transaction id for all.
+            for x in voter_xmins {
+                assert!(xmins.contains(&x[0]), "a voter's row kept its own xmin");
+            }
+            found.into_iter().map(|r| r[1].clone()).collect::<Vec<_>>()
+        }
+        _ => rows(
+            app,
+            "SELECT receipt_hash FROM election_ballots ORDER BY rowid",
+            &["receipt_hash"],
+        )
+        .await
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect(),
+    };
+    assert_eq!(stored, by_receipt);
+    // Who voted keeps only the day, not the moment.
+    let voters = entity::prelude::ElectionVoter::find()
+        .all(app.db())
+        .await
+        .expect("voters");
+    assert_eq!(voters.len(), 5);
+    let times: std::collections::HashSet<_> = voters.iter().map(|v| v.voted_at).collect();
+    assert_eq!(times.len(), 1, "{times:?}");
+    let time = times.into_iter().next().expect("a time");
+    assert_eq!(time.time(), chrono::NaiveTime::MIN);
+}
