@@ -81,8 +81,24 @@ pub fn statements_run() -> u64 {
 }
 
 /// Applies every pending migration.
+///
+/// On SQLite they run over one connection of their own: a statement that another pooled
+/// connection prepared before a migration altered its table would read the old columns
+/// (`ColumnNotFound` at start-up, seen under load).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Migrator::up(db, None).await;
+    }
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+    let single = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(error.into())))?;
+    let single = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(single);
+    let migrated = Migrator::up(&single, None).await;
+    single.close().await?;
+    migrated
 }
 
 pub use crate::audit::tx::{Tx, begin_write};
