@@ -460,6 +460,13 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if self.notifications.lease <= self.notifications.request_timeout {
+            return Err(ConfigError::new(
+                "QUORUM_DELIVERY_LEASE_MS",
+                "must be longer than QUORUM_WEBHOOK_TIMEOUT_MS, or a slow receiver could be sent \
+                 the same attempt twice",
+            ));
+        }
         if self
             .notifications
             .mail_from
@@ -578,6 +585,21 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8000");
         assert!(config.graphiql && config.introspection);
         assert_eq!(config.batch_max, 0);
+    }
+
+    #[test]
+    fn a_lease_not_longer_than_the_webhook_timeout_is_refused() {
+        let err = config(&[
+            ("QUORUM_DELIVERY_LEASE_MS", "10000"),
+            ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
+        ])
+        .expect_err("a lease no longer than a request");
+        assert_eq!(err.variable, "QUORUM_DELIVERY_LEASE_MS");
+        config(&[
+            ("QUORUM_DELIVERY_LEASE_MS", "10001"),
+            ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
+        ])
+        .expect("a longer lease");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     config::Notifications,
-    db::begin_write,
+    db::begin_bookkeeping,
     error::{ApiError, ApiResult},
     metrics::Metrics,
     notifications::address::{Reach, resolver},
@@ -77,8 +77,16 @@ pub async fn run_once(
 ) -> ApiResult<usize> {
     let claimed = claim(db, settings.lease).await?;
     let count = claimed.len();
+    let limit = super::mailer::send_limit(settings.lease);
     let sends = claimed.into_iter().map(|claimed| async move {
-        let outcome = send(sender, &claimed).await;
+        // The client's timeout already bounds the request; this bounds everything else too
+        // (signing, resolving), so that no attempt outlives its lease.
+        let outcome = tokio::time::timeout(limit, send(sender, &claimed))
+            .await
+            .unwrap_or_else(|_| Outcome::Refused {
+                status: None,
+                error: "the endpoint did not answer in time".to_owned(),
+            });
         record(db, settings, metrics, &claimed.delivery, outcome).await
     });
     for result in join_all(sends).await {
@@ -102,7 +110,8 @@ async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<Claime
     if !anything_due {
         return Ok(Vec::new());
     }
-    let tx = begin_write(db).await?;
+    // Bookkeeping only: a claim must not make any replica's public cache stale.
+    let tx = begin_bookkeeping(db).await?;
     let due = WebhookDelivery::find()
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))

@@ -1036,3 +1036,37 @@ async fn grace_and_expiry_are_mailed_once_each() {
         None
     );
 }
+
+#[tokio::test]
+async fn claiming_deliveries_leaves_the_public_cache_alone() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    receiver.fail_next(1000);
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    receiver.wait_for(1, WAIT).await;
+
+    // The public wall is cached; the worker keeps claiming the failing delivery meanwhile.
+    const WALL: &str = "{ sponsors(first: 100) { totalCount nodes { id displayName } } }";
+    app.gql(WALL, json!({})).await.data();
+    let seen = receiver.received().len();
+    receiver.wait_for(seen + 2, WAIT).await;
+    app.reset_statement_count();
+    let again = app.gql(WALL, json!({})).await;
+    assert_eq!(again.data()["sponsors"]["totalCount"], json!(1));
+    assert_eq!(
+        app.statement_count(),
+        0,
+        "a claim is bookkeeping: the anonymous read is still served from memory"
+    );
+}
