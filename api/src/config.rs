@@ -460,6 +460,17 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if let Some(url) = &self.notifications.smtp_url
+            && let Err(err) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+        {
+            return Err(ConfigError::new(
+                "QUORUM_SMTP_URL",
+                format!(
+                    "cannot be read ({err}); expected e.g. `smtps://user:pass@smtp.example.org` \
+                     or `smtp://127.0.0.1:25`"
+                ),
+            ));
+        }
         if self.notifications.lease <= self.notifications.request_timeout {
             return Err(ConfigError::new(
                 "QUORUM_DELIVERY_LEASE_MS",
@@ -600,6 +611,13 @@ mod tests {
             ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
         ])
         .expect("a longer lease");
+    }
+
+    #[test]
+    fn an_unreadable_smtp_url_is_refused_at_start() {
+        let err = config(&[("QUORUM_SMTP_URL", "not a url")]).expect_err("unreadable");
+        assert_eq!(err.variable, "QUORUM_SMTP_URL");
+        config(&[("QUORUM_SMTP_URL", "smtp://127.0.0.1:2525")]).expect("a relay");
     }
 
     #[test]

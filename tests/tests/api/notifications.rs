@@ -1070,3 +1070,28 @@ async fn claiming_deliveries_leaves_the_public_cache_alone() {
         "a claim is bookkeeping: the anonymous read is still served from memory"
     );
 }
+
+#[tokio::test]
+async fn a_mail_folder_that_cannot_be_written_does_not_stop_webhooks() {
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.smtp_url = None;
+        config.notifications.mail_dir = "/dev/null/cannot-be-a-folder".into();
+    })
+    .await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(got[0].json()["type"], "sponsorship.created");
+}
