@@ -112,7 +112,7 @@ pub struct Notifications {
     pub workers: bool,
     /// `QUORUM_DELIVERY_POLL_MS`: how often a worker looks for due work (default 1000).
     pub poll: Duration,
-    /// `QUORUM_DELIVERY_MAX_ATTEMPTS`: attempts before a delivery is `FAILED` (default 8).
+    /// `QUORUM_DELIVERY_MAX_ATTEMPTS`: attempts before a delivery is `FAILED` (default 14, about a day of retries).
     pub max_attempts: u32,
     /// `QUORUM_DELIVERY_RETRY_BASE_MS`: the first retry's delay, doubled after each failure up
     /// to six hours, with jitter (default 30000).
@@ -142,7 +142,8 @@ impl Default for Notifications {
         Self {
             workers: true,
             poll: Duration::from_secs(1),
-            max_attempts: 8,
+            // From 30 s doubling, capped at six hours: about 26 hours from first to last.
+            max_attempts: 14,
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(5),

@@ -43,12 +43,15 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// A client with the configured time limits, no redirects, and the guard of `reach`.
+    /// A client with the configured time limits, no redirects, no proxy, and the guard of `reach`.
     pub fn new(settings: &Notifications, reach: Reach) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from HTTPS_PROXY and the like would resolve the name itself, past the
+            // guarded resolver below.
+            .no_proxy()
             .dns_resolver(resolver(reach))
             .user_agent("Quorum-Webhooks/1")
             .build()?;
@@ -325,6 +328,15 @@ pub async fn requeue(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_retries_span_about_a_day() {
+        let settings = Notifications::default();
+        let attempts = i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);
+        let least: Duration = (1..attempts).map(|n| backoff(settings.retry_base, n)).sum();
+        assert!(least >= Duration::from_secs(12 * 3600), "{least:?}");
+        assert!(least <= Duration::from_secs(27 * 3600), "{least:?}");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
