@@ -1095,3 +1095,41 @@ async fn a_mail_folder_that_cannot_be_written_does_not_stop_webhooks() {
     let got = receiver.wait_for(1, WAIT).await;
     assert_eq!(got[0].json()["type"], "sponsorship.created");
 }
+
+#[tokio::test]
+async fn a_stranger_learns_nothing_about_internal_names_from_creating_an_endpoint() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let stranger = a_person(&app, "Sam").await;
+    // A name that never resolves: the stranger is told they may not, before any lookup.
+    for organization in [None, Some(f.org.clone())] {
+        let response = app
+            .gql_as(
+                &stranger.access_token,
+                CREATE,
+                json!({ "input": { "url": "http://db.no-such-host.invalid/hook",
+                    "events": ["SPONSORSHIP_CREATED"], "organizationId": organization } }),
+            )
+            .await;
+        assert_eq!(response.error_code(), "FORBIDDEN", "{organization:?}");
+    }
+    // The admin, who may, hears one generic reason that names no DNS outcome.
+    let response = app
+        .gql_as(
+            &f.admin.access_token,
+            CREATE,
+            json!({ "input": { "url": "http://db.no-such-host.invalid/hook",
+                "events": ["SPONSORSHIP_CREATED"] } }),
+        )
+        .await;
+    assert_eq!(response.error_code(), "BAD_USER_INPUT");
+    assert_eq!(response.error_field(), "input.url");
+    assert!(
+        response
+            .body
+            .to_string()
+            .contains("does not resolve to a public address"),
+        "{:?}",
+        response.body
+    );
+}
