@@ -511,6 +511,26 @@ impl Config {
                 format!("`{origin}` is not https; production origins must be https"),
             ));
         }
+        if self.notifications.smtp_url.is_none() {
+            return Err(ConfigError::new(
+                "QUORUM_SMTP_URL",
+                "production sends mail through a relay; without one, messages would be written to \
+                 files and counted as sent",
+            ));
+        }
+        if !self.notifications.public_url.starts_with("https://") {
+            return Err(ConfigError::new(
+                "QUORUM_PUBLIC_URL",
+                "production links in mail must be https",
+            ));
+        }
+        let from = self.notifications.mail_from.to_ascii_lowercase();
+        if from.contains("@localhost") || from.contains("@127.0.0.1") || from.contains("@[") {
+            return Err(ConfigError::new(
+                "QUORUM_MAIL_FROM",
+                "production mail needs a sender in a real domain, e.g. `Foundation <noreply@example.org>`",
+            ));
+        }
         Ok(())
     }
 }
@@ -622,6 +642,29 @@ mod tests {
     }
 
     #[test]
+    fn production_requires_a_relay_an_https_site_and_a_real_sender() {
+        let base = [
+            ("QUORUM_ENV", "production"),
+            ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            config(&vars)
+        };
+        let relay = ("QUORUM_SMTP_URL", "smtps://relay.example.org");
+        let site = ("QUORUM_PUBLIC_URL", "https://quorum.example.org");
+        let sender = ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>");
+        let err = with(&[site, sender]).expect_err("no relay");
+        assert_eq!(err.variable, "QUORUM_SMTP_URL");
+        let err = with(&[relay, sender]).expect_err("an http site");
+        assert_eq!(err.variable, "QUORUM_PUBLIC_URL");
+        let err = with(&[relay, site]).expect_err("a localhost sender");
+        assert_eq!(err.variable, "QUORUM_MAIL_FROM");
+        with(&[relay, site, sender]).expect("all three");
+    }
+
+    #[test]
     fn production_requires_a_signing_key() {
         let err = config(&[("QUORUM_ENV", "production")]).expect_err("no key");
         assert_eq!(err.variable, "QUORUM_SIGNING_KEY_FILE");
@@ -632,6 +675,9 @@ mod tests {
         let err = config(&[
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
             ("QUORUM_CORS_ORIGINS", "https://example.org, *"),
         ])
         .expect_err("wildcard");
@@ -643,6 +689,9 @@ mod tests {
         let base = [
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
         ];
         let config = config(&base).expect("production");
         assert!(!config.graphiql && !config.introspection && config.log_json);
@@ -678,6 +727,9 @@ mod tests {
         let config = config(&[
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
             ("QUORUM_CORS_ORIGINS", "https://app.example.org"),
         ])
         .expect("production");

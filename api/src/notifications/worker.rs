@@ -16,12 +16,6 @@ use crate::{
 /// setup that fails (an unwritable mail folder, say) never stops webhooks, and the reverse.
 pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>) {
     let settings = &config.notifications;
-    if settings.smtp_url.is_none() && config.is_production() {
-        tracing::warn!(
-            folder = %settings.mail_dir.display(),
-            "QUORUM_SMTP_URL is not set: mail is written to files instead of being sent"
-        );
-    }
     let webhooks = async {
         let sender = retrying("the webhook client", || {
             delivery::Sender::new(settings, Reach::for_production(config.is_production()))
