@@ -112,7 +112,7 @@ pub struct Notifications {
     pub workers: bool,
     /// `QUORUM_DELIVERY_POLL_MS`: how often a worker looks for due work (default 1000).
     pub poll: Duration,
-    /// `QUORUM_DELIVERY_MAX_ATTEMPTS`: attempts before a delivery is `FAILED` (default 8).
+    /// `QUORUM_DELIVERY_MAX_ATTEMPTS`: attempts before a delivery is `FAILED` (default 14, about a day of retries).
     pub max_attempts: u32,
     /// `QUORUM_DELIVERY_RETRY_BASE_MS`: the first retry's delay, doubled after each failure up
     /// to six hours, with jitter (default 30000).
@@ -142,7 +142,8 @@ impl Default for Notifications {
         Self {
             workers: true,
             poll: Duration::from_secs(1),
-            max_attempts: 8,
+            // From 30 s doubling, capped at six hours: about 26 hours from first to last.
+            max_attempts: 14,
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(5),
@@ -464,6 +465,24 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if let Some(url) = &self.notifications.smtp_url
+            && let Err(err) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+        {
+            return Err(ConfigError::new(
+                "QUORUM_SMTP_URL",
+                format!(
+                    "cannot be read ({err}); expected e.g. `smtps://user:pass@smtp.example.org` \
+                     or `smtp://127.0.0.1:25`"
+                ),
+            ));
+        }
+        if self.notifications.lease <= self.notifications.request_timeout {
+            return Err(ConfigError::new(
+                "QUORUM_DELIVERY_LEASE_MS",
+                "must be longer than QUORUM_WEBHOOK_TIMEOUT_MS, or a slow receiver could be sent \
+                 the same attempt twice",
+            ));
+        }
         if self
             .notifications
             .mail_from
@@ -494,6 +513,26 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_CORS_ORIGINS",
                 format!("`{origin}` is not https; production origins must be https"),
+            ));
+        }
+        if self.notifications.smtp_url.is_none() {
+            return Err(ConfigError::new(
+                "QUORUM_SMTP_URL",
+                "production sends mail through a relay; without one, messages would be written to \
+                 files and counted as sent",
+            ));
+        }
+        if !self.notifications.public_url.starts_with("https://") {
+            return Err(ConfigError::new(
+                "QUORUM_PUBLIC_URL",
+                "production links in mail must be https",
+            ));
+        }
+        let from = self.notifications.mail_from.to_ascii_lowercase();
+        if from.contains("@localhost") || from.contains("@127.0.0.1") || from.contains("@[") {
+            return Err(ConfigError::new(
+                "QUORUM_MAIL_FROM",
+                "production mail needs a sender in a real domain, e.g. `Foundation <noreply@example.org>`",
             ));
         }
         Ok(())
@@ -585,6 +624,51 @@ mod tests {
     }
 
     #[test]
+    fn a_lease_not_longer_than_the_webhook_timeout_is_refused() {
+        let err = config(&[
+            ("QUORUM_DELIVERY_LEASE_MS", "10000"),
+            ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
+        ])
+        .expect_err("a lease no longer than a request");
+        assert_eq!(err.variable, "QUORUM_DELIVERY_LEASE_MS");
+        config(&[
+            ("QUORUM_DELIVERY_LEASE_MS", "10001"),
+            ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
+        ])
+        .expect("a longer lease");
+    }
+
+    #[test]
+    fn an_unreadable_smtp_url_is_refused_at_start() {
+        let err = config(&[("QUORUM_SMTP_URL", "not a url")]).expect_err("unreadable");
+        assert_eq!(err.variable, "QUORUM_SMTP_URL");
+        config(&[("QUORUM_SMTP_URL", "smtp://127.0.0.1:2525")]).expect("a relay");
+    }
+
+    #[test]
+    fn production_requires_a_relay_an_https_site_and_a_real_sender() {
+        let base = [
+            ("QUORUM_ENV", "production"),
+            ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            config(&vars)
+        };
+        let relay = ("QUORUM_SMTP_URL", "smtps://relay.example.org");
+        let site = ("QUORUM_PUBLIC_URL", "https://quorum.example.org");
+        let sender = ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>");
+        let err = with(&[site, sender]).expect_err("no relay");
+        assert_eq!(err.variable, "QUORUM_SMTP_URL");
+        let err = with(&[relay, sender]).expect_err("an http site");
+        assert_eq!(err.variable, "QUORUM_PUBLIC_URL");
+        let err = with(&[relay, site]).expect_err("a localhost sender");
+        assert_eq!(err.variable, "QUORUM_MAIL_FROM");
+        with(&[relay, site, sender]).expect("all three");
+    }
+
+    #[test]
     fn production_requires_a_signing_key() {
         let err = config(&[("QUORUM_ENV", "production")]).expect_err("no key");
         assert_eq!(err.variable, "QUORUM_SIGNING_KEY_FILE");
@@ -595,6 +679,9 @@ mod tests {
         let err = config(&[
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
             ("QUORUM_CORS_ORIGINS", "https://example.org, *"),
         ])
         .expect_err("wildcard");
@@ -606,6 +693,9 @@ mod tests {
         let base = [
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
         ];
         let config = config(&base).expect("production");
         assert!(!config.graphiql && !config.introspection && config.log_json);
@@ -641,6 +731,9 @@ mod tests {
         let config = config(&[
             ("QUORUM_ENV", "production"),
             ("QUORUM_SIGNING_KEY_FILE", "/etc/quorum/key.pem"),
+            ("QUORUM_SMTP_URL", "smtps://relay.example.org"),
+            ("QUORUM_PUBLIC_URL", "https://quorum.example.org"),
+            ("QUORUM_MAIL_FROM", "Foundation <noreply@example.org>"),
             ("QUORUM_CORS_ORIGINS", "https://app.example.org"),
         ])
         .expect("production");

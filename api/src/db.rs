@@ -103,6 +103,21 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 pub use crate::audit::tx::{Tx, begin_write};
 
+/// Begins a plain write transaction for bookkeeping that nobody reads publicly (claiming
+/// outbox rows): no audit entries, and its commit neither announces a change to the other
+/// replicas nor makes any public-read cache stale, unlike [`Tx::commit`]. On SQLite it takes
+/// the write lock up front, as [`begin_write`] does.
+pub async fn begin_bookkeeping(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 /// Serializes transactions that act on the same `key` (a sponsor, say) until they end.
 ///
 /// PostgreSQL takes a transaction-scoped advisory lock; SQLite needs nothing more, since

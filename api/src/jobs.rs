@@ -24,10 +24,19 @@ impl Jobs {
         }
         let worker = tokio::spawn(notifications::worker::run(config.clone(), metrics));
         let daily = tokio::spawn(async move {
-            match crate::db::connect_with(&config.database_url, 2, &config.db_timeouts).await {
-                Ok(db) => scheduler::run(db).await,
-                Err(err) => tracing::error!(error = %err, "the scheduler cannot connect"),
-            }
+            // A database that is not up yet at start must not stop the calendar for good.
+            let mut wait = std::time::Duration::from_secs(1);
+            let db = loop {
+                match crate::db::connect_with(&config.database_url, 2, &config.db_timeouts).await {
+                    Ok(db) => break db,
+                    Err(err) => {
+                        tracing::warn!(error = %err, retry_in_s = wait.as_secs(), "the scheduler cannot connect; will retry");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(std::time::Duration::from_secs(60));
+                    }
+                }
+            };
+            scheduler::run(db).await;
         });
         if let Ok(mut tasks) = jobs.tasks.lock() {
             tasks.push(worker.abort_handle());

@@ -152,6 +152,8 @@ fn classify_v6(ip: Ipv6Addr) -> Kind {
         || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
         || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
         || first == 0x0064 && ip.segments()[1] == 0xff9b // NAT64, which may reach private IPv4
+        || first == 0x2002 // 6to4: an IPv4 address inside, reached through a relay
+        || first == 0x2001 && ip.segments()[1] == 0 // Teredo: an IPv4 address inside, obscured
         || ip.segments()[..5] == [0, 0, 0, 0, 0]
     // IPv4-compatible
     {
@@ -213,6 +215,15 @@ mod tests {
             "https://172.16.0.1/hook",
             "https://100.64.0.1/hook",
             "https://0.0.0.0/hook",
+            "https://[::]/hook",
+            "https://224.0.0.1/hook",
+            "https://[ff02::1]/hook",
+            "https://100.127.255.254/hook",
+            "https://[2002:a00:1::]/hook",
+            "https://[2002:7f00:1::]/hook",
+            "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://[::ffff:169.254.169.254]/hook",
             "https://localhost/hook",
             "http://example.org/hook",
             "https://user:pass@example.org/hook",

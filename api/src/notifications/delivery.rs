@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     config::Notifications,
-    db::begin_write,
+    db::begin_bookkeeping,
     error::{ApiError, ApiResult},
     metrics::Metrics,
     notifications::address::{Reach, resolver},
@@ -43,12 +43,15 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// A client with the configured time limits, no redirects, and the guard of `reach`.
+    /// A client with the configured time limits, no redirects, no proxy, and the guard of `reach`.
     pub fn new(settings: &Notifications, reach: Reach) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from HTTPS_PROXY and the like would resolve the name itself, past the
+            // guarded resolver below.
+            .no_proxy()
             .dns_resolver(resolver(reach))
             .user_agent("Quorum-Webhooks/1")
             .build()?;
@@ -77,8 +80,16 @@ pub async fn run_once(
 ) -> ApiResult<usize> {
     let claimed = claim(db, settings.lease).await?;
     let count = claimed.len();
+    let limit = super::mailer::send_limit(settings.lease);
     let sends = claimed.into_iter().map(|claimed| async move {
-        let outcome = send(sender, &claimed).await;
+        // The client's timeout already bounds the request; this bounds everything else too
+        // (signing, resolving), so that no attempt outlives its lease.
+        let outcome = tokio::time::timeout(limit, send(sender, &claimed))
+            .await
+            .unwrap_or_else(|_| Outcome::Refused {
+                status: None,
+                error: "the endpoint did not answer in time".to_owned(),
+            });
         record(db, settings, metrics, &claimed.delivery, outcome).await
     });
     for result in join_all(sends).await {
@@ -102,7 +113,8 @@ async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<Claime
     if !anything_due {
         return Ok(Vec::new());
     }
-    let tx = begin_write(db).await?;
+    // Bookkeeping only: a claim must not make any replica's public cache stale.
+    let tx = begin_bookkeeping(db).await?;
     let due = WebhookDelivery::find()
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
@@ -316,6 +328,15 @@ pub async fn requeue(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_retries_span_about_a_day() {
+        let settings = Notifications::default();
+        let attempts = i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);
+        let least: Duration = (1..attempts).map(|n| backoff(settings.retry_base, n)).sum();
+        assert!(least >= Duration::from_secs(12 * 3600), "{least:?}");
+        assert!(least <= Duration::from_secs(27 * 3600), "{least:?}");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {

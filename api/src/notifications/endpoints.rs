@@ -39,15 +39,15 @@ fn new_secret() -> String {
     format!("whsec_{}", STANDARD.encode(bytes))
 }
 
-/// Creates an endpoint. Returns it with its secret, which the caller shows this once.
-#[tracing::instrument(skip_all)]
-pub async fn create(
-    tx: &Tx,
+/// Whether the viewer may create an endpoint for `organization` (the foundation's when `None`):
+/// checked before anything about the URL is looked at, so that nobody else learns anything.
+pub async fn may_create(
+    db: &impl ConnectionTrait,
     viewer: &Viewer,
-    input: NewEndpoint,
-) -> ApiResult<webhook_endpoint::Model> {
-    let me = viewer.require_account()?;
-    match input.organization_id {
+    organization: Option<Uuid>,
+) -> ApiResult<()> {
+    viewer.require_account()?;
+    match organization {
         None if !viewer.has_role(Role::Admin) => {
             return Err(ApiError::forbidden(
                 "only an ADMIN creates the foundation's endpoints; name your organization to create one for it",
@@ -56,7 +56,7 @@ pub async fn create(
         None => {}
         Some(organization) => {
             let represents = Holder::Organization(organization)
-                .is_viewer_in(tx, viewer)
+                .is_viewer_in(db, viewer)
                 .await?;
             if !represents && !viewer.has_role(Role::Admin) {
                 return Err(ApiError::forbidden(
@@ -65,6 +65,18 @@ pub async fn create(
             }
         }
     }
+    Ok(())
+}
+
+/// Creates an endpoint. Returns it with its secret, which the caller shows this once.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    tx: &Tx,
+    viewer: &Viewer,
+    input: NewEndpoint,
+) -> ApiResult<webhook_endpoint::Model> {
+    let me = viewer.require_account()?;
+    may_create(tx, viewer, input.organization_id).await?;
     let mut names: Vec<String> = input.events.iter().map(|e| e.name()).collect();
     names.sort();
     names.dedup();

@@ -24,14 +24,15 @@ use uuid::Uuid;
 
 use crate::{
     config::Notifications,
-    db::begin_write,
+    db::begin_bookkeeping,
     error::{ApiError, ApiResult},
     metrics::Metrics,
     notifications::delivery::backoff,
 };
 
-/// Messages one worker claims at a time.
-const BATCH: u64 = 16;
+/// Messages one worker claims at a time: one, so that a slow relay never holds a message past
+/// its lease while others wait their turn (another replica would send it again).
+const BATCH: u64 = 1;
 
 /// Where mail goes.
 #[derive(Clone)]
@@ -133,11 +134,25 @@ pub async fn run_once(
     metrics: &Metrics,
 ) -> ApiResult<usize> {
     let claimed = claim(db, settings.lease).await?;
+    let limit = send_limit(settings.lease);
     for row in &claimed {
-        let outcome = outgoing.send(row).await;
+        // lettre's own timeout is per SMTP step; the lease is for the whole message.
+        let outcome = match tokio::time::timeout(limit, outgoing.send(row)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!(
+                "the mail relay did not take the message within {} ms",
+                limit.as_millis()
+            )),
+        };
         record(db, settings, metrics, row, outcome).await?;
     }
     Ok(claimed.len())
+}
+
+/// How long one send may take: the lease less a margin for recording the outcome, so that a
+/// message is never still being sent when its lease runs out and another replica claims it.
+pub fn send_limit(lease: Duration) -> Duration {
+    lease.mul_f64(0.8)
 }
 
 async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<email_message::Model>> {
@@ -152,7 +167,8 @@ async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<email_
     if !anything_due {
         return Ok(Vec::new());
     }
-    let tx = begin_write(db).await?;
+    // Bookkeeping only: a claim must not make any replica's public cache stale.
+    let tx = begin_bookkeeping(db).await?;
     let due = EmailMessage::find()
         .filter(email_message::Column::Status.eq(MailStatus::Pending))
         .filter(email_message::Column::NextAttemptAt.lte(now))

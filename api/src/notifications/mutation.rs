@@ -126,12 +126,16 @@ impl NotificationMutation {
             .as_ref()
             .map(|id| key_of::<Organization>(id, &crate::field!(input.organization_id)))
             .transpose()?;
+        // Who may create it comes first: nobody else gets to learn how a name resolves.
+        endpoints::may_create(&state.db, Viewer::of(ctx), organization_id).await?;
         // Checked after DNS too: a name that resolves to an internal address is refused now,
-        // and again at each delivery.
+        // and again at each delivery. One message for every outcome, so that the answer tells
+        // nothing about internal names.
         if let Err(why) = reach.resolve(&url).await {
+            tracing::info!(url = %url, reason = %why, "a webhook endpoint's host was refused");
             return Err(ApiError::bad_input(
                 crate::field!(input.url),
-                format!("`input.url` cannot be used: {why}"),
+                "`input.url` cannot be used: its host does not resolve to a public address",
             ));
         }
         let new = NewEndpoint {

@@ -1,7 +1,7 @@
 //! The delivery worker every replica runs: it sends due webhooks and mail, and sleeps for the
 //! poll interval whenever a round found nothing to do.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
@@ -11,67 +11,80 @@ use crate::{
     notifications::{address::Reach, delivery, mailer},
 };
 
-/// Runs until the task is aborted. It uses a pool of its own, so that its polling never takes a
-/// connection a request is waiting for.
+/// Runs until the task is aborted. Webhooks and mail run as two independent loops, each with a
+/// pool of its own (so that polling never takes a connection a request is waiting for): a mail
+/// setup that fails (an unwritable mail folder, say) never stops webhooks, and the reverse.
 pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>) {
     let settings = &config.notifications;
-    let sender = match delivery::Sender::new(
-        settings,
-        Reach::for_production(config.is_production()),
-    ) {
-        Ok(sender) => sender,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot build the webhook client; webhooks are not sent");
-            return;
-        }
-    };
-    let outgoing = match mailer::Outgoing::new(settings) {
-        Ok(outgoing) => outgoing,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot set up mail; mail is not sent");
-            return;
-        }
-    };
-    if settings.smtp_url.is_none() && config.is_production() {
-        tracing::warn!(
-            folder = %settings.mail_dir.display(),
-            "QUORUM_SMTP_URL is not set: mail is written to files instead of being sent"
-        );
-    }
-    let db = loop {
-        match crate::db::connect_with(&config.database_url, 2, &config.db_timeouts).await {
-            Ok(db) => break db,
-            Err(err) => {
-                tracing::warn!(error = %err, "the delivery worker cannot connect; will retry");
-                tokio::time::sleep(settings.poll.max(std::time::Duration::from_secs(1))).await;
+    let webhooks = async {
+        let sender = retrying("the webhook client", || {
+            delivery::Sender::new(settings, Reach::for_production(config.is_production()))
+                .map_err(|err| err.to_string())
+        })
+        .await;
+        let db = connect(&config, "webhooks").await;
+        loop {
+            let busy = match delivery::run_once(&db, &sender, settings, &metrics).await {
+                Ok(sent) => sent > 0,
+                Err(err) => {
+                    tracing::warn!(error = %err, "sending webhooks failed; will retry");
+                    false
+                }
+            };
+            if !busy {
+                tokio::time::sleep(settings.poll).await;
             }
         }
     };
+    let mail = async {
+        let outgoing = retrying("mail", || mailer::Outgoing::new(settings)).await;
+        let db = connect(&config, "mail").await;
+        loop {
+            let busy = match mailer::run_once(&db, &outgoing, settings, &metrics).await {
+                Ok(sent) => sent > 0,
+                Err(err) => {
+                    tracing::warn!(error = %err, "sending mail failed; will retry");
+                    false
+                }
+            };
+            if !busy {
+                tokio::time::sleep(settings.poll).await;
+            }
+        }
+    };
+    tokio::join!(webhooks, mail);
+}
+
+/// The first wait after a failed setup, and the longest.
+const FIRST_WAIT: Duration = Duration::from_secs(1);
+const LONGEST_WAIT: Duration = Duration::from_secs(300);
+
+/// Sets `what` up, retrying with a doubling wait until it works.
+async fn retrying<T>(what: &str, setup: impl Fn() -> Result<T, String>) -> T {
+    let mut wait = FIRST_WAIT;
     loop {
-        let busy = round(&db, &sender, &outgoing, &config, &metrics).await;
-        if !busy {
-            tokio::time::sleep(settings.poll).await;
+        match setup() {
+            Ok(done) => return done,
+            Err(err) => {
+                tracing::error!(error = %err, retry_in_s = wait.as_secs(), "cannot set up {what}; will retry");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(LONGEST_WAIT);
+            }
         }
     }
 }
 
-/// One round: a batch of webhooks, a batch of mail. Whether there was work.
-async fn round(
-    db: &DatabaseConnection,
-    sender: &delivery::Sender,
-    outgoing: &mailer::Outgoing,
-    config: &Config,
-    metrics: &Metrics,
-) -> bool {
-    let settings = &config.notifications;
-    let mut busy = false;
-    match delivery::run_once(db, sender, settings, metrics).await {
-        Ok(sent) => busy |= sent > 0,
-        Err(err) => tracing::warn!(error = %err, "sending webhooks failed; will retry"),
+/// A pool of two connections for one loop, retrying until the database answers.
+async fn connect(config: &Config, what: &str) -> DatabaseConnection {
+    let mut wait = FIRST_WAIT;
+    loop {
+        match crate::db::connect_with(&config.database_url, 2, &config.db_timeouts).await {
+            Ok(db) => return db,
+            Err(err) => {
+                tracing::warn!(error = %err, worker = what, "the delivery worker cannot connect; will retry");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(LONGEST_WAIT);
+            }
+        }
     }
-    match mailer::run_once(db, outgoing, settings, metrics).await {
-        Ok(sent) => busy |= sent > 0,
-        Err(err) => tracing::warn!(error = %err, "sending mail failed; will retry"),
-    }
-    busy
 }

@@ -1036,3 +1036,100 @@ async fn grace_and_expiry_are_mailed_once_each() {
         None
     );
 }
+
+#[tokio::test]
+async fn claiming_deliveries_leaves_the_public_cache_alone() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    receiver.fail_next(1000);
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    receiver.wait_for(1, WAIT).await;
+
+    // The public wall is cached; the worker keeps claiming the failing delivery meanwhile.
+    const WALL: &str = "{ sponsors(first: 100) { totalCount nodes { id displayName } } }";
+    app.gql(WALL, json!({})).await.data();
+    let seen = receiver.received().len();
+    receiver.wait_for(seen + 2, WAIT).await;
+    app.reset_statement_count();
+    let again = app.gql(WALL, json!({})).await;
+    assert_eq!(again.data()["sponsors"]["totalCount"], json!(1));
+    assert_eq!(
+        app.statement_count(),
+        0,
+        "a claim is bookkeeping: the anonymous read is still served from memory"
+    );
+}
+
+#[tokio::test]
+async fn a_mail_folder_that_cannot_be_written_does_not_stop_webhooks() {
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.smtp_url = None;
+        config.notifications.mail_dir = "/dev/null/cannot-be-a-folder".into();
+    })
+    .await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(
+        &app,
+        &f.admin,
+        &receiver.url(),
+        &["SPONSORSHIP_CREATED"],
+        None,
+    )
+    .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(got[0].json()["type"], "sponsorship.created");
+}
+
+#[tokio::test]
+async fn a_stranger_learns_nothing_about_internal_names_from_creating_an_endpoint() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let stranger = a_person(&app, "Sam").await;
+    // A name that never resolves: the stranger is told they may not, before any lookup.
+    for organization in [None, Some(f.org.clone())] {
+        let response = app
+            .gql_as(
+                &stranger.access_token,
+                CREATE,
+                json!({ "input": { "url": "http://db.no-such-host.invalid/hook",
+                    "events": ["SPONSORSHIP_CREATED"], "organizationId": organization } }),
+            )
+            .await;
+        assert_eq!(response.error_code(), "FORBIDDEN", "{organization:?}");
+    }
+    // The admin, who may, hears one generic reason that names no DNS outcome.
+    let response = app
+        .gql_as(
+            &f.admin.access_token,
+            CREATE,
+            json!({ "input": { "url": "http://db.no-such-host.invalid/hook",
+                "events": ["SPONSORSHIP_CREATED"] } }),
+        )
+        .await;
+    assert_eq!(response.error_code(), "BAD_USER_INPUT");
+    assert_eq!(response.error_field(), "input.url");
+    assert!(
+        response
+            .body
+            .to_string()
+            .contains("does not resolve to a public address"),
+        "{:?}",
+        response.body
+    );
+}
