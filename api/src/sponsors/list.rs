@@ -72,6 +72,10 @@ pub struct PublicSponsor {
     /// The start of the sponsor's unbroken support, which orders the list within a tier.
     #[serde(serialize_with = "serialize_date")]
     pub sponsor_since: Date,
+    /// The same date as `sponsorSince`, under the name the published API contract gives the
+    /// public list (`sponsors { nodes { since } }`).
+    #[serde(skip)]
+    pub since: Date,
     /// The tier.
     pub tier: PublicTier,
 }
@@ -115,6 +119,7 @@ impl From<PublicSponsorRow> for PublicSponsor {
             website_url: row.organization_website_url,
             logo_url: row.organization_logo_url,
             sponsor_since: row.sponsor_since.into(),
+            since: row.sponsor_since.into(),
             tier: PublicTier {
                 id: ids::id_of::<SponsorTier>(row.tier_id),
                 name: row.tier_name,

@@ -304,6 +304,7 @@ impl SponsorActivity {
             website_url,
             logo_url,
             sponsor_since: sponsorship.sponsor_since.into(),
+            since: sponsorship.sponsor_since.into(),
             tier: PublicTier::of(&tier),
         })
     }

@@ -290,6 +290,16 @@ async fn the_public_list_is_ordered_filtered_and_paged() {
     assert_eq!(first["tier"]["name"], json!("Platinum"));
     assert_eq!(first["tier"]["rank"], json!(1));
     assert_eq!(first["sponsorSince"], json!(days_ago(10).to_string()));
+    // `since` is the API contract's name for the same date.
+    let contract = app
+        .gql(
+            "{ sponsors(first: 1) { nodes { since sponsorSince } } }",
+            json!({}),
+        )
+        .await;
+    let node = &contract.data()["sponsors"]["nodes"][0];
+    assert_eq!(node["since"], json!(days_ago(10).to_string()));
+    assert_eq!(node["since"], node["sponsorSince"]);
     assert_eq!(first["websiteUrl"], json!("https://bravo.example.com"));
 
     let gold = tier_id(&app, "Gold").await;
