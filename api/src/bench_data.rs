@@ -228,9 +228,10 @@ async fn insert_sponsors(db: &DatabaseConnection, count: usize) -> ApiResult<()>
     Ok(())
 }
 
-/// Accounts with an active Contributor membership for a year; 95% disclosed. Returns the
-/// accounts by holder key, to cast their votes.
-async fn insert_members(
+/// Accounts with an active Contributor membership for a year; 95% disclosed, inserted a
+/// thousand a statement (the tests use it for a roll larger than one statement's parameters).
+/// Returns the accounts by holder key, to cast their votes.
+pub async fn insert_members(
     db: &DatabaseConnection,
     count: usize,
 ) -> ApiResult<std::collections::HashMap<String, Uuid>> {

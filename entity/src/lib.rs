@@ -24,6 +24,7 @@ pub mod email_message;
 pub mod email_preference;
 pub mod governance_policy;
 pub mod idempotency_key;
+pub mod mailing;
 pub mod membership;
 pub mod membership_class;
 pub mod mirror;

@@ -27,6 +27,7 @@ pub use crate::{
 
 pub use crate::{
     email_message::Entity as EmailMessage, email_preference::Entity as EmailPreference,
-    outbox_event::Entity as OutboxEvent, scheduled_run::Entity as ScheduledRun,
-    webhook_delivery::Entity as WebhookDelivery, webhook_endpoint::Entity as WebhookEndpoint,
+    mailing::Entity as Mailing, outbox_event::Entity as OutboxEvent,
+    scheduled_run::Entity as ScheduledRun, webhook_delivery::Entity as WebhookDelivery,
+    webhook_endpoint::Entity as WebhookEndpoint,
 };

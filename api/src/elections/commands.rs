@@ -35,12 +35,8 @@ use crate::{
         types::{Election as ElectionNode, nomination_id_text},
     },
     error::{ApiError, ApiResult, corrupt_row},
-    holders::Holder,
     ids,
-    notifications::{
-        mail::{self, To},
-        outbox,
-    },
+    notifications::{mail, outbox},
     policy,
 };
 
@@ -367,11 +363,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         json!({ "rules": rules_json, "roll": entries }),
     )
     .await?;
-    let voters: Vec<To> = frozen
-        .iter()
-        .filter_map(|entry| Holder::from_key(&entry.holder_key).map(To::Holder))
-        .collect();
-    mail::election_opened(tx, &voters, &row.title, row.voting_closes_at).await?;
+    mail::election_opened(tx, row.id, &row.title, row.voting_closes_at).await?;
     Ok(row)
 }
 

@@ -15,13 +15,16 @@ use entity::{
     email_preference, organization_representative,
     prelude::{Account, EmailMessage, EmailPreference, OrganizationRepresentative},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{db::Tx, error::ApiResult, holders::Holder, ids};
 
-/// A message, with what it needs to say.
-#[derive(Clone, Debug)]
+/// A message, with what it needs to say. Serialized when a [`mailing`](super::mailing) keeps
+/// it until its roll's messages are written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Mail {
     /// A membership application was approved or rejected (to the applicant).
     ApplicationDecided {
@@ -182,59 +185,83 @@ pub async fn queue(
     once: Option<(Uuid, NaiveDate)>,
 ) -> ApiResult<usize> {
     let accounts = recipients(tx, to).await?;
-    if accounts.is_empty() {
-        return Ok(0);
-    }
-    let opted_out: BTreeSet<Uuid> = if mail.essential() {
-        BTreeSet::new()
-    } else {
-        EmailPreference::find()
-            .filter(email_preference::Column::AccountId.is_in(accounts.iter().copied()))
-            .filter(email_preference::Column::NonEssential.eq(false))
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|row| row.account_id)
-            .collect()
+    let key = |account: Uuid| {
+        once.map(|(subject, day)| format!("{}:{subject}:{day}:{account}", mail.kind()))
     };
-    let rows = Account::find()
-        .filter(account::Column::Id.is_in(accounts.iter().copied()))
-        .all(tx)
-        .await?;
+    write(tx, &accounts, mail, key).await
+}
+
+/// Writes `mail` to each of `accounts` that may receive it (opted-out accounts skipped for
+/// non-essential mail), a few hundred per statement. A message whose `key` was written before is
+/// skipped. Returns how many were written.
+pub(super) async fn write(
+    db: &impl ConnectionTrait,
+    accounts: &BTreeSet<Uuid>,
+    mail: &Mail,
+    key: impl Fn(Uuid) -> Option<String>,
+) -> ApiResult<usize> {
     let now = Utc::now();
+    let ids: Vec<Uuid> = accounts.iter().copied().collect();
     let mut written = 0;
-    for row in rows.iter().filter(|row| !opted_out.contains(&row.id)) {
-        let dedup_key =
-            once.map(|(subject, day)| format!("{}:{subject}:{day}:{}", mail.kind(), row.id));
-        let message = email_message::ActiveModel {
-            id: Set(ids::new_key()),
-            account_id: Set(Some(row.id)),
-            to_address: Set(row.email.clone()),
-            kind: Set(mail.kind().to_owned()),
-            subject: Set(mail.subject()),
-            body: Set(Some(mail.body(&row.display_name))),
-            essential: Set(mail.essential()),
-            dedup_key: Set(dedup_key),
-            status: Set(MailStatus::Pending),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
+    for chunk in ids.chunks(CHUNK) {
+        let opted_out: BTreeSet<Uuid> = if mail.essential() {
+            BTreeSet::new()
+        } else {
+            EmailPreference::find()
+                .filter(email_preference::Column::AccountId.is_in(chunk.iter().copied()))
+                .filter(email_preference::Column::NonEssential.eq(false))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|row| row.account_id)
+                .collect()
         };
-        let inserted = EmailMessage::insert(message)
-            .on_conflict_do_nothing_on([email_message::Column::DedupKey])
-            .exec(tx)
+        let rows = Account::find()
+            .filter(account::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
             .await?;
-        if matches!(inserted, TryInsertResult::Inserted(_)) {
-            written += 1;
+        let messages: Vec<_> = rows
+            .iter()
+            .filter(|row| !opted_out.contains(&row.id))
+            .map(|row| email_message::ActiveModel {
+                id: Set(ids::new_key()),
+                account_id: Set(Some(row.id)),
+                to_address: Set(row.email.clone()),
+                kind: Set(mail.kind().to_owned()),
+                subject: Set(mail.subject()),
+                body: Set(Some(mail.body(&row.display_name))),
+                essential: Set(mail.essential()),
+                dedup_key: Set(key(row.id)),
+                status: Set(MailStatus::Pending),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                last_error: Set(None),
+                created_at: Set(now),
+                sent_at: Set(None),
+            })
+            .collect();
+        if messages.is_empty() {
+            continue;
         }
+        let inserted = EmailMessage::insert_many(messages)
+            .on_conflict(
+                OnConflict::column(email_message::Column::DedupKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        written += usize::try_from(inserted).unwrap_or(usize::MAX);
     }
     Ok(written)
 }
 
+/// Accounts read, and messages written, per statement: 14 parameters a message keeps a
+/// statement well under SQLite's 32,766 bound parameters.
+const CHUNK: usize = 1_000;
+
 /// The accounts behind `to`, each once.
-async fn recipients(db: &impl ConnectionTrait, to: &[To]) -> ApiResult<BTreeSet<Uuid>> {
+pub(super) async fn recipients(db: &impl ConnectionTrait, to: &[To]) -> ApiResult<BTreeSet<Uuid>> {
     let mut accounts = BTreeSet::new();
     let mut organizations = Vec::new();
     for recipient in to {
@@ -245,10 +272,13 @@ async fn recipients(db: &impl ConnectionTrait, to: &[To]) -> ApiResult<BTreeSet<
             To::Holder(Holder::Organization(id)) => organizations.push(*id),
         }
     }
-    if !organizations.is_empty() {
+    for chunk in organizations.chunks(CHUNK) {
         accounts.extend(
             OrganizationRepresentative::find()
-                .filter(organization_representative::Column::OrganizationId.is_in(organizations))
+                .filter(
+                    organization_representative::Column::OrganizationId
+                        .is_in(chunk.iter().copied()),
+                )
                 .all(db)
                 .await?
                 .into_iter()
@@ -266,10 +296,10 @@ pub async fn password_changed(tx: &Tx, account_id: Uuid) -> ApiResult<()> {
 }
 
 /// An election's voting opened: tells everyone on its roll (members, or an organization's
-/// representatives). For the election commands.
+/// representatives), once the caller's transaction commits. For the election commands.
 pub async fn election_opened(
     tx: &Tx,
-    roll: &[To],
+    election: Uuid,
     title: &str,
     closes_at: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -277,8 +307,7 @@ pub async fn election_opened(
         title: title.to_owned(),
         closes_at,
     };
-    queue(tx, roll, &mail, None).await?;
-    Ok(())
+    super::mailing::to_roll(tx, super::mailing::Roll::Election(election), &mail).await
 }
 
 /// Someone was nominated: asks the nominee to accept or decline. For the election commands.

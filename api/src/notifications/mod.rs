@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod loader;
 pub mod mail;
 pub mod mailer;
+pub mod mailing;
 pub mod mutation;
 pub mod outbox;
 pub mod preferences;

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::Config,
     metrics::Metrics,
-    notifications::{address::Reach, delivery, mailer},
+    notifications::{address::Reach, delivery, mailer, mailing},
 };
 
 /// Runs until the task is aborted. Webhooks and mail run as two independent loops, each with a
@@ -40,13 +40,21 @@ pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>) {
         let outgoing = retrying("mail", || mailer::Outgoing::new(settings)).await;
         let db = connect(&config, "mail").await;
         loop {
-            let busy = match mailer::run_once(&db, &outgoing, settings, &metrics).await {
+            let expanded = match mailing::expand_next(&db).await {
+                Ok(expanded) => expanded.is_some(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "writing a roll's mail failed; will retry");
+                    false
+                }
+            };
+            let sent = match mailer::run_once(&db, &outgoing, settings, &metrics).await {
                 Ok(sent) => sent > 0,
                 Err(err) => {
                     tracing::warn!(error = %err, "sending mail failed; will retry");
                     false
                 }
             };
+            let busy = expanded || sent;
             if !busy {
                 tokio::time::sleep(settings.poll).await;
             }

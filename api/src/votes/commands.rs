@@ -168,7 +168,7 @@ pub async fn start(
         json!({ "body": body.to_value(), "closesAt": closes_at, "rules": rules, "roll": entries }),
     )
     .await?;
-    notices::opened(tx, &row, &roll).await?;
+    notices::opened(tx, &row).await?;
     Ok(row)
 }
 

@@ -1,31 +1,25 @@
 //! What votes tell: the roll's mail when voting opens, and `amendment.adopted` or
 //! `amendment.rejected` when it closes.
 
-use entity::{amendment, amendment::AmendmentStatus, voter_roll};
+use entity::{amendment, amendment::AmendmentStatus};
 use serde_json::json;
 
 use crate::{
     amendments::types::Amendment as AmendmentNode,
     db::Tx,
     error::ApiResult,
-    holders::Holder,
     ids,
     notifications::{
-        mail::{self, Mail, To},
+        mail::Mail,
+        mailing::{self, Roll},
         outbox::{self, Audience, Event, WebhookEvent},
     },
 };
 
 /// Tells everyone on the frozen roll that voting opened: the director, the member, or an
-/// organization's representatives.
-pub async fn opened(tx: &Tx, row: &amendment::Model, roll: &[voter_roll::Model]) -> ApiResult<()> {
-    let to: Vec<To> = roll
-        .iter()
-        .filter_map(|entry| match entry.account_id {
-            Some(account) => Some(To::Account(account)),
-            None => Holder::from_key(&entry.holder_key).map(To::Holder),
-        })
-        .collect();
+/// organization's representatives. The messages are written after the commit (a
+/// [`mailing`](crate::notifications::mailing)), so a large roll keeps the opening short.
+pub async fn opened(tx: &Tx, row: &amendment::Model) -> ApiResult<()> {
     let Some(closes_at) = row.closes_at else {
         return Ok(());
     };
@@ -33,8 +27,7 @@ pub async fn opened(tx: &Tx, row: &amendment::Model, roll: &[voter_roll::Model])
         title: row.title.clone(),
         closes_at,
     };
-    mail::queue(tx, &to, &mail, None).await?;
-    Ok(())
+    mailing::to_roll(tx, Roll::Amendment(row.id), &mail).await
 }
 
 /// Emits the outcome of a closed vote.

@@ -19,6 +19,7 @@ mod organizations;
 mod portal;
 mod public_cache;
 mod robustness;
+mod roll_mail;
 mod schema_file;
 mod schema_hygiene;
 mod sponsors;
