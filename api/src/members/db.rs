@@ -1,3 +1,5 @@
 //! Creating and renewing memberships, re-exported where other domains call it.
 
-pub use crate::members::commands::membership::{Grant, Term, grant_membership, months_from};
+pub use crate::members::commands::membership::{
+    Grant, Term, create_memberships, grant_membership, months_from,
+};

@@ -28,7 +28,7 @@ use crate::{
     ids,
     members::{
         classes::MembershipClassKey,
-        db::{Grant, Term, grant_membership},
+        db::{Grant, Term, create_memberships, grant_membership},
         holder::Holder,
     },
     notifications::outbox::WebhookEvent,
@@ -344,17 +344,37 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         .collect();
     lock_keys(tx, keys.into_iter().collect::<Vec<_>>()).await?;
     // Under the locks each sponsor is read again, so a run that waited for another one that did
-    // the same work finds nothing left and writes nothing. All of them in a few statements,
-    // then only the writes, one sponsor at a time.
+    // the same work finds nothing left and writes nothing. All of them in a few statements;
+    // then the new Sponsor memberships (the common case: sponsorships that have started) a
+    // thousand a statement, and any other change one sponsor at a time.
     let sponsors: Vec<Holder> = behind.values().copied().collect();
     let mut standings = standings(tx, &sponsors, today).await?;
     let mut sponsors_followed = 0;
+    let mut new_members = Vec::new();
     for sponsor in sponsors {
         let standing = standings.remove(&sponsor.key()).unwrap_or_default();
-        if follow_standing(tx, Actor::System, sponsor, today, standing).await? {
-            sponsors_followed += 1;
+        match standing {
+            Standing {
+                disclose,
+                latest: Some((latest, tier)),
+                membership: None,
+            } => new_members.push(Grant {
+                class: MembershipClassKey::Sponsor,
+                holder: sponsor,
+                disclose,
+                vote_weight: tier.vote_weight,
+                term: Term::Until(last_day(latest.ends_on)),
+            }),
+            standing => {
+                if follow_standing(tx, Actor::System, sponsor, today, standing).await? {
+                    sponsors_followed += 1;
+                }
+            }
         }
     }
+    sponsors_followed += create_memberships(tx, Actor::System, &new_members)
+        .await?
+        .len();
     // Read again under the locks: a cancellation may have come in between.
     let mut still_lapsed = Vec::new();
     for chunk in lapsed.chunks(IN_CHUNK) {
