@@ -17,7 +17,7 @@ use crate::{
         password::{self, Password},
         rate_limit::{self, Limit},
     },
-    db::begin_write,
+    db::{begin_private_write, begin_write},
     error::{ApiError, ApiResult},
     http::graphql::ClientAddress,
     ids::key_of,
@@ -160,7 +160,7 @@ impl AccountMutation {
         let password_hash = Password::parse(input.password, &crate::field!(input.password))?
             .hash()
             .await?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let sign_up = SignUp {
             email,
             display_name,
@@ -199,7 +199,7 @@ impl AccountMutation {
         }
         let account =
             account.ok_or_else(|| ApiError::unauthenticated("the email or password is wrong"))?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let tokens = commands::start_session(&tx, &state.keys, account.id).await?;
         tx.commit().await?;
         Ok(session_payload(tokens, account))
@@ -213,7 +213,7 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: RefreshSessionInput,
     ) -> ApiResult<RefreshSessionPayload> {
         let state = ctx.data::<AppState>()?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let refreshed = commands::refresh_session(&tx, &state.keys, &input.refresh_token).await?;
         // A reused token ends the session: that must be kept even though the caller is refused.
         tx.commit().await?;
@@ -235,7 +235,7 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: LogOutInput,
     ) -> ApiResult<LogOutPayload> {
         let state = ctx.data::<AppState>()?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         commands::log_out(&tx, &input.refresh_token).await?;
         tx.commit().await?;
         Ok(LogOutPayload { ok: true })
@@ -287,7 +287,7 @@ impl AccountMutation {
             ));
         }
         let new_hash = new_hash.hash().await?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let account = commands::change_password(&tx, viewer, new_hash).await?;
         tx.commit().await?;
         Ok(AccountPayload {
@@ -304,7 +304,7 @@ impl AccountMutation {
         #[graphql(desc = "The operation's input.")] input: LogOutEverywhereInput,
     ) -> ApiResult<LogOutEverywherePayload> {
         let state = ctx.data::<AppState>()?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let sessions_ended =
             commands::log_out_everywhere(&tx, Viewer::of(ctx), input.keep_this_session).await?;
         tx.commit().await?;

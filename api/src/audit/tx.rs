@@ -15,6 +15,8 @@ pub struct Tx {
     /// The database written, whose public-read caches the commit makes stale.
     database: crate::public_cache::Database,
     staged: std::sync::Mutex<Vec<super::Staged>>,
+    /// Whether the commit may have changed a public read, and so makes the caches stale.
+    public: bool,
 }
 
 /// Begins a transaction that will write.
@@ -23,6 +25,19 @@ pub struct Tx {
 /// reads and then writes can fail at once with "database is locked" when another writer got
 /// there first, and the busy timeout cannot help it.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
+    begin(db, true).await
+}
+
+/// Begins a write transaction that changes nothing anyone reads publicly: a session, a
+/// password, an API token. Its commit leaves the public-read caches as they are, so that people
+/// logging in all day do not make every replica read the sponsor list afresh. A command that
+/// changes anything the public reads (`public_cache::CACHEABLE_ROOTS`: sponsors, the directory,
+/// tiers, classes, and the names they show) must use [`begin_write`].
+pub async fn begin_private_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
+    begin(db, false).await
+}
+
+async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
     let inner = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -33,6 +48,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
         inner,
         database: crate::public_cache::Database::of(db),
         staged: std::sync::Mutex::default(),
+        public,
     })
 }
 
@@ -55,6 +71,10 @@ impl Tx {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         super::seal(&self.inner, staged).await?;
+        if !self.public {
+            self.inner.commit().await?;
+            return Ok(());
+        }
         // Anything public may have changed: the other replicas hear of it at commit.
         crate::public_cache::announce(&self.inner).await?;
         self.inner.commit().await?;

@@ -6,7 +6,7 @@ use chrono::Utc;
 use crate::{
     AppState,
     auth::{ApiScope, SessionGuard, Viewer},
-    db::begin_write,
+    db::begin_private_write,
     error::{ApiError, ApiResult},
     ids::key_of,
     time::DateTime,
@@ -82,7 +82,7 @@ impl ApiTokenMutation {
             scopes,
             expires_at: input.expires_at.map(|at| at.0),
         };
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let (token, row) = commands::create(&tx, Viewer::of(ctx), new).await?;
         tx.commit().await?;
         Ok(CreateApiTokenPayload {
@@ -100,7 +100,7 @@ impl ApiTokenMutation {
     ) -> ApiResult<RevokeApiTokenPayload> {
         let state = ctx.data::<AppState>()?;
         let id = key_of::<ApiToken>(&input.api_token_id, &crate::field!(input.api_token_id))?;
-        let tx = begin_write(&state.db).await?;
+        let tx = begin_private_write(&state.db).await?;
         let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(RevokeApiTokenPayload {

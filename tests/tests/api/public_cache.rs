@@ -240,6 +240,66 @@ async fn nobody_with_credentials_is_served_what_the_public_sees_nor_fills_it() {
 }
 
 #[tokio::test]
+async fn people_signing_up_and_logging_in_and_out_leave_the_cached_directory_alone() {
+    use sea_orm::EntityTrait;
+    let app = TestApp::new().await;
+    let open = a_person(&app, "Open").await;
+    let (_, open_id) = api::ids::decode(&open.id).expect("an account ID");
+    let account = entity::prelude::Account::find_by_id(open_id)
+        .one(app.db())
+        .await
+        .expect("read the account")
+        .expect("the account exists");
+    a_membership(&app, &account, "CONTRIBUTOR", true).await;
+    cached(&app, DIRECTORY).await;
+
+    // A morning of sessions: a sign-up, a log-in, a refresh, a log-out, an API token.
+    let lou = a_person(&app, "Lou").await;
+    let again = app
+        .gql(
+            "mutation($input: LogInInput!) { logIn(input: $input) { refreshToken } }",
+            json!({ "input": { "email": lou.email, "password": tests::factories::PASSWORD } }),
+        )
+        .await;
+    let refresh = again.data()["logIn"]["refreshToken"].clone();
+    app.gql(
+        "mutation($input: RefreshSessionInput!) { refreshSession(input: $input) { accessToken } }",
+        json!({ "input": { "refreshToken": refresh } }),
+    )
+    .await
+    .data();
+    app.gql_as(
+        &lou.access_token,
+        "mutation { createApiToken(input: { name: \"feed\", scopes: [SPONSORS_READ] }) { token } }",
+        json!({}),
+    )
+    .await
+    .data();
+    app.gql_as(
+        &lou.access_token,
+        "mutation($input: LogOutInput!) { logOut(input: $input) { ok } }",
+        json!({ "input": { "refreshToken": lou.refresh_token } }),
+    )
+    .await
+    .data();
+
+    // None of that is public, so the directory is still answered from memory.
+    app.reset_statement_count();
+    assert_eq!(directory(&app.gql(DIRECTORY, json!({})).await), ["Open"]);
+    assert_eq!(app.statement_count(), 0, "sessions leave the cache alone");
+
+    // A change of a name the directory shows is public, and reaches the next read.
+    app.gql_as(
+        &open.access_token,
+        "mutation { updateProfile(input: { displayName: \"Opal\" }) { account { id } } }",
+        json!({}),
+    )
+    .await
+    .data();
+    assert_eq!(directory(&cached(&app, DIRECTORY).await), ["Opal"]);
+}
+
+#[tokio::test]
 async fn a_change_on_one_replica_reaches_the_cache_of_another() {
     let app = TestApp::new().await;
     let replica = app.replica().await;
