@@ -11,7 +11,7 @@ use crate::{
     auth::{Role, Viewer},
     error::{ApiError, ApiResult},
     ids,
-    loaders::loader,
+    loaders::{cached_loader, loader},
     organizations::{
         loader::{OrganizationLoader, RepresentedOrganizationsLoader},
         types::Organization,
@@ -129,11 +129,11 @@ impl Holder {
     /// The holder as a GraphQL object.
     pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
         Ok(match self {
-            Holder::Account(id) => loader::<AccountLoader>(ctx)?
+            Holder::Account(id) => cached_loader::<AccountLoader>(ctx)?
                 .load_one(id)
                 .await?
                 .map(|row| MembershipHolder::Account(Account::new(row))),
-            Holder::Organization(id) => loader::<OrganizationLoader>(ctx)?
+            Holder::Organization(id) => cached_loader::<OrganizationLoader>(ctx)?
                 .load_one(id)
                 .await?
                 .map(|row| MembershipHolder::Organization(Organization(row))),

@@ -9,7 +9,7 @@ use crate::{
     auth::{Role, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     members::types::{Application, Membership},
     mirrors::types::Mirror,
     notifications::{
@@ -64,11 +64,11 @@ impl NodeQuery {
         let viewer = Viewer::of(ctx);
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(match kind.as_str() {
-            Account::KIND => loader::<AccountLoader>(ctx)?
+            Account::KIND => cached_loader::<AccountLoader>(ctx)?
                 .load_one(key)
                 .await?
                 .map(|row| Node::Account(Account::new(row))),
-            Organization::KIND => loader::<OrganizationLoader>(ctx)?
+            Organization::KIND => cached_loader::<OrganizationLoader>(ctx)?
                 .load_one(key)
                 .await?
                 .map(|row| Node::Organization(Organization(row))),

@@ -1,6 +1,6 @@
 //! Relay connections: `first`/`after`, `last`/`before`, `totalCount`, with keyset pages.
 
-use async_graphql::SimpleObject;
+use async_graphql::{Context, SimpleObject};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
@@ -227,6 +227,23 @@ where
     E::Model: Sync,
 {
     fetch_page_counting(db, query, key, key_of, page, true).await
+}
+
+/// Whether the client selected a connection's `totalCount`, which costs a statement of its own.
+pub fn selects_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+/// Whether the client selected `field` of a connection's nodes, through `nodes` or
+/// `edges { node }`.
+pub fn selects_node(ctx: &Context<'_>, field: &str) -> bool {
+    let connection = ctx.look_ahead();
+    connection.field("nodes").field(field).exists()
+        || connection
+            .field("edges")
+            .field("node")
+            .field(field)
+            .exists()
 }
 
 /// [`fetch_page`], counting only when `count` is true (the client selected `totalCount`; the

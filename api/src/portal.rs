@@ -7,7 +7,7 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     auth::Viewer,
     error::ApiResult,
-    loaders::loader,
+    loaders::cached_loader,
     members::mine::MyMembership,
 };
 
@@ -27,7 +27,7 @@ impl ViewerQuery {
         let Some(id) = Viewer::of(ctx).account_id() else {
             return Ok(None);
         };
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(id)
             .await?
             .map(|row| ViewerObject(Account::for_owner(row), MyMembership::of_viewer(id))))

@@ -101,9 +101,26 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         data.insert(DataLoader::new(loader, tokio::spawn));
     }
     let db = || db.clone();
-    add(data, AccountLoader(db()));
+    // Kept for the request: the list resolvers load a page's holders, classes and the policy
+    // up front (see `members::query`), and every field then finds them here, however the
+    // fields' resolution is spread over time.
+    fn cached<L, K>(data: &mut async_graphql::Data, loader: L)
+    where
+        L: async_graphql::dataloader::Loader<K> + Send + Sync + 'static,
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        L::Value: Send + Sync + Clone + 'static,
+    {
+        data.insert(DataLoader::with_cache(
+            loader,
+            tokio::spawn,
+            HashMapCache::default(),
+        ));
+    }
+    cached::<_, uuid::Uuid>(data, AccountLoader(db()));
+    cached::<_, uuid::Uuid>(data, OrganizationLoader(db()));
+    cached::<_, entity::membership_class::MembershipClassKey>(data, MembershipClassLoader(db()));
+    cached::<_, i32>(data, PolicyLoader(db()));
     add(data, RolesLoader(db()));
-    add(data, OrganizationLoader(db()));
     add(data, RepresentedOrganizationsLoader(db()));
     add(data, RepresentativesLoader(db()));
     add(data, ApplicationMirrorsLoader(db()));
@@ -120,8 +137,6 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     add(data, NominationsLoader(db()));
     add(data, TurnoutLoader(db()));
     // Keyed by something other than an id.
-    data.insert(DataLoader::new(MembershipClassLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(PolicyLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));
     // Cached for the request: `changes` and `diff` both read an amendment's changes.

@@ -9,7 +9,7 @@ use crate::{
     auth::{Role, Viewer},
     error::ApiResult,
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     time::DateTime,
 };
 
@@ -155,7 +155,7 @@ impl Organization {
         if !allowed {
             return Ok(None);
         }
-        let accounts = loader::<AccountLoader>(ctx)?.load_many(ids).await?;
+        let accounts = cached_loader::<AccountLoader>(ctx)?.load_many(ids).await?;
         Ok(Some(accounts.into_values().map(Account::new).collect()))
     }
 

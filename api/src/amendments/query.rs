@@ -67,7 +67,7 @@ impl AmendmentQuery {
             query = query.filter(visible);
         }
         let db = ctx.data::<DatabaseConnection>()?;
-        let count = ctx.look_ahead().field("totalCount").exists();
+        let count = crate::pagination::selects_total(ctx);
         let page =
             fetch_page_counting(db, query, amendment::Column::Id, |row| row.id, &page, count)
                 .await?;

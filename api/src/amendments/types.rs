@@ -90,7 +90,7 @@ async fn shown_name(ctx: &Context<'_>, account: Uuid, hidden: bool) -> ApiResult
     if hidden {
         return Ok(UNLISTED.to_owned());
     }
-    Ok(loader::<AccountLoader>(ctx)?
+    Ok(cached_loader::<AccountLoader>(ctx)?
         .load_one(account)
         .await?
         .map_or_else(|| UNLISTED.to_owned(), |row| row.display_name))
@@ -185,7 +185,7 @@ impl Comment {
         if self.author_hidden {
             return Ok(None);
         }
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.row.author_id)
             .await?
             .map(Account::new))
@@ -235,7 +235,7 @@ impl Amendment {
         if self.proposer_hidden(ctx).await? {
             return Ok(None);
         }
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.0.proposer_id)
             .await?
             .map(Account::new))

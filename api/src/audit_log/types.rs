@@ -7,7 +7,7 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     error::{ApiError, ApiResult},
     ids,
-    loaders::loader,
+    loaders::cached_loader,
     time::DateTime,
 };
 
@@ -37,7 +37,7 @@ impl AuditEvent {
         let Some(id) = self.0.actor_id else {
             return Ok(None);
         };
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(id)
             .await?
             .map(Account::new))

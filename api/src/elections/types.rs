@@ -23,7 +23,7 @@ use crate::{
     },
     error::ApiResult,
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     members::types::Membership,
     organizations::{loader::OrganizationLoader, types::Organization},
     policy::loader::policy,
@@ -388,7 +388,7 @@ impl Nominee {
 
     /// The person nominated.
     async fn nominee(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.row.nominee_account_id)
             .await?
             .map(Account::new))
@@ -419,7 +419,7 @@ impl Nominee {
         let Some(id) = self.row.organization_id else {
             return Ok(None);
         };
-        Ok(loader::<OrganizationLoader>(ctx)?
+        Ok(cached_loader::<OrganizationLoader>(ctx)?
             .load_one(id)
             .await?
             .map(Organization))

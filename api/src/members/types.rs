@@ -9,7 +9,7 @@ use crate::{
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     members::{
         classes::{MembershipClass, MembershipClassKey, may_review},
         holder::{Holder, MembershipHolder, is_committee, name_order},
@@ -24,7 +24,7 @@ use crate::{
 
 /// Loads a class for a `class` field.
 async fn class_of(ctx: &Context<'_>, key: MembershipClassKey) -> ApiResult<MembershipClass> {
-    loader::<MembershipClassLoader>(ctx)?
+    cached_loader::<MembershipClassLoader>(ctx)?
         .load_one(key)
         .await?
         .map(MembershipClass)
@@ -209,7 +209,7 @@ impl Application {
     /// application (and to the applicant and administrators), so that they can be contacted.
     async fn applicant(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
         let contact = may_review(Viewer::of(ctx), self.0.class_key);
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.0.applicant_id)
             .await?
             .map(|row| {

@@ -11,7 +11,7 @@ use crate::{
     error::ApiResult,
     holders::{Holder, MembershipHolder},
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     mirrors::loader::VerificationsLoader,
     policy::loader::policy,
     time::DateTime,
@@ -198,7 +198,7 @@ impl MirrorVerification {
 
     /// The committee member who checked.
     async fn checked_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.0.checked_by)
             .await?
             .map(Account::new))

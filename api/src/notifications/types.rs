@@ -12,7 +12,7 @@ use sea_orm::ActiveEnum;
 use crate::{
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::{cached_loader, loader},
     notifications::{delivery::message_id, loader::DeliveriesLoader},
     organizations::{loader::OrganizationLoader, types::Organization},
     pagination::{PageInfo, PageOf, encode_cursor},
@@ -60,7 +60,7 @@ impl WebhookEndpoint {
         let Some(id) = self.0.organization_id else {
             return Ok(None);
         };
-        Ok(loader::<OrganizationLoader>(ctx)?
+        Ok(cached_loader::<OrganizationLoader>(ctx)?
             .load_one(id)
             .await?
             .map(Organization))

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     error::{ApiError, ApiResult},
-    loaders::loader,
+    loaders::cached_loader,
     policy::{POLICY_ID, current},
 };
 
@@ -26,7 +26,7 @@ impl Loader<i32> for PolicyLoader {
 
 /// The policy for the current request.
 pub async fn policy(ctx: &Context<'_>) -> ApiResult<governance_policy::Model> {
-    loader::<PolicyLoader>(ctx)?
+    cached_loader::<PolicyLoader>(ctx)?
         .load_one(POLICY_ID)
         .await?
         .ok_or_else(|| ApiError::internal("the governance policy row is missing"))

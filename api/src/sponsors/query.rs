@@ -90,7 +90,7 @@ impl SponsorQuery {
         let today = Utc::now().date_naive();
         let mut sponsors = list::page(db, today, &filter, &page).await?;
         // Counting reads every listed sponsorship: only when asked for, and once per change.
-        if ctx.look_ahead().field("totalCount").exists() {
+        if crate::pagination::selects_total(ctx) {
             let cache = &ctx.data::<AppState>()?.public_cache;
             sponsors.total_count = cache
                 .list_count(today, &filter, list::count(db, today, &filter))

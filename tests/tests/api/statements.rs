@@ -166,3 +166,42 @@ async fn the_catch_up_reads_in_batches_and_writes_each_membership_once() {
         .expect("the job's lock");
     assert_eq!(again.sponsors_followed, 0);
 }
+
+/// The directory as the public site and the membership committee page it, over people and
+/// sponsoring organizations: the page, then the people, the organizations, the classes and the
+/// policy, one statement each, however the page's fields happen to resolve. (DataLoader
+/// batches close 1 ms after their first key; walking a page of 100 on a busy machine took
+/// longer, and one page cost tens of statements.)
+#[tokio::test]
+async fn a_directory_page_of_people_and_organizations_takes_five_statements_at_most() {
+    let app = TestApp::with_config(|config| config.public_cache = false).await;
+    api::bench_data::load(
+        app.db(),
+        api::bench_data::Sizes {
+            sponsors: 60,
+            members: 300,
+            amendments: 1,
+        },
+    )
+    .await
+    .expect("seed a directory");
+    let committee = a_person_with(&app, "Mo", Role::MembershipCommittee).await;
+    let page = |size: usize| {
+        format!(
+            "{{ memberships(first: {size}) {{ nodes {{ id status class {{ key name }}
+               holder {{ ... on Account {{ displayName }} ... on Organization {{ name }} }} }} }} }}"
+        )
+    };
+    // A logged-in request also checks its session and reads its roles and directorships: three
+    // statements more.
+    for (token, most) in [(None, 5), (Some(committee.access_token.as_str()), 8)] {
+        // The first ten are people only (one statement fewer: no organizations to read).
+        let ten = statements(&app, token, &page(10), "memberships", 10).await;
+        let hundred = statements(&app, token, &page(100), "memberships", 100).await;
+        assert!(ten <= most, "{ten} statements for a directory page of 10");
+        assert!(
+            hundred <= most,
+            "{hundred} statements for a directory page of 100"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     error::ApiResult,
     ids::{self, NodeKind},
-    loaders::loader,
+    loaders::cached_loader,
     organizations::{loader::OrganizationLoader, types::Organization},
     time::Date,
 };
@@ -31,7 +31,7 @@ impl Director {
 
     /// The director.
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        Ok(loader::<AccountLoader>(ctx)?
+        Ok(cached_loader::<AccountLoader>(ctx)?
             .load_one(self.0.account_id)
             .await?
             .map(Account::new))
@@ -47,7 +47,7 @@ impl Director {
         let Some(id) = self.0.organization_id else {
             return Ok(None);
         };
-        Ok(loader::<OrganizationLoader>(ctx)?
+        Ok(cached_loader::<OrganizationLoader>(ctx)?
             .load_one(id)
             .await?
             .map(Organization))
