@@ -50,6 +50,7 @@ mod m20261203_000006_create_scheduled_runs;
 mod m20261204_000001_add_sponsorships_tier_rank;
 mod m20261204_000002_fill_sponsorships_tier_rank;
 mod m20261204_000003_create_sponsorships_public_order_index;
+mod m20261205_000001_repair_directorships_from_board_roles;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -106,6 +107,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_create_election_roll::Migration),
             Box::new(m20261202_000007_create_election_voters::Migration),
             Box::new(m20261202_000008_create_election_ballots::Migration),
+            Box::new(m20261205_000001_repair_directorships_from_board_roles::Migration),
         ]
     }
 }
