@@ -233,3 +233,30 @@ async fn the_organization_rule_counts_every_organization_a_nominee_represents_as
     assert_eq!(result["rounds"][0]["excluded"], json!([cy_n]));
     f.step("certifyElection", &election).await.data();
 }
+
+#[tokio::test]
+async fn two_certifications_at_once_never_both_fill_the_last_seat() {
+    let f = foundation().await;
+    let app = &f.app;
+    f.set_policy("boardMinimumSize: 1, boardMaximumSize: 1")
+        .await;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let cy = f.member("Cy").await;
+    let (first, _) = f.won_by("GENERAL", &ada, &bob).await;
+    let (second, _) = f.won_by("GENERAL", &ada, &cy).await;
+    let (one, two) = tokio::join!(
+        f.step("certifyElection", &first),
+        f.step("certifyElection", &second)
+    );
+    let refused: Vec<_> = [one, two]
+        .into_iter()
+        .filter(|r| !r.errors().is_empty())
+        .collect();
+    assert_eq!(refused.len(), 1);
+    refused_by(&refused[0], "maximum size");
+    assert_eq!(
+        app.gql(BOARD, json!({})).await.data()["board"]["size"],
+        json!(1)
+    );
+}
