@@ -108,6 +108,7 @@ async fn voting_election(db: &sea_orm::DatabaseConnection, rankings: &[Vec<usize
         max_extensions: 0,
         candidates: nominations.clone(),
         roll_size: BALLOTS as u64,
+        organizations: nominations.iter().map(|n| (*n, Vec::new())).collect(),
     };
     entity::election::ActiveModel {
         id: Set(election),

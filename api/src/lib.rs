@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod bench_data;
 pub mod bylaws;
+pub mod change_feed;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -96,8 +97,8 @@ impl AppState {
             schema: schema::build(&config, metrics.clone()),
             metrics,
             keys,
-            tally_events: TallyEvents::start(&db),
-            turnout_events: TurnoutEvents::start(&db),
+            tally_events: votes::events::start(&db),
+            turnout_events: elections::events::start(&db),
             token_usage: TokenUsage::start(&db),
             public_cache: PublicCache::start(&db, config.public_cache),
             config,

@@ -88,7 +88,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
             RepresentedOrganizationsLoader, RolesLoader,
         },
         amendments::loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
-        elections::loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
+        elections::loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
         members::loader::{ApplicationMirrorsLoader, MembershipClassLoader, MembershipLoader},
         mirrors::loader::VerificationsLoader,
         policy::loader::PolicyLoader,
@@ -151,6 +151,7 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
         HashMapCache::default(),
     ));
     data.insert(DataLoader::new(ViewerRollLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(StandingLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(
         crate::notifications::loader::DeliveriesLoader(db()),
         tokio::spawn,

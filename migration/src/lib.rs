@@ -50,6 +50,7 @@ mod m20261203_000006_create_scheduled_runs;
 mod m20261204_000001_add_sponsorships_tier_rank;
 mod m20261204_000002_fill_sponsorships_tier_rank;
 mod m20261204_000003_create_sponsorships_public_order_index;
+mod m20261205_000001_repair_directorships_from_board_roles;
 mod m20261207_000001_create_mailings;
 
 /// Every migration, oldest first.
@@ -99,7 +100,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_add_sponsorships_tier_rank::Migration),
             Box::new(m20261204_000002_fill_sponsorships_tier_rank::Migration),
             Box::new(m20261204_000003_create_sponsorships_public_order_index::Migration),
-            Box::new(m20261207_000001_create_mailings::Migration),
             Box::new(m20261202_000001_alter_governance_policy_elections::Migration),
             Box::new(m20261202_000002_create_elections::Migration),
             Box::new(m20261202_000003_create_directorships::Migration),
@@ -108,6 +108,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_create_election_roll::Migration),
             Box::new(m20261202_000007_create_election_voters::Migration),
             Box::new(m20261202_000008_create_election_ballots::Migration),
+            Box::new(m20261205_000001_repair_directorships_from_board_roles::Migration),
+            Box::new(m20261207_000001_create_mailings::Migration),
         ]
     }
 }

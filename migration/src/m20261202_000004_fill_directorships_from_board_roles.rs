@@ -18,21 +18,26 @@ use crate::m20261202_000003_create_directorships::Directorships;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The policy's `director_term_years` (3 when there is no policy row yet).
+pub(crate) async fn director_term_years(db: &impl ConnectionTrait) -> Result<i32, DbErr> {
+    Ok(db
+        .query_one(
+            &Query::select()
+                .column(Alias::new("director_term_years"))
+                .from(Alias::new("governance_policy"))
+                .to_owned(),
+        )
+        .await?
+        .map(|row| row.try_get("", "director_term_years"))
+        .transpose()?
+        .unwrap_or(3))
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        let term_years: i32 = db
-            .query_one(
-                &Query::select()
-                    .column(Alias::new("director_term_years"))
-                    .from(Alias::new("governance_policy"))
-                    .to_owned(),
-            )
-            .await?
-            .map(|row| row.try_get("", "director_term_years"))
-            .transpose()?
-            .unwrap_or(3);
+        let term_years = director_term_years(db).await?;
         let grants = db
             .query_all(
                 &Query::select()

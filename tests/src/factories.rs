@@ -126,13 +126,31 @@ pub async fn seat_director_from(
     organization: Option<uuid::Uuid>,
     starts_on: chrono::NaiveDate,
 ) -> entity::directorship::Model {
+    seat_director_as(
+        app,
+        account,
+        entity::directorship::SeatKind::General,
+        organization,
+        starts_on,
+    )
+    .await
+}
+
+/// Seats `account` for a three-year seat of `kind` starting on `starts_on`.
+pub async fn seat_director_as(
+    app: &TestApp,
+    account: uuid::Uuid,
+    kind: entity::directorship::SeatKind,
+    organization: Option<uuid::Uuid>,
+    starts_on: chrono::NaiveDate,
+) -> entity::directorship::Model {
     let tx = api::db::begin_write(app.db()).await.expect("begin");
     let seat = api::elections::board::seat(
         &tx,
         api::audit::Actor::System,
         api::elections::board::Seat {
             account_id: account,
-            kind: entity::directorship::SeatKind::General,
+            kind,
             starts_on,
             term_years: 3,
             organization_id: organization,
@@ -143,6 +161,58 @@ pub async fn seat_director_from(
     .expect("seat a director");
     tx.commit().await.expect("commit");
     seat
+}
+
+/// `representative` of `organization` makes `person` one of its representatives too.
+pub async fn add_representative(
+    app: &TestApp,
+    representative: &Person,
+    organization: &str,
+    person: &Person,
+) {
+    change_representatives(
+        app,
+        "addRepresentative",
+        representative,
+        organization,
+        person,
+    )
+    .await;
+}
+
+/// `representative` of `organization` removes `person` from its representatives.
+pub async fn remove_representative(
+    app: &TestApp,
+    representative: &Person,
+    organization: &str,
+    person: &Person,
+) {
+    change_representatives(
+        app,
+        "removeRepresentative",
+        representative,
+        organization,
+        person,
+    )
+    .await;
+}
+
+async fn change_representatives(
+    app: &TestApp,
+    mutation: &str,
+    representative: &Person,
+    organization: &str,
+    person: &Person,
+) {
+    app.gql_as(
+        &representative.access_token,
+        &format!(
+            "mutation($input: RepresentativeInput!) {{ {mutation}(input: $input) {{ organization {{ id }} }} }}"
+        ),
+        serde_json::json!({ "input": { "organizationId": organization, "accountId": person.id } }),
+    )
+    .await
+    .data();
 }
 
 /// A person holding `role`.

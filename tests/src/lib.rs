@@ -177,6 +177,26 @@ impl TestApp {
         api::public_cache::invalidate_database(&self.state.db);
     }
 
+    /// The named migration steps, in the migrator's order, with a connection of their own to
+    /// run them on (`step.up(&SchemaManager::new(&connection))`): a pooled connection may
+    /// still read an older snapshot. For tests that take the database back to before a step
+    /// or replay one over rows an older release wrote.
+    pub async fn migration_steps(
+        &self,
+        names: &[&str],
+    ) -> (DatabaseConnection, Vec<Box<dyn migration::MigrationTrait>>) {
+        use migration::MigratorTrait;
+        let connection = api::db::connect(&self.config.database_url, 1)
+            .await
+            .expect("a connection for the migration steps");
+        let steps: Vec<_> = migration::Migrator::migrations()
+            .into_iter()
+            .filter(|m| names.contains(&m.name()))
+            .collect();
+        assert_eq!(steps.len(), names.len(), "every step named exists");
+        (connection, steps)
+    }
+
     pub fn reset_statement_count(&self) {
         self.statements.store(0, Ordering::SeqCst);
     }

@@ -1,19 +1,30 @@
 //! The BLT ballot format, the one every STV program reads: export the ballots so anyone can
 //! recount, and read them back.
+//!
+//! Many STV programs read only whole ballot weights (Droop.py and OpenSTV match `\d+`, stv-rs
+//! parses a `usize`), while the influence cap makes weights fractional. So the export writes
+//! every weight as a whole number of one unit: the largest amount (a multiple of 10^-9 vote)
+//! that divides every weight exactly, 1 vote when every weight is whole. The title line says
+//! which, as `Board election [weights in units of 0.000000001 votes]`. Meek's method gives
+//! the same elected set whatever the unit (it scales every total and the quota alike); the
+//! 9-decimal rounding of the reference rule may differ in the last digits of the published
+//! numbers for a unit other than 1. [`from_blt`] reads the unit back and counts exactly.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::elections::{
     count::{Ballot, Candidate},
-    fixed::{Fixed, SCALE},
+    fixed::Fixed,
 };
 
 /// An election read from a BLT file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blt {
-    /// The title (last line of the file).
+    /// The title (last line of the file), without the note of the weights' unit.
     pub title: String,
+    /// The unit the file's whole weights count in (1 when the file does not say).
+    pub weight_unit: Fixed,
     /// The candidates, named by the quoted names (no organization: BLT has none).
     pub candidates: Vec<Candidate>,
     /// Number of seats.
@@ -39,6 +50,31 @@ impl fmt::Display for BltError {
 
 impl std::error::Error for BltError {}
 
+/// How the title line states the weights' unit: `{title}{UNIT_NOTE.0}{unit}{UNIT_NOTE.1}`.
+const UNIT_NOTE: (&str, &str) = (" [weights in units of ", " votes]");
+
+fn gcd(mut a: i64, mut b: i64) -> i64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.abs()
+}
+
+/// The unit the export writes weights in: the largest amount that divides every weight
+/// exactly (their greatest common divisor in 10^-9 units); 1 vote when there are no ballots.
+pub fn weight_unit(ballots: &[Ballot]) -> Fixed {
+    match ballots.iter().fold(0, |g, b| gcd(g, b.weight.units())) {
+        0 => Fixed::ONE,
+        units => Fixed::from_units(units),
+    }
+}
+
+/// A positive amount as a plain decimal, without trailing zeros: `1`, `0.5`, `0.000000001`.
+fn plain(amount: Fixed) -> String {
+    let text = amount.to_string();
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn blt_quote(text: &str) -> String {
     format!(
         "\"{}\"\n",
@@ -48,18 +84,14 @@ fn blt_quote(text: &str) -> String {
 
 /// Writes the election in BLT format: `candidates seats`, one line per ballot
 /// (`weight c1 c2 ... 0`, candidates numbered from 1), `0`, the quoted candidate ids, and the
-/// quoted title. Whole weights are written as integers, others with 9 decimals. A `"` in an id
-/// or the title is written as `'`, and a line break as a space.
+/// quoted title. Every weight is a whole number of [`weight_unit`], which the title line states
+/// (`Board [weights in units of 1 votes]`). A `"` in an id or the title is written as `'`, and
+/// a line break as a space.
 pub fn to_blt(title: &str, candidates: &[Candidate], seats: usize, ballots: &[Ballot]) -> String {
+    let unit = weight_unit(ballots);
     let mut out = format!("{} {}\n", candidates.len(), seats);
     for ballot in ballots {
-        let w = ballot.weight;
-        let weight = if w.0 % SCALE == 0 {
-            (w.0 / SCALE).to_string()
-        } else {
-            w.to_string()
-        };
-        out.push_str(&weight);
+        out.push_str(&(ballot.weight.units() / unit.units()).to_string());
         for &c in &ballot.ranking {
             out.push(' ');
             out.push_str(&(c + 1).to_string());
@@ -70,15 +102,35 @@ pub fn to_blt(title: &str, candidates: &[Candidate], seats: usize, ballots: &[Ba
     for c in candidates {
         out.push_str(&blt_quote(&c.id));
     }
-    out.push_str(&blt_quote(title));
+    out.push_str(&blt_quote(&format!(
+        "{title}{}{}{}",
+        UNIT_NOTE.0,
+        plain(unit),
+        UNIT_NOTE.1
+    )));
     out
+}
+
+/// The title without its note of the weights' unit, and the unit (1 when it states none).
+fn split_unit(title: &str) -> Result<(String, Fixed), String> {
+    let Some(rest) = title.strip_suffix(UNIT_NOTE.1) else {
+        return Ok((title.to_owned(), Fixed::ONE));
+    };
+    let Some((title, unit)) = rest.rsplit_once(UNIT_NOTE.0) else {
+        return Ok((title.to_owned(), Fixed::ONE));
+    };
+    match unit.parse::<Fixed>() {
+        Ok(unit) if unit > Fixed::ZERO => Ok((title.to_owned(), unit)),
+        _ => Err(format!("bad weight unit {unit:?}")),
+    }
 }
 
 /// Reads a BLT file: the `candidates seats` line, an optional line of withdrawn candidates
 /// (negative numbers; they are removed from the candidates and the rankings, which is how the
-/// reference rule treats them), ballot lines with an optional `(id)` first and a weight that may
-/// be decimal (up to 9 places), the `0` line, the quoted names and the quoted title. Equal
-/// rankings (`=`) and skipped ranks (`-`) are not accepted.
+/// reference rule treats them), ballot lines with an optional `(id)` first and a weight, the
+/// `0` line, the quoted names and the quoted title. When the title states a unit (as
+/// [`to_blt`] writes it) the weights are whole numbers of it; otherwise a weight may be decimal
+/// (up to 9 places). Equal rankings (`=`) and skipped ranks (`-`) are not accepted.
 pub fn from_blt(text: &str) -> Result<Blt, BltError> {
     let mut lines = text
         .lines()
@@ -120,14 +172,8 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
         if tokens.peek().is_some_and(|t| t.starts_with('(')) {
             tokens.next();
         }
-        let weight: Fixed = tokens
-            .next()
-            .unwrap_or("")
-            .parse()
-            .map_err(|_| fail(line, "bad weight"))?;
-        if weight.0 <= 0 {
-            return Err(fail(line, "weight must be positive"));
-        }
+        // Read once the title has said the weights' unit.
+        let weight = (line, tokens.next().unwrap_or("").to_owned());
         let mut ranking = Vec::new();
         let mut ended = false;
         for token in tokens {
@@ -149,7 +195,7 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
         if !ended {
             return Err(fail(line, "ballot line must end with 0"));
         }
-        ballots.push(Ballot { weight, ranking });
+        ballots.push((weight, ranking));
         next = lines.next();
     }
     let mut quoted = || -> Result<String, BltError> {
@@ -166,6 +212,27 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
     if let Some((line, _)) = lines.next() {
         return Err(fail(line, "unexpected text after the title"));
     }
+    let (title, weight_unit) = split_unit(&title).map_err(|message| fail(0, &message))?;
+    let stated = weight_unit != Fixed::ONE;
+    let mut ballots = ballots
+        .into_iter()
+        .map(|((line, token), ranking)| {
+            let weight = if stated {
+                token
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| n.checked_mul(weight_unit.units()))
+                    .map(Fixed::from_units)
+                    .ok_or_else(|| fail(line, "bad weight (a whole number of the stated unit)"))?
+            } else {
+                token.parse().map_err(|_| fail(line, "bad weight"))?
+            };
+            if weight <= Fixed::ZERO {
+                return Err(fail(line, "weight must be positive"));
+            }
+            Ok(Ballot { weight, ranking })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     // Renumber without the withdrawn candidates.
     let mut new_index = vec![None; n];
     let mut candidates = Vec::new();
@@ -186,6 +253,7 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
     }
     Ok(Blt {
         title,
+        weight_unit,
         candidates,
         seats,
         ballots,

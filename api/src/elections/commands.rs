@@ -6,9 +6,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
+    directorship,
     election::{self, ElectionState, SeatKind},
-    nomination::NominationResponse,
-    prelude::{Election as Elections, ElectionBallot, Nomination},
+    nomination::{self, NominationResponse},
+    prelude::{Directorship, Election as Elections, ElectionBallot, Nomination},
 };
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -26,7 +27,7 @@ use crate::{
     db::Tx,
     elections::{
         blt::to_blt,
-        board::{self, Seat},
+        board::{self, Newcomer, Seat},
         count::{self, Ballot, Candidate},
         fixed::Fixed,
         nominations::{self, Standing},
@@ -172,6 +173,9 @@ pub async fn create(tx: &Tx, viewer: &Viewer, input: CreateElection) -> ApiResul
             ),
         ));
     }
+    if input.kind == SeatKind::Community {
+        one_community_seat(tx, &input).await?;
+    }
     let row = election::Model {
         id: ids::new_key(),
         title: input.title,
@@ -234,6 +238,46 @@ pub async fn create(tx: &Tx, viewer: &Viewer, input: CreateElection) -> ApiResul
     )
     .await?;
     Ok(row)
+}
+
+/// There is one Community Director seat: a new Community Director election is refused while
+/// another is under way, before its close (`CONFLICT`; a closed one that cannot be certified
+/// must not block the seat for good, and certification checks the seat again), or when the seat is held past the day its winner's term
+/// would start (`BAD_USER_INPUT` on `votingClosesAt`). Under the policy's row lock, so that two
+/// such elections created at once cannot both pass.
+async fn one_community_seat(tx: &Tx, input: &CreateElection) -> ApiResult<()> {
+    policy::locked(tx).await?;
+    let under_way = Elections::find()
+        .filter(election::Column::Kind.eq(SeatKind::Community))
+        .filter(election::Column::State.is_in([
+            ElectionState::Draft,
+            ElectionState::Nominating,
+            ElectionState::Voting,
+        ]))
+        .one(tx)
+        .await?;
+    if under_way.is_some() {
+        return Err(ApiError::conflict(
+            "one Community Director seat: another Community Director election is under way",
+        ));
+    }
+    let term_starts = input.voting_closes_at.date_naive();
+    let held = Directorship::find()
+        .filter(directorship::Column::Kind.eq(SeatKind::Community))
+        .filter(directorship::Column::TermEndsOn.gt(term_starts))
+        .order_by_desc(directorship::Column::TermEndsOn)
+        .one(tx)
+        .await?;
+    if let Some(seat) = held {
+        return Err(ApiError::bad_input(
+            crate::field!(input.voting_closes_at),
+            format!(
+                "one Community Director seat: it is held until {}; the election that fills it closes on or after that day",
+                seat.term_ends_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Opens nominations: DRAFT → NOMINATING, while the nominee list has not closed yet.
@@ -300,15 +344,17 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         )));
     }
     let standings = nominations::standings(tx, &current, &policy).await?;
-    let candidates: Vec<Uuid> = standings
+    let on_ballot: Vec<&nomination::Model> = standings
         .iter()
         .filter(|(n, s)| {
             n.response == NominationResponse::Accepted
                 && n.disqualified_at.is_none()
                 && matches!(s, Standing::Eligible)
         })
-        .map(|(n, _)| n.id)
+        .map(|(n, _)| n)
         .collect();
+    let candidates: Vec<Uuid> = on_ballot.iter().map(|n| n.id).collect();
+    let organizations = nominations::organizations_of(tx, &on_ballot).await?;
     if candidates.is_empty() {
         return Err(ApiError::conflict(
             "no nominee has accepted and is eligible; voting cannot open",
@@ -337,6 +383,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         max_extensions: policy.election_turnout_max_extensions,
         candidates: candidates.clone(),
         roll_size: frozen.len() as u64,
+        organizations,
     };
     let stored = serde_json::to_string(&rules).map_err(ApiError::internal)?;
     let row = transition(
@@ -566,10 +613,16 @@ pub async fn count_ballots(
     let ballots = published_ballots(db, election.id, scale).await?;
     let seats = usize::try_from(election.seats.max(1)).unwrap_or(1);
     let (mut names, counted, blt) = blt_of(&election.title, seats, candidates, &ballots);
-    // The organization rule: BLT has no field for it, so it is attached here.
-    let organizations = nominations::organizations(db, candidates).await?;
+    // The organization rule, with the organizations frozen when voting opened: BLT has no
+    // field for it, so it is attached here.
+    let organizations = nominations::frozen_organizations(db, rules).await?;
     for (name, candidate) in names.iter_mut().zip(candidates) {
-        name.organization = organizations.get(candidate).map(Uuid::to_string);
+        name.organizations = organizations
+            .get(candidate)
+            .into_iter()
+            .flatten()
+            .map(Uuid::to_string)
+            .collect();
     }
     let seed = Sha256::digest(blt.as_bytes());
     let result = count::count(&names, seats, &counted, &seed).map_err(ApiError::internal)?;
@@ -586,7 +639,10 @@ pub async fn count_ballots(
 }
 
 /// Certifies a closed election: CLOSED → CERTIFIED, seating each winner for the term frozen
-/// when voting opened, from today, with the organization they declared. Audited with the seats.
+/// when voting opened, from today, with the organization they declared. The board may have
+/// changed since the count, so the board's rules are checked again first, against the board
+/// as it is now (`board::check_room`): a certification that would break one is refused with
+/// `CONFLICT` naming the rule. Audited with the seats.
 #[tracing::instrument(skip_all, fields(election = %id))]
 pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::Model> {
     viewer.require_account()?;
@@ -600,6 +656,21 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
     let result = StoredResult::parse(current.result.as_deref())?
         .ok_or_else(|| ApiError::internal("a closed election has no result"))?;
     let now = Utc::now();
+    // Certifications run one at a time, so that two cannot both find the same room.
+    let policy = policy::locked(tx).await?;
+    let winners = Nomination::find()
+        .filter(entity::nomination::Column::Id.is_in(result.elected.clone()))
+        .all(tx)
+        .await?;
+    let organizations = nominations::frozen_organizations(tx, &rules).await?;
+    let newcomers: Vec<Newcomer> = winners
+        .iter()
+        .map(|w| Newcomer {
+            account_id: w.nominee_account_id,
+            organizations: organizations.get(&w.id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    board::check_room(tx, &policy, current.kind, &newcomers, now.date_naive()).await?;
     let row = transition(
         tx,
         id,
@@ -608,10 +679,6 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         |u| u.col_expr(election::Column::CertifiedAt, Expr::value(now)),
     )
     .await?;
-    let winners = Nomination::find()
-        .filter(entity::nomination::Column::Id.is_in(result.elected.clone()))
-        .all(tx)
-        .await?;
     let mut seats = Vec::new();
     let mut published = Vec::new();
     for nomination in &result.elected {

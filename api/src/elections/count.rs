@@ -44,8 +44,8 @@
 //!
 //! # Organization rule (Quorum-specific, not in the reference rule)
 //!
-//! A candidate may carry an organization. When a candidate is elected, every remaining hopeful
-//! candidate of the same organization is excluded at that point: its keep factor becomes 0 (its
+//! A candidate may carry organizations (every one they work for or represent). When a candidate
+//! is elected, every remaining hopeful candidate sharing one of them is excluded at that point: its keep factor becomes 0 (its
 //! votes transfer at the next distribution) and it is listed in [`Round::excluded`]. When several
 //! candidates reach the quota in one iteration they are elected in order of votes (highest
 //! first, ties by the draw), so of two from one organization the one with more votes is elected.
@@ -55,10 +55,9 @@
 //!
 //! [`to_blt`] writes the standard BLT format and [`from_blt`] reads it. BLT has no field for
 //! organizations: a recount of a count where the organization rule applied must re-apply it.
-//! Fractional weights are written with 9 decimals (`1.500000000`); whole weights are written as
-//! integers. Common BLT readers only accept whole multipliers (Droop.py and OpenSTV match
-//! `\d+`, stv-rs parses a `usize`), so a file with fractional weights can only be recounted by
-//! [`from_blt`] or a reader that accepts decimals.
+//! Common BLT readers only accept whole multipliers (Droop.py and OpenSTV match `\d+`, stv-rs
+//! parses a `usize`), so every weight is written as a whole number of one unit, stated on the
+//! title line (see `elections::blt`).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -77,8 +76,8 @@ pub const METHOD: &str = "Meek STV (PR Foundation reference rule: 9-decimal fixe
 pub struct Candidate {
     /// Unique, non-empty identifier of the candidate.
     pub id: String,
-    /// The organization the candidate works for or represents, if any.
-    pub organization: Option<String>,
+    /// The organizations the candidate works for or represents; empty for none.
+    pub organizations: Vec<String>,
 }
 
 impl Candidate {
@@ -86,14 +85,21 @@ impl Candidate {
     pub fn new(id: impl Into<String>) -> Self {
         Candidate {
             id: id.into(),
-            organization: None,
+            organizations: Vec::new(),
         }
     }
 
-    /// The same candidate, with an organization.
+    /// The same candidate, with one more organization.
     pub fn with_organization(mut self, organization: impl Into<String>) -> Self {
-        self.organization = Some(organization.into());
+        self.organizations.push(organization.into());
         self
+    }
+
+    /// Whether the two candidates share an organization.
+    pub fn shares_organization_with(&self, other: &Candidate) -> bool {
+        self.organizations
+            .iter()
+            .any(|o| other.organizations.contains(o))
     }
 }
 
@@ -508,18 +514,22 @@ impl Counter<'_> {
         }
     }
 
-    /// Elects `c` and excludes the remaining hopeful candidates of its organization.
+    /// Elects `c` and excludes the remaining hopeful candidates sharing an organization with it.
     fn elect(&mut self, c: usize, elected: &mut Vec<usize>, excluded: &mut Vec<usize>) {
         self.set(c, Status::Elected);
         self.elected.push(c);
         elected.push(c);
-        let org = self.candidates.get(c).and_then(|x| x.organization.as_ref());
-        if let Some(org) = org {
-            for d in self.hopeful() {
-                if self.candidates.get(d).and_then(|x| x.organization.as_ref()) == Some(org) {
-                    self.set(d, Status::Excluded);
-                    excluded.push(d);
-                }
+        let Some(winner) = self.candidates.get(c).cloned() else {
+            return;
+        };
+        for d in self.hopeful() {
+            if self
+                .candidates
+                .get(d)
+                .is_some_and(|x| x.shares_organization_with(&winner))
+            {
+                self.set(d, Status::Excluded);
+                excluded.push(d);
             }
         }
     }

@@ -1,5 +1,6 @@
-//! Batches an election's relations: turnout counts, nominations, and the viewer's own entries
-//! on the roll, so a page of elections costs a fixed number of statements.
+//! Batches an election's relations: turnout counts, nominations, nominees' standing against the
+//! eligibility rules, and the viewer's own entries on the roll, so a page of elections costs a
+//! fixed number of statements.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +12,11 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::{
+    elections::nominations::{self, Candidacy, Standing},
+    error::ApiError,
+    policy,
+};
 
 /// Loads how many roll entries voted in each election.
 pub struct TurnoutLoader(pub DatabaseConnection);
@@ -56,6 +61,23 @@ impl Loader<Uuid> for NominationsLoader {
             out.entry(row.election_id).or_default().push(row);
         }
         Ok(out)
+    }
+}
+
+/// Loads each candidacy's standing against the eligibility rules: every nominee of every
+/// election asked for in one batch.
+pub struct StandingLoader(pub DatabaseConnection);
+
+impl Loader<Candidacy> for StandingLoader {
+    type Value = Standing;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[Candidacy],
+    ) -> Result<HashMap<Candidacy, Self::Value>, Self::Error> {
+        let policy = policy::current(&self.0).await?;
+        nominations::eligibility(&self.0, &policy, keys).await
     }
 }
 

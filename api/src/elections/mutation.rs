@@ -131,15 +131,54 @@ fn nomination_key(id: &ID) -> ApiResult<uuid::Uuid> {
     key_of::<Nominee>(id, &crate::field!(input.nomination_id))
 }
 
+impl ElectionPayload {
+    fn of(row: entity::election::Model) -> Self {
+        Self {
+            election: Election(row),
+        }
+    }
+}
+
+impl NominationPayload {
+    fn of(row: entity::nomination::Model) -> Self {
+        Self {
+            nomination: Nominee {
+                row,
+                standing: None,
+                on_ballot: false,
+            },
+        }
+    }
+}
+
+/// Begins a write transaction, runs `command` in it as the viewer, and commits.
 async fn run<I, T>(
     ctx: &Context<'_>,
+    input: I,
+    command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<T>,
+) -> ApiResult<T> {
+    run_announcing(ctx, None, input, command).await
+}
+
+/// `run`, and when `election` is given, tells the turnout feed of its change: in the
+/// transaction (PostgreSQL notifies at commit) or right after the commit (SQLite).
+async fn run_announcing<I, T>(
+    ctx: &Context<'_>,
+    election: Option<uuid::Uuid>,
     input: I,
     command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let state = ctx.data::<AppState>()?;
     let tx = begin_write(&state.db).await?;
     let out = command(&tx, Viewer::of(ctx), input).await?;
+    let announced = match election {
+        Some(id) => Some(state.turnout_events.announce(&tx, id).await?),
+        None => None,
+    };
     tx.commit().await?;
+    if let Some(announced) = announced {
+        announced.after_commit();
+    }
     Ok(out)
 }
 
@@ -166,9 +205,7 @@ impl ElectionMutation {
             voting_closes_at: input.voting_closes_at.0,
         };
         let row = run(ctx, input, commands::create).await?;
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        Ok(ElectionPayload::of(row))
     }
 
     /// Opens nominations. ELECTION_COMMITTEE only.
@@ -180,9 +217,7 @@ impl ElectionMutation {
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
         let row = run(ctx, id, commands::open_nominations).await?;
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        Ok(ElectionPayload::of(row))
     }
 
     /// Opens voting once the nominee list closed and the opening time came. ELECTION_COMMITTEE
@@ -193,16 +228,9 @@ impl ElectionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
-        let state = ctx.data::<AppState>()?;
         let id = election_key(&input.election_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::open_voting(&tx, Viewer::of(ctx), id).await?;
-        let announced = state.turnout_events.announce(&tx, id).await?;
-        tx.commit().await?;
-        announced.after_commit();
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        let row = run_announcing(ctx, Some(id), id, commands::open_voting).await?;
+        Ok(ElectionPayload::of(row))
     }
 
     /// Closes voting once its time came, counts the ballots and publishes the result.
@@ -214,22 +242,15 @@ impl ElectionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
-        let state = ctx.data::<AppState>()?;
         let id = election_key(&input.election_id)?;
-        let tx = begin_write(&state.db).await?;
-        let (row, counted) = match commands::close(&tx, Viewer::of(ctx), id).await? {
+        let (row, counted) = match run_announcing(ctx, Some(id), id, commands::close).await? {
             Closed::Counted(row) => (row, true),
             Closed::Extended(row) => (row, false),
         };
-        let announced = state.turnout_events.announce(&tx, id).await?;
-        tx.commit().await?;
-        announced.after_commit();
         if counted {
-            ballots::scrub(&state.db).await;
+            ballots::scrub(&ctx.data::<AppState>()?.db).await;
         }
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        Ok(ElectionPayload::of(row))
     }
 
     /// Certifies a closed election's result and seats the winners for their term.
@@ -242,9 +263,7 @@ impl ElectionMutation {
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
         let row = run(ctx, id, commands::certify).await?;
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        Ok(ElectionPayload::of(row))
     }
 
     /// Cancels an election before its close, with a reason. ELECTION_COMMITTEE only.
@@ -260,9 +279,7 @@ impl ElectionMutation {
             commands::cancel(tx, viewer, id, reason).await
         })
         .await?;
-        Ok(ElectionPayload {
-            election: Election(row),
-        })
+        Ok(ElectionPayload::of(row))
     }
 
     /// Nominates another person while nominations are open. Any member in good standing; never
@@ -286,13 +303,7 @@ impl ElectionMutation {
             )?,
         };
         let row = run(ctx, input, nominations::nominate).await?;
-        Ok(NominationPayload {
-            nomination: Nominee {
-                row,
-                standing: None,
-                on_ballot: false,
-            },
-        })
+        Ok(NominationPayload::of(row))
     }
 
     /// Accepts or declines a nomination, until the nominee list closes. The nominee only; a
@@ -324,13 +335,7 @@ impl ElectionMutation {
             agree_to_be_named: input.agree_to_be_named.unwrap_or(false),
         };
         let row = run(ctx, input, nominations::respond).await?;
-        Ok(NominationPayload {
-            nomination: Nominee {
-                row,
-                standing: None,
-                on_ballot: false,
-            },
-        })
+        Ok(NominationPayload::of(row))
     }
 
     /// Disqualifies a nominee, with a reason, before the close. ELECTION_COMMITTEE only; never
@@ -347,13 +352,7 @@ impl ElectionMutation {
             nominations::disqualify(tx, viewer, id, reason).await
         })
         .await?;
-        Ok(NominationPayload {
-            nomination: Nominee {
-                row,
-                standing: None,
-                on_ballot: false,
-            },
-        })
+        Ok(NominationPayload::of(row))
     }
 
     /// Casts a secret ballot: a ranking of nominations, best first. One per membership on the
@@ -365,7 +364,6 @@ impl ElectionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CastBallotInput,
     ) -> ApiResult<CastBallotPayload> {
-        let state = ctx.data::<AppState>()?;
         let input = CastBallot {
             election_id: election_key(&input.election_id)?,
             ranking: input
@@ -380,11 +378,7 @@ impl ElectionMutation {
                 .transpose()?,
         };
         let election = input.election_id;
-        let tx = begin_write(&state.db).await?;
-        let receipt = ballots::cast(&tx, Viewer::of(ctx), input).await?;
-        let announced = state.turnout_events.announce(&tx, election).await?;
-        tx.commit().await?;
-        announced.after_commit();
+        let receipt = run_announcing(ctx, Some(election), input, ballots::cast).await?;
         Ok(CastBallotPayload { receipt })
     }
 }

@@ -4,7 +4,7 @@
 //! months in good standing, the term limit, and no organization already holding a continuing
 //! seat.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{
@@ -29,7 +29,7 @@ use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::Viewer,
     db::Tx,
-    elections::{commands::lock, record::FrozenRules},
+    elections::{board, commands::lock, record::FrozenRules},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{
@@ -49,6 +49,9 @@ pub enum IneligibleReason {
     TermLimit,
     /// An organization of the nominee already has a director whose term continues.
     OrganizationHoldsSeat,
+    /// The nominee is a director whose term continues past the new term's start: a person
+    /// holds one directorship at a time.
+    HoldsDirectorship,
 }
 
 /// A nominee's standing against the eligibility rules.
@@ -70,33 +73,54 @@ fn years_before(day: NaiveDate, years: i32) -> NaiveDate {
     months_before(day, years.saturating_mul(12))
 }
 
-/// The standing of each of `people` (an account and the organization it declared, if any) in
-/// `election`, whose winners' terms start when voting closes. A fixed number of statements,
-/// whatever the number of people.
+/// One person's candidacy to check: who, the organization they declared on accepting (if
+/// any), and the day the new term would start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Candidacy {
+    pub account: Uuid,
+    pub declared: Option<Uuid>,
+    pub term_starts: NaiveDate,
+}
+
+impl Candidacy {
+    /// `account` standing in `election`, with the organization they declared.
+    pub fn in_election(election: &election::Model, account: Uuid, declared: Option<Uuid>) -> Self {
+        Self {
+            account,
+            declared,
+            term_starts: term_starts(election),
+        }
+    }
+}
+
+/// The day a term won in `election` would start: when voting closes, or today once that passed.
+pub fn term_starts(election: &election::Model) -> NaiveDate {
+    election
+        .voting_closes_at
+        .date_naive()
+        .max(Utc::now().date_naive())
+}
+
+/// The standing of each candidacy. A fixed number of statements, however many candidacies and
+/// elections: the `StandingLoader` batches a page of elections' nominees through here.
 pub async fn eligibility(
     db: &impl ConnectionTrait,
-    election: &election::Model,
     policy: &governance_policy::Model,
-    people: &[(Uuid, Option<Uuid>)],
-) -> ApiResult<HashMap<Uuid, Standing>> {
+    candidacies: &[Candidacy],
+) -> ApiResult<HashMap<Candidacy, Standing>> {
+    let Some(earliest) = candidacies.iter().map(|c| c.term_starts).min() else {
+        return Ok(HashMap::new());
+    };
     let today = Utc::now().date_naive();
-    let term_starts = election.voting_closes_at.date_naive().max(today);
-    let accounts: Vec<Uuid> = people.iter().map(|(a, _)| *a).collect();
-    // The organizations each person represents.
-    let mut organizations: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
-    for link in OrganizationRepresentative::find()
-        .filter(organization_representative::Column::AccountId.is_in(accounts.clone()))
-        .all(db)
-        .await?
-    {
-        organizations
-            .entry(link.account_id)
-            .or_default()
-            .insert(link.organization_id);
-    }
-    for (account, declared) in people {
-        if let Some(org) = declared {
-            organizations.entry(*account).or_default().insert(*org);
+    let accounts: HashSet<Uuid> = candidacies.iter().map(|c| c.account).collect();
+    // The organizations each person represents, and the one they declared.
+    let mut organizations = board::represented(db, accounts.iter().copied()).await?;
+    for candidacy in candidacies {
+        if let Some(org) = candidacy.declared {
+            organizations
+                .entry(candidacy.account)
+                .or_default()
+                .insert(org);
         }
     }
     // Memberships in good standing since long enough, of each person or their organizations.
@@ -125,26 +149,30 @@ pub async fn eligibility(
         .into_iter()
         .flat_map(|m| keys.get(&m.holder_key).cloned().unwrap_or_default())
         .collect();
-    // Every term of each person, for the term limit.
+    // Every term of each person, for the term limit and the one-directorship rule.
     let mut terms: HashMap<Uuid, Vec<directorship::Model>> = HashMap::new();
     for term in Directorship::find()
-        .filter(directorship::Column::AccountId.is_in(accounts.clone()))
+        .filter(directorship::Column::AccountId.is_in(accounts.iter().copied()))
         .order_by_desc(directorship::Column::TermEndsOn)
         .all(db)
         .await?
     {
         terms.entry(term.account_id).or_default().push(term);
     }
-    // Directors whose term continues past the new term's start.
+    // Directors whose term continues past the earliest new term's start, with every
+    // organization each works for or represents.
     let continuing = Directorship::find()
-        .filter(directorship::Column::TermStartsOn.lte(term_starts))
-        .filter(directorship::Column::TermEndsOn.gt(term_starts))
-        .filter(directorship::Column::OrganizationId.is_not_null())
+        .filter(directorship::Column::TermEndsOn.gt(earliest))
         .all(db)
         .await?;
+    let of_directors = board::organizations_of_directors(db, &continuing).await?;
     let mut out = HashMap::new();
-    for account in &accounts {
-        let standing = if !members.contains(account) {
+    for candidacy in candidacies {
+        let account = candidacy.account;
+        let starts = candidacy.term_starts;
+        let own_terms = terms.get(&account).map_or(&[][..], Vec::as_slice);
+        let mine = organizations.get(&account);
+        let standing = if !members.contains(&account) {
             Standing::Ineligible {
                 reason: IneligibleReason::Standing,
                 message: format!(
@@ -152,11 +180,7 @@ pub async fn eligibility(
                     policy.nominee_standing_months
                 ),
             }
-        } else if let Some(until) = term_limit(
-            terms.get(account).map_or(&[][..], Vec::as_slice),
-            term_starts,
-            policy,
-        ) {
+        } else if let Some(until) = term_limit(own_terms, starts, policy) {
             Standing::Ineligible {
                 reason: IneligibleReason::TermLimit,
                 message: format!(
@@ -164,13 +188,20 @@ pub async fn eligibility(
                     policy.max_consecutive_terms
                 ),
             }
+        } else if let Some(seat) = own_terms.iter().find(|d| d.term_ends_on > starts) {
+            Standing::Ineligible {
+                reason: IneligibleReason::HoldsDirectorship,
+                message: format!(
+                    "already a director, with a term that continues until {}; a person holds one directorship at a time",
+                    seat.term_ends_on
+                ),
+            }
         } else if let Some(seat) = continuing.iter().find(|d| {
-            d.account_id != *account
-                && d.organization_id.is_some_and(|org| {
-                    organizations
-                        .get(account)
-                        .is_some_and(|mine| mine.contains(&org))
-                })
+            d.account_id != account
+                && d.term_ends_on > starts
+                && of_directors
+                    .get(&d.account_id)
+                    .is_some_and(|theirs| mine.is_some_and(|mine| !mine.is_disjoint(theirs)))
         }) {
             Standing::Ineligible {
                 reason: IneligibleReason::OrganizationHoldsSeat,
@@ -182,7 +213,7 @@ pub async fn eligibility(
         } else {
             Standing::Eligible
         };
-        out.insert(*account, standing);
+        out.insert(*candidacy, standing);
     }
     Ok(out)
 }
@@ -227,16 +258,17 @@ pub async fn standings(
     policy: &governance_policy::Model,
 ) -> ApiResult<Vec<(nomination::Model, Standing)>> {
     let rows = of_election(db, election.id).await?;
-    let people: Vec<_> = rows
+    let candidacies: Vec<_> = rows
         .iter()
-        .map(|n| (n.nominee_account_id, n.organization_id))
+        .map(|n| Candidacy::in_election(election, n.nominee_account_id, n.organization_id))
         .collect();
-    let standing = eligibility(db, election, policy, &people).await?;
+    let standing = eligibility(db, policy, &candidacies).await?;
     Ok(rows
         .into_iter()
-        .map(|n| {
+        .zip(candidacies)
+        .map(|(n, candidacy)| {
             let s = standing
-                .get(&n.nominee_account_id)
+                .get(&candidacy)
                 .cloned()
                 .unwrap_or(Standing::Eligible);
             (n, s)
@@ -269,17 +301,47 @@ pub async fn disqualified(db: &impl ConnectionTrait, election: Uuid) -> ApiResul
         .collect())
 }
 
-/// The organization each of `nominations` declared, for the count's organization rule.
-pub async fn organizations(
+/// Every organization each of `nominations` works for or represents: the one declared on
+/// accepting and every one the nominee represents now. Frozen when voting opens, for the
+/// organization rule in the count and at certification.
+pub async fn organizations_of(
     db: &impl ConnectionTrait,
-    nominations: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Uuid>> {
+    nominations: &[&nomination::Model],
+) -> ApiResult<BTreeMap<Uuid, Vec<Uuid>>> {
+    let represented =
+        board::represented(db, nominations.iter().map(|n| n.nominee_account_id)).await?;
+    Ok(nominations
+        .iter()
+        .map(|n| {
+            let mut orgs: Vec<Uuid> = represented
+                .get(&n.nominee_account_id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(n.organization_id)
+                .collect();
+            orgs.sort();
+            orgs.dedup();
+            (n.id, orgs)
+        })
+        .collect())
+}
+
+/// The organizations of each nominee on the ballot, as frozen when voting opened. Elections
+/// that opened before the freeze existed fall back to the organization each nominee declared.
+pub async fn frozen_organizations(
+    db: &impl ConnectionTrait,
+    rules: &FrozenRules,
+) -> ApiResult<BTreeMap<Uuid, Vec<Uuid>>> {
+    if !rules.organizations.is_empty() {
+        return Ok(rules.organizations.clone());
+    }
     Ok(Nomination::find()
-        .filter(nomination::Column::Id.is_in(nominations.iter().copied()))
+        .filter(nomination::Column::Id.is_in(rules.candidates.iter().copied()))
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|n| n.organization_id.map(|o| (n.id, o)))
+        .map(|n| (n.id, n.organization_id.into_iter().collect()))
         .collect())
 }
 

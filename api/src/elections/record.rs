@@ -2,6 +2,8 @@
 //! count. Each has its own shape here, so that renaming an API field never changes rows already
 //! stored.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -35,6 +37,11 @@ pub struct FrozenRules {
     pub candidates: Vec<Uuid>,
     /// Entries on the roll.
     pub roll_size: u64,
+    /// Every organization each nominee on the ballot worked for or represented when voting
+    /// opened (declared or represented), by nomination: the organization rule counts with
+    /// these and certification checks them. Empty in elections that opened before it was kept.
+    #[serde(default)]
+    pub organizations: BTreeMap<Uuid, Vec<Uuid>>,
 }
 
 impl FrozenRules {

@@ -17,8 +17,8 @@ use crate::{
     elections::{
         commands::{blt_of, published_ballots},
         count::{RoundEnd, Status},
-        loader::{NominationsLoader, TurnoutLoader, ViewerRollLoader},
-        nominations::{self, IneligibleReason, Standing},
+        loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
+        nominations::{Candidacy, IneligibleReason, Standing},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
     },
     error::ApiResult,
@@ -26,7 +26,6 @@ use crate::{
     loaders::{cached_loader, loader},
     members::types::Membership,
     organizations::{loader::OrganizationLoader, types::Organization},
-    policy::loader::policy,
     time::DateTime,
 };
 
@@ -104,16 +103,18 @@ impl Election {
             return Ok(Vec::new());
         }
         let rules = self.rules()?;
-        let db = ctx.data::<DatabaseConnection>()?;
-        let policy = policy(ctx).await?;
-        let people: Vec<_> = rows
+        let candidacies: Vec<_> = rows
             .iter()
-            .map(|n| (n.nominee_account_id, n.organization_id))
+            .map(|n| Candidacy::in_election(&self.0, n.nominee_account_id, n.organization_id))
             .collect();
-        let standing = nominations::eligibility(db, &self.0, &policy, &people).await?;
+        // One batch for every election on the page: a constant number of statements.
+        let standing = loader::<StandingLoader>(ctx)?
+            .load_many(candidacies.iter().copied())
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
+            .zip(candidacies)
+            .map(|(row, candidacy)| {
                 let on_ballot = rules
                     .as_ref()
                     .is_some_and(|r| r.candidates.contains(&row.id))
@@ -122,7 +123,7 @@ impl Election {
                 let standing = if on_ballot {
                     Some(Standing::Eligible)
                 } else {
-                    standing.get(&row.nominee_account_id).cloned()
+                    standing.get(&candidacy).cloned()
                 };
                 Nominee {
                     row,
@@ -348,10 +349,10 @@ impl Election {
         let Some(me) = Viewer::of(ctx).account_id() else {
             return Ok(None);
         };
-        let db = ctx.data::<DatabaseConnection>()?;
-        let policy = policy(ctx).await?;
-        let standing = nominations::eligibility(db, &self.0, &policy, &[(me, None)]).await?;
-        Ok(standing.get(&me).map(Eligibility::from))
+        let standing = loader::<StandingLoader>(ctx)?
+            .load_one(Candidacy::in_election(&self.0, me, None))
+            .await?;
+        Ok(standing.as_ref().map(Eligibility::from))
     }
 }
 
@@ -565,7 +566,10 @@ impl ElectionResult {
 
     /// The ballots in BLT format, with their weights, the nominees named by nomination ID and in
     /// ballot order: counted by any STV program (the organization rule re-applied), it gives
-    /// this result.
+    /// this result. Every weight is a whole number, since many STV programs read only whole
+    /// weights: each counts in the unit the title line states, as `Board election [weights in
+    /// units of 0.000000001 votes]` (the largest unit dividing every weight; `1 votes` when all
+    /// are whole).
     async fn blt(&self, ctx: &Context<'_>) -> ApiResult<String> {
         let db = ctx.data::<DatabaseConnection>()?;
         let scale = self.scale()?;

@@ -3,6 +3,7 @@
 //! organization rule, the term limit, board size violations, secrecy and races.
 
 mod board;
+mod certification;
 mod notices;
 mod races;
 mod rules;
@@ -132,11 +133,7 @@ impl Foundation {
 
     /// `nominator` nominates `nominee`, who accepts; returns the nomination's ID.
     pub async fn candidate(&self, nominator: &Person, election: &str, nominee: &Person) -> String {
-        let nominated = self.nominate(nominator, election, nominee).await;
-        let id = nominated.data()["nominate"]["nomination"]["id"]
-            .as_str()
-            .expect("a nomination id")
-            .to_owned();
+        let id = self.nominated(nominator, election, nominee).await;
         self.respond(nominee, &id, json!({ "accept": true }))
             .await
             .data();
@@ -193,6 +190,80 @@ impl Foundation {
         voting_time_runs_out(&self.app).await;
         let closed = self.step("closeElection", election).await;
         closed.data()["closeElection"]["election"].clone()
+    }
+
+    /// An administrator changes the policy: `change` is the fields of
+    /// `UpdateGovernancePolicyInput`, as in `nomineeStandingMonths: 3`.
+    pub async fn set_policy(&self, change: &str) {
+        self.app
+            .gql_as(
+                &self.admin.access_token,
+                &format!(
+                    "mutation {{ updateGovernancePolicy(input: {{ {change} }}) {{ policy {{ boardMaximumSize }} }} }}"
+                ),
+                json!({}),
+            )
+            .await
+            .data();
+    }
+
+    /// `nominator` nominates `nominee`, who has not answered yet; returns the nomination's ID.
+    pub async fn nominated(&self, nominator: &Person, election: &str, nominee: &Person) -> String {
+        let nominated = self.nominate(nominator, election, nominee).await;
+        nominated.data()["nominate"]["nomination"]["id"]
+            .as_str()
+            .expect("a nomination id")
+            .to_owned()
+    }
+
+    /// `nomination` in `election` as the election committee reads it: eligibility with its
+    /// reason, and the organization the nominee declared.
+    pub async fn nominee(&self, election: &str, nomination: &str) -> Value {
+        let read = self
+            .app
+            .gql_as(
+                &self.committee.access_token,
+                "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason message } organization { name } } } }",
+                json!({ "id": election }),
+            )
+            .await;
+        read.data()["election"]["nominees"]
+            .as_array()
+            .and_then(|list| list.iter().find(|n| n["id"] == nomination).cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    /// An election of `kind` for one seat that `winner` won, nominated by `voter`, who alone
+    /// votes; closed and counted, not yet certified. Returns the election and the nomination.
+    pub async fn won_by(&self, kind: &str, voter: &Person, winner: &Person) -> (String, String) {
+        let election = self.election(kind, 1).await;
+        let nomination = self.candidate(voter, &election, winner).await;
+        self.open_voting(&election).await;
+        self.cast(voter, &election, &[&nomination]).await.data();
+        let closed = self.close(&election).await;
+        assert_eq!(ids(&closed["result"]["elected"]), vec![nomination.clone()]);
+        (election, nomination)
+    }
+
+    /// The ballots of the organization stories, for nominees Bob, Cy and Ada: `voters` rank Bob
+    /// then Cy, `cy` ranks herself then Bob, and `last` ranks only Ada. Bob and Cy lead, so Ada
+    /// takes the second seat only when the organization rule excludes Cy. Closes the election
+    /// and returns the result.
+    pub async fn bob_and_cy_lead(
+        &self,
+        election: &str,
+        [bob_n, cy_n, ada_n]: [&str; 3],
+        voters: [&Person; 3],
+        cy: &Person,
+        last: &Person,
+    ) -> Value {
+        for voter in voters {
+            self.cast(voter, election, &[bob_n, cy_n]).await.data();
+        }
+        self.cast(cy, election, &[cy_n, bob_n]).await.data();
+        self.cast(last, election, &[ada_n]).await.data();
+        self.close(election).await;
+        self.result(election).await
     }
 
     /// The election's result as anyone reads it.
@@ -277,13 +348,7 @@ async fn an_election_runs_from_nominations_to_a_seated_board() {
     let gus = f.member("Gus").await;
     // Eve joined today: not yet 3 months in good standing.
     let (eve, _) = a_contributor(app, "Eve", &f.membership).await;
-    app.gql_as(
-        &f.admin.access_token,
-        "mutation { updateGovernancePolicy(input: { nomineeStandingMonths: 3 }) { policy { nomineeStandingMonths } } }",
-        json!({}),
-    )
-    .await
-    .data();
+    f.set_policy("nomineeStandingMonths: 3").await;
 
     // Only the election committee creates and runs elections.
     let now = Utc::now();

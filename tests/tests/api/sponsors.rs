@@ -1551,7 +1551,7 @@ async fn a_sponsorship_recorded_with_disclose_sets_the_sponsors_consent() {
 
 #[tokio::test]
 async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
-    use migration::{MigratorTrait, SchemaManager};
+    use migration::SchemaManager;
     use sea_orm::EntityTrait;
     let app = TestApp::new().await;
     let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
@@ -1578,24 +1578,15 @@ async fn consent_stored_on_sponsorships_moves_to_the_sponsor() {
         .record(&app, &treasurer)
         .await;
 
-    // Back to the schema before consent moved, with consent stored per sponsorship. The steps
-    // run on a connection of their own: a pooled one may still read an older snapshot.
-    let ddl = api::db::connect(&app.config().database_url, 1)
-        .await
-        .expect("a connection for the migration steps");
-    let manager = SchemaManager::new(&ddl);
-    let steps: Vec<_> = migration::Migrator::migrations()
-        .into_iter()
-        .filter(|m| {
-            [
-                "m20261126_000202_fill_sponsor_consents",
-                "m20261126_000203_drop_sponsorships_disclose",
-                "m20261126_000204_shift_sponsorship_ends",
-            ]
-            .contains(&m.name())
-        })
-        .collect();
-    assert_eq!(steps.len(), 3);
+    // Back to the schema before consent moved, with consent stored per sponsorship.
+    let (connection, steps) = app
+        .migration_steps(&[
+            "m20261126_000202_fill_sponsor_consents",
+            "m20261126_000203_drop_sponsorships_disclose",
+            "m20261126_000204_shift_sponsorship_ends",
+        ])
+        .await;
+    let manager = SchemaManager::new(&connection);
     for step in steps.iter().rev() {
         step.down(&manager).await.expect("down");
     }

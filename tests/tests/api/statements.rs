@@ -204,4 +204,28 @@ async fn a_directory_page_of_people_and_organizations_takes_five_statements_at_m
             "{hundred} statements for a directory page of 100"
         );
     }
+#[tokio::test]
+async fn a_page_of_elections_with_their_nominees_standing_costs_the_same_at_any_size() {
+    let f = crate::elections::foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    // A director in office, nominated in every election: each standing reads the board.
+    let sitting = f.member("Sam").await;
+    let key = api::ids::decode(&sitting.id).expect("an account id").1;
+    tests::factories::seat_director(app, key, None).await;
+    let query = "{ elections(first: 10) { nodes { id viewerStanding { eligible reason } nominees { id eligible eligibility { reason } nominee { displayName } organization { name } } } } }";
+    let mut counts = Vec::new();
+    for (round, elections, listed) in [(0, 1, 1), (1, 3, 4)] {
+        for e in 0..elections {
+            let election = f.election("GENERAL", 2).await;
+            for n in 0..3 {
+                let nominee = f.member(&format!("Nominee {round}-{e}-{n}")).await;
+                f.candidate(&ada, &election, &nominee).await;
+            }
+            f.candidate(&ada, &election, &sitting).await;
+        }
+        counts.push(statements(app, Some(&ada.access_token), query, "elections", listed).await);
+    }
+    // Four elections of four nominees each cost what one does.
+    assert_eq!(counts[0], counts[1], "{counts:?}");
 }

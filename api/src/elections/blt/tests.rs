@@ -13,10 +13,47 @@ fn blt_export_format() {
         Ballot::new(whole(2), vec![0, 2]),
         Ballot::new(fx("1.5"), vec![1]),
     ];
+    // Weights are whole numbers of the largest unit dividing them all, stated on the title line.
     assert_eq!(
         to_blt("Board 2026", &c, 2, &b),
-        "3 2\n2 1 3 0\n1.500000000 2 0\n0\n\"Ann\"\n\"Bob 'B'\"\n\"Cy\"\n\"Board 2026\"\n"
+        "3 2\n4 1 3 0\n3 2 0\n0\n\"Ann\"\n\"Bob 'B'\"\n\"Cy\"\n\"Board 2026 [weights in units of 0.5 votes]\"\n"
     );
+    let whole_weights = vec![
+        Ballot::new(whole(15), vec![0]),
+        Ballot::new(whole(1), vec![1]),
+    ];
+    assert_eq!(
+        to_blt("T", &c, 1, &whole_weights),
+        "3 1\n15 1 0\n1 2 0\n0\n\"Ann\"\n\"Bob 'B'\"\n\"Cy\"\n\"T [weights in units of 1 votes]\"\n"
+    );
+    let capped = vec![
+        Ballot::new(fx("0.123456789"), vec![0]),
+        Ballot::new(whole(1), vec![1]),
+    ];
+    assert!(to_blt("T", &c, 1, &capped).contains("\n123456789 1 0\n"));
+    assert!(
+        to_blt("T", &c, 1, &capped).ends_with("\"T [weights in units of 0.000000001 votes]\"\n")
+    );
+    // Read back: the unit comes off the title and multiplies the weights.
+    let parsed = from_blt(&to_blt("Board 2026", &c, 2, &b)).expect("parse");
+    assert_eq!(parsed.title, "Board 2026");
+    assert_eq!(parsed.weight_unit, fx("0.5"));
+    assert_eq!(parsed.ballots, b);
+}
+
+#[test]
+fn every_exported_weight_is_a_whole_number() {
+    let c = candidates(&["A", "B"]);
+    let b: Vec<Ballot> = [1_000_000_000, 490_000_000, 333_333_333, 15_000_000_000]
+        .into_iter()
+        .map(|units| Ballot::new(Fixed::from_units(units), vec![0, 1]))
+        .collect();
+    let text = to_blt("T", &c, 1, &b);
+    for line in text.lines().skip(1).take(b.len()) {
+        let weight = line.split_whitespace().next().expect("a weight");
+        assert!(weight.parse::<u64>().is_ok(), "{line}");
+    }
+    assert_eq!(from_blt(&text).expect("parse").ballots, b);
 }
 
 #[test]
@@ -93,6 +130,8 @@ fn blt_import_withdrawn_ballot_ids_and_errors() {
         "2 1\n1.0000000001 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // 10 decimals
         "2 1\n1 1 0\n0\n\"A\"\n\"T\"\n",          // missing name
         "2 1\n1 1\n0\n\"A\"\n\"B\"\n\"T\"\n",     // no closing 0
+        "2 1\n1.5 1 0\n0\n\"A\"\n\"B\"\n\"T [weights in units of 0.5 votes]\"\n", // not whole
+        "2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T [weights in units of x votes]\"\n", // bad unit
     ] {
         assert!(from_blt(bad).is_err(), "{bad:?} should be rejected");
     }

@@ -4,10 +4,13 @@
 pub mod query;
 pub mod types;
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{Months, NaiveDate};
 use entity::{
     directorship::{self, SeatKind},
-    prelude::Directorship,
+    governance_policy, organization_representative,
+    prelude::{Directorship, OrganizationRepresentative},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -43,6 +46,114 @@ pub async fn terms_of(
         .order_by_desc(directorship::Column::TermStartsOn)
         .all(db)
         .await?)
+}
+
+/// The organizations each of `accounts` represents now.
+pub async fn represented(
+    db: &impl ConnectionTrait,
+    accounts: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, HashSet<Uuid>>> {
+    let mut out: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for link in OrganizationRepresentative::find()
+        .filter(organization_representative::Column::AccountId.is_in(accounts))
+        .all(db)
+        .await?
+    {
+        out.entry(link.account_id)
+            .or_default()
+            .insert(link.organization_id);
+    }
+    Ok(out)
+}
+
+/// The organizations of each director (by account): the one recorded on the seat, and every
+/// one the director represents now. The organization rule reads both.
+pub async fn organizations_of_directors(
+    db: &impl ConnectionTrait,
+    directors: &[directorship::Model],
+) -> ApiResult<HashMap<Uuid, HashSet<Uuid>>> {
+    let mut out = represented(db, directors.iter().map(|d| d.account_id)).await?;
+    for d in directors {
+        if let Some(org) = d.organization_id {
+            out.entry(d.account_id).or_default().insert(org);
+        }
+    }
+    Ok(out)
+}
+
+/// A person about to take a seat, with every organization they work for or represent.
+pub struct Newcomer {
+    pub account_id: Uuid,
+    pub organizations: Vec<Uuid>,
+}
+
+/// Checks that the board in office on `starts_on` has room for `newcomers` on seats of `kind`,
+/// by the board's rules as they stand now: a person holds one directorship at a time, there is
+/// one Community Director seat, no organization has two directors at once (counting the
+/// newcomers), and the board has at most the policy's maximum of people. `CONFLICT` naming the
+/// rule when it has not. The caller holds the policy's row lock (`policy::locked`), so two
+/// certifications cannot both find the same room.
+pub async fn check_room(
+    db: &impl ConnectionTrait,
+    policy: &governance_policy::Model,
+    kind: SeatKind,
+    newcomers: &[Newcomer],
+    starts_on: NaiveDate,
+) -> ApiResult<()> {
+    let sitting = in_office(db, starts_on).await?;
+    for newcomer in newcomers {
+        if let Some(seat) = sitting.iter().find(|d| d.account_id == newcomer.account_id) {
+            return Err(ApiError::conflict(format!(
+                "one directorship at a time: a winner already holds a seat until {}",
+                seat.term_ends_on
+            )));
+        }
+    }
+    if kind == SeatKind::Community
+        && let Some(seat) = sitting.iter().find(|d| d.kind == SeatKind::Community)
+    {
+        return Err(ApiError::conflict(format!(
+            "one Community Director seat: it is held until {}",
+            seat.term_ends_on
+        )));
+    }
+    let of_directors = organizations_of_directors(db, &sitting).await?;
+    for (i, newcomer) in newcomers.iter().enumerate() {
+        let shares = |orgs: &HashSet<Uuid>| newcomer.organizations.iter().any(|o| orgs.contains(o));
+        if let Some(seat) = sitting
+            .iter()
+            .find(|d| of_directors.get(&d.account_id).is_some_and(shares))
+        {
+            return Err(ApiError::conflict(format!(
+                "the organization rule: a winner shares an organization with a director in office until {}; no organization may have two directors at once",
+                seat.term_ends_on
+            )));
+        }
+        let shared_with_winner = newcomers.iter().skip(i + 1).any(|other| {
+            other
+                .organizations
+                .iter()
+                .any(|o| newcomer.organizations.contains(o))
+        });
+        if shared_with_winner {
+            return Err(ApiError::conflict(
+                "the organization rule: two winners share an organization; no organization may have two directors at once",
+            ));
+        }
+    }
+    let people: HashSet<Uuid> = sitting
+        .iter()
+        .map(|d| d.account_id)
+        .chain(newcomers.iter().map(|n| n.account_id))
+        .collect();
+    if people.len() > usize::try_from(policy.board_maximum_size).unwrap_or(0) {
+        return Err(ApiError::conflict(format!(
+            "the board's maximum size: seating the winners would make {} directors; it may have at most {}",
+            people.len(),
+            policy.board_maximum_size
+        )));
+    }
+    Ok(())
 }
 
 /// A seat to fill.

@@ -49,7 +49,10 @@ pub async fn board_on(db: &impl ConnectionTrait, day: NaiveDate) -> ApiResult<Bo
     let directors = in_office(db, day).await?;
     let platinum = platinum_sponsors(db, day).await?;
     let required = platinum.saturating_mul(policy.board_per_platinum_sponsor);
-    let size = i32::try_from(directors.len()).unwrap_or(i32::MAX);
+    // People, not seats: a person holds one directorship at a time, and a board with one person
+    // on two seats is no larger for it.
+    let people: HashSet<uuid::Uuid> = directors.iter().map(|d| d.account_id).collect();
+    let size = i32::try_from(people.len()).unwrap_or(i32::MAX);
     let mut violations = Vec::new();
     if size < policy.board_minimum_size {
         violations.push(BoardViolation {
@@ -99,6 +102,7 @@ pub async fn board_on(db: &impl ConnectionTrait, day: NaiveDate) -> ApiResult<Bo
     }
     Ok(Board {
         directors,
+        size,
         minimum_size: policy.board_minimum_size,
         maximum_size: policy.board_maximum_size,
         platinum_sponsors: platinum,

@@ -98,6 +98,8 @@ pub struct BoardViolation {
 /// The board of record: the directors in office today and the rules of its size.
 pub struct Board {
     pub directors: Vec<directorship::Model>,
+    /// Distinct people in office.
+    pub size: i32,
     pub minimum_size: i32,
     pub maximum_size: i32,
     pub platinum_sponsors: i32,
@@ -113,9 +115,9 @@ impl Board {
         self.directors.iter().cloned().map(Director).collect()
     }
 
-    /// How many directors are in office.
+    /// How many people are in office as directors (a person on two seats counts once).
     async fn size(&self) -> i32 {
-        i32::try_from(self.directors.len()).unwrap_or(i32::MAX)
+        self.size
     }
 
     /// The fewest directors the board may have (policy; 7 by default).

@@ -405,7 +405,7 @@ proptest! {
         let r = count(&c, seats, &b, b"seed").expect("count");
         let mut seen = HashSet::new();
         for &e in &r.elected {
-            if let Some(o) = &c[e].organization {
+            for o in &c[e].organizations {
                 prop_assert!(seen.insert(o.clone()), "two elected from {}", o);
             }
         }

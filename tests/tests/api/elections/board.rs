@@ -178,3 +178,76 @@ async fn a_board_vote_freezes_the_directors_in_office() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn board_grants_become_terms_running_from_the_upgrade_with_their_organization() {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let app = TestApp::new().await;
+    let olive = a_person(&app, "Olive").await;
+    let nick = a_person(&app, "Nick").await;
+    let mo = a_person(&app, "Mo").await;
+    let fred = a_person(&app, "Fred").await;
+    an_organization(&app, &olive, "Acme").await;
+    an_organization(&app, &mo, "Initech").await;
+    an_organization(&app, &mo, "Globex").await;
+    let key = |id: &str| api::ids::decode(id).expect("id").1;
+    let today = Utc::now().date_naive();
+    // Fred's seat, from the operator, ended a year ago: the repair leaves it alone.
+    let four_years_ago = today.checked_sub_months(Months::new(48)).expect("date");
+    seat_director_from(&app, key(&fred.id), None, four_years_ago).await;
+    // Before the upgrade the board was whoever held BOARD: Olive for five years, Nick for one,
+    // Mo since last week.
+    for (person, days) in [(&olive, 5 * 365), (&nick, 365), (&mo, 7)] {
+        entity::prelude::AccountRole::insert(entity::account_role::ActiveModel {
+            account_id: Set(key(&person.id)),
+            role: Set(entity::account_role::Role::Board),
+            granted_at: Set(Utc::now() - chrono::Duration::days(days)),
+            granted_by: Set(None),
+        })
+        .exec_without_returning(app.db())
+        .await
+        .expect("a BOARD grant");
+    }
+    // The upgrade: the grants become directorships, then the repair runs, twice for good
+    // measure.
+    let (connection, steps) = app
+        .migration_steps(&[
+            "m20261202_000004_fill_directorships_from_board_roles",
+            "m20261205_000001_repair_directorships_from_board_roles",
+        ])
+        .await;
+    let manager = migration::SchemaManager::new(&connection);
+    for step in steps.iter().chain(steps.last()) {
+        step.up(&manager)
+            .await
+            .unwrap_or_else(|e| panic!("{} {e:?}", step.name()));
+    }
+    let board = app
+        .gql(
+            "{ board { size directors { person { displayName } organization { name } termStartsOn termEndsOn } } }",
+            json!({}),
+        )
+        .await;
+    let date = |d: chrono::NaiveDate| json!(d.to_string());
+    let in_years = |from: chrono::NaiveDate, n: u32| {
+        date(from.checked_add_months(Months::new(12 * n)).expect("date"))
+    };
+    let year_ago = today - chrono::Duration::days(365);
+    let week_ago = today - chrono::Duration::days(7);
+    // Olive's grant is older than a term: her term runs three years from the upgrade, for the
+    // one organization she represents. Nick's keeps its start; Mo represents two, so none.
+    assert_eq!(
+        board.data()["board"],
+        json!({ "size": 3, "directors": [
+            { "person": { "displayName": "Nick" }, "organization": null, "termStartsOn": date(year_ago), "termEndsOn": in_years(year_ago, 3) },
+            { "person": { "displayName": "Mo" }, "organization": null, "termStartsOn": date(week_ago), "termEndsOn": in_years(week_ago, 3) },
+            { "person": { "displayName": "Olive" }, "organization": { "name": "Acme" }, "termStartsOn": date(today), "termEndsOn": in_years(today, 3) },
+        ] })
+    );
+    assert_eq!(
+        app.gql_as(&olive.access_token, "{ viewer { roles } }", json!({}))
+            .await
+            .data()["viewer"]["roles"],
+        json!(["BOARD"])
+    );
+}

@@ -5,7 +5,8 @@
 use api::auth::Role;
 use serde_json::{Value, json};
 use tests::factories::{
-    a_gold_sponsor, a_person_with, an_organization, seat_director, seat_director_from,
+    a_gold_sponsor, a_person_with, add_representative, an_organization, seat_director,
+    seat_director_from,
 };
 
 use super::{foundation, ids, receipt, receipt_hash, recount};
@@ -102,9 +103,20 @@ async fn the_influence_cap_scales_sponsor_ballots_and_shows_its_factors() {
     );
     // So Bob, with the member's ballot, beats the sponsor's Cy.
     assert_eq!(ids(&result["elected"]), vec![bob_n]);
-    assert_eq!(
-        recount(result["blt"].as_str().expect("blt")),
-        ids(&result["elected"])
+    let blt = result["blt"].as_str().expect("blt");
+    assert_eq!(recount(blt), ids(&result["elected"]));
+    // The BLT holds whole weights only, in a unit its title line states: what every STV
+    // program reads.
+    let lines: Vec<&str> = blt.lines().collect();
+    for ballot in &lines[1..3] {
+        let weight = ballot.split_whitespace().next().expect("a weight");
+        assert!(weight.parse::<u64>().is_ok(), "{blt}");
+    }
+    assert!(
+        lines
+            .last()
+            .is_some_and(|title| title.contains(" [weights in units of ")),
+        "{blt}"
     );
 }
 
@@ -119,13 +131,7 @@ async fn one_organization_never_holds_two_seats() {
     // Bob and Cy both represent Acme; Dee represents Initech, which already has a director
     // whose term continues.
     let acme = an_organization(app, &bob, "Acme").await;
-    app.gql_as(
-        &bob.access_token,
-        "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }",
-        json!({ "input": { "organizationId": acme, "accountId": cy.id } }),
-    )
-    .await
-    .data();
+    add_representative(app, &bob, &acme, &cy).await;
     let initech = an_organization(app, &dee, "Initech").await;
     let sitting = f.member("Sam").await;
     seat_director(app, key(&sitting.id), Some(key(&initech))).await;
@@ -135,37 +141,30 @@ async fn one_organization_never_holds_two_seats() {
     let cy_n = f.candidate(&ada, &election, &cy).await;
     let ada_n = f.candidate(&bob, &election, &ada).await;
     let dee_n = f.candidate(&ada, &election, &dee).await;
-    let nominees = app
-        .gql_as(
-            &f.committee.access_token,
-            "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason } organization { name } } } }",
-            json!({ "id": election }),
-        )
-        .await;
-    let list = nominees.data()["election"]["nominees"].clone();
-    let find = |id: &str| -> Value {
-        list.as_array()
-            .and_then(|l| l.iter().find(|n| n["id"] == id).cloned())
-            .unwrap_or(Value::Null)
-    };
-    assert_eq!(find(&bob_n)["organization"]["name"], json!("Acme"));
-    assert_eq!(find(&dee_n)["eligible"], json!(false));
     assert_eq!(
-        find(&dee_n)["eligibility"]["reason"],
+        f.nominee(&election, &bob_n).await["organization"]["name"],
+        json!("Acme")
+    );
+    let dee_seen = f.nominee(&election, &dee_n).await;
+    assert_eq!(dee_seen["eligible"], json!(false));
+    assert_eq!(
+        dee_seen["eligibility"]["reason"],
         json!("ORGANIZATION_HOLDS_SEAT")
     );
-    assert_eq!(find(&cy_n)["eligible"], json!(true));
+    assert_eq!(f.nominee(&election, &cy_n).await["eligible"], json!(true));
 
     f.open_voting(&election).await;
     // Acme's two nominees lead; when Bob is elected, Cy is excluded and Ada takes the second
     // seat.
-    for voter in [&ada, &bob, &dee] {
-        f.cast(voter, &election, &[&bob_n, &cy_n]).await.data();
-    }
-    f.cast(&cy, &election, &[&cy_n, &bob_n]).await.data();
-    f.cast(&sitting, &election, &[&ada_n]).await.data();
-    f.close(&election).await;
-    let result = f.result(&election).await;
+    let result = f
+        .bob_and_cy_lead(
+            &election,
+            [&bob_n, &cy_n, &ada_n],
+            [&ada, &bob, &dee],
+            &cy,
+            &sitting,
+        )
+        .await;
     assert_eq!(ids(&result["elected"]), vec![bob_n, ada_n]);
     assert_eq!(result["rounds"][0]["excluded"], json!([cy_n]));
     let excluded = result["rounds"][0]["tallies"]
@@ -203,28 +202,16 @@ async fn a_director_sits_out_a_year_after_two_consecutive_terms() {
     let tara_n = f.candidate(&ada, &election, &twice).await;
     let rita_n = f.candidate(&ada, &election, &rested).await;
     let olga_n = f.candidate(&ada, &election, &once).await;
-    let read = app
-        .gql_as(
-            &f.committee.access_token,
-            "query($id: ID!) { election(id: $id) { nominees { id eligible eligibility { reason message } } } }",
-            json!({ "id": election }),
-        )
-        .await;
-    let list = read.data()["election"]["nominees"].clone();
-    let find = |id: &str| -> Value {
-        list.as_array()
-            .and_then(|l| l.iter().find(|n| n["id"] == id).cloned())
-            .unwrap_or(Value::Null)
-    };
-    assert_eq!(find(&tara_n)["eligibility"]["reason"], json!("TERM_LIMIT"));
+    let tara_seen = f.nominee(&election, &tara_n).await;
+    assert_eq!(tara_seen["eligibility"]["reason"], json!("TERM_LIMIT"));
     assert!(
-        find(&tara_n)["eligibility"]["message"]
+        tara_seen["eligibility"]["message"]
             .as_str()
             .is_some_and(|m| m.contains("2 consecutive terms")),
-        "{list}"
+        "{tara_seen}"
     );
-    assert_eq!(find(&rita_n)["eligible"], json!(true));
-    assert_eq!(find(&olga_n)["eligible"], json!(true));
+    assert_eq!(f.nominee(&election, &rita_n).await["eligible"], json!(true));
+    assert_eq!(f.nominee(&election, &olga_n).await["eligible"], json!(true));
     // Tara sees her own standing before anyone nominates her again.
     let mine = app
         .gql_as(
@@ -248,14 +235,8 @@ async fn a_director_sits_out_a_year_after_two_consecutive_terms() {
 #[tokio::test]
 async fn low_turnout_extends_voting_as_the_policy_says() {
     let f = foundation().await;
-    let app = &f.app;
-    app.gql_as(
-        &f.admin.access_token,
-        "mutation { updateGovernancePolicy(input: { electionTurnoutExtension: { threshold: 0.5, days: 3, maxTimes: 1 } }) { policy { electionTurnoutExtension { threshold days maxTimes } } } }",
-        json!({}),
-    )
-    .await
-    .data();
+    f.set_policy("electionTurnoutExtension: { threshold: 0.5, days: 3, maxTimes: 1 }")
+        .await;
     let ada = f.member("Ada").await;
     let bob = f.member("Bob").await;
     f.member("Cy").await;
@@ -291,11 +272,7 @@ async fn a_member_who_asked_not_to_be_listed_runs_only_by_agreeing_to_be_named()
         .await
         .data();
     let election = f.election("GENERAL", 1).await;
-    let nominated = f.nominate(&ada, &election, &quiet).await;
-    let id = nominated.data()["nominate"]["nomination"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = f.nominated(&ada, &election, &quiet).await;
     // Until Quentin accepts, the public does not see the nomination.
     let read = "query($id: ID!) { election(id: $id) { nominees { id nominee { displayName } } } }";
     assert_eq!(
@@ -354,13 +331,7 @@ async fn a_pending_nomination_and_why_a_nominee_is_ineligible_are_not_everyone_s
     let ada = f.member("Ada").await;
     let bob = f.member("Bob").await;
     let (eve, _) = a_contributor(app, "Eve", &f.membership).await;
-    app.gql_as(
-        &f.admin.access_token,
-        "mutation { updateGovernancePolicy(input: { nomineeStandingMonths: 3 }) { policy { nomineeStandingMonths } } }",
-        json!({}),
-    )
-    .await
-    .data();
+    f.set_policy("nomineeStandingMonths: 3").await;
     let election = f.election("GENERAL", 1).await;
     let pending = f.nominate(&ada, &election, &bob).await;
     let bob_n = pending.data()["nominate"]["nomination"]["id"].clone();
