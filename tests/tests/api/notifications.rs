@@ -184,11 +184,6 @@ async fn a_rotated_secret_keeps_verifying_for_the_grace_period_and_then_only_the
     let new = rotate_secret(&app, &f.rep, &endpoint.id).await;
     let rotated_at = tokio::time::Instant::now();
     assert_ne!(new, old);
-    let next_year = Utc::now()
-        .date_naive()
-        .checked_add_days(Days::new(365))
-        .expect("date");
-    let renewed = a_sponsorship(&f.org, "Gold").from(next_year);
     let during = a_sponsorship(&f.org, "Gold").from(Utc::now().date_naive() - Days::new(800));
     during
         .until(Utc::now().date_naive() - Days::new(500))
@@ -219,7 +214,6 @@ async fn a_rotated_secret_keeps_verifying_for_the_grace_period_and_then_only_the
 
     // After it, only the new secret signs.
     tokio::time::sleep(Duration::from_secs(4).saturating_sub(rotated_at.elapsed())).await;
-    renewed.record(&app, &f.treasurer).await;
     let later = Utc::now().date_naive() - Days::new(300);
     a_sponsorship(&f.org, "Gold")
         .from(later)
@@ -1333,5 +1327,53 @@ async fn one_click_unsubscribe_from_a_reminder_opts_the_account_out() {
         audit_actions_about(&app, &member)
             .await
             .contains(&"email_preferences.changed".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_organizations_endpoint_whose_creator_left_it_gets_public_events_only() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(&receiver.url(), &["SPONSORSHIP_CREATED"])
+        .of(&f.org)
+        .audience("ORGANIZATION")
+        .create(&app, &f.rep)
+        .await;
+    // Rita hands the organization over to Ravi and leaves it.
+    let successor = a_person(&app, "Ravi Rep").await;
+    const REPRESENTATIVE: &str = "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }";
+    app.gql_as(
+        &f.rep.access_token,
+        REPRESENTATIVE,
+        json!({ "input": { "organizationId": f.org, "accountId": successor.id } }),
+    )
+    .await
+    .data();
+    app.gql_as(
+        &successor.access_token,
+        &REPRESENTATIVE.replace("addRepresentative", "removeRepresentative"),
+        json!({ "input": { "organizationId": f.org, "accountId": f.rep.id } }),
+    )
+    .await
+    .data();
+
+    // Its own sponsorship, undisclosed, no longer reaches the endpoint Rita made; public events
+    // still do.
+    a_sponsorship(&f.org, "Gold")
+        .undisclosed()
+        .record(&app, &f.treasurer)
+        .await;
+    let public_rep = a_person(&app, "Pia").await;
+    let public_org = an_organization(&app, &public_rep, "Public Corp").await;
+    a_sponsorship(&public_org, "Silver")
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 1, "{got:#?}");
+    assert_eq!(
+        got[0].json()["data"]["sponsor"]["displayName"],
+        "Public Corp"
     );
 }
