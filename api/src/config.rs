@@ -672,6 +672,20 @@ mod tests {
     }
 
     #[test]
+    fn the_secret_key_must_be_32_bytes_and_never_shows_in_debug_output() {
+        let err = config(&[("QUORUM_SECRET_KEY", "too short")]).expect_err("a bad key");
+        assert_eq!(err.variable, "QUORUM_SECRET_KEY");
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let config = config(&[
+            ("QUORUM_SECRET_KEY", key),
+            ("QUORUM_WEBHOOK_SECRET_GRACE_SECS", "60"),
+        ])
+        .expect("a key");
+        assert!(!format!("{config:?}").contains(key));
+        assert_eq!(config.notifications.secret_grace, Duration::from_secs(60));
+    }
+
+    #[test]
     fn an_unreadable_smtp_url_is_refused_at_start() {
         let err = config(&[("QUORUM_SMTP_URL", "not a url")]).expect_err("unreadable");
         assert_eq!(err.variable, "QUORUM_SMTP_URL");
