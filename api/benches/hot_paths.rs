@@ -138,6 +138,7 @@ async fn seeded_app(dir: &std::path::Path) -> impl Endpoint {
             recorded_by: Set(organization.id),
             created_at: Set(now),
             updated_at: Set(now),
+            announced_at: Set(Some(now)),
         }
         .insert(&db)
         .await

@@ -206,6 +206,7 @@ async fn insert_sponsors(db: &DatabaseConnection, count: usize) -> ApiResult<()>
                 recorded_by: Set(recorder),
                 created_at: Set(now),
                 updated_at: Set(now),
+                announced_at: Set(Some(now)),
             });
             consents.push(sponsor_consent::ActiveModel {
                 sponsor_key: Set(key),

@@ -133,8 +133,14 @@ pub struct Notifications {
     /// `QUORUM_MAIL_DIR`: where messages are written without SMTP (default `mail-outbox`).
     pub mail_dir: PathBuf,
     /// `QUORUM_PUBLIC_URL`: the address people reach the foundation's site at, for links in
-    /// mail such as `List-Unsubscribe` (default `http://127.0.0.1:8000`).
+    /// mail such as `List-Unsubscribe` (default `http://127.0.0.1:8000`). The one-click
+    /// unsubscribe link is `<QUORUM_PUBLIC_URL>/unsubscribe`, so this address must reach this
+    /// server's `/unsubscribe` (directly, or through the site's proxy).
     pub public_url: String,
+    /// `QUORUM_WEBHOOK_SECRET_GRACE_SECS`: how long a rotated webhook secret keeps signing
+    /// beside the new one, so that a receiver can switch without losing an event (default
+    /// 86400, a day; 0 retires it at once).
+    pub secret_grace: Duration,
 }
 
 impl Default for Notifications {
@@ -152,6 +158,7 @@ impl Default for Notifications {
             mail_from: "Quorum <noreply@localhost>".to_owned(),
             mail_dir: PathBuf::from("mail-outbox"),
             public_url: "http://127.0.0.1:8000".to_owned(),
+            secret_grace: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -206,6 +213,21 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Webhooks, mail and their workers.
     pub notifications: Notifications,
+    /// `QUORUM_SECRET_KEY`: 32 random bytes in base64 (`openssl rand -base64 32`), the key that
+    /// seals webhook secrets at rest and signs unsubscribe links. Unset, a key is derived from
+    /// the access-token signing key, so replacing that key file then makes stored webhook
+    /// secrets unreadable (rotate them); set this to keep the two apart.
+    pub secret_key: Option<SecretText>,
+}
+
+/// A secret setting: kept out of `Debug` output, so that it never reaches a log.
+#[derive(Clone)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl Default for Config {
@@ -232,6 +254,7 @@ impl Default for Config {
             log_json: false,
             trust_forwarded_for: false,
             notifications: Notifications::default(),
+            secret_key: None,
         }
     }
 }
@@ -391,7 +414,13 @@ impl Config {
                 public_url: get("QUORUM_PUBLIC_URL")
                     .map(|url| url.trim().trim_end_matches('/').to_owned())
                     .unwrap_or(notify.public_url),
+                secret_grace: Duration::from_secs(parse(
+                    &get,
+                    "QUORUM_WEBHOOK_SECRET_GRACE_SECS",
+                    notify.secret_grace.as_secs(),
+                )?),
             },
+            secret_key: get("QUORUM_SECRET_KEY").map(SecretText),
             log_json: match get("QUORUM_LOG_FORMAT").as_deref() {
                 None => production,
                 Some("json") => true,
@@ -493,6 +522,10 @@ impl Config {
                 "QUORUM_MAIL_FROM",
                 "expected an address such as `Foundation <noreply@example.org>`",
             ));
+        }
+        if let Some(key) = &self.secret_key {
+            crate::auth::sealing::ServerSecrets::parse_master(&key.0)
+                .map_err(|err| ConfigError::new("QUORUM_SECRET_KEY", err.to_string()))?;
         }
         if !self.is_production() {
             return Ok(());
@@ -636,6 +669,20 @@ mod tests {
             ("QUORUM_WEBHOOK_TIMEOUT_MS", "10000"),
         ])
         .expect("a longer lease");
+    }
+
+    #[test]
+    fn the_secret_key_must_be_32_bytes_and_never_shows_in_debug_output() {
+        let err = config(&[("QUORUM_SECRET_KEY", "too short")]).expect_err("a bad key");
+        assert_eq!(err.variable, "QUORUM_SECRET_KEY");
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let config = config(&[
+            ("QUORUM_SECRET_KEY", key),
+            ("QUORUM_WEBHOOK_SECRET_GRACE_SECS", "60"),
+        ])
+        .expect("a key");
+        assert!(!format!("{config:?}").contains(key));
+        assert_eq!(config.notifications.secret_grace, Duration::from_secs(60));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::task::AbortHandle;
 
-use crate::{config::Config, metrics::Metrics, notifications, scheduler};
+use crate::{
+    auth::sealing::ServerSecrets, config::Config, metrics::Metrics, notifications, scheduler,
+};
 
 /// The running background tasks of one replica.
 #[derive(Clone, Default)]
@@ -17,12 +19,12 @@ pub struct Jobs {
 impl Jobs {
     /// Starts the workers and the scheduler, unless configured off
     /// (`QUORUM_NOTIFICATION_WORKERS=false`).
-    pub fn start(config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
+    pub fn start(config: Arc<Config>, metrics: Arc<Metrics>, secrets: Arc<ServerSecrets>) -> Self {
         let jobs = Self::default();
         if !config.notifications.workers {
             return jobs;
         }
-        let worker = tokio::spawn(notifications::worker::run(config.clone(), metrics));
+        let worker = tokio::spawn(notifications::worker::run(config.clone(), metrics, secrets));
         let daily = tokio::spawn(async move {
             // A database that is not up yet at start must not stop the calendar for good.
             let mut wait = std::time::Duration::from_secs(1);

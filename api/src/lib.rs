@@ -48,7 +48,7 @@ use poem::{Endpoint, EndpointExt, Route, get};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Viewer, keys::SigningKeys, usage::TokenUsage},
+    auth::{Viewer, keys::SigningKeys, sealing::ServerSecrets, usage::TokenUsage},
     config::Config,
     elections::events::TurnoutEvents,
     http::graphql::ClientAddress,
@@ -66,6 +66,8 @@ pub struct AppState {
     pub schema: QuorumSchema,
     pub metrics: Arc<Metrics>,
     pub keys: Arc<SigningKeys>,
+    /// Seals webhook secrets at rest and signs unsubscribe links.
+    pub secrets: Arc<ServerSecrets>,
     pub tally_events: TallyEvents,
     /// Election turnout, fanned out to subscribers on every replica.
     pub turnout_events: TurnoutEvents,
@@ -84,6 +86,8 @@ pub enum StartError {
     Keys(#[from] auth::keys::KeyError),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error(transparent)]
+    SecretKey(#[from] auth::sealing::BadMasterKey),
 }
 
 impl AppState {
@@ -91,9 +95,14 @@ impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
         let metrics = Arc::new(Metrics::new()?);
         let keys = Arc::new(SigningKeys::load_or_create(&config)?);
+        let secrets = Arc::new(match &config.secret_key {
+            Some(key) => ServerSecrets::new(&ServerSecrets::parse_master(&key.0)?),
+            None => ServerSecrets::new(&keys.secret_bytes()),
+        });
         let config = Arc::new(config);
         Ok(Self {
-            jobs: jobs::Jobs::start(config.clone(), metrics.clone()),
+            jobs: jobs::Jobs::start(config.clone(), metrics.clone(), secrets.clone()),
+            secrets,
             schema: schema::build(&config, metrics.clone()),
             metrics,
             keys,
@@ -140,6 +149,10 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/ready", get(http::ops::ready))
         .at("/metrics", get(http::ops::metrics))
         .at("/.well-known/jwks.json", get(http::ops::jwks))
+        .at(
+            "/unsubscribe",
+            get(http::unsubscribe::confirm).post(http::unsubscribe::perform),
+        )
         .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
         .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
         .at("/feeds/sponsors.svg", get(http::feeds::sponsors_svg))

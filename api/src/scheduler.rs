@@ -94,6 +94,7 @@ pub async fn run(db: DatabaseConnection) {
                 graces_started = run.reminded.graces_started,
                 expired = run.reminded.expired,
                 lapses = run.caught_up.lapses_recorded,
+                announced = run.caught_up.announced,
                 "the daily scheduler ran"
             ),
             Ok(None) => tracing::debug!("today's scheduled work is done or under way elsewhere"),

@@ -230,6 +230,10 @@ pub enum AuditAction {
     /// A vote opened and its roll was frozen.
     #[sea_orm(string_value = "vote.opened")]
     VoteOpened,
+    /// An account chose whether it receives non-essential mail (`setEmailPreferences`, or a
+    /// one-click unsubscribe link).
+    #[sea_orm(string_value = "email_preferences.changed")]
+    EmailPreferencesChanged,
     /// A webhook endpoint was created.
     #[sea_orm(string_value = "webhook_endpoint.created")]
     WebhookEndpointCreated,

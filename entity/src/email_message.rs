@@ -43,6 +43,8 @@ pub enum MailStatus {
     Sent,
     /// Every attempt failed.
     Failed,
+    /// Not sent: non-essential mail whose recipient opted out after it was queued.
+    Withheld,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,11 @@ pub struct Model {
     pub kind: WebhookEvent,
     /// The sponsorship, membership, amendment or election the event is about.
     pub subject_id: Uuid,
-    /// The holder key (`organization:<uuid>`, `account:<uuid>`) of the only owner besides the
-    /// foundation who may see the event; `None` when it is public.
+    /// Who may read the event, checked when it is written and again before each attempt:
+    /// `None` when it is public for good; `shown:<holder key>` while the sponsor consents to be
+    /// shown; `disclosed:<holder key>` while the membership (the subject) is disclosed; a bare
+    /// holder key (`organization:<uuid>`, `account:<uuid>`) when only that holder's own
+    /// endpoints and the foundation's ADMIN ones may. See `api::notifications::outbox::Audience`.
     pub audience: Option<String>,
     /// A key that makes a dated event (kind, subject, date) happen once.
     #[sea_orm(unique)]

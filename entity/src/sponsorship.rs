@@ -35,6 +35,9 @@ pub struct Model {
     pub recorded_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When `sponsorship.created` was told: at recording once it has started, otherwise on its
+    /// start date (the scheduler). Null while it waits; a cancelled one is never told.
+    pub announced_at: Option<DateTimeUtc>,
 }
 
 /// The stored state of a sponsorship. Not a GraphQL type: the API shows the status derived from

@@ -42,6 +42,10 @@ pub enum DeliveryStatus {
     Succeeded,
     /// Every attempt failed; it can be sent again with `redeliverWebhook`.
     Failed,
+    /// Not sent, and never will be: by the time it was due, the endpoint's owner could no longer
+    /// read the event (the sponsor withdrew consent, the member asked not to be listed, or the
+    /// owner lost the right the endpoint's audience needs).
+    Withheld,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -51,6 +51,12 @@ mod m20261204_000001_add_sponsorships_tier_rank;
 mod m20261204_000002_fill_sponsorships_tier_rank;
 mod m20261204_000003_create_sponsorships_public_order_index;
 mod m20261205_000001_repair_directorships_from_board_roles;
+mod m20261206_000001_add_webhook_endpoints_audience;
+mod m20261206_000002_fill_webhook_endpoints_audience;
+mod m20261206_000003_add_webhook_endpoints_previous_secret;
+mod m20261206_000004_add_sponsorships_announced_at;
+mod m20261206_000005_fill_sponsorships_announced_at;
+mod m20261206_000006_create_sponsorships_unannounced_index;
 mod m20261207_000001_create_mailings;
 
 /// Every migration, oldest first.
@@ -109,6 +115,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_create_election_voters::Migration),
             Box::new(m20261202_000008_create_election_ballots::Migration),
             Box::new(m20261205_000001_repair_directorships_from_board_roles::Migration),
+            Box::new(m20261206_000001_add_webhook_endpoints_audience::Migration),
+            Box::new(m20261206_000002_fill_webhook_endpoints_audience::Migration),
+            Box::new(m20261206_000003_add_webhook_endpoints_previous_secret::Migration),
+            Box::new(m20261206_000004_add_sponsorships_announced_at::Migration),
+            Box::new(m20261206_000005_fill_sponsorships_announced_at::Migration),
+            Box::new(m20261206_000006_create_sponsorships_unannounced_index::Migration),
             Box::new(m20261207_000001_create_mailings::Migration),
         ]
     }

@@ -481,6 +481,7 @@ pub async fn a_listed_sponsor(
         recorded_by: Set(organization.id),
         created_at: Set(now),
         updated_at: Set(now),
+        announced_at: Set(Some(now)),
     }
     .insert(app.db())
     .await

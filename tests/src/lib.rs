@@ -6,6 +6,7 @@
 //! in WAL mode, as in production.
 
 pub mod factories;
+pub mod notifications;
 pub mod receivers;
 pub mod ws;
 

@@ -75,6 +75,12 @@ impl SigningKeys {
         })
     }
 
+    /// The private key's 32 bytes: the master key of [`super::sealing::ServerSecrets`] when
+    /// `QUORUM_SECRET_KEY` is unset (HKDF separates what is derived from it).
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.signer.to_bytes()
+    }
+
     /// Signs `message` with Ed25519; the signature in base64url.
     pub fn sign(&self, message: &[u8]) -> String {
         use ed25519_dalek::Signer;

@@ -6,6 +6,7 @@ pub mod keys;
 pub mod password;
 pub mod rate_limit;
 pub mod roles;
+pub mod sealing;
 pub mod secrets;
 pub mod usage;
 pub mod viewer;

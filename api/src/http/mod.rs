@@ -6,4 +6,5 @@ pub mod graphiql;
 pub mod graphql;
 pub mod ops;
 pub mod request_id;
+pub mod unsubscribe;
 pub mod ws;

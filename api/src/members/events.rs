@@ -52,7 +52,7 @@ pub async fn approved(tx: &Tx, row: &membership::Model) -> ApiResult<()> {
             kind: WebhookEvent::MembershipApproved,
             subject_id: row.id,
             data,
-            audience: Audience::shown_or(row.disclose, holder),
+            audience: Audience::WhileMembershipDisclosed(holder),
             on: None,
         },
     )

@@ -4,11 +4,12 @@
 //! the delivery's next attempt a lease into the future: a replica that dies between claim and
 //! send leaves it to be claimed again when the lease runs out, with the same `webhook-id`.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use entity::{
-    prelude::{WebhookDelivery, WebhookEndpoint},
+    outbox_event,
+    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint,
 };
@@ -16,17 +17,19 @@ use futures_util::future::join_all;
 use rand::Rng;
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, LockBehavior, LockType},
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
+    auth::sealing::ServerSecrets,
     config::Notifications,
-    db::begin_bookkeeping,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     metrics::Metrics,
-    notifications::address::{Reach, resolver},
+    notifications::{
+        address::{Reach, resolver},
+        audience, endpoints, queue,
+    },
 };
 
 /// Deliveries one worker claims at a time.
@@ -35,16 +38,22 @@ const BATCH: u64 = 16;
 /// The longest wait between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
-/// The HTTP client that sends webhooks, with the SSRF guard as its resolver.
+/// The HTTP client that sends webhooks, with the SSRF guard as its resolver, and the key that
+/// opens the endpoints' sealed secrets.
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
     reach: Reach,
+    secrets: Arc<ServerSecrets>,
 }
 
 impl Sender {
     /// A client with the configured time limits, no redirects, no proxy, and the guard of `reach`.
-    pub fn new(settings: &Notifications, reach: Reach) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        settings: &Notifications,
+        reach: Reach,
+        secrets: Arc<ServerSecrets>,
+    ) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
@@ -55,7 +64,11 @@ impl Sender {
             .dns_resolver(resolver(reach))
             .user_agent("Quorum-Webhooks/1")
             .build()?;
-        Ok(Self { client, reach })
+        Ok(Self {
+            client,
+            reach,
+            secrets,
+        })
     }
 }
 
@@ -63,6 +76,7 @@ impl Sender {
 struct Claimed {
     delivery: webhook_delivery::Model,
     endpoint: webhook_endpoint::Model,
+    event: outbox_event::Model,
 }
 
 /// How one attempt went.
@@ -71,7 +85,9 @@ enum Outcome {
     Refused { status: Option<u16>, error: String },
 }
 
-/// Claims and sends one batch of due deliveries. Returns how many it attempted.
+/// Claims and sends one batch of due deliveries. Returns how many it attempted. Before each
+/// send it asks again whether the endpoint's owner may read the event now; one that may not is
+/// withheld and never sent.
 pub async fn run_once(
     db: &DatabaseConnection,
     sender: &Sender,
@@ -82,6 +98,18 @@ pub async fn run_once(
     let count = claimed.len();
     let limit = super::mailer::send_limit(settings.lease);
     let sends = claimed.into_iter().map(|claimed| async move {
+        if !audience::deliverable(db, &claimed.endpoint, &claimed.event).await? {
+            tracing::info!(delivery = %claimed.delivery.id, "webhook withheld: the endpoint's owner may no longer read the event");
+            queue::withhold::<WebhookDelivery>(
+                db,
+                claimed.delivery.id,
+                claimed.delivery.attempts,
+                WITHHELD,
+            )
+            .await?;
+            metrics.record_delivery("webhook", "withheld");
+            return Ok(());
+        }
         // The client's timeout already bounds the request; this bounds everything else too
         // (signing, resolving), so that no attempt outlives its lease.
         let outcome = tokio::time::timeout(limit, send(sender, &claimed))
@@ -98,63 +126,75 @@ pub async fn run_once(
     Ok(count)
 }
 
-/// Claims up to a batch of due deliveries: each gets one more attempt counted and its next
-/// attempt moved a lease ahead, in a transaction that holds their rows (skipping rows another
-/// worker holds), so no two workers claim the same attempt.
+/// Why a delivery was withheld, as its log shows it.
+pub const WITHHELD: &str = "withheld: the endpoint's owner may no longer read this event";
+
+/// Claims up to a batch of due deliveries (see [`queue::claim`]), with their endpoints and
+/// events.
 async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<Claimed>> {
-    let now = Utc::now();
-    // A plain read first: an idle worker polls without ever taking a write lock.
-    let anything_due = WebhookDelivery::find()
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .one(db)
-        .await?
-        .is_some();
-    if !anything_due {
-        return Ok(Vec::new());
-    }
-    // Bookkeeping only: a claim must not make any replica's public cache stale.
-    let tx = begin_bookkeeping(db).await?;
-    let due = WebhookDelivery::find()
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&tx)
-        .await?;
+    let due = queue::claim::<WebhookDelivery>(db, lease, BATCH).await?;
     if due.is_empty() {
-        tx.rollback().await?;
         return Ok(Vec::new());
     }
-    let until = now + chrono::Duration::from_std(lease).map_err(ApiError::internal)?;
-    let ids: Vec<Uuid> = due.iter().map(|d| d.id).collect();
-    WebhookDelivery::update_many()
-        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(until))
-        .col_expr(
-            webhook_delivery::Column::Attempts,
-            Expr::col(webhook_delivery::Column::Attempts).add(1),
-        )
-        .col_expr(webhook_delivery::Column::LastAttemptAt, Expr::value(now))
-        .filter(webhook_delivery::Column::Id.is_in(ids))
-        .exec(&tx)
-        .await?;
     let endpoints: HashMap<Uuid, webhook_endpoint::Model> = WebhookEndpoint::find()
         .filter(webhook_endpoint::Column::Id.is_in(due.iter().map(|d| d.endpoint_id)))
-        .all(&tx)
+        .all(db)
         .await?
         .into_iter()
         .map(|e| (e.id, e))
         .collect();
-    tx.commit().await?;
+    let events: HashMap<Uuid, outbox_event::Model> = OutboxEvent::find()
+        .filter(outbox_event::Column::Id.is_in(due.iter().map(|d| d.event_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
     Ok(due
         .into_iter()
-        .filter_map(|mut delivery| {
-            delivery.attempts += 1;
+        .filter_map(|delivery| {
             let endpoint = endpoints.get(&delivery.endpoint_id)?.clone();
-            Some(Claimed { delivery, endpoint })
+            let event = events.get(&delivery.event_id)?.clone();
+            Some(Claimed {
+                delivery,
+                endpoint,
+                event,
+            })
         })
         .collect())
+}
+
+/// The `webhook-signature` header: `v1,<signature>` with the current secret, and beside it,
+/// space-separated as Standard Webhooks allows, one with the previous secret while its grace
+/// period after a rotation lasts, so that a receiver still verifying with it loses nothing.
+fn signatures(
+    secrets: &ServerSecrets,
+    endpoint: &webhook_endpoint::Model,
+    id: &str,
+    timestamp: i64,
+    body: &str,
+) -> Result<String, String> {
+    let mut sealed = vec![endpoint.secret.as_str()];
+    if let (Some(previous), Some(until)) = (
+        endpoint.previous_secret.as_deref(),
+        endpoint.previous_secret_expires_at,
+    ) && Utc::now() < until
+    {
+        sealed.push(previous);
+    }
+    let mut signed = Vec::with_capacity(sealed.len());
+    for stored in sealed {
+        let secret = endpoints::open_secret(secrets, stored)
+            .map_err(|err| format!("the endpoint's secret cannot be read: {err}"))?;
+        let signer = standardwebhooks::Webhook::new(&secret)
+            .map_err(|err| format!("the endpoint's secret is unusable: {err}"))?;
+        signed.push(
+            signer
+                .sign(id, timestamp, body.as_bytes())
+                .map_err(|err| format!("cannot sign: {err}"))?,
+        );
+    }
+    Ok(signed.join(" "))
 }
 
 /// The `webhook-id` of an event: the same on every attempt and to every endpoint.
@@ -176,15 +216,11 @@ async fn send(sender: &Sender, claimed: &Claimed) -> Outcome {
         Ok(url) => url,
         Err(err) => return refused(err.to_string()),
     };
-    let signer = match standardwebhooks::Webhook::new(&claimed.endpoint.secret) {
-        Ok(signer) => signer,
-        Err(err) => return refused(format!("the endpoint's secret is unusable: {err}")),
-    };
     let id = message_id(claimed.delivery.event_id);
     let timestamp = Utc::now().timestamp();
-    let signature = match signer.sign(&id, timestamp, body.as_bytes()) {
+    let signature = match signatures(&sender.secrets, &claimed.endpoint, &id, timestamp, body) {
         Ok(signature) => signature,
-        Err(err) => return refused(format!("cannot sign: {err}")),
+        Err(err) => return refused(err),
     };
     let response = sender
         .client
@@ -227,11 +263,7 @@ async fn record(
     delivery: &webhook_delivery::Model,
     outcome: Outcome,
 ) -> ApiResult<()> {
-    let now = Utc::now();
-    let update = WebhookDelivery::update_many()
-        .filter(webhook_delivery::Column::Id.eq(delivery.id))
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::Attempts.eq(delivery.attempts));
+    let update = queue::still_claimed::<WebhookDelivery>(delivery.id, delivery.attempts);
     let (update, label) = match outcome {
         Outcome::Delivered(status) => (
             update
@@ -247,7 +279,10 @@ async fn record(
                     webhook_delivery::Column::LastError,
                     Expr::value(Option::<String>::None),
                 )
-                .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value(now))
+                .col_expr(
+                    webhook_delivery::Column::DeliveredAt,
+                    Expr::value(Utc::now()),
+                )
                 // The body is not kept once delivered.
                 .col_expr(
                     webhook_delivery::Column::Body,
@@ -256,8 +291,6 @@ async fn record(
             "succeeded",
         ),
         Outcome::Refused { status, error } => {
-            let failed =
-                u32::try_from(delivery.attempts).unwrap_or(u32::MAX) >= settings.max_attempts;
             let update = update
                 .col_expr(
                     webhook_delivery::Column::LastStatusCode,
@@ -267,24 +300,7 @@ async fn record(
                     webhook_delivery::Column::LastError,
                     Expr::value(truncate(&error, 500)),
                 );
-            if failed {
-                tracing::warn!(delivery = %delivery.id, error = %error, "webhook delivery failed for good");
-                (
-                    update.col_expr(
-                        webhook_delivery::Column::Status,
-                        Expr::value(DeliveryStatus::Failed.to_value()),
-                    ),
-                    "failed",
-                )
-            } else {
-                let wait = backoff(settings.retry_base, delivery.attempts);
-                let next = now + chrono::Duration::from_std(wait).map_err(ApiError::internal)?;
-                tracing::info!(delivery = %delivery.id, error = %error, retry_in_ms = wait.as_millis() as u64, "webhook delivery will be retried");
-                (
-                    update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next)),
-                    "retrying",
-                )
-            }
+            queue::after_failure(update, settings, delivery.attempts, delivery.id, &error)?
         }
     };
     update.exec(db).await?;

@@ -5,23 +5,30 @@
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use entity::{
-    prelude::{WebhookDelivery, WebhookEndpoint},
-    webhook_delivery, webhook_endpoint,
+    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
+    webhook_delivery::{self, DeliveryStatus},
+    webhook_endpoint::{self, WebhookAudience},
 };
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Condition, Expr},
+};
 use serde_json::json;
 use url::Url;
 use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
-    auth::{Role, Viewer},
+    auth::{
+        Role, Viewer,
+        sealing::{SealError, ServerSecrets},
+    },
     db::Tx,
     error::{ApiError, ApiResult, corrupt_row},
     holders::Holder,
     ids,
-    notifications::{delivery, outbox::WebhookEvent},
+    notifications::{audience, delivery, outbox::WebhookEvent},
 };
 
 /// A new endpoint, parsed: its URL passed the SSRF guard, its events are at least one.
@@ -30,13 +37,74 @@ pub struct NewEndpoint {
     pub events: Vec<WebhookEvent>,
     /// The organization that will own it; `None` for the foundation's own (ADMIN only).
     pub organization_id: Option<Uuid>,
+    /// What it may receive; `PUBLIC` unless asked otherwise.
+    pub audience: WebhookAudience,
 }
 
-/// A fresh signing secret: `whsec_` and 32 random bytes in base64, as Standard Webhooks has it.
-fn new_secret() -> String {
+/// What a secret is written with: `whsec_`, then the key in base64, as Standard Webhooks has it.
+const SECRET_PREFIX: &str = "whsec_";
+
+/// A fresh signing secret, as shown to its owner, and sealed, as stored.
+fn new_secret(secrets: &ServerSecrets) -> ApiResult<(String, String)> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("whsec_{}", STANDARD.encode(bytes))
+    let sealed = secrets.seal(&bytes).map_err(ApiError::internal)?;
+    Ok((format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes)), sealed))
+}
+
+/// The `whsec_…` secret from its stored form: sealed, or (from before sealing, until start-up
+/// seals it) plaintext.
+pub fn open_secret(secrets: &ServerSecrets, stored: &str) -> Result<String, SealError> {
+    if stored.starts_with(SECRET_PREFIX) {
+        return Ok(stored.to_owned());
+    }
+    let bytes = secrets.open(stored)?;
+    Ok(format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes)))
+}
+
+/// Seals every secret still stored in plaintext (written before secrets were sealed). Each row
+/// is updated only if it still holds the plaintext it was read with, so replicas doing this at
+/// once agree. Returns how many it sealed.
+pub async fn seal_plaintext(
+    db: &impl ConnectionTrait,
+    secrets: &ServerSecrets,
+) -> ApiResult<usize> {
+    let plain = WebhookEndpoint::find()
+        .filter(
+            Condition::any()
+                .add(webhook_endpoint::Column::Secret.starts_with(SECRET_PREFIX))
+                .add(webhook_endpoint::Column::PreviousSecret.starts_with(SECRET_PREFIX)),
+        )
+        .all(db)
+        .await?;
+    let seal = |stored: &str| -> ApiResult<String> {
+        match stored.strip_prefix(SECRET_PREFIX) {
+            Some(key) => {
+                let bytes = STANDARD.decode(key).map_err(ApiError::internal)?;
+                secrets.seal(&bytes).map_err(ApiError::internal)
+            }
+            None => Ok(stored.to_owned()),
+        }
+    };
+    let mut sealed = 0;
+    for row in plain {
+        let previous = row.previous_secret.as_deref().map(seal).transpose()?;
+        let done = WebhookEndpoint::update_many()
+            .col_expr(
+                webhook_endpoint::Column::Secret,
+                Expr::value(seal(&row.secret)?),
+            )
+            .col_expr(
+                webhook_endpoint::Column::PreviousSecret,
+                Expr::value(previous),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(row.id))
+            .filter(webhook_endpoint::Column::Secret.eq(row.secret.clone()))
+            .exec(db)
+            .await?;
+        sealed += usize::try_from(done.rows_affected).unwrap_or(0);
+    }
+    Ok(sealed)
 }
 
 /// Whether the viewer may create an endpoint for `organization` (the foundation's when `None`):
@@ -73,19 +141,44 @@ pub async fn may_create(
 pub async fn create(
     tx: &Tx,
     viewer: &Viewer,
+    secrets: &ServerSecrets,
     input: NewEndpoint,
-) -> ApiResult<webhook_endpoint::Model> {
+) -> ApiResult<(webhook_endpoint::Model, String)> {
     let me = viewer.require_account()?;
     may_create(tx, viewer, input.organization_id).await?;
+    match (input.audience, input.organization_id) {
+        (WebhookAudience::Admin, Some(_)) => {
+            return Err(ApiError::bad_input(
+                crate::field!(input.audience),
+                "`ADMIN` is for the foundation's own endpoints; an organization's endpoint reads as `ORGANIZATION` at most",
+            ));
+        }
+        (WebhookAudience::Admin, None) if !viewer.has_role(Role::Admin) => {
+            return Err(ApiError::forbidden(
+                "only an ADMIN may create an `ADMIN` endpoint",
+            ));
+        }
+        (WebhookAudience::Organization, None) => {
+            return Err(ApiError::bad_input(
+                crate::field!(input.audience),
+                "`ORGANIZATION` needs `organizationId`: the organization whose own events it receives",
+            ));
+        }
+        _ => {}
+    }
     let mut names: Vec<String> = input.events.iter().map(|e| e.name()).collect();
     names.sort();
     names.dedup();
     let now = Utc::now();
+    let (secret, sealed) = new_secret(secrets)?;
     let row = webhook_endpoint::ActiveModel {
         id: Set(ids::new_key()),
         url: Set(input.url.to_string()),
         events: Set(names.join(",")),
-        secret: Set(new_secret()),
+        secret: Set(sealed),
+        previous_secret: Set(None),
+        previous_secret_expires_at: Set(None),
+        audience: Set(input.audience),
         organization_id: Set(input.organization_id),
         created_by: Set(me.id),
         created_at: Set(now),
@@ -98,26 +191,49 @@ pub async fn create(
         viewer,
         AuditAction::WebhookEndpointCreated,
         row.id,
-        json!({ "url": row.url, "events": names, "organization": row.organization_id }),
+        json!({
+            "url": row.url,
+            "events": names,
+            "organization": row.organization_id,
+            "audience": row.audience.to_value(),
+        }),
     )
     .await?;
-    Ok(row)
+    Ok((row, secret))
 }
 
-/// Replaces the endpoint's secret at once: the next attempt is signed with the new one.
+/// Replaces the endpoint's secret. The next attempt is signed with the new one and, for `grace`
+/// after now, with the old one as well (two signatures in `webhook-signature`), so that the
+/// receiver can switch without losing an event. A secret rotated away earlier stops at once.
+/// Returns the endpoint and its new secret, shown this once.
 #[tracing::instrument(skip_all, fields(endpoint = %id))]
 pub async fn rotate_secret(
     tx: &Tx,
     viewer: &Viewer,
+    secrets: &ServerSecrets,
     id: Uuid,
-) -> ApiResult<webhook_endpoint::Model> {
+    grace: std::time::Duration,
+) -> ApiResult<(webhook_endpoint::Model, String)> {
     let current = managed(tx, viewer, id).await?;
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(grace).map_err(ApiError::internal)?;
+    let (secret, sealed) = new_secret(secrets)?;
+    let previous = (!grace.is_zero()).then(|| current.secret.clone());
     let mut row: webhook_endpoint::ActiveModel = current.into();
-    row.secret = Set(new_secret());
-    row.secret_rotated_at = Set(Utc::now());
+    row.secret = Set(sealed);
+    row.previous_secret_expires_at = Set(previous.as_ref().map(|_| until));
+    row.previous_secret = Set(previous);
+    row.secret_rotated_at = Set(now);
     let row = row.update(tx).await?;
-    audit_endpoint(tx, viewer, AuditAction::WebhookSecretRotated, id, json!({})).await?;
-    Ok(row)
+    audit_endpoint(
+        tx,
+        viewer,
+        AuditAction::WebhookSecretRotated,
+        id,
+        json!({ "previousValidUntil": row.previous_secret_expires_at }),
+    )
+    .await?;
+    Ok((row, secret))
 }
 
 /// Deletes the endpoint and its delivery log; nothing more is sent to it.
@@ -148,12 +264,23 @@ pub async fn redeliver(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<webhook_
         .await
         .map_err(corrupt_row("webhook_deliveries", id))?
         .ok_or_else(|| ApiError::not_found("webhook delivery"))?;
-    managed(tx, viewer, current.endpoint_id)
+    let endpoint = managed(tx, viewer, current.endpoint_id)
         .await
         .map_err(|err| match err {
             ApiError::NotFound(_) => ApiError::not_found("webhook delivery"),
             other => other,
         })?;
+    let event = OutboxEvent::find_by_id(current.event_id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| ApiError::internal("a delivery's event is missing"))?;
+    if current.status == DeliveryStatus::Failed
+        && !audience::deliverable(tx, &endpoint, &event).await?
+    {
+        return Err(ApiError::conflict(
+            "this event can no longer be sent to this endpoint: its owner may not read it now",
+        ));
+    }
     if !delivery::requeue(tx, id).await? {
         return Err(ApiError::conflict(
             "only a failed delivery can be sent again",

@@ -75,10 +75,13 @@ impl Mail {
 
     /// Security and governance mail, which cannot be opted out of.
     pub fn essential(&self) -> bool {
-        !matches!(
-            self,
-            Self::RenewalDue { .. } | Self::GraceStarted { .. } | Self::MembershipExpired { .. }
-        )
+        !Self::optional_kind(self.kind())
+    }
+
+    /// Whether mail of `kind` (as [`Mail::kind`] names it) is non-essential: reminders, which
+    /// an account may opt out of.
+    pub fn optional_kind(kind: &str) -> bool {
+        matches!(kind, "renewal_due" | "grace_started" | "membership_expired")
     }
 
     /// The subject line.

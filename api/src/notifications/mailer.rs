@@ -2,7 +2,7 @@
 //! `.eml` files in `QUORUM_MAIL_DIR` so that a newcomer can read what would be sent. Claimed as
 //! webhook deliveries are, so each message goes out from one replica.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use entity::{
@@ -16,18 +16,14 @@ use lettre::{
         header::{ContentType, HeaderName, HeaderValue},
     },
 };
-use sea_orm::{
-    ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, LockBehavior, LockType},
-};
-use uuid::Uuid;
+use sea_orm::{ActiveEnum, DatabaseConnection, sea_query::Expr};
 
 use crate::{
+    auth::sealing::ServerSecrets,
     config::Notifications,
-    db::begin_bookkeeping,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     metrics::Metrics,
-    notifications::delivery::backoff,
+    notifications::{preferences, queue, unsubscribe},
 };
 
 /// Messages one worker claims at a time: one, so that a slow relay never holds a message past
@@ -42,17 +38,18 @@ pub enum Mailer {
     Files(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
 }
 
-/// The mailer, its sender and the address of the preferences page.
+/// The mailer, its sender, and what signs one-click unsubscribe links.
 #[derive(Clone)]
 pub struct Outgoing {
     mailer: Mailer,
     from: Mailbox,
-    unsubscribe: String,
+    public_url: String,
+    secrets: Arc<ServerSecrets>,
 }
 
 impl Outgoing {
     /// The configured mailer. A bad SMTP URL or sender is an error at start-up.
-    pub fn new(settings: &Notifications) -> Result<Self, String> {
+    pub fn new(settings: &Notifications, secrets: Arc<ServerSecrets>) -> Result<Self, String> {
         let mailer = match &settings.smtp_url {
             Some(url) => Mailer::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -77,7 +74,8 @@ impl Outgoing {
         Ok(Self {
             mailer,
             from,
-            unsubscribe: format!("<{}/settings/email>", settings.public_url),
+            public_url: settings.public_url.clone(),
+            secrets,
         })
     }
 
@@ -93,11 +91,21 @@ impl Outgoing {
             .subject(row.subject.clone())
             .message_id(Some(format!("<{}@quorum>", row.id.simple())))
             .header(ContentType::TEXT_PLAIN);
-        if !row.essential {
-            builder = builder.raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                self.unsubscribe.clone(),
-            ));
+        // Non-essential mail to an account carries a one-click unsubscribe link (RFC 8058): a
+        // mail client POSTs `List-Unsubscribe=One-Click` to it and the account is opted out.
+        if !row.essential
+            && let Some(account) = row.account_id
+        {
+            let token = unsubscribe::token(&self.secrets, account, &row.kind);
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{}>", unsubscribe::link(&self.public_url, &token)),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
         }
         builder
             .body(row.body.clone().unwrap_or_default())
@@ -126,16 +134,25 @@ impl Outgoing {
     }
 }
 
-/// Claims and sends one batch of due messages. Returns how many it attempted.
+/// Claims and sends one batch of due messages. Returns how many it attempted. Non-essential
+/// mail is withheld when its recipient opted out after it was queued.
 pub async fn run_once(
     db: &DatabaseConnection,
     outgoing: &Outgoing,
     settings: &Notifications,
     metrics: &Metrics,
 ) -> ApiResult<usize> {
-    let claimed = claim(db, settings.lease).await?;
+    let claimed = queue::claim::<EmailMessage>(db, settings.lease, BATCH).await?;
     let limit = send_limit(settings.lease);
     for row in &claimed {
+        if !row.essential
+            && let Some(account) = row.account_id
+            && !preferences::non_essential(db, account).await?
+        {
+            queue::withhold::<EmailMessage>(db, row.id, row.attempts, WITHHELD).await?;
+            metrics.record_delivery("email", "withheld");
+            continue;
+        }
         // lettre's own timeout is per SMTP step; the lease is for the whole message.
         let outcome = match tokio::time::timeout(limit, outgoing.send(row)).await {
             Ok(outcome) => outcome,
@@ -149,57 +166,13 @@ pub async fn run_once(
     Ok(claimed.len())
 }
 
+/// Why a message was withheld, as its row records it.
+const WITHHELD: &str = "withheld: the recipient opted out of non-essential mail";
+
 /// How long one send may take: the lease less a margin for recording the outcome, so that a
 /// message is never still being sent when its lease runs out and another replica claims it.
 pub fn send_limit(lease: Duration) -> Duration {
     lease.mul_f64(0.8)
-}
-
-async fn claim(db: &DatabaseConnection, lease: Duration) -> ApiResult<Vec<email_message::Model>> {
-    let now = Utc::now();
-    // A plain read first: an idle worker polls without ever taking a write lock.
-    let anything_due = EmailMessage::find()
-        .filter(email_message::Column::Status.eq(MailStatus::Pending))
-        .filter(email_message::Column::NextAttemptAt.lte(now))
-        .one(db)
-        .await?
-        .is_some();
-    if !anything_due {
-        return Ok(Vec::new());
-    }
-    // Bookkeeping only: a claim must not make any replica's public cache stale.
-    let tx = begin_bookkeeping(db).await?;
-    let due = EmailMessage::find()
-        .filter(email_message::Column::Status.eq(MailStatus::Pending))
-        .filter(email_message::Column::NextAttemptAt.lte(now))
-        .order_by_asc(email_message::Column::NextAttemptAt)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&tx)
-        .await?;
-    if due.is_empty() {
-        tx.rollback().await?;
-        return Ok(due);
-    }
-    let until = now + chrono::Duration::from_std(lease).map_err(ApiError::internal)?;
-    let ids: Vec<Uuid> = due.iter().map(|m| m.id).collect();
-    EmailMessage::update_many()
-        .col_expr(email_message::Column::NextAttemptAt, Expr::value(until))
-        .col_expr(
-            email_message::Column::Attempts,
-            Expr::col(email_message::Column::Attempts).add(1),
-        )
-        .filter(email_message::Column::Id.is_in(ids))
-        .exec(&tx)
-        .await?;
-    tx.commit().await?;
-    Ok(due
-        .into_iter()
-        .map(|mut row| {
-            row.attempts += 1;
-            row
-        })
-        .collect())
 }
 
 async fn record(
@@ -209,11 +182,7 @@ async fn record(
     row: &email_message::Model,
     outcome: Result<(), String>,
 ) -> ApiResult<()> {
-    let now = Utc::now();
-    let update = EmailMessage::update_many()
-        .filter(email_message::Column::Id.eq(row.id))
-        .filter(email_message::Column::Status.eq(MailStatus::Pending))
-        .filter(email_message::Column::Attempts.eq(row.attempts));
+    let update = queue::still_claimed::<EmailMessage>(row.id, row.attempts);
     let (update, label) = match outcome {
         Ok(()) => (
             update
@@ -221,7 +190,7 @@ async fn record(
                     email_message::Column::Status,
                     Expr::value(MailStatus::Sent.to_value()),
                 )
-                .col_expr(email_message::Column::SentAt, Expr::value(now))
+                .col_expr(email_message::Column::SentAt, Expr::value(Utc::now()))
                 .col_expr(
                     email_message::Column::LastError,
                     Expr::value(Option::<String>::None),
@@ -234,27 +203,9 @@ async fn record(
         ),
         Err(error) => {
             let error: String = error.chars().take(500).collect();
-            let failed = u32::try_from(row.attempts).unwrap_or(u32::MAX) >= settings.max_attempts;
             let update =
                 update.col_expr(email_message::Column::LastError, Expr::value(error.clone()));
-            if failed {
-                tracing::warn!(message = %row.id, error = %error, "mail could not be sent; giving up");
-                (
-                    update.col_expr(
-                        email_message::Column::Status,
-                        Expr::value(MailStatus::Failed.to_value()),
-                    ),
-                    "failed",
-                )
-            } else {
-                let wait = backoff(settings.retry_base, row.attempts);
-                let next = now + chrono::Duration::from_std(wait).map_err(ApiError::internal)?;
-                tracing::info!(message = %row.id, error = %error, "mail could not be sent; will retry");
-                (
-                    update.col_expr(email_message::Column::NextAttemptAt, Expr::value(next)),
-                    "retrying",
-                )
-            }
+            queue::after_failure(update, settings, row.attempts, row.id, &error)?
         }
     };
     update.exec(db).await?;

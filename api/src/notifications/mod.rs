@@ -3,6 +3,7 @@
 //! [`worker`] in every replica sends what is due.
 
 pub mod address;
+pub mod audience;
 pub mod delivery;
 pub mod endpoints;
 pub mod loader;
@@ -13,6 +14,8 @@ pub mod mutation;
 pub mod outbox;
 pub mod preferences;
 pub mod query;
+pub mod queue;
 pub mod stats;
 pub mod types;
+pub mod unsubscribe;
 pub mod worker;

@@ -1,6 +1,7 @@
 //! Managing webhook endpoints and one's mail preferences.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::webhook_endpoint::WebhookAudience;
 
 use crate::{
     AppState,
@@ -30,8 +31,14 @@ pub struct CreateWebhookEndpointInput {
     /// The events to receive; at least one.
     pub events: Vec<WebhookEvent>,
     /// The organization that owns the endpoint (its representatives only). Leave out for the
-    /// foundation's own endpoint, which an ADMIN creates and which receives every event.
+    /// foundation's own endpoint, which an ADMIN creates.
     pub organization_id: Option<ID>,
+    /// What the endpoint may receive (default `PUBLIC`: what anonymous callers may read).
+    /// `ORGANIZATION` (an organization's endpoint) also receives that organization's own events
+    /// that the public may not see; `ADMIN` (the foundation's, made by an ADMIN) everything an
+    /// ADMIN may read. The creator's right is checked again at each delivery: once it is lost,
+    /// the endpoint receives public events only.
+    pub audience: Option<WebhookAudience>,
 }
 
 /// A new endpoint and its signing secret, shown this once.
@@ -50,7 +57,9 @@ pub struct RotateWebhookSecretInput {
     pub endpoint_id: ID,
 }
 
-/// The endpoint's new secret, shown this once; the old one stops signing at once.
+/// The endpoint's new secret, shown this once. The old one keeps signing beside it for the grace
+/// period (`QUORUM_WEBHOOK_SECRET_GRACE_SECS`, a day by default; see
+/// `WebhookEndpoint.previousSecretExpiresAt`), so a receiver can switch without losing an event.
 #[derive(SimpleObject)]
 pub struct RotateWebhookSecretPayload {
     /// The new `whsec_…` secret.
@@ -105,7 +114,8 @@ pub struct SetEmailPreferencesPayload {
 #[Object]
 impl NotificationMutation {
     /// Creates a webhook endpoint. An ADMIN creates the foundation's; an organization's
-    /// representatives create their organization's, which receive only what it may see.
+    /// representatives create their organization's. Each receives only what its `audience`
+    /// allows and its creator may still read; `PUBLIC` unless asked otherwise.
     #[graphql(guard = "SessionGuard")]
     async fn create_webhook_endpoint(
         &self,
@@ -142,17 +152,19 @@ impl NotificationMutation {
             url,
             events: input.events,
             organization_id,
+            audience: input.audience.unwrap_or(WebhookAudience::Public),
         };
         let tx = begin_write(&state.db).await?;
-        let row = endpoints::create(&tx, Viewer::of(ctx), new).await?;
+        let (row, secret) = endpoints::create(&tx, Viewer::of(ctx), &state.secrets, new).await?;
         tx.commit().await?;
         Ok(CreateWebhookEndpointPayload {
-            secret: row.secret.clone(),
+            secret,
             endpoint: WebhookEndpoint(row),
         })
     }
 
-    /// Replaces an endpoint's signing secret; the next attempt is signed with the new one.
+    /// Replaces an endpoint's signing secret. The next attempt is signed with the new one, and
+    /// with the old one beside it until the grace period ends.
     #[graphql(guard = "SessionGuard")]
     async fn rotate_webhook_secret(
         &self,
@@ -161,11 +173,13 @@ impl NotificationMutation {
     ) -> ApiResult<RotateWebhookSecretPayload> {
         let state = ctx.data::<AppState>()?;
         let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
+        let grace = state.config.notifications.secret_grace;
         let tx = begin_write(&state.db).await?;
-        let row = endpoints::rotate_secret(&tx, Viewer::of(ctx), id).await?;
+        let (row, secret) =
+            endpoints::rotate_secret(&tx, Viewer::of(ctx), &state.secrets, id, grace).await?;
         tx.commit().await?;
         Ok(RotateWebhookSecretPayload {
-            secret: row.secret.clone(),
+            secret,
             endpoint: WebhookEndpoint(row),
         })
     }
@@ -187,7 +201,8 @@ impl NotificationMutation {
         })
     }
 
-    /// Sends a failed delivery again, with the same `webhook-id`.
+    /// Sends a failed delivery again, with the same `webhook-id`: `CONFLICT` unless it failed,
+    /// or when the endpoint's owner may no longer read the event.
     #[graphql(guard = "SessionGuard")]
     async fn redeliver_webhook(
         &self,
@@ -205,7 +220,7 @@ impl NotificationMutation {
     }
 
     /// Chooses whether the viewer receives non-essential mail (reminders). Security and
-    /// governance mail cannot be turned off.
+    /// governance mail cannot be turned off. Audited.
     #[graphql(guard = "SessionGuard")]
     async fn set_email_preferences(
         &self,

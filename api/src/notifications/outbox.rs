@@ -10,33 +10,62 @@ use entity::{
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult,
-    sea_query::Condition,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, Set, TryInsertResult};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{db::Tx, error::ApiResult, holders::Holder, ids};
+use crate::{db::Tx, error::ApiResult, holders::Holder, ids, notifications::audience};
 
-/// Who may receive an event besides the foundation's own endpoints.
+/// Who may read an event. Decided when it is written, and again before each delivery (see
+/// [`super::audience`]): consent withdrawn or a membership undisclosed in between stops it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
-    /// Anyone may know it: every subscribed endpoint receives it.
+    /// Anyone may know it, for good (an amendment's or an election's outcome).
     Public,
-    /// Only the holder may (a sponsor that withdrew consent, an undisclosed member): the
-    /// endpoints of that organization, and the foundation's, receive it; no one else's does.
+    /// Public while the sponsor consents to be shown; otherwise only the sponsor's own endpoints
+    /// and the foundation's ADMIN ones may read it.
+    WhileSponsorShown(Holder),
+    /// Public while the membership the event is about (its subject) is disclosed; otherwise
+    /// only the holder's own endpoints and the foundation's ADMIN ones may read it.
+    WhileMembershipDisclosed(Holder),
+    /// Never public: only the holder's own endpoints and the foundation's ADMIN ones.
     Holder(Holder),
 }
 
 impl Audience {
-    /// Public when `shown`, otherwise the holder's alone.
-    pub fn shown_or(shown: bool, holder: Holder) -> Self {
-        if shown {
-            Self::Public
-        } else {
-            Self::Holder(holder)
+    /// The holder who may read it however it stands; `None` when it is public for good.
+    pub fn holder(self) -> Option<Holder> {
+        match self {
+            Self::Public => None,
+            Self::WhileSponsorShown(holder)
+            | Self::WhileMembershipDisclosed(holder)
+            | Self::Holder(holder) => Some(holder),
         }
+    }
+
+    /// As stored in `outbox_events.audience`: null, `shown:<holder>`, `disclosed:<holder>` or
+    /// the bare holder key.
+    fn key(self) -> Option<String> {
+        match self {
+            Self::Public => None,
+            Self::WhileSponsorShown(holder) => Some(format!("shown:{}", holder.key())),
+            Self::WhileMembershipDisclosed(holder) => Some(format!("disclosed:{}", holder.key())),
+            Self::Holder(holder) => Some(holder.key()),
+        }
+    }
+
+    /// Reads what [`Audience::key`] stored; `None` for a value no version wrote.
+    pub fn parse(stored: Option<&str>) -> Option<Self> {
+        let Some(stored) = stored else {
+            return Some(Self::Public);
+        };
+        if let Some(key) = stored.strip_prefix("shown:") {
+            return Holder::from_key(key).map(Self::WhileSponsorShown);
+        }
+        if let Some(key) = stored.strip_prefix("disclosed:") {
+            return Holder::from_key(key).map(Self::WhileMembershipDisclosed);
+        }
+        Holder::from_key(stored).map(Self::Holder)
     }
 }
 
@@ -61,15 +90,11 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
     let dedup_key = event
         .on
         .map(|day| format!("{}:{}:{day}", event.kind.name(), event.subject_id));
-    let audience = match event.audience {
-        Audience::Public => None,
-        Audience::Holder(holder) => Some(holder.key()),
-    };
     let row = outbox_event::ActiveModel {
         id: Set(id),
         kind: Set(event.kind),
         subject_id: Set(event.subject_id),
-        audience: Set(audience),
+        audience: Set(event.audience.key()),
         dedup_key: Set(dedup_key),
         occurred_at: Set(now),
     };
@@ -86,7 +111,7 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
         "data": event.data,
     })
     .to_string();
-    let endpoints = receiving(tx, event.kind, event.audience).await?;
+    let endpoints = receiving(tx, event.kind, event.audience, event.subject_id).await?;
     let deliveries: Vec<_> = endpoints
         .into_iter()
         .map(|endpoint| webhook_delivery::ActiveModel {
@@ -111,29 +136,32 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
     Ok(Some(id))
 }
 
-/// The endpoints subscribed to `kind` that may see an event for `audience`.
+/// The endpoints subscribed to `kind` whose owner may read an event for `audience` about
+/// `subject` now.
 async fn receiving(
     db: &impl ConnectionTrait,
     kind: WebhookEvent,
     audience: Audience,
+    subject: Uuid,
 ) -> ApiResult<Vec<webhook_endpoint::Model>> {
-    let owners = match audience {
-        Audience::Public => Condition::all(),
-        Audience::Holder(Holder::Organization(id)) => Condition::any()
-            .add(webhook_endpoint::Column::OrganizationId.is_null())
-            .add(webhook_endpoint::Column::OrganizationId.eq(id)),
-        Audience::Holder(Holder::Account(_)) => {
-            Condition::all().add(webhook_endpoint::Column::OrganizationId.is_null())
-        }
-    };
     let name = kind.name();
-    Ok(WebhookEndpoint::find()
-        .filter(owners)
+    let subscribed: Vec<_> = WebhookEndpoint::find()
         .all(db)
         .await?
         .into_iter()
         .filter(|endpoint| subscribed(&endpoint.events, &name))
-        .collect())
+        .collect();
+    if subscribed.is_empty() {
+        return Ok(subscribed);
+    }
+    let public = audience::public_now(db, audience, subject).await?;
+    let mut receiving = Vec::with_capacity(subscribed.len());
+    for endpoint in subscribed {
+        if audience::may_receive(db, &endpoint, audience, public).await? {
+            receiving.push(endpoint);
+        }
+    }
+    Ok(receiving)
 }
 
 /// Whether an endpoint's stored event list names `event`.

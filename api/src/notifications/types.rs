@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object};
 use entity::{
     outbox_event::WebhookEvent,
     webhook_delivery::{self, DeliveryStatus},
-    webhook_endpoint,
+    webhook_endpoint::{self, WebhookAudience},
 };
 use sea_orm::ActiveEnum;
 
@@ -54,8 +54,13 @@ impl WebhookEndpoint {
             .collect()
     }
 
-    /// The organization that owns it; null for the foundation's own endpoints, which receive
-    /// everything.
+    /// What it may receive: `PUBLIC` events only, or also what its creator's right reaches
+    /// (`ORGANIZATION`, `ADMIN`), checked again at each delivery.
+    async fn audience(&self) -> WebhookAudience {
+        self.0.audience
+    }
+
+    /// The organization that owns it; null for the foundation's own endpoints.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
         let Some(id) = self.0.organization_id else {
             return Ok(None);
@@ -74,6 +79,15 @@ impl WebhookEndpoint {
     /// When its secret was last set (at creation or by `rotateWebhookSecret`).
     async fn secret_rotated_at(&self) -> DateTime {
         self.0.secret_rotated_at.into()
+    }
+
+    /// Until when the secret replaced by the last rotation still signs, beside the current one;
+    /// null when no previous secret signs.
+    async fn previous_secret_expires_at(&self) -> Option<DateTime> {
+        self.0
+            .previous_secret_expires_at
+            .filter(|until| *until > chrono::Utc::now())
+            .map(DateTime)
     }
 
     /// Its latest deliveries, newest first.

@@ -6,23 +6,36 @@ use std::{sync::Arc, time::Duration};
 use sea_orm::DatabaseConnection;
 
 use crate::{
+    auth::sealing::ServerSecrets,
     config::Config,
     metrics::Metrics,
-    notifications::{address::Reach, delivery, mailer, mailing},
+    notifications::{address::Reach, delivery, endpoints, mailer, mailing},
 };
 
 /// Runs until the task is aborted. Webhooks and mail run as two independent loops, each with a
 /// pool of its own (so that polling never takes a connection a request is waiting for): a mail
 /// setup that fails (an unwritable mail folder, say) never stops webhooks, and the reverse.
-pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>) {
+pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>, secrets: Arc<ServerSecrets>) {
     let settings = &config.notifications;
     let webhooks = async {
         let sender = retrying("the webhook client", || {
-            delivery::Sender::new(settings, Reach::for_production(config.is_production()))
-                .map_err(|err| err.to_string())
+            delivery::Sender::new(
+                settings,
+                Reach::for_production(config.is_production()),
+                secrets.clone(),
+            )
+            .map_err(|err| err.to_string())
         })
         .await;
         let db = connect(&config, "webhooks").await;
+        // Secrets stored before they were sealed are sealed once, by whichever replica starts.
+        match endpoints::seal_plaintext(&db, &secrets).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(endpoints = n, "sealed webhook secrets stored in plaintext"),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot seal the webhook secrets stored in plaintext; will try at the next start")
+            }
+        }
         loop {
             let busy = match delivery::run_once(&db, &sender, settings, &metrics).await {
                 Ok(sent) => sent > 0,
@@ -37,7 +50,7 @@ pub async fn run(config: Arc<Config>, metrics: Arc<Metrics>) {
         }
     };
     let mail = async {
-        let outgoing = retrying("mail", || mailer::Outgoing::new(settings)).await;
+        let outgoing = retrying("mail", || mailer::Outgoing::new(settings, secrets.clone())).await;
         let db = connect(&config, "mail").await;
         loop {
             let expanded = match mailing::expand_next(&db).await {

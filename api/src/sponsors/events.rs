@@ -1,5 +1,6 @@
 //! The webhook events of sponsorships: created, tier changed, lapsed, cancelled. A sponsor that
-//! withdrew display consent is told only to its own endpoints and the foundation's.
+//! withdrew display consent is told only to the endpoints that may read it anyway (its own
+//! organization's, the foundation's ADMIN ones); a sponsorship is told when it has started.
 
 use chrono::NaiveDate;
 use entity::{
@@ -11,17 +12,42 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    accounts::types::{Account as AccountNode, Organization as OrganizationNode},
     db::Tx,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     holders::Holder,
-    ids,
     notifications::outbox::{self, Audience, Event, WebhookEvent},
-    sponsors::{consent, tiers::SponsorTier as TierNode, types::Sponsorship as SponsorshipNode},
+    sponsors::list::{PublicSponsor, PublicTier, public_sponsor_id},
 };
+
+/// Tells integrations of a sponsorship that has started: `sponsorship.created`, and
+/// `sponsorship.tier_changed` when it continues the sponsor's support at another tier
+/// (`previous_tier`). At recording, or on its start date from the catch-up job.
+pub async fn announce(
+    tx: &Tx,
+    row: &sponsorship::Model,
+    previous_tier: Option<Uuid>,
+) -> ApiResult<()> {
+    emit(tx, WebhookEvent::SponsorshipCreated, row, None, None).await?;
+    if previous_tier.is_some() {
+        emit(
+            tx,
+            WebhookEvent::SponsorshipTierChanged,
+            row,
+            previous_tier,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
 
 /// Emits `kind` about `row` in the caller's transaction. `previous_tier` names the tier a
 /// sponsor moved from; `on` makes a dated event (a lapse) happen once.
+///
+/// The payload is what the public sponsor list shows of the sponsor (`PublicSponsor`: id,
+/// display name, website, logo, sponsor-since and tier), and nothing internal: no sponsorship
+/// id, amount or dates. The event is public while the sponsor consents to be shown, which the
+/// outbox checks again before every attempt.
 pub async fn emit(
     tx: &Tx,
     kind: WebhookEvent,
@@ -30,36 +56,39 @@ pub async fn emit(
     on: Option<NaiveDate>,
 ) -> ApiResult<()> {
     let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
-    let shown = consent::of(tx, &row.sponsor_key).await?.unwrap_or(false);
-    let sponsor_json = match sponsor {
-        Holder::Account(id) => json!({
-            "type": "Account",
-            "id": ids::id_of::<AccountNode>(id).to_string(),
-            "name": Account::find_by_id(id).one(tx).await?.map(|a| a.display_name),
-        }),
-        Holder::Organization(id) => json!({
-            "type": "Organization",
-            "id": ids::id_of::<OrganizationNode>(id).to_string(),
-            "name": Organization::find_by_id(id).one(tx).await?.map(|o| o.name),
-        }),
+    let (display_name, website_url, logo_url) = match sponsor {
+        Holder::Account(id) => (
+            Account::find_by_id(id)
+                .one(tx)
+                .await?
+                .map(|a| a.display_name),
+            None,
+            None,
+        ),
+        Holder::Organization(id) => match Organization::find_by_id(id).one(tx).await? {
+            Some(org) => (Some(org.name), org.website_url, org.logo_url),
+            None => (None, None, None),
+        },
     };
     let tier = |id: Uuid| async move {
-        ApiResult::Ok(SponsorTier::find_by_id(id).one(tx).await?.map(|tier| {
-            json!({ "id": ids::id_of::<TierNode>(tier.id).to_string(), "name": tier.name, "rank": tier.rank })
-        }))
+        SponsorTier::find_by_id(id)
+            .one(tx)
+            .await?
+            .map(|tier| PublicTier::of(&tier))
+            .ok_or_else(|| ApiError::internal(format!("sponsor tier {id} is missing")))
     };
-    let mut data = json!({
-        "sponsorship": {
-            "id": ids::id_of::<SponsorshipNode>(row.id).to_string(),
-            "startsOn": row.starts_on,
-            "endsOn": row.ends_on,
-            "sponsorSince": row.sponsor_since,
-        },
-        "sponsor": sponsor_json,
-        "tier": tier(row.tier_id).await?,
-    });
+    let public = PublicSponsor {
+        id: public_sponsor_id(row.sponsor_account_id, row.sponsor_organization_id),
+        display_name: display_name.unwrap_or_default(),
+        website_url,
+        logo_url,
+        sponsor_since: row.sponsor_since.into(),
+        since: row.sponsor_since.into(),
+        tier: tier(row.tier_id).await?,
+    };
+    let mut data = json!({ "sponsor": public });
     if let Some(previous) = previous_tier {
-        data["previousTier"] = tier(previous).await?.unwrap_or_default();
+        data["previousTier"] = json!(tier(previous).await?);
     }
     outbox::emit(
         tx,
@@ -67,7 +96,7 @@ pub async fn emit(
             kind,
             subject_id: row.id,
             data,
-            audience: Audience::shown_or(shown, sponsor),
+            audience: Audience::WhileSponsorShown(sponsor),
             on,
         },
     )

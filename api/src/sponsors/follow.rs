@@ -318,6 +318,8 @@ pub struct CaughtUp {
     pub sponsors_followed: usize,
     /// `LAPSED` activities recorded.
     pub lapses_recorded: usize,
+    /// Sponsorships recorded ahead of their start that started since, and were told now.
+    pub announced: usize,
 }
 
 /// Catches up with the calendar inside the caller's transaction: memberships for sponsorships
@@ -334,13 +336,15 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
     let today = Utc::now().date_naive();
     let behind = sponsors_behind(tx, today).await?;
     let lapsed = unrecorded_lapses(tx, today).await?;
-    if behind.is_empty() && lapsed.is_empty() {
+    let unannounced = unannounced(tx, today).await?;
+    if behind.is_empty() && lapsed.is_empty() && unannounced.is_empty() {
         return Ok(CaughtUp::default());
     }
     let keys: std::collections::BTreeSet<&str> = behind
         .keys()
         .map(String::as_str)
         .chain(lapsed.iter().map(|s| s.sponsor_key.as_str()))
+        .chain(unannounced.iter().map(|s| s.sponsor_key.as_str()))
         .collect();
     lock_keys(tx, keys.into_iter().collect::<Vec<_>>()).await?;
     // Under the locks each sponsor is read again, so a run that waited for another one that did
@@ -375,6 +379,9 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
     sponsors_followed += create_memberships(tx, Actor::System, &new_members)
         .await?
         .len();
+    // Told before any lapse, so that one that started and ended while the server was down is
+    // told in that order.
+    let announced = announce_started(tx, &unannounced).await?;
     // Read again under the locks: a cancellation may have come in between.
     let mut still_lapsed = Vec::new();
     for chunk in lapsed.chunks(IN_CHUNK) {
@@ -395,7 +402,50 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
     Ok(CaughtUp {
         sponsors_followed,
         lapses_recorded,
+        announced,
     })
+}
+
+/// Sponsorships recorded ahead of their start that have started and were not told yet; a
+/// cancelled one never is.
+async fn unannounced(tx: &Tx, today: NaiveDate) -> ApiResult<Vec<sponsorship::Model>> {
+    Ok(Sponsorship::find()
+        .filter(sponsorship::Column::AnnouncedAt.is_null())
+        .filter(sponsorship::Column::StartsOn.lte(today))
+        .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
+        .all(tx)
+        .await?)
+}
+
+/// Tells each of `sponsorships` once, holding its sponsor's lock: the conditional update of
+/// `announced_at` lets one run tell it, and a cancellation that came first leaves it untold.
+async fn announce_started(tx: &Tx, sponsorships: &[sponsorship::Model]) -> ApiResult<usize> {
+    let now = Utc::now();
+    let mut told = 0;
+    for row in sponsorships {
+        let marked = Sponsorship::update_many()
+            .col_expr(
+                sponsorship::Column::AnnouncedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(sponsorship::Column::Id.eq(row.id))
+            .filter(sponsorship::Column::AnnouncedAt.is_null())
+            .filter(sponsorship::Column::Status.ne(SponsorshipState::Cancelled))
+            .exec(tx)
+            .await?;
+        if marked.rows_affected == 0 {
+            continue;
+        }
+        let previous_tier = SponsorActivity::find()
+            .filter(sponsor_activity::Column::SponsorshipId.eq(row.id))
+            .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::TierChange))
+            .one(tx)
+            .await?
+            .and_then(|activity| activity.previous_tier_id);
+        events::announce(tx, row, previous_tier).await?;
+        told += 1;
+    }
+    Ok(told)
 }
 
 /// Sponsors with a running sponsorship whose Sponsor membership is missing or ends before it,

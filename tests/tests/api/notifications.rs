@@ -13,118 +13,20 @@ use serde_json::{Value, json};
 use tests::{
     TestApp,
     factories::{Person, a_contributor, a_person, a_person_with, a_sponsorship, an_organization},
+    notifications::{
+        CREATE_ENDPOINT as CREATE, WAIT, a_foundation, a_receiver_of, an_endpoint, any_with,
+        audit_actions_about, deliveries, fast, is_renewal, mailing, redeliver, reminders_wanted,
+        renewals_fall_due_in, rotate_secret, set_reminders, set_sponsor_consent, wait_until,
+    },
     receivers::{SmtpReceiver, WebhookReceiver},
 };
-
-/// The workers on, polling and retrying quickly, so that a test takes seconds.
-fn fast(config: &mut Config) {
-    let n = &mut config.notifications;
-    n.workers = true;
-    n.poll = Duration::from_millis(50);
-    n.retry_base = Duration::from_millis(100);
-    n.lease = Duration::from_secs(2);
-    n.max_attempts = 5;
-}
-
-const WAIT: Duration = Duration::from_secs(15);
-
-const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) {
-  createWebhookEndpoint(input: $input) { endpoint { id url events } secret }
-}";
-
-const ENDPOINTS: &str = "{ webhookEndpoints { nodes { id url events
-  deliveries(first: 10) { totalCount nodes { id event webhookId status attempts lastStatusCode lastError nextAttemptAt } } } } }";
-
-/// Creates an endpoint for `events` as `who`; returns its ID and secret.
-async fn an_endpoint(
-    app: &TestApp,
-    who: &Person,
-    url: &str,
-    events: &[&str],
-    organization: Option<&str>,
-) -> (String, String) {
-    let response = app
-        .gql_as(
-            &who.access_token,
-            CREATE,
-            json!({ "input": { "url": url, "events": events, "organizationId": organization } }),
-        )
-        .await;
-    let payload = &response.data()["createWebhookEndpoint"];
-    (
-        payload["endpoint"]["id"]
-            .as_str()
-            .expect("an id")
-            .to_owned(),
-        payload["secret"].as_str().expect("a secret").to_owned(),
-    )
-}
-
-/// The delivery log of the viewer's endpoints.
-async fn deliveries(app: &TestApp, who: &Person) -> Vec<Value> {
-    let response = app.gql_as(&who.access_token, ENDPOINTS, json!({})).await;
-    response.data()["webhookEndpoints"]["nodes"]
-        .as_array()
-        .expect("endpoints")
-        .iter()
-        .flat_map(|endpoint| {
-            endpoint["deliveries"]["nodes"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// Polls the delivery log until `done` holds for it.
-async fn wait_until(app: &TestApp, who: &Person, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let log = deliveries(app, who).await;
-        if done(&log) {
-            return log;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the delivery log never got there: {log:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-struct Foundation {
-    admin: Person,
-    treasurer: Person,
-    rep: Person,
-    org: String,
-}
-
-async fn a_foundation(app: &TestApp) -> Foundation {
-    let admin = a_person_with(app, "Ada Admin", Role::Admin).await;
-    let treasurer = a_person_with(app, "Tess Treasurer", Role::Treasurer).await;
-    let rep = a_person(app, "Rita Rep").await;
-    let org = an_organization(app, &rep, "Acme Corp").await;
-    Foundation {
-        admin,
-        treasurer,
-        rep,
-        org,
-    }
-}
 
 #[tokio::test]
 async fn a_new_sponsor_is_signed_so_that_the_standard_webhooks_verifier_accepts_it() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    let (_, secret) = an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
+    let (receiver, endpoint) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    let secret = endpoint.secret;
     assert!(secret.starts_with("whsec_"));
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
@@ -137,14 +39,35 @@ async fn a_new_sponsor_is_signed_so_that_the_standard_webhooks_verifier_accepts_
     assert!(hook.webhook_id().starts_with("msg_"));
     let body = hook.json();
     assert_eq!(body["type"], "sponsorship.created");
-    assert_eq!(body["data"]["sponsor"]["name"], "Acme Corp");
-    assert_eq!(body["data"]["tier"]["name"], "Gold");
-    assert!(body["data"].get("amount").is_none(), "{body}");
+    // What the public sponsor list shows of the sponsor, and nothing internal.
+    let sponsor = &body["data"]["sponsor"];
+    assert_eq!(sponsor["displayName"], "Acme Corp");
+    assert_eq!(sponsor["tier"]["name"], "Gold");
+    let mut fields: Vec<&str> = sponsor
+        .as_object()
+        .expect("a sponsor")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "displayName",
+            "id",
+            "logoUrl",
+            "sponsorSince",
+            "tier",
+            "websiteUrl"
+        ]
+    );
+    assert_eq!(
+        body["data"].as_object().map(|data| data.len()),
+        Some(1),
+        "{body}"
+    );
 
-    let log = wait_until(&app, &f.admin, |log| {
-        log.iter().any(|d| d["status"] == "SUCCEEDED")
-    })
-    .await;
+    let log = wait_until(&app, &f.admin, any_with("SUCCEEDED")).await;
     assert_eq!(log[0]["event"], "SPONSORSHIP_CREATED");
     assert_eq!(log[0]["webhookId"], json!(hook.webhook_id()));
     assert_eq!(log[0]["lastStatusCode"], 204);
@@ -157,16 +80,9 @@ async fn a_new_sponsor_is_signed_so_that_the_standard_webhooks_verifier_accepts_
 async fn a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt_with_the_same_id() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
+    let (receiver, endpoint) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    let secret = endpoint.secret;
     receiver.fail_next(2);
-    let (_, secret) = an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
     a_sponsorship(&f.org, "Silver")
         .record(&app, &f.treasurer)
         .await;
@@ -175,10 +91,7 @@ async fn a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt_with_th
     let ids: Vec<String> = got.iter().map(|hook| hook.webhook_id()).collect();
     assert_eq!(ids, vec![ids[0].clone(); 3]);
     assert!(got.iter().all(|hook| hook.verifies_with(&secret)));
-    let log = wait_until(&app, &f.admin, |log| {
-        log.iter().any(|d| d["status"] == "SUCCEEDED")
-    })
-    .await;
+    let log = wait_until(&app, &f.admin, any_with("SUCCEEDED")).await;
     assert_eq!(log[0]["attempts"], 3);
     assert_eq!(log[0]["lastError"], Value::Null);
     // Once delivered, the body is no longer kept.
@@ -208,25 +121,14 @@ async fn a_receiver_that_never_answers_is_cut_off_at_the_timeout_and_can_be_rede
     })
     .await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
     receiver.hang_next(2);
-    an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
     let started = std::time::Instant::now();
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
 
-    let log = wait_until(&app, &f.admin, |log| {
-        log.iter().any(|d| d["status"] == "FAILED")
-    })
-    .await;
+    let log = wait_until(&app, &f.admin, any_with("FAILED")).await;
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "cut off at the timeout"
@@ -242,84 +144,85 @@ async fn a_receiver_that_never_answers_is_cut_off_at_the_timeout_and_can_be_rede
     assert_eq!(receiver.received().len(), 2);
 
     // Sent again on request, with the same id; the receiver answers now.
-    let redeliver = app
-        .gql_as(
-            &f.admin.access_token,
-            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status attempts } } }",
-            json!({ "input": { "deliveryId": log[0]["id"] } }),
-        )
-        .await;
+    let requeued = redeliver(&app, &f.admin, &log[0]["id"]).await;
     assert_eq!(
-        redeliver.data()["redeliverWebhook"]["delivery"]["status"],
+        requeued.data()["redeliverWebhook"]["delivery"]["status"],
         "PENDING"
     );
     let got = receiver.wait_for(3, WAIT).await;
     assert_eq!(got[2].webhook_id(), got[0].webhook_id());
-    wait_until(&app, &f.admin, |log| {
-        log.iter().any(|d| d["status"] == "SUCCEEDED")
-    })
-    .await;
+    wait_until(&app, &f.admin, any_with("SUCCEEDED")).await;
     // A delivery that succeeded cannot be redelivered; others' deliveries are not found.
-    let again = app
-        .gql_as(
-            &f.admin.access_token,
-            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status } } }",
-            json!({ "input": { "deliveryId": log[0]["id"] } }),
-        )
-        .await;
+    let again = redeliver(&app, &f.admin, &log[0]["id"]).await;
     assert_eq!(again.error_code(), "CONFLICT");
-    let stranger = app
-        .gql_as(
-            &f.rep.access_token,
-            "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { delivery { status } } }",
-            json!({ "input": { "deliveryId": log[0]["id"] } }),
-        )
-        .await;
+    let stranger = redeliver(&app, &f.rep, &log[0]["id"]).await;
     assert_eq!(stranger.error_code(), "NOT_FOUND");
 }
 
 #[tokio::test]
-async fn rotating_the_secret_takes_effect_at_once() {
-    let app = TestApp::with_config(fast).await;
+async fn a_rotated_secret_keeps_verifying_for_the_grace_period_and_then_only_the_new_one_does() {
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.secret_grace = Duration::from_secs(4);
+    })
+    .await;
     let f = a_foundation(&app).await;
     let receiver = WebhookReceiver::start().await;
-    let (endpoint, old) = an_endpoint(
-        &app,
-        &f.rep,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED", "SPONSORSHIP_CANCELLED"],
-        Some(&f.org),
-    )
-    .await;
+    let endpoint = an_endpoint(&receiver.url(), &["SPONSORSHIP_CREATED"])
+        .of(&f.org)
+        .create(&app, &f.rep)
+        .await;
+    let old = endpoint.secret;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
     let first = receiver.wait_for(1, WAIT).await;
     assert!(first[0].verifies_with(&old));
 
-    let rotated = app
-        .gql_as(
-            &f.rep.access_token,
-            "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret endpoint { id } } }",
-            json!({ "input": { "endpointId": endpoint } }),
-        )
-        .await;
-    let new = rotated.data()["rotateWebhookSecret"]["secret"]
-        .as_str()
-        .expect("a new secret")
-        .to_owned();
+    // Rotated: during the grace period a receiver still verifying with the old secret loses
+    // nothing, and one that switched verifies too.
+    let new = rotate_secret(&app, &f.rep, &endpoint.id).await;
+    let rotated_at = tokio::time::Instant::now();
     assert_ne!(new, old);
-    let next_year = Utc::now()
-        .date_naive()
-        .checked_add_days(Days::new(400))
-        .expect("date");
-    a_sponsorship(&f.org, "Gold")
-        .from(next_year)
+    let during = a_sponsorship(&f.org, "Gold").from(Utc::now().date_naive() - Days::new(800));
+    during
+        .until(Utc::now().date_naive() - Days::new(500))
         .record(&app, &f.treasurer)
         .await;
     let got = receiver.wait_for(2, WAIT).await;
+    assert!(
+        rotated_at.elapsed() < Duration::from_secs(4),
+        "the machine was too slow to see the grace period"
+    );
+    assert!(
+        got[1].verifies_with(&old),
+        "{:?}",
+        got[1].header("webhook-signature")
+    );
     assert!(got[1].verifies_with(&new));
-    assert!(!got[1].verifies_with(&old));
+    let listed = app
+        .gql_as(
+            &f.rep.access_token,
+            "query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { previousSecretExpiresAt } } }",
+            json!({ "id": endpoint.id }),
+        )
+        .await;
+    assert_ne!(
+        listed.data()["node"]["previousSecretExpiresAt"],
+        Value::Null
+    );
+
+    // After it, only the new secret signs.
+    tokio::time::sleep(Duration::from_secs(4).saturating_sub(rotated_at.elapsed())).await;
+    let later = Utc::now().date_naive() - Days::new(300);
+    a_sponsorship(&f.org, "Gold")
+        .from(later)
+        .until(later + Days::new(10))
+        .record(&app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(3, WAIT).await;
+    assert!(got[2].verifies_with(&new));
+    assert!(!got[2].verifies_with(&old));
 
     // Someone else cannot rotate it: they are told it does not exist.
     let other = a_person(&app, "Mallory").await;
@@ -327,70 +230,201 @@ async fn rotating_the_secret_takes_effect_at_once() {
         .gql_as(
             &other.access_token,
             "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }",
-            json!({ "input": { "endpointId": endpoint } }),
+            json!({ "input": { "endpointId": endpoint.id } }),
         )
         .await;
     assert_eq!(refused.error_code(), "NOT_FOUND");
 }
 
 #[tokio::test]
+async fn webhook_secrets_are_stored_sealed_and_old_plaintext_ones_are_sealed_at_start() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let (receiver, endpoint) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    let stored = || async {
+        <entity::prelude::WebhookEndpoint as sea_orm::EntityTrait>::find()
+            .all(app.db())
+            .await
+            .expect("endpoints")
+            .into_iter()
+            .map(|row| row.secret)
+            .collect::<Vec<_>>()
+    };
+    let key = endpoint.secret.trim_start_matches("whsec_");
+    let sealed = stored().await;
+    assert!(
+        !sealed[0].contains(key) && !sealed[0].starts_with("whsec_"),
+        "{sealed:?}"
+    );
+
+    // An endpoint from before sealing holds its secret in plaintext: a starting worker seals
+    // it, and deliveries still verify with it.
+    let legacy = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    app.sql(&format!("UPDATE webhook_endpoints SET secret = '{legacy}'"))
+        .await;
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let _worker = app.replica_with(fast).await;
+    let got = receiver.wait_for(1, WAIT).await;
+    assert!(got[0].verifies_with(legacy));
+    let resealed = stored().await;
+    assert!(!resealed[0].starts_with("whsec_"), "{resealed:?}");
+}
+
+#[tokio::test]
 async fn an_endpoint_that_may_not_see_an_opted_out_sponsor_never_receives_it() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    // Another organization's integration, the foundation's own, and the sponsor's own.
+    // Another organization's integration, the foundation's public and ADMIN ones, and the
+    // sponsor's own, which reads its organization's events.
     let other_rep = a_person(&app, "Olga").await;
     let other_org = an_organization(&app, &other_rep, "Other Corp").await;
     let theirs = WebhookReceiver::start().await;
-    let foundations = WebhookReceiver::start().await;
+    let public = WebhookReceiver::start().await;
+    let admins = WebhookReceiver::start().await;
     let own = WebhookReceiver::start().await;
     let events = ["SPONSORSHIP_CREATED"];
-    an_endpoint(&app, &other_rep, &theirs.url(), &events, Some(&other_org)).await;
-    an_endpoint(&app, &f.admin, &foundations.url(), &events, None).await;
-    an_endpoint(&app, &f.rep, &own.url(), &events, Some(&f.org)).await;
+    an_endpoint(&theirs.url(), &events)
+        .of(&other_org)
+        .create(&app, &other_rep)
+        .await;
+    an_endpoint(&public.url(), &events)
+        .create(&app, &f.admin)
+        .await;
+    an_endpoint(&admins.url(), &events)
+        .audience("ADMIN")
+        .create(&app, &f.admin)
+        .await;
+    an_endpoint(&own.url(), &events)
+        .of(&f.org)
+        .audience("ORGANIZATION")
+        .create(&app, &f.rep)
+        .await;
 
     a_sponsorship(&f.org, "Gold")
         .undisclosed()
         .record(&app, &f.treasurer)
         .await;
-    let secret_sponsor = foundations.wait_for(1, WAIT).await;
+    let secret_sponsor = admins.wait_for(1, WAIT).await;
     assert_eq!(
-        secret_sponsor[0].json()["data"]["sponsor"]["name"],
+        secret_sponsor[0].json()["data"]["sponsor"]["displayName"],
         "Acme Corp"
     );
     own.wait_for(1, WAIT).await;
 
-    // A public sponsor reaches everyone, so by the time it reaches the other organization, the
-    // opted-out one would have too.
+    // A public sponsor reaches everyone, so by the time it reaches the others, the opted-out
+    // one would have too.
     let public_rep = a_person(&app, "Pia").await;
     let public_org = an_organization(&app, &public_rep, "Public Corp").await;
     a_sponsorship(&public_org, "Silver")
         .record(&app, &f.treasurer)
         .await;
-    foundations.wait_for(2, WAIT).await;
-    let got = theirs.wait_for(1, WAIT).await;
+    admins.wait_for(2, WAIT).await;
+    theirs.wait_for(1, WAIT).await;
+    public.wait_for(1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let got_now = theirs.received();
-    assert_eq!(got_now.len(), 1, "{got:#?}");
-    assert_eq!(got_now[0].json()["data"]["sponsor"]["name"], "Public Corp");
-    assert!(!got_now.iter().any(|hook| hook.body.contains("Acme")));
+    for receiver in [&theirs, &public] {
+        let got = receiver.received();
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert_eq!(
+            got[0].json()["data"]["sponsor"]["displayName"],
+            "Public Corp"
+        );
+        assert!(!got.iter().any(|hook| hook.body.contains("Acme")));
+    }
     // The other organization's delivery log shows only what it received.
     let log = deliveries(&app, &other_rep).await;
     assert_eq!(log.len(), 1);
 }
 
 #[tokio::test]
+async fn an_admin_endpoint_whose_creator_lost_the_role_gets_public_events_only() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let other_admin = a_person_with(&app, "Otto Admin", Role::Admin).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(&receiver.url(), &["SPONSORSHIP_CREATED"])
+        .audience("ADMIN")
+        .create(&app, &f.admin)
+        .await;
+    let revoked = app
+        .gql_as(
+            &other_admin.access_token,
+            "mutation($input: RoleChangeInput!) { revokeRole(input: $input) { account { roles } } }",
+            json!({ "input": { "accountId": f.admin.id, "role": "ADMIN" } }),
+        )
+        .await;
+    revoked.data();
+
+    only_the_public_sponsor_arrives(&app, &f, &receiver).await;
+}
+
+#[tokio::test]
+async fn an_event_that_stopped_being_public_before_it_was_sent_is_withheld() {
+    // The workers are off while things change: the event waits in the outbox.
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let (receiver, _) = a_receiver_of(
+        &app,
+        &f.admin,
+        &["SPONSORSHIP_CREATED", "MEMBERSHIP_APPROVED"],
+    )
+    .await;
+    let sponsorship = a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+
+    // Before any attempt, the sponsor withdraws consent and the member asks not to be listed.
+    set_sponsor_consent(&app, &f.rep, &sponsorship, false).await;
+    // (No operation changes a membership's disclosure after the application; the database can.)
+    let account = api::ids::decode(&member.id).expect("an account id").1;
+    app.sql(&format!(
+        "UPDATE memberships SET disclose = false WHERE holder_key = 'account:{account}'"
+    ))
+    .await;
+
+    let _worker = app.replica_with(fast).await;
+    let log = wait_until(&app, &f.admin, |log| {
+        log.len() == 2 && log.iter().all(|d| d["status"] == "WITHHELD")
+    })
+    .await;
+    assert_eq!(log.len(), 2, "{log:#?}");
+    assert!(receiver.received().is_empty());
+
+    // Nor can a withheld delivery be sent again.
+    let again = redeliver(&app, &f.admin, &log[0]["id"]).await;
+    assert_eq!(again.error_code(), "CONFLICT");
+}
+
+#[tokio::test]
+async fn a_failed_delivery_of_a_sponsor_who_withdrew_consent_is_not_sent_again() {
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.max_attempts = 1;
+    })
+    .await;
+    let f = a_foundation(&app).await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    receiver.fail_next(1);
+    let sponsorship = a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    let log = wait_until(&app, &f.admin, any_with("FAILED")).await;
+    set_sponsor_consent(&app, &f.rep, &sponsorship, false).await;
+    let again = redeliver(&app, &f.admin, &log[0]["id"]).await;
+    assert_eq!(again.error_code(), "CONFLICT");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
 async fn a_transaction_that_fails_after_emitting_sends_nothing() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["AMENDMENT_ADOPTED"],
-        None,
-    )
-    .await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["AMENDMENT_ADOPTED"]).await;
     let event = |title: &str| Event {
         kind: WebhookEvent::AmendmentAdopted,
         subject_id: uuid::Uuid::now_v7(),
@@ -415,15 +449,8 @@ async fn a_transaction_that_fails_after_emitting_sends_nothing() {
 async fn a_replica_killed_between_claim_and_send_leaves_the_event_to_another_with_the_same_id() {
     let app = TestApp::new().await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    let (_, secret) = an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
+    let (receiver, endpoint) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    let secret = endpoint.secret;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -439,25 +466,14 @@ async fn a_replica_killed_between_claim_and_send_leaves_the_event_to_another_wit
     let got = receiver.wait_for(2, WAIT).await;
     assert_eq!(got[1].webhook_id(), first[0].webhook_id());
     assert!(got[1].verifies_with(&secret));
-    wait_until(&app, &f.admin, |log| {
-        log.iter().any(|d| d["status"] == "SUCCEEDED")
-    })
-    .await;
+    wait_until(&app, &f.admin, any_with("SUCCEEDED")).await;
 }
 
 #[tokio::test]
 async fn two_replicas_deliver_each_event_exactly_once() {
     let app = TestApp::new().await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["AMENDMENT_REJECTED"],
-        None,
-    )
-    .await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["AMENDMENT_REJECTED"]).await;
     const EVENTS: usize = 40;
     let tx = api::db::begin_write(app.db()).await.expect("begin");
     for n in 0..EVENTS {
@@ -563,7 +579,11 @@ async fn only_an_admin_or_the_organizations_representatives_create_endpoints() {
         .await;
     assert_eq!(anonymous.error_code(), "UNAUTHENTICATED");
 
-    let (endpoint, _) = an_endpoint(&app, &f.rep, url, &["SPONSORSHIP_LAPSED"], Some(&f.org)).await;
+    let endpoint = an_endpoint(url, &["SPONSORSHIP_LAPSED"])
+        .of(&f.org)
+        .create(&app, &f.rep)
+        .await
+        .id;
     // The representative sees their organization's endpoint, the stranger nothing, the admin all.
     let listed = |who: &Person| {
         let token = who.access_token.clone();
@@ -594,16 +614,6 @@ async fn only_an_admin_or_the_organizations_representatives_create_endpoints() {
         json!(endpoint)
     );
     assert_eq!(listed(&f.admin).await, 0);
-}
-
-/// The workers on, sending mail to `smtp`.
-fn mailing(smtp: &SmtpReceiver) -> impl FnOnce(&mut Config) {
-    let url = smtp.url();
-    move |config: &mut Config| {
-        fast(config);
-        config.notifications.smtp_url = Some(url);
-        config.notifications.mail_from = "Foundation <noreply@foundation.example>".to_owned();
-    }
 }
 
 #[tokio::test]
@@ -706,14 +716,9 @@ async fn a_renewal_reminder_that_fell_due_while_the_server_was_down_is_sent_once
 async fn the_outbox_shows_in_metrics() {
     let app = TestApp::new().await;
     let f = a_foundation(&app).await;
-    an_endpoint(
-        &app,
-        &f.admin,
-        "http://127.0.0.1:9/hook",
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
+    an_endpoint("http://127.0.0.1:9/hook", &["SPONSORSHIP_CREATED"])
+        .create(&app, &f.admin)
+        .await;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -791,13 +796,10 @@ async fn without_smtp_development_writes_each_message_to_a_file() {
 async fn a_tier_change_and_a_lapse_are_told_once_each() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    an_endpoint(
+    let (receiver, _) = a_receiver_of(
         &app,
         &f.admin,
-        &receiver.url(),
         &["SPONSORSHIP_TIER_CHANGED", "SPONSORSHIP_LAPSED"],
-        None,
     )
     .await;
     let today = Utc::now().date_naive();
@@ -825,7 +827,7 @@ async fn a_tier_change_and_a_lapse_are_told_once_each() {
         .expect("the tier change")
         .json();
     assert_eq!(changed["data"]["previousTier"]["name"], "Silver");
-    assert_eq!(changed["data"]["tier"]["name"], "Gold");
+    assert_eq!(changed["data"]["sponsor"]["tier"]["name"], "Gold");
 
     // The scheduler's catch-up finds the lapse already told.
     let run = api::scheduler::run_daily(app.db()).await.expect("a run");
@@ -835,28 +837,25 @@ async fn a_tier_change_and_a_lapse_are_told_once_each() {
 }
 
 #[tokio::test]
-async fn an_approved_undisclosed_member_reaches_the_foundation_only() {
+async fn an_approved_undisclosed_member_reaches_admin_endpoints_only() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
     let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
-    let foundations = WebhookReceiver::start().await;
+    let admins = WebhookReceiver::start().await;
+    let public = WebhookReceiver::start().await;
     let others = WebhookReceiver::start().await;
-    an_endpoint(
-        &app,
-        &f.admin,
-        &foundations.url(),
-        &["MEMBERSHIP_APPROVED"],
-        None,
-    )
-    .await;
-    an_endpoint(
-        &app,
-        &f.rep,
-        &others.url(),
-        &["MEMBERSHIP_APPROVED"],
-        Some(&f.org),
-    )
-    .await;
+    an_endpoint(&admins.url(), &["MEMBERSHIP_APPROVED"])
+        .audience("ADMIN")
+        .create(&app, &f.admin)
+        .await;
+    an_endpoint(&public.url(), &["MEMBERSHIP_APPROVED"])
+        .create(&app, &f.admin)
+        .await;
+    an_endpoint(&others.url(), &["MEMBERSHIP_APPROVED"])
+        .of(&f.org)
+        .audience("ORGANIZATION")
+        .create(&app, &f.rep)
+        .await;
     let shy = a_person(&app, "Shy").await;
     let application = tests::factories::apply(
         &app,
@@ -867,29 +866,66 @@ async fn an_approved_undisclosed_member_reaches_the_foundation_only() {
     tests::factories::review(&app, &committee, &application, "APPROVE", None)
         .await
         .data();
-    let (_, _) = a_contributor(&app, "Open Olive", &committee).await;
+    a_contributor(&app, "Open Olive", &committee).await;
 
-    let got = foundations.wait_for(2, WAIT).await;
+    let got = admins.wait_for(2, WAIT).await;
     assert!(got.iter().any(|hook| hook.body.contains("Shy")));
-    let theirs = others.wait_for(1, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(others.received().len(), 1);
-    assert_eq!(theirs[0].json()["type"], "membership.approved");
-    assert_eq!(theirs[0].json()["data"]["holder"]["name"], "Open Olive");
+    for receiver in [&public, &others] {
+        let theirs = receiver.wait_for(1, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(receiver.received().len(), 1);
+        assert_eq!(theirs[0].json()["type"], "membership.approved");
+        assert_eq!(theirs[0].json()["data"]["holder"]["name"], "Open Olive");
+    }
+}
+
+#[tokio::test]
+async fn only_an_admin_asks_for_the_admin_audience_and_only_for_the_foundation() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    let url = "http://127.0.0.1:9/hook";
+    let events = ["SPONSORSHIP_CREATED"];
+    let by_rep = app
+        .gql_as(
+            &f.rep.access_token,
+            CREATE,
+            an_endpoint(url, &events)
+                .of(&f.org)
+                .audience("ADMIN")
+                .json(),
+        )
+        .await;
+    assert_eq!(by_rep.error_field(), "input.audience");
+    let no_org = app
+        .gql_as(
+            &f.admin.access_token,
+            CREATE,
+            an_endpoint(url, &events).audience("ORGANIZATION").json(),
+        )
+        .await;
+    assert_eq!(no_org.error_field(), "input.audience");
+    let default = app
+        .gql_as(
+            &f.rep.access_token,
+            CREATE,
+            an_endpoint(url, &events).of(&f.org).json(),
+        )
+        .await;
+    assert_eq!(
+        default.data()["createWebhookEndpoint"]["endpoint"]["audience"],
+        "PUBLIC"
+    );
 }
 
 #[tokio::test]
 async fn endpoints_and_deliveries_are_nodes_for_those_who_manage_them() {
     let app = TestApp::new().await;
     let f = a_foundation(&app).await;
-    let (endpoint, _) = an_endpoint(
-        &app,
-        &f.rep,
-        "http://127.0.0.1:9/hook",
-        &["SPONSORSHIP_CREATED"],
-        Some(&f.org),
-    )
-    .await;
+    let endpoint = an_endpoint("http://127.0.0.1:9/hook", &["SPONSORSHIP_CREATED"])
+        .of(&f.org)
+        .create(&app, &f.rep)
+        .await
+        .id;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -921,14 +957,9 @@ async fn the_delivery_log_costs_the_same_statements_for_one_endpoint_or_many() {
     let app = TestApp::new().await;
     let f = a_foundation(&app).await;
     let query = "{ webhookEndpoints(first: 50) { nodes { id deliveries(first: 5) { totalCount nodes { id status } } } } }";
-    an_endpoint(
-        &app,
-        &f.admin,
-        "http://127.0.0.1:9/a",
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
+    an_endpoint("http://127.0.0.1:9/a", &["SPONSORSHIP_CREATED"])
+        .create(&app, &f.admin)
+        .await;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -938,14 +969,9 @@ async fn the_delivery_log_costs_the_same_statements_for_one_endpoint_or_many() {
         .data();
     let one = app.statement_count();
     for n in 0..5 {
-        an_endpoint(
-            &app,
-            &f.admin,
-            &format!("http://127.0.0.1:9/{n}"),
-            &["SPONSORSHIP_CREATED"],
-            None,
-        )
-        .await;
+        an_endpoint(&format!("http://127.0.0.1:9/{n}"), &["SPONSORSHIP_CREATED"])
+            .create(&app, &f.admin)
+            .await;
     }
     let later = Utc::now()
         .date_naive()
@@ -1041,16 +1067,8 @@ async fn grace_and_expiry_are_mailed_once_each() {
 async fn claiming_deliveries_leaves_the_public_cache_alone() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
     receiver.fail_next(1000);
-    an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -1080,15 +1098,7 @@ async fn a_mail_folder_that_cannot_be_written_does_not_stop_webhooks() {
     })
     .await;
     let f = a_foundation(&app).await;
-    let receiver = WebhookReceiver::start().await;
-    an_endpoint(
-        &app,
-        &f.admin,
-        &receiver.url(),
-        &["SPONSORSHIP_CREATED"],
-        None,
-    )
-    .await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
     a_sponsorship(&f.org, "Gold")
         .record(&app, &f.treasurer)
         .await;
@@ -1131,5 +1141,234 @@ async fn a_stranger_learns_nothing_about_internal_names_from_creating_an_endpoin
             .contains("does not resolve to a public address"),
         "{:?}",
         response.body
+    );
+}
+
+#[tokio::test]
+async fn a_sponsorship_recorded_ahead_is_told_on_its_start_date_not_at_recording() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let (receiver, _) = a_receiver_of(
+        &app,
+        &f.admin,
+        &["SPONSORSHIP_CREATED", "SPONSORSHIP_CANCELLED"],
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let next_month = today.checked_add_days(Days::new(30)).expect("date");
+    a_sponsorship(&f.org, "Gold")
+        .from(next_month)
+        .record(&app, &f.treasurer)
+        .await;
+    // Another, also ahead, cancelled before it starts: never told at all.
+    let other_rep = a_person(&app, "Olga").await;
+    let other_org = an_organization(&app, &other_rep, "Other Corp").await;
+    let cancelled = a_sponsorship(&other_org, "Silver")
+        .from(next_month)
+        .record(&app, &f.treasurer)
+        .await;
+    app.gql_as(
+        &f.treasurer.access_token,
+        "mutation($input: CancelSponsorshipInput!) { cancelSponsorship(input: $input) { sponsorship { id } } }",
+        json!({ "input": { "sponsorshipId": cancelled, "reason": "changed their mind" } }),
+    )
+    .await
+    .data();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty(), "{:#?}", receiver.received());
+    let early = api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("a catch-up");
+    assert_eq!(early.map(|run| run.announced), Some(0));
+
+    // The start date comes: the scheduler tells it, once.
+    app.sql(&format!(
+        "UPDATE sponsorships SET starts_on = '{today}', sponsor_since = '{today}'"
+    ))
+    .await;
+    let caught_up = api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("a catch-up")
+        .expect("not skipped");
+    assert_eq!(caught_up.announced, 1);
+    let got = receiver.wait_for(1, WAIT).await;
+    assert_eq!(got[0].json()["type"], "sponsorship.created");
+    assert_eq!(got[0].json()["data"]["sponsor"]["displayName"], "Acme Corp");
+    let again = api::sponsors::follow::catch_up(app.db())
+        .await
+        .expect("a catch-up")
+        .expect("not skipped");
+    assert_eq!(again.announced, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_reminder_to_one_who_opted_out_after_it_was_queued_is_not_sent() {
+    let smtp = SmtpReceiver::start().await;
+    // Queued while no worker runs; sent by a worker started later.
+    let app = TestApp::with_config(|config| {
+        config.notifications.smtp_url = Some(smtp.url());
+    })
+    .await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+    let (quiet, _) = a_contributor(&app, "Quinn Quiet", &committee).await;
+    renewals_fall_due_in(&app, 20).await;
+    let run = api::scheduler::run_daily(app.db()).await.expect("a run");
+    assert_eq!(run.map(|run| run.reminded.renewals_due), Some(2));
+    set_reminders(&app, &quiet, false).await;
+
+    let _worker = app.replica_with(mailing(&smtp)).await;
+    smtp.wait_for(WAIT, |mail| {
+        is_renewal(mail) && mail.to.contains(&member.email)
+    })
+    .await;
+    // The decisions on both applications went out too: the worker has been through the queue.
+    smtp.wait_for(WAIT, |mail| mail.to.contains(&quiet.email))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let renewals: Vec<_> = smtp.received().into_iter().filter(is_renewal).collect();
+    assert_eq!(renewals.len(), 1, "{renewals:#?}");
+    assert!(!renewals[0].to.contains(&quiet.email));
+    let withheld = <entity::prelude::EmailMessage as sea_orm::EntityTrait>::find()
+        .all(app.db())
+        .await
+        .expect("messages")
+        .into_iter()
+        .filter(|row| row.status == entity::email_message::MailStatus::Withheld)
+        .count();
+    assert_eq!(withheld, 1);
+    // The choice itself is in the audit log, readable by the one who made it.
+    assert!(
+        audit_actions_about(&app, &quiet)
+            .await
+            .contains(&"email_preferences.changed".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_from_a_reminder_opts_the_account_out() {
+    let smtp = SmtpReceiver::start().await;
+    // The reminder falls due before the workers and the scheduler start.
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Cora", Role::MembershipCommittee).await;
+    let (member, _) = a_contributor(&app, "Milo Member", &committee).await;
+    let (other, _) = a_contributor(&app, "Olga Other", &committee).await;
+    renewals_fall_due_in(&app, 20).await;
+    let _worker = app.replica_with(mailing(&smtp)).await;
+    let mail = smtp
+        .wait_for(WAIT, |mail| {
+            is_renewal(mail) && mail.to.contains(&member.email)
+        })
+        .await;
+    let header = mail[0]
+        .header("List-Unsubscribe")
+        .expect("List-Unsubscribe");
+    assert_eq!(
+        mail[0].header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let link = header
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned();
+    let path = link
+        .strip_prefix(&app.config().notifications.public_url)
+        .expect("a link on the public URL");
+    assert!(path.starts_with("/unsubscribe?token="), "{link}");
+
+    // Opening the link only shows a page whose button posts; nothing changes yet.
+    let page = app.client.get(path).send().await;
+    page.assert_status_is_ok();
+    let html = page.0.into_body().into_string().await.expect("html");
+    assert!(html.contains("method=\"post\""), "{html}");
+    assert!(reminders_wanted(&app, &member).await);
+
+    // A forged or altered token does nothing.
+    let forged = format!("{}x", &path[..path.len() - 1]);
+    let refused = app
+        .client
+        .post(&forged)
+        .content_type("application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await;
+    refused.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    assert!(reminders_wanted(&app, &member).await);
+
+    // The mail client's one-click POST opts the account out, and only that account.
+    let done = app
+        .client
+        .post(path)
+        .content_type("application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await;
+    done.assert_status_is_ok();
+    assert!(!reminders_wanted(&app, &member).await);
+    assert!(reminders_wanted(&app, &other).await);
+    assert!(
+        audit_actions_about(&app, &member)
+            .await
+            .contains(&"email_preferences.changed".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_organizations_endpoint_whose_creator_left_it_gets_public_events_only() {
+    let app = TestApp::with_config(fast).await;
+    let f = a_foundation(&app).await;
+    let receiver = WebhookReceiver::start().await;
+    an_endpoint(&receiver.url(), &["SPONSORSHIP_CREATED"])
+        .of(&f.org)
+        .audience("ORGANIZATION")
+        .create(&app, &f.rep)
+        .await;
+    // Rita hands the organization over to Ravi and leaves it.
+    let successor = a_person(&app, "Ravi Rep").await;
+    const REPRESENTATIVE: &str = "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }";
+    app.gql_as(
+        &f.rep.access_token,
+        REPRESENTATIVE,
+        json!({ "input": { "organizationId": f.org, "accountId": successor.id } }),
+    )
+    .await
+    .data();
+    app.gql_as(
+        &successor.access_token,
+        &REPRESENTATIVE.replace("addRepresentative", "removeRepresentative"),
+        json!({ "input": { "organizationId": f.org, "accountId": f.rep.id } }),
+    )
+    .await
+    .data();
+
+    // Its own sponsorship, undisclosed, no longer reaches the endpoint Rita made; public events
+    // still do.
+    only_the_public_sponsor_arrives(&app, &f, &receiver).await;
+}
+
+/// Acme Corp sponsors without consent to be shown, then Public Corp in public: `receiver`
+/// gets Public Corp's alone.
+async fn only_the_public_sponsor_arrives(
+    app: &TestApp,
+    f: &tests::notifications::Foundation,
+    receiver: &WebhookReceiver,
+) {
+    a_sponsorship(&f.org, "Gold")
+        .undisclosed()
+        .record(app, &f.treasurer)
+        .await;
+    let public_rep = a_person(app, "Pia").await;
+    let public_org = an_organization(app, &public_rep, "Public Corp").await;
+    a_sponsorship(&public_org, "Silver")
+        .record(app, &f.treasurer)
+        .await;
+    let got = receiver.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 1, "{got:#?}");
+    assert_eq!(
+        got[0].json()["data"]["sponsor"]["displayName"],
+        "Public Corp"
     );
 }

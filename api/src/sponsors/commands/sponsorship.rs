@@ -221,6 +221,9 @@ pub async fn write(
     let previous = earlier.iter().find(|s| s.ends_on == starts_on);
     let (account_id, organization_id) = sponsor.columns();
     let now = Utc::now();
+    // A sponsorship is told to integrations once it has started, as the public list shows it
+    // then; one that starts later is told on its start date, by the scheduler's catch-up.
+    let started = starts_on <= now.date_naive();
     let row = sponsorship::ActiveModel {
         id: Set(ids::new_key()),
         tier_id: Set(tier.id),
@@ -240,6 +243,7 @@ pub async fn write(
         recorded_by: Set(recorded_by),
         created_at: Set(now),
         updated_at: Set(now),
+        announced_at: Set(started.then_some(now)),
     }
     .insert(tx)
     .await?;
@@ -249,16 +253,8 @@ pub async fn write(
         Some(_) => (SponsorActivityKind::Renewal, None),
     };
     record_activity(tx, row.id, activity, previous_tier, now).await?;
-    events::emit(tx, WebhookEvent::SponsorshipCreated, &row, None, None).await?;
-    if activity == SponsorActivityKind::TierChange {
-        events::emit(
-            tx,
-            WebhookEvent::SponsorshipTierChanged,
-            &row,
-            previous_tier,
-            None,
-        )
-        .await?;
+    if started {
+        events::announce(tx, &row, previous_tier).await?;
     }
     // A period already over when recorded has lapsed as well; the feed says so at once rather
     // than waiting for the catch-up job.
@@ -320,7 +316,10 @@ pub async fn cancel(
     }
     let row = find(tx, id).await?;
     record_activity(tx, id, SponsorActivityKind::Cancelled, None, Utc::now()).await?;
-    events::emit(tx, WebhookEvent::SponsorshipCancelled, &row, None, None).await?;
+    // One that was never told (it had not started) is not told of its end either.
+    if row.announced_at.is_some() {
+        events::emit(tx, WebhookEvent::SponsorshipCancelled, &row, None, None).await?;
+    }
     audit_sponsorship(tx, me.id, AuditAction::SponsorshipCancelled, &row, None).await?;
     let sponsor = Holder::from_columns(row.sponsor_account_id, row.sponsor_organization_id)?;
     follow_membership(tx, Actor::Account(me.id), sponsor, today).await?;
