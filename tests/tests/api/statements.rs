@@ -204,6 +204,8 @@ async fn a_directory_page_of_people_and_organizations_takes_five_statements_at_m
             "{hundred} statements for a directory page of 100"
         );
     }
+}
+
 #[tokio::test]
 async fn a_page_of_elections_with_their_nominees_standing_costs_the_same_at_any_size() {
     let f = crate::elections::foundation().await;
