@@ -124,7 +124,8 @@ impl AppState {
         address: ClientAddress,
     ) -> async_graphql::Request {
         let mut request = request;
-        schema::register_loaders(&mut request.data, &self.db);
+        let keep = schema::reads_only(&request);
+        schema::register_loaders(&mut request.data, &self.db, keep);
         request
             .data(self.db.clone())
             .data(self.clone())

@@ -77,9 +77,33 @@ pub struct Mutation(
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(VoteSubscription, ElectionSubscription);
 
+/// Whether `request` only reads (a query), so that its loaders may keep what they read for the
+/// whole request. A mutation's fields run one after another and each may change what an
+/// earlier one read, so its loaders keep nothing; nor do a WebSocket connection's, which live
+/// as long as the connection. Anything unclear counts as not only reading.
+pub fn reads_only(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::{
+        parse_query,
+        types::{DocumentOperations, OperationType},
+    };
+    let Ok(document) = parse_query(&request.query) else {
+        return false;
+    };
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return false,
+        },
+        (DocumentOperations::Multiple(_), None) => return false,
+    };
+    operation.node.ty == OperationType::Query
+}
+
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket
-/// connection's) data.
-pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+/// connection's) data. With `keep`, the loaders of holders, classes and the policy keep what
+/// they read for the request (see [`reads_only`]).
+pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection, keep: bool) {
     use async_graphql::dataloader::{DataLoader, HashMapCache};
 
     use crate::{
@@ -104,22 +128,24 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection)
     // Kept for the request: the list resolvers load a page's holders, classes and the policy
     // up front (see `members::query`), and every field then finds them here, however the
     // fields' resolution is spread over time.
-    fn cached<L, K>(data: &mut async_graphql::Data, loader: L)
+    fn cached<L, K>(data: &mut async_graphql::Data, loader: L, keep: bool)
     where
         L: async_graphql::dataloader::Loader<K> + Send + Sync + 'static,
         K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         L::Value: Send + Sync + Clone + 'static,
     {
-        data.insert(DataLoader::with_cache(
-            loader,
-            tokio::spawn,
-            HashMapCache::default(),
-        ));
+        let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+        loader.enable_all_cache(keep);
+        data.insert(loader);
     }
-    cached::<_, uuid::Uuid>(data, AccountLoader(db()));
-    cached::<_, uuid::Uuid>(data, OrganizationLoader(db()));
-    cached::<_, entity::membership_class::MembershipClassKey>(data, MembershipClassLoader(db()));
-    cached::<_, i32>(data, PolicyLoader(db()));
+    cached::<_, uuid::Uuid>(data, AccountLoader(db()), keep);
+    cached::<_, uuid::Uuid>(data, OrganizationLoader(db()), keep);
+    cached::<_, entity::membership_class::MembershipClassKey>(
+        data,
+        MembershipClassLoader(db()),
+        keep,
+    );
+    cached::<_, i32>(data, PolicyLoader(db()), keep);
     add(data, RolesLoader(db()));
     add(data, RepresentedOrganizationsLoader(db()));
     add(data, RepresentativesLoader(db()));

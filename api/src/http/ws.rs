@@ -259,7 +259,7 @@ async fn connection_data(
     data.insert(viewer);
     data.insert(address);
     data.insert(WebSocketSession);
-    crate::schema::register_loaders(&mut data, &state.db);
+    crate::schema::register_loaders(&mut data, &state.db, false);
     data.insert(state);
     Ok(data)
 }

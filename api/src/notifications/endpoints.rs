@@ -136,6 +136,38 @@ pub async fn may_create(
     Ok(())
 }
 
+/// Endpoints one owner (an organization, or the foundation) may have, and one person may
+/// create: every event is written once per subscribed endpoint in the transaction that causes
+/// it, so endpoints without number would let anyone make every such change slow.
+pub const MAX_ENDPOINTS: u64 = 20;
+
+/// Refuses an endpoint past [`MAX_ENDPOINTS`] for its owner or its creator. The owner's lock
+/// makes two creations at once count each other.
+async fn within_limits(tx: &Tx, creator: Uuid, organization: Option<Uuid>) -> ApiResult<()> {
+    use sea_orm::PaginatorTrait;
+    let owner = organization.map_or_else(|| "foundation".to_owned(), |id| id.to_string());
+    crate::db::lock_key(tx, &format!("webhook-endpoints:{owner}")).await?;
+    crate::db::lock_key(tx, &format!("webhook-endpoints-by:{creator}")).await?;
+    let owned = WebhookEndpoint::find()
+        .filter(match organization {
+            Some(id) => webhook_endpoint::Column::OrganizationId.eq(id),
+            None => webhook_endpoint::Column::OrganizationId.is_null(),
+        })
+        .count(tx)
+        .await?;
+    let created = WebhookEndpoint::find()
+        .filter(webhook_endpoint::Column::CreatedBy.eq(creator))
+        .count(tx)
+        .await?;
+    if owned >= MAX_ENDPOINTS || created >= MAX_ENDPOINTS {
+        return Err(ApiError::conflict(format!(
+            "at most {MAX_ENDPOINTS} webhook endpoints per organization (or for the foundation) \
+             and per person; delete one first"
+        )));
+    }
+    Ok(())
+}
+
 /// Creates an endpoint. Returns it with its secret, which the caller shows this once.
 #[tracing::instrument(skip_all)]
 pub async fn create(
@@ -166,6 +198,7 @@ pub async fn create(
         }
         _ => {}
     }
+    within_limits(tx, me.id, input.organization_id).await?;
     let mut names: Vec<String> = input.events.iter().map(|e| e.name()).collect();
     names.sort();
     names.dedup();

@@ -98,23 +98,34 @@ pub async fn expand_next(db: &DatabaseConnection) -> ApiResult<Option<usize>> {
         tx.rollback().await?;
         return Ok(None);
     };
-    let mail: Mail = serde_json::from_str(&row.mail).map_err(|err| {
-        ApiError::internal(format!(
-            "mailing {} holds no readable message: {err}",
-            row.id
-        ))
-    })?;
-    let roll = Roll::from_columns(&row.roll_kind, row.roll_id)?;
-    let accounts = mail::recipients(&tx, &voters(&tx, roll).await?).await?;
-    let key = |account: Uuid| Some(format!("{}:{}:{account}", mail.kind(), row.id));
-    let written = mail::write(&tx, &accounts, &mail, key).await?;
+    let readable = serde_json::from_str::<Mail>(&row.mail)
+        .map_err(|err| err.to_string())
+        .and_then(|mail| {
+            Roll::from_columns(&row.roll_kind, row.roll_id)
+                .map(|roll| (mail, roll))
+                .map_err(|err| err.to_string())
+        });
+    let written = match readable {
+        Ok((mail, roll)) => {
+            let accounts = mail::recipients(&tx, &voters(&tx, roll).await?).await?;
+            let key = |account: Uuid| Some(format!("{}:{}:{account}", mail.kind(), row.id));
+            let written = mail::write(&tx, &accounts, &mail, key).await?;
+            tracing::info!(mailing = %row.id, kind = mail.kind(), written, "wrote a roll's mail");
+            written
+        }
+        // Written by another version, say: set aside, so that it never holds up the mailings
+        // after it, and said loudly.
+        Err(err) => {
+            tracing::error!(mailing = %row.id, error = %err, "a mailing cannot be read; set aside unsent");
+            0
+        }
+    };
     Mailing::update_many()
         .col_expr(mailing::Column::ExpandedAt, Expr::value(Utc::now()))
         .filter(mailing::Column::Id.eq(row.id))
         .exec(&tx)
         .await?;
     tx.commit().await?;
-    tracing::info!(mailing = %row.id, kind = mail.kind(), written, "wrote a roll's mail");
     Ok(Some(written))
 }
 

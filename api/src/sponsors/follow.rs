@@ -456,14 +456,21 @@ async fn sponsors_behind(tx: &Tx, today: NaiveDate) -> ApiResult<BTreeMap<String
     if started.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let memberships: HashMap<String, membership::Model> = Memberships::find()
-        .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
-        .filter(membership::Column::HolderKey.is_in(started.iter().map(|s| s.sponsor_key.clone())))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|m| (m.holder_key.clone(), m))
-        .collect();
+    let mut memberships: HashMap<String, membership::Model> = HashMap::new();
+    for chunk in started.chunks(IN_CHUNK) {
+        memberships.extend(
+            Memberships::find()
+                .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
+                .filter(
+                    membership::Column::HolderKey
+                        .is_in(chunk.iter().map(|s| s.sponsor_key.clone())),
+                )
+                .all(tx)
+                .await?
+                .into_iter()
+                .map(|m| (m.holder_key.clone(), m)),
+        );
+    }
     let mut behind = BTreeMap::new();
     for running in &started {
         let lagging = memberships
@@ -478,24 +485,19 @@ async fn sponsors_behind(tx: &Tx, today: NaiveDate) -> ApiResult<BTreeMap<String
     Ok(behind)
 }
 
-/// Sponsorships whose end date has come with no `LAPSED` activity yet.
+/// Sponsorships whose end date has come with no `LAPSED` activity yet: asked of the database,
+/// so that however many sponsorships have ended over the years, none is bound as a parameter.
 async fn unrecorded_lapses(tx: &Tx, today: NaiveDate) -> ApiResult<Vec<sponsorship::Model>> {
-    let ended = Sponsorship::find().filter(lapsed_by(today)).all(tx).await?;
-    if ended.is_empty() {
-        return Ok(ended);
-    }
-    let recorded: HashSet<Uuid> = SponsorActivity::find()
-        .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::Lapsed))
-        .filter(sponsor_activity::Column::SponsorshipId.is_in(ended.iter().map(|s| s.id)))
+    let recorded = sea_orm::sea_query::Query::select()
+        .column(sponsor_activity::Column::SponsorshipId)
+        .from(SponsorActivity)
+        .and_where(sponsor_activity::Column::Kind.eq(SponsorActivityKind::Lapsed))
+        .to_owned();
+    Ok(Sponsorship::find()
+        .filter(lapsed_by(today))
+        .filter(sponsorship::Column::Id.not_in_subquery(recorded))
         .all(tx)
-        .await?
-        .into_iter()
-        .map(|activity| activity.sponsorship_id)
-        .collect();
-    Ok(ended
-        .into_iter()
-        .filter(|s| !recorded.contains(&s.id))
-        .collect())
+        .await?)
 }
 
 /// The key of the job's lock: one replica at a time catches up.

@@ -1372,3 +1372,34 @@ async fn only_the_public_sponsor_arrives(
         "Public Corp"
     );
 }
+
+/// Every event is written once per subscribed endpoint in the transaction that causes it, so a
+/// representative cannot make every change slow by creating thousands of endpoints.
+#[tokio::test]
+async fn an_organization_has_at_most_twenty_endpoints() {
+    let app = TestApp::new().await;
+    let f = a_foundation(&app).await;
+    for n in 0..api::notifications::endpoints::MAX_ENDPOINTS {
+        an_endpoint(&format!("http://127.0.0.1:9/{n}"), &["SPONSORSHIP_CREATED"])
+            .of(&f.org)
+            .create(&app, &f.rep)
+            .await;
+    }
+    let one_more = app
+        .gql_as(
+            &f.rep.access_token,
+            CREATE,
+            an_endpoint("http://127.0.0.1:9/21", &["SPONSORSHIP_CREATED"])
+                .of(&f.org)
+                .json(),
+        )
+        .await;
+    assert_eq!(one_more.error_code(), "CONFLICT");
+    assert!(
+        one_more
+            .error_message()
+            .starts_with("At most 20 webhook endpoints"),
+        "{}",
+        one_more.error_message()
+    );
+}
