@@ -29,10 +29,12 @@ use std::{
 };
 
 use async_graphql::{
-    Request as GqlRequest,
+    Positioned, Request as GqlRequest,
     parser::{
         parse_query,
-        types::{DocumentOperations, OperationType, Selection},
+        types::{
+            DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+        },
     },
 };
 use chrono::{Days, NaiveDate, Utc};
@@ -351,6 +353,19 @@ pub fn invalidate_database(db: &DatabaseConnection) {
     Database::of(db).changed();
 }
 
+/// The operation a request runs: the document's only one, or the one it names; none when it
+/// names none of several, or one the document lacks (async-graphql refuses those requests).
+pub fn chosen_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// The cache key of an anonymous request, if its answer may be cached: a query (no mutation or
 /// subscription) whose every root field is a public read of [`CACHEABLE_ROOTS`], without
 /// extensions. The key holds the media type, the operation name, the document and the
@@ -360,11 +375,7 @@ pub fn cacheable(request: &GqlRequest, media: &str) -> Option<String> {
         return None;
     }
     let document = parse_query(&request.query).ok()?;
-    let operation = match (&document.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
-        (DocumentOperations::Multiple(_), None) => return None,
-    };
+    let operation = chosen_operation(&document, request.operation_name.as_deref())?;
     if operation.node.ty != OperationType::Query {
         return None;
     }

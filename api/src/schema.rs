@@ -82,22 +82,11 @@ pub struct Subscription(VoteSubscription, ElectionSubscription);
 /// earlier one read, so its loaders keep nothing; nor do a WebSocket connection's, which live
 /// as long as the connection. Anything unclear counts as not only reading.
 pub fn reads_only(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::{
-        parse_query,
-        types::{DocumentOperations, OperationType},
-    };
-    let Ok(document) = parse_query(&request.query) else {
-        return false;
-    };
-    let operation = match (&document.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(_), None) => return false,
-    };
-    operation.node.ty == OperationType::Query
+    use async_graphql::parser::{parse_query, types::OperationType};
+    parse_query(&request.query).is_ok_and(|document| {
+        crate::public_cache::chosen_operation(&document, request.operation_name.as_deref())
+            .is_some_and(|operation| operation.node.ty == OperationType::Query)
+    })
 }
 
 /// Attaches one fresh instance of every DataLoader to a request's (or a WebSocket

@@ -39,12 +39,8 @@ async fn a_vote_on_a_large_roll_is_mailed_to_every_member_exactly_once() {
     assert_eq!(vote_opened().count(app.db()).await.expect("count"), 0);
 
     // Two replicas with mail workers, as behind a load balancer.
-    let workers = |config: &mut api::config::Config| {
-        config.notifications.workers = true;
-        config.notifications.poll = Duration::from_millis(50);
-    };
-    let _one = app.replica_with(workers).await;
-    let _two = app.replica_with(workers).await;
+    let _one = app.replica_with(tests::notifications::fast).await;
+    let _two = app.replica_with(tests::notifications::fast).await;
 
     let (_, amendment_id) = api::ids::decode(&amendment).expect("the amendment's key");
     let roll = VoterRoll::find()
