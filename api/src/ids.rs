@@ -2,6 +2,10 @@
 
 use async_graphql::ID;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{
+    DbBackend,
+    sea_query::{Expr, SimpleExpr},
+};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -47,6 +51,21 @@ pub fn key_of<T: NodeKind>(id: &ID, field: &str) -> ApiResult<Uuid> {
 /// A fresh primary key: time-ordered (UUIDv7), so keys sort roughly by creation.
 pub fn new_key() -> Uuid {
     Uuid::now_v7()
+}
+
+/// A new random (version 4) key drawn by the database, one per row, for the rows an
+/// `INSERT … SELECT` copies without passing through the process. [`new_key`]'s time order is of
+/// no use there: the rows of one statement share their moment.
+pub fn random_key(backend: DbBackend) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust("gen_random_uuid()"),
+        // SQLite stores keys as 16-byte blobs: 122 random bits around the version nibble (4)
+        // and the variant bits (10).
+        _ => Expr::cust(
+            "unhex(substr(hex(randomblob(6)), 1, 12) || '4' || substr(hex(randomblob(2)), 2, 3) \
+             || substr('89AB', 1 + (random() & 3), 1) || substr(hex(randomblob(8)), 2, 15))",
+        ),
+    }
 }
 
 #[cfg(test)]

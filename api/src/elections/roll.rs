@@ -5,14 +5,17 @@ use chrono::Utc;
 use entity::{
     election::{self, SeatKind},
     election_roll, election_voter, membership,
-    prelude::{ElectionRoll, ElectionVoter, Membership as Memberships},
+    prelude::{ElectionRoll, ElectionVoter},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    sea_query::{Expr, Query},
+};
 use uuid::Uuid;
 
 use crate::{
     db::Tx,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     ids,
     members::{
         classes::MembershipClassKey,
@@ -22,54 +25,58 @@ use crate::{
 
 /// Writes the roll: for a general election every membership in good standing today, with its
 /// class's or tier's weight; for the Community Director only Contributor and Mirror
-/// memberships, each with weight 1.
+/// memberships, each with weight 1. Copied inside the database by one `INSERT … SELECT …
+/// RETURNING`, each entry keyed by a random id the database draws.
 pub async fn freeze(
     tx: &Tx,
     election: &election::Model,
     grace_days: i32,
 ) -> ApiResult<Vec<election_roll::Model>> {
-    let mut query = Memberships::find().filter(status::condition(
-        MembershipStatus::Active,
-        Utc::now().date_naive(),
-        grace_days,
-    ));
-    if election.kind == SeatKind::Community {
-        query = query.filter(
-            membership::Column::ClassKey
-                .is_in([MembershipClassKey::Contributor, MembershipClassKey::Mirror]),
-        );
+    use election_roll::Column as R;
+    use membership::Column as M;
+    let backend = tx.get_database_backend();
+    let mut members = Query::select();
+    members
+        .expr(ids::random_key(backend))
+        .expr(Expr::val(election.id))
+        .column(M::Id)
+        .column(M::HolderKey)
+        .from(membership::Entity)
+        .cond_where(status::condition(
+            MembershipStatus::Active,
+            Utc::now().date_naive(),
+            grace_days,
+        ));
+    match election.kind {
+        SeatKind::Community => {
+            members.expr(Expr::val(1)).expr(Expr::val(false)).and_where(
+                M::ClassKey.is_in([MembershipClassKey::Contributor, MembershipClassKey::Mirror]),
+            );
+        }
+        SeatKind::General => {
+            members
+                .column(M::VoteWeight)
+                .expr(M::ClassKey.eq(MembershipClassKey::Sponsor));
+        }
     }
-    let rows: Vec<election_roll::Model> = query
+    let insert = Query::insert()
+        .into_table(election_roll::Entity)
+        .columns([
+            R::Id,
+            R::ElectionId,
+            R::MembershipId,
+            R::HolderKey,
+            R::NominalWeight,
+            R::Sponsor,
+        ])
+        .select_from(members)
+        .map_err(ApiError::internal)?
+        .returning_all()
+        .to_owned();
+    Ok(ElectionRoll::find()
+        .from_raw_sql(backend.build(&insert))
         .all(tx)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let (weight, sponsor) = match election.kind {
-                SeatKind::Community => (1, false),
-                SeatKind::General => (m.vote_weight, m.class_key == MembershipClassKey::Sponsor),
-            };
-            election_roll::Model {
-                id: ids::new_key(),
-                election_id: election.id,
-                membership_id: m.id,
-                holder_key: m.holder_key,
-                nominal_weight: weight,
-                sponsor,
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        let active = chunk.iter().cloned().map(|row| election_roll::ActiveModel {
-            id: Set(row.id),
-            election_id: Set(row.election_id),
-            membership_id: Set(row.membership_id),
-            holder_key: Set(row.holder_key),
-            nominal_weight: Set(row.nominal_weight),
-            sponsor: Set(row.sponsor),
-        });
-        ElectionRoll::insert_many(active).exec(tx).await?;
-    }
-    Ok(rows)
+        .await?)
 }
 
 /// The entries of `election`'s roll that `account` may cast: its own membership's, and those of

@@ -9,24 +9,29 @@ use entity::{
     sponsorship,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set,
-    sea_query::{Condition, OnConflict},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Condition, Expr, ExprTrait, OnConflict, Query},
 };
 
 use crate::error::ApiResult;
 
 /// The SQL condition for sponsorships whose sponsor consents to be shown. A sponsor with no
 /// consent row is not shown: every command that records a sponsorship writes one.
+///
+/// A correlated `EXISTS`, so each listed sponsorship looks up its sponsor's consent by key:
+/// SQLite would otherwise build the list of every consenting sponsor for each page.
 pub fn shown() -> Condition {
-    Condition::all().add(
-        sponsorship::Column::SponsorKey.in_subquery(
-            Consents::find()
-                .select_only()
-                .column(Column::SponsorKey)
-                .filter(Column::Disclose.eq(true))
-                .into_query(),
-        ),
-    )
+    Condition::all().add(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(Consents)
+            .and_where(
+                Expr::col((Consents, Column::SponsorKey))
+                    .equals((sponsorship::Entity, sponsorship::Column::SponsorKey)),
+            )
+            .and_where(Column::Disclose.eq(true))
+            .to_owned(),
+    ))
 }
 
 /// The sponsor's consent, if it has ever been given or withdrawn.

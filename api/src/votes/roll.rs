@@ -1,19 +1,24 @@
 //! The voter roll: frozen when voting opens, and read back to find who may cast which vote.
 
+use std::collections::BTreeSet;
+
 use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     amendment_vote::{self, VoteChoice},
     membership,
-    prelude::{Membership as Memberships, VoterRoll},
+    prelude::VoterRoll,
     voter_roll,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    sea_query::{Expr, Query},
+};
 use uuid::Uuid;
 
 use crate::{
     amendments::VoteBody,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     ids,
     members::{
         classes::MembershipClassKey,
@@ -24,71 +29,91 @@ use crate::{
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
 /// in office (the board of record).
+///
+/// A members' roll is copied inside the database with one `INSERT … SELECT … RETURNING`, each
+/// entry keyed by a random (version 4) id the database draws: 100,000 members are one
+/// statement, not a round trip of rows through the process and back.
 pub async fn freeze(
     tx: &Tx,
     amendment: Uuid,
     body: VoteBody,
     grace_days: i32,
 ) -> ApiResult<Vec<voter_roll::Model>> {
-    let rows: Vec<voter_roll::Model> = match body {
-        VoteBody::Members => Memberships::find()
-            .filter(status::condition(
-                MembershipStatus::Active,
-                Utc::now().date_naive(),
-                grace_days,
-            ))
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|m: membership::Model| voter_roll::Model {
-                id: ids::new_key(),
-                amendment_id: amendment,
-                membership_id: Some(m.id),
-                account_id: None,
-                sponsor: m.class_key == MembershipClassKey::Sponsor,
-                holder_key: m.holder_key,
-                nominal_weight: m.vote_weight,
-            })
-            .collect(),
-        // The board of record when the vote opens: the directorships in office today (one
-        // entry per director, even one holding two seats).
-        VoteBody::Board => crate::elections::board::in_office(tx, Utc::now().date_naive())
-            .await?
-            .into_iter()
-            .map(|d| d.account_id)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(|account_id| voter_roll::Model {
-                id: ids::new_key(),
-                amendment_id: amendment,
-                membership_id: None,
-                account_id: Some(account_id),
-                holder_key: Holder::Account(account_id).key(),
-                nominal_weight: 1,
-                sponsor: false,
-            })
-            .collect(),
-    };
-    // In chunks: one statement for 100,000 voters would pass both backends' limit on bound
-    // parameters, and a few hundred rows a statement already keep the round trips few.
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let active = chunk.iter().cloned().map(|row| voter_roll::ActiveModel {
-            id: Set(row.id),
-            amendment_id: Set(row.amendment_id),
-            membership_id: Set(row.membership_id),
-            account_id: Set(row.account_id),
-            holder_key: Set(row.holder_key),
-            nominal_weight: Set(row.nominal_weight),
-            sponsor: Set(row.sponsor),
-        });
-        VoterRoll::insert_many(active).exec(tx).await?;
+    match body {
+        VoteBody::Members => freeze_members(tx, amendment, grace_days).await,
+        VoteBody::Board => freeze_board(tx, amendment).await,
     }
-    Ok(rows)
 }
 
-/// Roll entries written per statement: 7 parameters each, well under SQLite's 32,766 and
-/// PostgreSQL's 65,535.
-const INSERT_CHUNK: usize = 2_000;
+async fn freeze_members(
+    tx: &Tx,
+    amendment: Uuid,
+    grace_days: i32,
+) -> ApiResult<Vec<voter_roll::Model>> {
+    use membership::Column as M;
+    use voter_roll::Column as R;
+    let backend = tx.get_database_backend();
+    let members = Query::select()
+        .expr(ids::random_key(backend))
+        .expr(Expr::val(amendment))
+        .column(M::Id)
+        .column(M::HolderKey)
+        .column(M::VoteWeight)
+        .expr(M::ClassKey.eq(MembershipClassKey::Sponsor))
+        .from(membership::Entity)
+        .cond_where(status::condition(
+            MembershipStatus::Active,
+            Utc::now().date_naive(),
+            grace_days,
+        ))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(voter_roll::Entity)
+        .columns([
+            R::Id,
+            R::AmendmentId,
+            R::MembershipId,
+            R::HolderKey,
+            R::NominalWeight,
+            R::Sponsor,
+        ])
+        .select_from(members)
+        .map_err(ApiError::internal)?
+        .returning_all()
+        .to_owned();
+    Ok(VoterRoll::find()
+        .from_raw_sql(backend.build(&insert))
+        .all(tx)
+        .await?)
+}
+
+/// The board of record when the vote opens: the directorships in office today (one entry per
+/// director, even one holding two seats).
+async fn freeze_board(tx: &Tx, amendment: Uuid) -> ApiResult<Vec<voter_roll::Model>> {
+    let directors: BTreeSet<Uuid> = crate::elections::board::in_office(tx, Utc::now().date_naive())
+        .await?
+        .into_iter()
+        .map(|d| d.account_id)
+        .collect();
+    let rows: Vec<voter_roll::Model> = directors
+        .into_iter()
+        .map(|account_id| voter_roll::Model {
+            id: ids::new_key(),
+            amendment_id: amendment,
+            membership_id: None,
+            account_id: Some(account_id),
+            holder_key: Holder::Account(account_id).key(),
+            nominal_weight: 1,
+            sponsor: false,
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let active = rows.iter().cloned().map(voter_roll::ActiveModel::from);
+    VoterRoll::insert_many(active).exec(tx).await?;
+    Ok(rows)
+}
 
 /// What the tally needs of each entry of `amendment`'s roll, with the entry's vote if it cast
 /// one: one statement, only the columns the arithmetic reads, however large the roll.
