@@ -137,8 +137,8 @@ pub async fn start(
     closes_at: DateTime<Utc>,
     policy: &governance_policy::Model,
 ) -> ApiResult<amendment::Model> {
-    let roll = roll::freeze(tx, amendment_id, body, policy.grace_period_days).await?;
-    if roll.is_empty() {
+    let frozen_entries = roll::freeze(tx, amendment_id, body, policy.grace_period_days).await?;
+    if frozen_entries == 0 {
         return Err(ApiError::conflict("nobody is eligible to vote"));
     }
     let frozen = StoredRules::of_amendment(&find(tx, amendment_id).await?, policy)?;
@@ -156,10 +156,7 @@ pub async fn start(
         },
     )
     .await?;
-    let entries: Vec<_> = roll
-        .iter()
-        .map(|r| json!({ "entry": r.id, "membership": r.membership_id, "account": r.account_id, "weight": r.nominal_weight, "sponsor": r.sponsor }))
-        .collect();
+    let entries = roll::listing(tx, amendment_id).await?;
     audit_step(
         tx,
         actor,

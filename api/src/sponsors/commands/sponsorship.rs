@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set, sea_query::Expr,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -112,7 +112,11 @@ pub async fn record(
                 .ok_or_else(|| ApiError::not_found("organization"))?;
         }
     }
+    // Shared-locked: an edit of the tier (which locks it for update) waits for this record, or
+    // this record reads the tier's new rank and state, so the rank copied onto the sponsorship
+    // for the public order never lags the tier's.
     let tier = Tiers::find_by_id(input.tier_id)
+        .lock_shared()
         .one(tx)
         .await
         .map_err(corrupt_row("sponsor_tiers", input.tier_id))?
