@@ -538,6 +538,24 @@ async fn the_audit_entries_alone_recount_the_tally() {
             );
         }
     }
+    // The database drew each entry's key: a random (version 4) UUID, a different one each.
+    let keys: std::collections::HashSet<uuid::Uuid> = opened["roll"]
+        .as_array()
+        .expect("roll")
+        .iter()
+        .map(|entry| {
+            entry["entry"]
+                .as_str()
+                .expect("entry")
+                .parse()
+                .expect("a UUID")
+        })
+        .collect();
+    assert_eq!(keys.len(), opened["roll"].as_array().expect("roll").len());
+    assert!(
+        keys.iter()
+            .all(|key| key.get_version_num() == 4 && key.get_variant() == uuid::Variant::RFC4122)
+    );
     use api::bylaws::tally::{Body, Choice, Rules, Voter, tally};
     let voters: Vec<Voter> = opened["roll"]
         .as_array()
