@@ -60,7 +60,7 @@ pub fn random_key(backend: DbBackend) -> SimpleExpr {
     match backend {
         DbBackend::Postgres => Expr::cust("gen_random_uuid()"),
         // SQLite stores keys as 16-byte blobs: 122 random bits around the version nibble (4)
-        // and the variant bits (10).
+        // and the variant bits (10). `unhex` needs SQLite 3.41; sqlx bundles 3.51.
         _ => Expr::cust(
             "unhex(substr(hex(randomblob(6)), 1, 12) || '4' || substr(hex(randomblob(2)), 2, 3) \
              || substr('89AB', 1 + (random() & 3), 1) || substr(hex(randomblob(8)), 2, 15))",
