@@ -68,6 +68,20 @@ pub fn random_key(backend: DbBackend) -> SimpleExpr {
     }
 }
 
+/// SQLite SQL for the hyphenated text of the key stored (as a blob) in `column`, or NULL: what
+/// PostgreSQL's `uuid` gives as text, for JSON the database builds.
+pub fn sqlite_key_text(column: &str) -> String {
+    let part = |from: usize, len: usize| format!("substr(hex({column}), {from}, {len})");
+    format!(
+        "CASE WHEN {column} IS NULL THEN NULL ELSE lower({} || '-' || {} || '-' || {} || '-' || {} || '-' || {}) END",
+        part(1, 8),
+        part(9, 4),
+        part(13, 4),
+        part(17, 4),
+        part(21, 12),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod policy;
 pub mod portal;
 pub mod public_cache;
+pub mod rolls;
 pub mod scalar_errors;
 pub mod scheduler;
 pub mod schema;

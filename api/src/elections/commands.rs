@@ -361,19 +361,10 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         ));
     }
     let frozen = roll::freeze(tx, &current, policy.grace_period_days).await?;
-    if frozen.is_empty() {
+    if frozen.size == 0 {
         return Err(ApiError::conflict("nobody is eligible to vote"));
     }
-    let sponsor_weight: f64 = frozen
-        .iter()
-        .filter(|r| r.sponsor)
-        .map(|r| f64::from(r.nominal_weight))
-        .sum();
-    let other_weight: f64 = frozen
-        .iter()
-        .filter(|r| !r.sponsor)
-        .map(|r| f64::from(r.nominal_weight))
-        .sum();
+    let (sponsor_weight, other_weight) = (frozen.sponsor_weight, frozen.other_weight);
     let rules = FrozenRules {
         term_years: policy.director_term_years,
         sponsor_influence_cap: policy.sponsor_influence_cap,
@@ -382,7 +373,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         extension_days: policy.election_turnout_extension_days,
         max_extensions: policy.election_turnout_max_extensions,
         candidates: candidates.clone(),
-        roll_size: frozen.len() as u64,
+        roll_size: frozen.size,
         organizations,
     };
     let stored = serde_json::to_string(&rules).map_err(ApiError::internal)?;
@@ -397,10 +388,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         },
     )
     .await?;
-    let entries: Vec<_> = frozen
-        .iter()
-        .map(|r| json!({ "entry": r.id, "membership": r.membership_id, "weight": r.nominal_weight, "sponsor": r.sponsor }))
-        .collect();
+    let entries = roll::listing(tx, id).await?;
     let rules_json = serde_json::to_value(&rules).map_err(ApiError::internal)?;
     audit_step(
         tx,

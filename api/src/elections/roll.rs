@@ -8,8 +8,8 @@ use entity::{
     prelude::{ElectionRoll, ElectionVoter},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    sea_query::{Expr, Query},
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
@@ -21,17 +21,14 @@ use crate::{
         classes::MembershipClassKey,
         status::{self, MembershipStatus},
     },
+    rolls::{self, Field},
 };
 
 /// Writes the roll: for a general election every membership in good standing today, with its
 /// class's or tier's weight; for the Community Director only Contributor and Mirror
-/// memberships, each with weight 1. Copied inside the database by one `INSERT … SELECT …
-/// RETURNING`, each entry keyed by a random id the database draws.
-pub async fn freeze(
-    tx: &Tx,
-    election: &election::Model,
-    grace_days: i32,
-) -> ApiResult<Vec<election_roll::Model>> {
+/// memberships, each with weight 1. Copied inside the database by one `INSERT … SELECT`, each
+/// entry keyed by a random id the database draws; returns the roll's size and weights.
+pub async fn freeze(tx: &Tx, election: &election::Model, grace_days: i32) -> ApiResult<Totals> {
     use election_roll::Column as R;
     use membership::Column as M;
     let backend = tx.get_database_backend();
@@ -71,12 +68,63 @@ pub async fn freeze(
         ])
         .select_from(members)
         .map_err(ApiError::internal)?
-        .returning_all()
         .to_owned();
-    Ok(ElectionRoll::find()
-        .from_raw_sql(backend.build(&insert))
-        .all(tx)
-        .await?)
+    tx.execute(&insert).await?;
+    totals(tx, election.id).await
+}
+
+/// The size of a frozen roll and the weights on it, which fix the sponsor scale.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Entries on the roll.
+    pub size: u64,
+    /// The nominal weight of the Sponsor memberships on it.
+    pub sponsor_weight: f64,
+    /// The nominal weight of every other membership on it.
+    pub other_weight: f64,
+}
+
+/// [`Totals`] of `election`'s roll: one aggregate statement.
+async fn totals(db: &impl ConnectionTrait, election: Uuid) -> ApiResult<Totals> {
+    use election_roll::Column as R;
+    let weight_where = |sponsor: bool| {
+        Expr::case(R::Sponsor.eq(sponsor), Expr::col(R::NominalWeight))
+            .finally(Expr::val(0))
+            .sum()
+    };
+    let (size, sponsor, other): (i64, Option<i64>, Option<i64>) = ElectionRoll::find()
+        .select_only()
+        .expr(Expr::col(R::Id).count())
+        .expr(weight_where(true))
+        .expr(weight_where(false))
+        .filter(R::ElectionId.eq(election))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    Ok(Totals {
+        size: u64::try_from(size).unwrap_or_default(),
+        sponsor_weight: sponsor.unwrap_or_default() as f64,
+        other_weight: other.unwrap_or_default() as f64,
+    })
+}
+
+/// `election`'s roll as the audit entry that opens the voting lists it, one object per entry
+/// (`entry`, `membership`, `weight`, `sponsor`), so that anyone can recount from the log.
+pub async fn listing(db: &impl ConnectionTrait, election: Uuid) -> ApiResult<serde_json::Value> {
+    rolls::listing(
+        db,
+        "election_roll",
+        "election_id",
+        election,
+        &[
+            ("entry", "id", Field::Key),
+            ("membership", "membership_id", Field::Key),
+            ("weight", "nominal_weight", Field::Int),
+            ("sponsor", "sponsor", Field::Flag),
+        ],
+    )
+    .await
 }
 
 /// The entries of `election`'s roll that `account` may cast: its own membership's, and those of

@@ -11,8 +11,7 @@ use entity::{
     voter_roll,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
     sea_query::{Expr, Query},
 };
 use uuid::Uuid;
@@ -26,6 +25,7 @@ use crate::{
         holder::Holder,
         status::{self, MembershipStatus},
     },
+    rolls::{self, Field},
 };
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
@@ -108,50 +108,21 @@ async fn freeze_board(tx: &Tx, amendment: Uuid) -> ApiResult<u64> {
 
 /// `amendment`'s roll as the `vote.opened` audit entry lists it, one object per entry (`entry`,
 /// `membership`, `account`, `weight`, `sponsor`), so that anyone can recount from the log.
-/// The database builds the list as one JSON text: 100,000 entries come back as one value, not
-/// as 100,000 rows.
 pub async fn listing(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResult<serde_json::Value> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "SELECT COALESCE(json_agg(json_build_object(\
-             'entry', id, 'membership', membership_id, 'account', account_id, \
-             'weight', nominal_weight, 'sponsor', sponsor)), '[]')::text AS roll \
-             FROM voter_roll WHERE amendment_id = $1"
-            .to_owned(),
-        // SQLite keeps keys as 16-byte blobs and booleans as 0 and 1.
-        _ => format!(
-            "SELECT json_group_array(json_object('entry', {}, 'membership', {}, \
-             'account', {}, 'weight', nominal_weight, \
-             'sponsor', json(CASE WHEN sponsor THEN 'true' ELSE 'false' END))) AS roll \
-             FROM voter_roll WHERE amendment_id = ?",
-            sqlite_key_text("id"),
-            sqlite_key_text("membership_id"),
-            sqlite_key_text("account_id"),
-        ),
-    };
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [amendment.into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal("the roll listing returned no row"))?;
-    let text: String = row.try_get("", "roll")?;
-    serde_json::from_str(&text).map_err(ApiError::internal)
-}
-
-/// SQLite SQL for the hyphenated text of the key in `column`, or NULL.
-fn sqlite_key_text(column: &str) -> String {
-    let part = |from: usize, len: usize| format!("substr(hex({column}), {from}, {len})");
-    format!(
-        "CASE WHEN {column} IS NULL THEN NULL ELSE lower({} || '-' || {} || '-' || {} || '-' || {} || '-' || {}) END",
-        part(1, 8),
-        part(9, 4),
-        part(13, 4),
-        part(17, 4),
-        part(21, 12),
+    rolls::listing(
+        db,
+        "voter_roll",
+        "amendment_id",
+        amendment,
+        &[
+            ("entry", "id", Field::Key),
+            ("membership", "membership_id", Field::Key),
+            ("account", "account_id", Field::Key),
+            ("weight", "nominal_weight", Field::Int),
+            ("sponsor", "sponsor", Field::Flag),
+        ],
     )
+    .await
 }
 
 /// What the tally needs of each entry of `amendment`'s roll, with the entry's vote if it cast

@@ -76,6 +76,45 @@ async fn the_influence_cap_scales_sponsor_ballots_and_shows_its_factors() {
         .as_f64()
         .expect("a factor");
     assert!((shown - roll_scale).abs() < 1e-12, "{shown}");
+    // The audit entry that opened the voting lists the roll whole, for a recount from the log.
+    let log = app
+        .gql_as(
+            &f.admin.access_token,
+            "query($id: ID) { auditEvents(subjectId: $id, first: 50) { nodes { action summary } } }",
+            json!({ "id": election }),
+        )
+        .await;
+    let opened = log.data()["auditEvents"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["action"] == "election.voting_opened")
+        .expect("the opening entry")["summary"]
+        .clone();
+    let roll = opened["roll"].as_array().expect("the roll");
+    assert_eq!(roll.len(), 4);
+    let weights: Vec<(i64, bool)> = roll
+        .iter()
+        .map(|e| {
+            assert!(
+                e["entry"]
+                    .as_str()
+                    .is_some_and(|k| k.parse::<uuid::Uuid>().is_ok())
+            );
+            assert!(
+                e["membership"]
+                    .as_str()
+                    .is_some_and(|k| k.parse::<uuid::Uuid>().is_ok())
+            );
+            (
+                e["weight"].as_i64().expect("a weight"),
+                e["sponsor"].as_bool().expect("a flag"),
+            )
+        })
+        .collect();
+    assert_eq!(weights.iter().filter(|(_, sponsor)| *sponsor).count(), 1);
+    assert_eq!(weights.iter().map(|(w, _)| w).sum::<i64>(), 18);
+    assert_eq!(opened["rules"]["rollSize"], json!(4));
     // The sponsor and one member vote: among the ballots cast, the sponsor holds at most 49%.
     let sponsor_cast = f.cast(&sponsor, &election, &[&cy_n]).await;
     let ada_cast = f.cast(&ada, &election, &[&bob_n]).await;
