@@ -17,6 +17,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QuerySelect, Set, Statement, TryInsertResult,
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -449,40 +450,38 @@ async fn announce_started(tx: &Tx, sponsorships: &[sponsorship::Model]) -> ApiRe
 }
 
 /// Sponsors with a running sponsorship whose Sponsor membership is missing or ends before it,
-/// by sponsor key.
+/// by sponsor key. Asked of the database in one statement, so that a replica checking every ten
+/// minutes reads only the sponsors that are behind, not every running sponsorship and its
+/// membership.
 async fn sponsors_behind(tx: &Tx, today: NaiveDate) -> ApiResult<BTreeMap<String, Holder>> {
-    let started: Vec<sponsorship::Model> =
-        Sponsorship::find().filter(active_on(today)).all(tx).await?;
-    if started.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let mut memberships: HashMap<String, membership::Model> = HashMap::new();
-    for chunk in started.chunks(IN_CHUNK) {
-        memberships.extend(
-            Memberships::find()
-                .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
-                .filter(
-                    membership::Column::HolderKey
-                        .is_in(chunk.iter().map(|s| s.sponsor_key.clone())),
-                )
-                .all(tx)
-                .await?
-                .into_iter()
-                .map(|m| (m.holder_key.clone(), m)),
-        );
-    }
-    let mut behind = BTreeMap::new();
-    for running in &started {
-        let lagging = memberships
-            .get(&running.sponsor_key)
-            .is_none_or(|m| m.ends_on.is_none_or(|end| end < last_day(running.ends_on)));
-        if lagging {
-            let sponsor =
-                Holder::from_columns(running.sponsor_account_id, running.sponsor_organization_id)?;
-            behind.insert(running.sponsor_key.clone(), sponsor);
-        }
-    }
-    Ok(behind)
+    // The sponsorship's last day (it ends on `ends_on`, as `last_day` says).
+    let last_day = match tx.get_database_backend() {
+        DbBackend::Postgres => Expr::cust(r#""sponsorships"."ends_on" - 1"#),
+        _ => Expr::cust(r#"date("sponsorships"."ends_on", '-1 day')"#),
+    };
+    let covering = Query::select()
+        .expr(Expr::val(1))
+        .from(Memberships)
+        .and_where(
+            Expr::col((Memberships, membership::Column::HolderKey))
+                .equals((Sponsorship, sponsorship::Column::SponsorKey)),
+        )
+        .and_where(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
+        .and_where(Expr::col((Memberships, membership::Column::EndsOn)).gte(last_day))
+        .to_owned();
+    let rows: Vec<(String, Option<Uuid>, Option<Uuid>)> = Sponsorship::find()
+        .select_only()
+        .column(sponsorship::Column::SponsorKey)
+        .column(sponsorship::Column::SponsorAccountId)
+        .column(sponsorship::Column::SponsorOrganizationId)
+        .filter(active_on(today))
+        .filter(Expr::exists(covering).not())
+        .into_tuple()
+        .all(tx)
+        .await?;
+    rows.into_iter()
+        .map(|(key, account, organization)| Ok((key, Holder::from_columns(account, organization)?)))
+        .collect()
 }
 
 /// Sponsorships whose end date has come with no `LAPSED` activity yet: asked of the database,
