@@ -1,6 +1,7 @@
-//! What an amendment vote's roll and an election's roll share: each is frozen by copying the
-//! memberships in good standing inside the database, and listed whole in the audit entry that
-//! opens the voting, so that anyone can recount from the log alone. The listing is built by the
+//! What an amendment vote's roll and an election's roll share: each is listed whole in the
+//! audit entry that opens the voting, so that anyone can recount from the log alone. (A members'
+//! roll is copied from the memberships in good standing inside the database, by its own
+//! module's `freeze`.) The listing is built by the
 //! database as one JSON text: 100,000 entries come back as one value, not as 100,000 rows (sqlx
 //! hands SQLite rows to the process one message each).
 
