@@ -1,17 +1,83 @@
-//! What an amendment vote's roll and an election's roll share: each is listed whole in the
-//! audit entry that opens the voting, so that anyone can recount from the log alone. (A members'
-//! roll is copied from the memberships in good standing inside the database, by its own
-//! module's `freeze`.) The listing is built by the
+//! What an amendment vote's roll and an election's roll share: a members' roll is copied from
+//! the memberships in good standing inside the database, and each roll is listed whole in the
+//! audit entry that opens the voting, so that anyone can recount from the log alone. The listing is built by the
 //! database as one JSON text: 100,000 entries come back as one value, not as 100,000 rows (sqlx
 //! hands SQLite rows to the process one message each).
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use chrono::Utc;
+use entity::membership;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, Statement,
+    sea_query::{Expr, IntoIden, Query},
+};
 use uuid::Uuid;
 
 use crate::{
+    db::Tx,
     error::{ApiError, ApiResult},
     ids,
+    members::{
+        classes::MembershipClassKey,
+        status::{self, MembershipStatus},
+    },
 };
+
+/// Which memberships a roll copies, and with which weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weighting {
+    /// Every membership in good standing, with its class's or tier's weight; Sponsor
+    /// memberships are marked, for the influence cap.
+    ByClass,
+    /// Only Contributor and Mirror memberships, each with weight 1 (the Community Director).
+    OnePerMember,
+}
+
+/// Copies the memberships in good standing today into `table` as `owner`'s roll, by one
+/// `INSERT … SELECT`: each entry keyed by a random id the database draws, so 100,000 members
+/// are one statement, not a round trip of rows through the process and back. `columns` name
+/// the entry's key, owner, membership, holder key, nominal weight and sponsor mark, in that
+/// order. Returns how many entries it wrote.
+pub async fn copy_members<C: IntoIden + Copy>(
+    tx: &Tx,
+    table: impl IntoIden,
+    columns: [C; 6],
+    owner: Uuid,
+    grace_days: i32,
+    weighting: Weighting,
+) -> ApiResult<u64> {
+    use membership::Column as M;
+    let mut members = Query::select();
+    members
+        .expr(ids::random_key(tx.get_database_backend()))
+        .expr(Expr::val(owner))
+        .column(M::Id)
+        .column(M::HolderKey)
+        .from(membership::Entity)
+        .cond_where(status::condition(
+            MembershipStatus::Active,
+            Utc::now().date_naive(),
+            grace_days,
+        ));
+    match weighting {
+        Weighting::ByClass => {
+            members
+                .column(M::VoteWeight)
+                .expr(M::ClassKey.eq(MembershipClassKey::Sponsor));
+        }
+        Weighting::OnePerMember => {
+            members.expr(Expr::val(1)).expr(Expr::val(false)).and_where(
+                M::ClassKey.is_in([MembershipClassKey::Contributor, MembershipClassKey::Mirror]),
+            );
+        }
+    }
+    let insert = Query::insert()
+        .into_table(table)
+        .columns(columns)
+        .select_from(members)
+        .map_err(ApiError::internal)?
+        .to_owned();
+    Ok(tx.execute(&insert).await?.rows_affected())
+}
 
 /// How a column of a roll is written in its listing.
 #[derive(Clone, Copy, Debug)]

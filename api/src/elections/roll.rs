@@ -1,75 +1,49 @@
 //! An election's voter roll: frozen when voting opens, and read back to find who may cast which
 //! ballot and how many have.
 
-use chrono::Utc;
 use entity::{
     election::{self, SeatKind},
-    election_roll, election_voter, membership,
+    election_roll, election_voter,
     prelude::{ElectionRoll, ElectionVoter},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, Query},
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
 use crate::{
     db::Tx,
-    error::{ApiError, ApiResult},
-    ids,
-    members::{
-        classes::MembershipClassKey,
-        status::{self, MembershipStatus},
-    },
-    rolls::{self, Field},
+    error::ApiResult,
+    rolls::{self, Field, Weighting},
 };
 
 /// Writes the roll: for a general election every membership in good standing today, with its
 /// class's or tier's weight; for the Community Director only Contributor and Mirror
-/// memberships, each with weight 1. Copied inside the database by one `INSERT … SELECT`, each
-/// entry keyed by a random id the database draws; returns the roll's size and weights.
+/// memberships, each with weight 1. Copied inside the database ([`rolls::copy_members`]);
+/// returns the roll's size and weights.
 pub async fn freeze(tx: &Tx, election: &election::Model, grace_days: i32) -> ApiResult<Totals> {
     use election_roll::Column as R;
-    use membership::Column as M;
-    let backend = tx.get_database_backend();
-    let mut members = Query::select();
-    members
-        .expr(ids::random_key(backend))
-        .expr(Expr::val(election.id))
-        .column(M::Id)
-        .column(M::HolderKey)
-        .from(membership::Entity)
-        .cond_where(status::condition(
-            MembershipStatus::Active,
-            Utc::now().date_naive(),
-            grace_days,
-        ));
-    match election.kind {
-        SeatKind::Community => {
-            members.expr(Expr::val(1)).expr(Expr::val(false)).and_where(
-                M::ClassKey.is_in([MembershipClassKey::Contributor, MembershipClassKey::Mirror]),
-            );
-        }
-        SeatKind::General => {
-            members
-                .column(M::VoteWeight)
-                .expr(M::ClassKey.eq(MembershipClassKey::Sponsor));
-        }
-    }
-    let insert = Query::insert()
-        .into_table(election_roll::Entity)
-        .columns([
+    let weighting = match election.kind {
+        SeatKind::Community => Weighting::OnePerMember,
+        SeatKind::General => Weighting::ByClass,
+    };
+    rolls::copy_members(
+        tx,
+        election_roll::Entity,
+        [
             R::Id,
             R::ElectionId,
             R::MembershipId,
             R::HolderKey,
             R::NominalWeight,
             R::Sponsor,
-        ])
-        .select_from(members)
-        .map_err(ApiError::internal)?
-        .to_owned();
-    tx.execute(&insert).await?;
+        ],
+        election.id,
+        grace_days,
+        weighting,
+    )
+    .await?;
     totals(tx, election.id).await
 }
 

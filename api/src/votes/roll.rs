@@ -6,35 +6,25 @@ use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     amendment_vote::{self, VoteChoice},
-    membership,
     prelude::VoterRoll,
     voter_roll,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    sea_query::{Expr, Query},
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
     amendments::VoteBody,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     ids,
-    members::{
-        classes::MembershipClassKey,
-        holder::Holder,
-        status::{self, MembershipStatus},
-    },
-    rolls::{self, Field},
+    members::holder::Holder,
+    rolls::{self, Field, Weighting},
 };
 
 /// Writes the voter roll: members in good standing today with their weights, or the directors
 /// in office (the board of record).
 ///
-/// A members' roll is copied inside the database with one `INSERT … SELECT`, each entry keyed
-/// by a random (version 4) id the database draws: 100,000 members are one statement, not a
-/// round trip of rows through the process and back. Returns how many entries it wrote;
-/// [`listing`] reads them back for the audit log.
+/// A members' roll is copied inside the database ([`rolls::copy_members`]). Returns how many
+/// entries it wrote; [`listing`] reads them back for the audit log.
 pub async fn freeze(tx: &Tx, amendment: Uuid, body: VoteBody, grace_days: i32) -> ApiResult<u64> {
     match body {
         VoteBody::Members => freeze_members(tx, amendment, grace_days).await,
@@ -43,37 +33,23 @@ pub async fn freeze(tx: &Tx, amendment: Uuid, body: VoteBody, grace_days: i32) -
 }
 
 async fn freeze_members(tx: &Tx, amendment: Uuid, grace_days: i32) -> ApiResult<u64> {
-    use membership::Column as M;
     use voter_roll::Column as R;
-    let backend = tx.get_database_backend();
-    let members = Query::select()
-        .expr(ids::random_key(backend))
-        .expr(Expr::val(amendment))
-        .column(M::Id)
-        .column(M::HolderKey)
-        .column(M::VoteWeight)
-        .expr(M::ClassKey.eq(MembershipClassKey::Sponsor))
-        .from(membership::Entity)
-        .cond_where(status::condition(
-            MembershipStatus::Active,
-            Utc::now().date_naive(),
-            grace_days,
-        ))
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(voter_roll::Entity)
-        .columns([
+    rolls::copy_members(
+        tx,
+        voter_roll::Entity,
+        [
             R::Id,
             R::AmendmentId,
             R::MembershipId,
             R::HolderKey,
             R::NominalWeight,
             R::Sponsor,
-        ])
-        .select_from(members)
-        .map_err(ApiError::internal)?
-        .to_owned();
-    Ok(tx.execute(&insert).await?.rows_affected())
+        ],
+        amendment,
+        grace_days,
+        Weighting::ByClass,
+    )
+    .await
 }
 
 /// The board of record when the vote opens: the directorships in office today (one entry per
