@@ -16,9 +16,12 @@ pub struct QueryLimits {
     pub max_depth: usize,
     /// `QUORUM_MAX_COMPLEXITY`: sum of field costs, lists weighted by page size (default 1000).
     pub max_complexity: usize,
-    /// `QUORUM_MAX_ALIASES`: aliases in one document (default 15).
+    /// `QUORUM_MAX_SELECTIONS`: fields selected once fragments are expanded, in every operation
+    /// of the document (default 1000).
+    pub max_selections: usize,
+    /// `QUORUM_MAX_ALIASES`: aliases once fragments are expanded (default 15).
     pub max_aliases: usize,
-    /// `QUORUM_MAX_DIRECTIVES`: directives in one document (default 50).
+    /// `QUORUM_MAX_DIRECTIVES`: directives once fragments are expanded (default 50).
     pub max_directives: usize,
     /// `QUORUM_MAX_RECURSION`: parser recursion depth, guarding the stack (default 32).
     pub max_recursion: usize,
@@ -29,6 +32,7 @@ impl Default for QueryLimits {
         Self {
             max_depth: 10,
             max_complexity: 1000,
+            max_selections: 1000,
             max_aliases: 15,
             max_directives: 50,
             max_recursion: 32,
@@ -380,6 +384,7 @@ impl Config {
             limits: QueryLimits {
                 max_depth: parse(&get, "QUORUM_MAX_DEPTH", limits.max_depth)?,
                 max_complexity: parse(&get, "QUORUM_MAX_COMPLEXITY", limits.max_complexity)?,
+                max_selections: parse(&get, "QUORUM_MAX_SELECTIONS", limits.max_selections)?,
                 max_aliases: parse(&get, "QUORUM_MAX_ALIASES", limits.max_aliases)?,
                 max_directives: parse(&get, "QUORUM_MAX_DIRECTIVES", limits.max_directives)?,
                 max_recursion: parse(&get, "QUORUM_MAX_RECURSION", limits.max_recursion)?,

@@ -41,10 +41,15 @@ impl Extension for LimitsExtension {
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
+        _variables: &Variables,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await.map_err(|mut err| {
+        // The document is parsed and measured here, instead of by the engine's own parse step
+        // (`next`), which follows every fragment spread without remembering what it measured:
+        // a kilobyte of fragments that spread each other twice would keep it busy for minutes.
+        // `next` is not called: the measure below covers its recursion check.
+        let document = async_graphql::parser::parse_query(query).map_err(|err| {
+            let mut err = ServerError::from(err);
             let code = if err.message.contains("recursion limit") {
                 code::QUERY_TOO_COMPLEX
             } else {
@@ -66,31 +71,57 @@ impl Extension for LimitsExtension {
             set_code(&mut err, code::BAD_USER_INPUT);
             return Err(err);
         }
-        let depth = Depth::of(&document);
-        if depth.depth > self.0.max_depth {
+        let measure = Measure::of(&document).map_err(|cycle| {
+            let mut err = ServerError::new(
+                format!(
+                    "The fragment \"{cycle}\" spreads itself; a fragment may not include itself."
+                ),
+                None,
+            );
+            set_code(&mut err, code::GRAPHQL_VALIDATION_FAILED);
+            err
+        })?;
+        let limits = &self.0;
+        if measure.selections > limits.max_selections {
             return Err(too_complex(format!(
-                "The query is nested {} levels deep; at most {} are allowed.",
-                depth.depth, self.0.max_depth
+                "The query makes {} selections once its fragments are expanded; at most {} are \
+                 allowed.",
+                Shown(measure.selections),
+                limits.max_selections
             )));
         }
-        if depth.introspection_lists > MAX_INTROSPECTION_LISTS {
+        if measure.nesting > limits.max_recursion {
+            return Err(too_complex(format!(
+                "The query nests its selections {} deep, fragments included; at most {} are \
+                 allowed.",
+                measure.nesting, limits.max_recursion
+            )));
+        }
+        if measure.depth > limits.max_depth {
+            return Err(too_complex(format!(
+                "The query is nested {} levels deep; at most {} are allowed.",
+                measure.depth, limits.max_depth
+            )));
+        }
+        if measure.introspection_lists > MAX_INTROSPECTION_LISTS {
             return Err(too_complex(format!(
                 "The introspection query nests {} lists of fields or types; at most \
                  {MAX_INTROSPECTION_LISTS} are allowed.",
-                depth.introspection_lists
+                measure.introspection_lists
             )));
         }
-        let counts = Counts::of(&document);
-        if counts.aliases > self.0.max_aliases {
+        if measure.aliases > limits.max_aliases {
             return Err(too_complex(format!(
-                "The query uses {} aliases; at most {} are allowed.",
-                counts.aliases, self.0.max_aliases
+                "The query uses {} aliases once its fragments are expanded; at most {} are allowed.",
+                Shown(measure.aliases),
+                limits.max_aliases
             )));
         }
-        if counts.directives > self.0.max_directives {
+        if measure.directives > limits.max_directives {
             return Err(too_complex(format!(
-                "The query uses {} directives; at most {} are allowed.",
-                counts.directives, self.0.max_directives
+                "The query uses {} directives once its fragments are expanded; at most {} are allowed.",
+                Shown(measure.directives),
+                limits.max_directives
             )));
         }
         Ok(document)
@@ -129,140 +160,242 @@ fn too_complex(message: String) -> ServerError {
 /// standard introspection query nests 1.
 const MAX_INTROSPECTION_LISTS: usize = 2;
 
-/// The nesting of a document with its fragments inlined, introspection left out; and, inside
-/// introspection, the nesting of the lists that multiply a response.
-#[derive(Clone, Copy, Default)]
-struct Depth {
-    depth: usize,
-    introspection_lists: usize,
+/// A count for a message: a count that saturated is shown as what it is, astronomically large.
+struct Shown(usize);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 == usize::MAX {
+            f.write_str("more than 18 quintillion")
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
 }
 
-impl Depth {
-    fn of(document: &ExecutableDocument) -> Self {
-        let mut walk = DepthWalk {
+/// A document measured as it would execute: every fragment spread replaced by the fragment's
+/// selections, in every operation of the document (validation visits them all).
+///
+/// Each fragment is measured once and its measure reused at every spread, so measuring costs
+/// time in proportion to the document's text, however far its fragments expand: a 1 KB
+/// document of 26 fragments each spreading the next twice expands to 2^25 fields, and that is
+/// found without walking them. Counts saturate instead of overflowing.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+struct Measure {
+    /// Selections: fields (`__typename` included), fragment spreads and inline fragments,
+    /// each as often as it would be visited.
+    selections: usize,
+    aliases: usize,
+    directives: usize,
+    /// The nesting of fields, introspection left out.
+    depth: usize,
+    /// Inside introspection, the nesting of the lists that multiply a response.
+    introspection_lists: usize,
+    /// The nesting of selection sets: fields' sets, fragments and inline fragments alike, as
+    /// the parser's recursion limit counts it.
+    nesting: usize,
+}
+
+impl Measure {
+    /// The measure of every operation in `document`; `Err` names a fragment that spreads
+    /// itself, directly or through others (validation would refuse it too, but its inlining
+    /// visitors would follow the cycle first).
+    fn of(document: &ExecutableDocument) -> Result<Self, String> {
+        let mut walk = Walk {
             document,
             fragments: HashMap::new(),
         };
-        document
-            .operations
-            .iter()
-            .map(|(_, operation)| walk.set(&operation.node.selection_set.node, false))
-            .fold(Self::default(), Self::max)
+        let mut total = Self::default();
+        for (_, operation) in document.operations.iter() {
+            let set = walk.set(&operation.node.selection_set.node, false)?;
+            let own = Self {
+                directives: operation.node.directives.len(),
+                ..Self::default()
+            };
+            total = total.beside(own.beside(set));
+        }
+        Ok(total)
     }
 
-    fn max(self, other: Self) -> Self {
+    /// Two selections side by side: counts add, depths take the deeper.
+    fn beside(self, other: Self) -> Self {
         Self {
+            selections: self.selections.saturating_add(other.selections),
+            aliases: self.aliases.saturating_add(other.aliases),
+            directives: self.directives.saturating_add(other.directives),
             depth: self.depth.max(other.depth),
             introspection_lists: self.introspection_lists.max(other.introspection_lists),
+            nesting: self.nesting.max(other.nesting),
+        }
+    }
+
+    /// This measure one level of selection sets further down.
+    fn nested(self) -> Self {
+        Self {
+            nesting: self.nesting + 1,
+            ..self
         }
     }
 }
 
-struct DepthWalk<'a> {
+struct Walk<'a> {
     document: &'a ExecutableDocument,
-    /// Each fragment's measure, by whether it is spread inside introspection, so that a
-    /// fragment spread many times is walked once. `None` while it is being walked: a cycle
-    /// (which validation refuses later) counts nothing instead of looping.
-    fragments: HashMap<(&'a Name, bool), Option<Depth>>,
+    /// Each fragment's measure, by whether it is spread inside introspection. `None` while it
+    /// is being walked, so that reaching it again is a cycle.
+    fragments: HashMap<(&'a Name, bool), Option<Measure>>,
 }
 
-impl<'a> DepthWalk<'a> {
-    /// The depth of `set` below the field that holds it; `introspection` when that field is
-    /// inside `__schema` or `__type`.
-    fn set(&mut self, set: &'a SelectionSet, introspection: bool) -> Depth {
-        let mut depth = Depth::default();
+impl<'a> Walk<'a> {
+    /// The measure of `set`; `introspection` when the field holding it is inside `__schema`
+    /// or `__type`.
+    fn set(&mut self, set: &'a SelectionSet, introspection: bool) -> Result<Measure, String> {
+        let mut measure = Measure::default();
         for item in &set.items {
             let item = match &item.node {
-                Selection::Field(field) => self.field(&field.node, introspection),
-                Selection::FragmentSpread(spread) => {
-                    self.fragment(&spread.node.fragment_name.node, introspection)
+                Selection::Field(field) => self.field(&field.node, introspection)?,
+                Selection::FragmentSpread(spread) => Measure {
+                    selections: 1,
+                    directives: spread.node.directives.len(),
+                    ..Measure::default()
                 }
-                Selection::InlineFragment(fragment) => {
-                    self.set(&fragment.node.selection_set.node, introspection)
+                .beside(
+                    self.fragment(&spread.node.fragment_name.node, introspection)?
+                        .nested(),
+                ),
+                Selection::InlineFragment(fragment) => Measure {
+                    selections: 1,
+                    directives: fragment.node.directives.len(),
+                    ..Measure::default()
                 }
+                .beside(
+                    self.set(&fragment.node.selection_set.node, introspection)?
+                        .nested(),
+                ),
             };
-            depth = depth.max(item);
+            measure = measure.beside(item);
         }
-        depth
+        Ok(measure)
     }
 
-    fn field(&mut self, field: &'a Field, introspection: bool) -> Depth {
+    fn field(&mut self, field: &'a Field, introspection: bool) -> Result<Measure, String> {
         let name = field.name.node.as_str();
         let set = &field.selection_set.node;
-        if introspection {
-            let below = self.set(set, true);
+        let own = Measure {
+            selections: 1,
+            aliases: usize::from(field.alias.is_some()),
+            directives: field.directives.len(),
+            ..Measure::default()
+        };
+        let below = if introspection {
+            let below = self.set(set, true)?;
             let list = matches!(
                 name,
                 "fields" | "inputFields" | "interfaces" | "possibleTypes"
             );
-            Depth {
+            Measure {
                 depth: 0,
                 introspection_lists: below.introspection_lists + usize::from(list),
+                ..below
             }
         } else if matches!(name, "__schema" | "__type") {
-            self.set(set, true)
+            self.set(set, true)?
         } else {
-            let below = self.set(set, false);
-            Depth {
+            let below = self.set(set, false)?;
+            Measure {
                 depth: below.depth + 1,
                 ..below
             }
-        }
+        };
+        let below = if set.items.is_empty() {
+            below
+        } else {
+            below.nested()
+        };
+        Ok(own.beside(below))
     }
 
-    fn fragment(&mut self, name: &'a Name, introspection: bool) -> Depth {
+    fn fragment(&mut self, name: &'a Name, introspection: bool) -> Result<Measure, String> {
         match self.fragments.get(&(name, introspection)) {
-            Some(Some(depth)) => return *depth,
-            Some(None) => return Depth::default(),
+            Some(Some(measure)) => return Ok(*measure),
+            Some(None) => return Err(name.to_string()),
             None => {}
         }
+        // An unknown fragment is validation's to report; it selects nothing.
         let Some(fragment) = self.document.fragments.get(name) else {
-            return Depth::default();
+            return Ok(Measure::default());
         };
         self.fragments.insert((name, introspection), None);
-        let depth = self.set(&fragment.node.selection_set.node, introspection);
-        self.fragments.insert((name, introspection), Some(depth));
-        depth
+        let measure = Measure {
+            directives: fragment.node.directives.len(),
+            ..Measure::default()
+        }
+        .beside(self.set(&fragment.node.selection_set.node, introspection)?);
+        self.fragments.insert((name, introspection), Some(measure));
+        Ok(measure)
     }
 }
 
-/// Aliases and directives in a whole document, fragments included.
-#[derive(Default)]
-struct Counts {
-    aliases: usize,
-    directives: usize,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
 
-impl Counts {
-    fn of(document: &ExecutableDocument) -> Self {
-        let mut counts = Self::default();
-        for (_, operation) in document.operations.iter() {
-            counts.directives += operation.node.directives.len();
-            counts.add(&operation.node.selection_set.node);
-        }
-        for fragment in document.fragments.values() {
-            counts.directives += fragment.node.directives.len();
-            counts.add(&fragment.node.selection_set.node);
-        }
-        counts
+    fn measure(query: &str) -> Result<Measure, String> {
+        Measure::of(&parse_query(query).expect("a document"))
     }
 
-    fn add(&mut self, set: &SelectionSet) {
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(field) => {
-                    self.aliases += usize::from(field.node.alias.is_some());
-                    self.directives += field.node.directives.len();
-                    self.add(&field.node.selection_set.node);
-                }
-                Selection::FragmentSpread(spread) => {
-                    self.directives += spread.node.directives.len();
-                }
-                Selection::InlineFragment(fragment) => {
-                    self.directives += fragment.node.directives.len();
-                    self.add(&fragment.node.selection_set.node);
-                }
+    /// `{ ...F0 }` with `F<i>` spreading `F<i+1>` twice, down to `F<levels-1> { __typename }`.
+    fn doubling(levels: usize) -> String {
+        let mut query = "{ ...F0 }".to_owned();
+        for i in 0..levels - 1 {
+            query.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        query.push_str(&format!(
+            " fragment F{} on Query {{ __typename }}",
+            levels - 1
+        ));
+        query
+    }
+
+    #[test]
+    fn fragments_count_as_often_as_they_are_spread() {
+        // 2^25 fields, and 2^26 - 1 spreads followed to reach them.
+        assert_eq!(
+            measure(&doubling(26)).map(|m| m.selections),
+            Ok((1 << 25) + (1 << 26) - 1)
+        );
+        let deep =
+            measure("{ a: viewer { ...F ...F } } fragment F on Account { b: id @skip(if: false) }")
+                .expect("no cycle");
+        assert_eq!(
+            deep,
+            Measure {
+                selections: 5,
+                aliases: 3,
+                directives: 2,
+                depth: 2,
+                introspection_lists: 0,
+                nesting: 2,
             }
-        }
+        );
+    }
+
+    #[test]
+    fn counts_saturate() {
+        let selections = measure(&doubling(200)).map(|m| m.selections);
+        assert_eq!(selections, Ok(usize::MAX));
+    }
+
+    #[test]
+    fn a_fragment_that_spreads_itself_is_found() {
+        assert_eq!(
+            measure("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"),
+            Err("A".to_owned())
+        );
+        // A fragment spread twice side by side is not a cycle.
+        assert!(measure("{ ...A ...A } fragment A on Query { __typename }").is_ok());
     }
 }

@@ -55,6 +55,8 @@ impl TestApp {
         // (see `notifications.rs`). Mail never lands in the working directory.
         config.notifications.workers = false;
         config.notifications.mail_dir = keys.path().join("mail");
+        // The operator's signing key exists before the server starts, as production requires.
+        api::auth::keys::SigningKeys::load_or_create(&config).expect("a signing key");
         configure(&mut config);
         let config = std::sync::Arc::new(config);
         let mut db = api::db::open(&config)
@@ -78,6 +80,15 @@ impl TestApp {
             _database: database,
             _keys: keys,
         }
+    }
+
+    /// The app as production runs it, with settings changed by `configure`.
+    pub async fn production(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::with_config(|config| {
+            config.environment = api::config::Environment::Production;
+            configure(config);
+        })
+        .await
     }
 
     /// A second replica: its own state and connections, the same database. What one replica

@@ -246,40 +246,57 @@ impl GraphqlEndpoint {
             Err(err) => return unauthenticated(media, &err),
         };
         let address = ClientAddress::of(req, self.state.config.trust_forwarded_for);
-        let schema = &self.state.schema;
-        let data = |request| {
-            self.state
-                .request_data(request, viewer.clone(), address.clone())
-        };
-        let run = async {
-            match batch {
-                BatchRequest::Single(request) => {
-                    BatchResponse::Single(schema.execute(data(request)).await)
-                }
-                BatchRequest::Batch(requests) => {
-                    let mut responses = Vec::with_capacity(requests.len());
-                    for request in requests {
-                        responses.push(schema.execute(data(request)).await);
+        let state = self.state.clone();
+        let run = async move {
+            let data = |request| state.request_data(request, viewer.clone(), address.clone());
+            let schema = &state.schema;
+            let work = async {
+                match batch {
+                    BatchRequest::Single(request) => {
+                        BatchResponse::Single(schema.execute(data(request)).await)
                     }
-                    BatchResponse::Batch(responses)
+                    BatchRequest::Batch(requests) => {
+                        let mut responses = Vec::with_capacity(requests.len());
+                        for request in requests {
+                            responses.push(schema.execute(data(request)).await);
+                        }
+                        BatchResponse::Batch(responses)
+                    }
                 }
-            }
+            };
+            state.public_cache.scope(work).await
         };
-        // Abandoning the request drops its transaction, which rolls back.
-        let Ok(response) =
-            tokio::time::timeout(self.state.config.request_timeout, cache.scope(run)).await
-        else {
-            tracing::warn!(
-                limit_secs = self.state.config.request_timeout.as_secs(),
-                "a request ran past the time limit and was abandoned"
-            );
-            let mut error = ServerError::new("The request took too long; try again.", None);
-            set_code(&mut error, code::SERVICE_UNAVAILABLE);
-            return json_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                &serde_json::json!({ "errors": [error] }),
-            );
+        // The request runs as a task of its own, so that the time limit is kept by this task
+        // whatever the request's own is doing, and the request is stopped (at its next await)
+        // when the limit passes or the client goes away. The query limits, checked before
+        // execution, bound the work between two awaits. Abandoning the request drops its
+        // transaction, which rolls back.
+        let task = Abandoned(tokio::spawn(run));
+        let response = match tokio::time::timeout(self.state.config.request_timeout, task).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "a request's task failed");
+                let mut error = ServerError::new(crate::error::INTERNAL_MESSAGE, None);
+                set_code(&mut error, code::INTERNAL_SERVER_ERROR);
+                return json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    media,
+                    &serde_json::json!({ "errors": [error] }),
+                );
+            }
+            Err(_) => {
+                tracing::warn!(
+                    limit_secs = self.state.config.request_timeout.as_secs(),
+                    "a request ran past the time limit and was abandoned"
+                );
+                let mut error = ServerError::new("The request took too long; try again.", None);
+                set_code(&mut error, code::SERVICE_UNAVAILABLE);
+                return json_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    media,
+                    &serde_json::json!({ "errors": [error] }),
+                );
+            }
         };
         let not_run = matches!(&response, BatchResponse::Single(single) if did_not_run(single));
         let status = match (&response, media) {
@@ -322,6 +339,27 @@ impl GraphqlEndpoint {
             };
         }
         json_response(status, media, &response)
+    }
+}
+
+/// A request's task, stopped when its handle is dropped: at the time limit, or when the
+/// client goes away and the endpoint's future with it.
+struct Abandoned<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for Abandoned<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for Abandoned<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
