@@ -4,7 +4,10 @@ use async_graphql::{Context, ID, Interface, Object};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
-    accounts::{loader::AccountLoader, types::Account},
+    accounts::{
+        loader::AccountLoader,
+        types::{Account, RepresentativeInvitation},
+    },
     amendments::types::Amendment,
     auth::{Role, Viewer},
     error::{ApiError, ApiResult},
@@ -31,6 +34,7 @@ use crate::{
 pub enum Node {
     Account(Account),
     Organization(Organization),
+    RepresentativeInvitation(RepresentativeInvitation),
     ApiToken(ApiToken),
     Membership(Membership),
     Application(Application),
@@ -72,6 +76,18 @@ impl NodeQuery {
                 .load_one(key)
                 .await?
                 .map(|row| Node::Organization(Organization(row))),
+            RepresentativeInvitation::KIND => {
+                let found = entity::prelude::RepresentativeInvitation::find_by_id(key)
+                    .one(db)
+                    .await?
+                    .map(RepresentativeInvitation);
+                match found {
+                    Some(found) if found.visible(ctx).await? => {
+                        Some(Node::RepresentativeInvitation(found))
+                    }
+                    _ => None,
+                }
+            }
             // A token is seen only by the person who created it and administrators.
             ApiToken::KIND => entity::prelude::ApiToken::find_by_id(key)
                 .one(db)

@@ -185,9 +185,19 @@ pub enum AuditAction {
     /// An organization was created.
     #[sea_orm(string_value = "organization.created")]
     OrganizationCreated,
-    /// An account began to represent an organization.
+    /// An account began to represent an organization: it accepted an invitation (or, before
+    /// invitations, was added).
     #[sea_orm(string_value = "organization.representative_added")]
     OrganizationRepresentativeAdded,
+    /// A representative or administrator invited an account to represent an organization.
+    #[sea_orm(string_value = "organization.representative_invited")]
+    OrganizationRepresentativeInvited,
+    /// The invited account declined to represent an organization.
+    #[sea_orm(string_value = "organization.invitation_declined")]
+    OrganizationInvitationDeclined,
+    /// An organization withdrew an invitation before it was answered.
+    #[sea_orm(string_value = "organization.invitation_cancelled")]
+    OrganizationInvitationCancelled,
     /// An account stopped representing an organization.
     #[sea_orm(string_value = "organization.representative_removed")]
     OrganizationRepresentativeRemoved,

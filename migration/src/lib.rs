@@ -58,6 +58,7 @@ mod m20261206_000004_add_sponsorships_announced_at;
 mod m20261206_000005_fill_sponsorships_announced_at;
 mod m20261206_000006_create_sponsorships_unannounced_index;
 mod m20261207_000001_create_mailings;
+mod m20261208_000001_create_representative_invitations;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -122,6 +123,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_fill_sponsorships_announced_at::Migration),
             Box::new(m20261206_000006_create_sponsorships_unannounced_index::Migration),
             Box::new(m20261207_000001_create_mailings::Migration),
+            Box::new(m20261208_000001_create_representative_invitations::Migration),
         ]
     }
 }

@@ -163,21 +163,56 @@ pub async fn seat_director_as(
     seat
 }
 
-/// `representative` of `organization` makes `person` one of its representatives too.
+/// `representative` of `organization` invites `person` to represent it too, and `person`
+/// accepts: from then on they are one of its representatives.
 pub async fn add_representative(
     app: &TestApp,
     representative: &Person,
     organization: &str,
     person: &Person,
 ) {
-    change_representatives(
-        app,
-        "addRepresentative",
-        representative,
-        organization,
-        person,
+    let invitation = invite_representative(app, representative, organization, person).await;
+    respond_to_invitation(app, person, &invitation, true)
+        .await
+        .data();
+}
+
+/// `inviter` (a representative of `organization`, or an administrator) invites `person` to
+/// represent it. Returns the invitation's ID; nothing changes until `person` accepts.
+pub async fn invite_representative(
+    app: &TestApp,
+    inviter: &Person,
+    organization: &str,
+    person: &Person,
+) -> String {
+    let response = app
+        .gql_as(
+            &inviter.access_token,
+            "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { invitation { id status } } }",
+            serde_json::json!({ "input": { "organizationId": organization, "accountId": person.id } }),
+        )
+        .await;
+    let invitation = &response.data()["addRepresentative"]["invitation"];
+    assert_eq!(invitation["status"], "PENDING");
+    invitation["id"]
+        .as_str()
+        .expect("an invitation id")
+        .to_owned()
+}
+
+/// `person` answers the invitation `invitation`.
+pub async fn respond_to_invitation(
+    app: &TestApp,
+    person: &Person,
+    invitation: &str,
+    accept: bool,
+) -> crate::Gql {
+    app.gql_as(
+        &person.access_token,
+        "mutation($input: RespondToRepresentativeInvitationInput!) { respondToRepresentativeInvitation(input: $input) { invitation { status } } }",
+        serde_json::json!({ "input": { "invitationId": invitation, "accept": accept } }),
     )
-    .await;
+    .await
 }
 
 /// `representative` of `organization` removes `person` from its representatives.
@@ -187,28 +222,9 @@ pub async fn remove_representative(
     organization: &str,
     person: &Person,
 ) {
-    change_representatives(
-        app,
-        "removeRepresentative",
-        representative,
-        organization,
-        person,
-    )
-    .await;
-}
-
-async fn change_representatives(
-    app: &TestApp,
-    mutation: &str,
-    representative: &Person,
-    organization: &str,
-    person: &Person,
-) {
     app.gql_as(
         &representative.access_token,
-        &format!(
-            "mutation($input: RepresentativeInput!) {{ {mutation}(input: $input) {{ organization {{ id }} }} }}"
-        ),
+        "mutation($input: RepresentativeInput!) { removeRepresentative(input: $input) { organization { id } } }",
         serde_json::json!({ "input": { "organizationId": organization, "accountId": person.id } }),
     )
     .await

@@ -2,7 +2,12 @@
 //! themselves) and `Organization` (a company or group that accounts represent).
 
 use async_graphql::{Context, ID, Object};
-use entity::{account, organization};
+use entity::{
+    account, organization,
+    prelude::RepresentativeInvitation as RepresentativeInvitations,
+    representative_invitation::{self, InvitationStatus},
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
     accounts::loader::{AccountLoader, RepresentativesLoader, RepresentedOrganizationsLoader},
@@ -10,6 +15,7 @@ use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
+    pagination::{PageArgs, cost, fetch_page},
     time::DateTime,
 };
 
@@ -106,10 +112,57 @@ impl Account {
         Ok(Some(organizations.into_iter().map(Organization).collect()))
     }
 
+    /// Invitations to represent an organization sent to this account, oldest first; null
+    /// unless the viewer is this account or an administrator. An invitation changes nothing
+    /// until it is accepted with `respondToRepresentativeInvitation`.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    async fn representative_invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only invitations in this state, e.g. PENDING.")] status: Option<
+            InvitationStatus,
+        >,
+        #[graphql(desc = "How many to return, at most 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return invitations after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return invitations before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Option<RepresentativeInvitationConnection>> {
+        if !self.private_to(ctx) {
+            return Ok(None);
+        }
+        let filter = representative_invitation::Column::AccountId.eq(self.row.id);
+        let page = PageArgs::new(first, after, last, before);
+        invitations(ctx, filter, status, page).await.map(Some)
+    }
+
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
         self.row.created_at.into()
     }
+}
+
+/// One page of invitations matching `filter` (and `status`, when given).
+async fn invitations(
+    ctx: &Context<'_>,
+    filter: sea_orm::sea_query::SimpleExpr,
+    status: Option<InvitationStatus>,
+    page: PageArgs,
+) -> ApiResult<RepresentativeInvitationConnection> {
+    let page = page.parse()?;
+    let mut query = RepresentativeInvitations::find().filter(filter);
+    if let Some(status) = status {
+        query = query.filter(representative_invitation::Column::Status.eq(status));
+    }
+    let db = ctx.data::<DatabaseConnection>()?;
+    let page = fetch_page(
+        db,
+        query,
+        representative_invitation::Column::Id,
+        |row| row.id,
+        &page,
+    )
+    .await?;
+    Ok(page.map(RepresentativeInvitation).into())
 }
 
 /// The organization row, wrapped so that no column becomes API by accident.
@@ -159,8 +212,150 @@ impl Organization {
         Ok(Some(accounts.into_values().map(Account::new).collect()))
     }
 
+    /// The invitations to represent it that it sent, oldest first; null unless the viewer
+    /// is one of its representatives or an administrator.
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    async fn representative_invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only invitations in this state, e.g. PENDING.")] status: Option<
+            InvitationStatus,
+        >,
+        #[graphql(desc = "How many to return, at most 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return invitations after this cursor.")] after: Option<String>,
+        #[graphql(desc = "How many to return from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return invitations before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Option<RepresentativeInvitationConnection>> {
+        if !self.managed_by(ctx).await? {
+            return Ok(None);
+        }
+        let filter = representative_invitation::Column::OrganizationId.eq(self.0.id);
+        let page = PageArgs::new(first, after, last, before);
+        invitations(ctx, filter, status, page).await.map(Some)
+    }
+
     /// When the organization was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
+    }
+}
+
+impl Organization {
+    /// Whether the viewer manages the organization: one of its representatives, or an
+    /// administrator.
+    pub async fn managed_by(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let viewer = Viewer::of(ctx);
+        if viewer.has_role(Role::Admin) {
+            return Ok(true);
+        }
+        let Some(me) = viewer.account_id() else {
+            return Ok(false);
+        };
+        let ids = loader::<RepresentativesLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(ids.contains(&me))
+    }
+}
+
+/// The invitation row, wrapped so that no column becomes API by accident.
+#[derive(Clone, Debug)]
+pub struct RepresentativeInvitation(pub representative_invitation::Model);
+
+impl NodeKind for RepresentativeInvitation {
+    const KIND: &'static str = "RepresentativeInvitation";
+}
+
+crate::connection!(
+    RepresentativeInvitationConnection,
+    RepresentativeInvitationEdge,
+    RepresentativeInvitation
+);
+
+/// An invitation to act for an organization as one of its representatives. It has no effect
+/// (on eligibility, the own-case rule, rights or mail) until the invited person accepts it.
+/// Seen by the invited person, the organization's representatives and administrators.
+#[Object]
+impl RepresentativeInvitation {
+    /// The invitation's opaque global ID.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<Self>(self.0.id)
+    }
+
+    /// The organization's ID.
+    async fn organization_id(&self) -> ID {
+        ids::id_of::<Organization>(self.0.organization_id)
+    }
+
+    /// The organization that invites.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Organization> {
+        cached_loader::<crate::accounts::loader::OrganizationLoader>(ctx)?
+            .load_one(self.0.organization_id)
+            .await?
+            .map(Organization)
+            .ok_or_else(|| {
+                crate::error::ApiError::internal("an invitation's organization is missing")
+            })
+    }
+
+    /// The invited account's ID.
+    async fn account_id(&self) -> ID {
+        ids::id_of::<Account>(self.0.account_id)
+    }
+
+    /// The invited account.
+    async fn account(&self, ctx: &Context<'_>) -> ApiResult<Account> {
+        cached_loader::<AccountLoader>(ctx)?
+            .load_one(self.0.account_id)
+            .await?
+            .map(Account::new)
+            .ok_or_else(|| crate::error::ApiError::internal("an invitation's account is missing"))
+    }
+
+    /// Who sent it: a representative or an administrator; null when the operator did.
+    async fn invited_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        let Some(id) = self.0.invited_by else {
+            return Ok(None);
+        };
+        Ok(cached_loader::<AccountLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(Account::new))
+    }
+
+    /// Where it stands: PENDING until the invited person answers or the organization
+    /// withdraws it.
+    async fn status(&self) -> InvitationStatus {
+        self.0.status
+    }
+
+    /// When it was sent.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When it was accepted, declined or withdrawn; null while pending.
+    async fn responded_at(&self) -> Option<DateTime> {
+        self.0.responded_at.map(Into::into)
+    }
+}
+
+impl RepresentativeInvitation {
+    /// Whether the viewer may see it: the invited person, the organization's representatives
+    /// and administrators.
+    pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let viewer = Viewer::of(ctx);
+        if viewer.is_self_or_admin(self.0.account_id) {
+            return Ok(true);
+        }
+        let Some(me) = viewer.account_id() else {
+            return Ok(false);
+        };
+        Ok(loader::<RepresentativesLoader>(ctx)?
+            .load_one(self.0.organization_id)
+            .await?
+            .unwrap_or_default()
+            .contains(&me))
     }
 }

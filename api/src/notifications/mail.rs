@@ -54,6 +54,12 @@ pub enum Mail {
     },
     /// Someone was nominated and may accept or decline (to the nominee).
     NominationToAccept { election: String },
+    /// An organization invited someone to represent it (to the invited person). It may come
+    /// from anyone who created an organization, so it can be opted out of.
+    RepresentativeInvited {
+        organization: String,
+        invited_by: String,
+    },
     /// The account's password was changed (to the account).
     PasswordChanged { at: DateTime<Utc> },
 }
@@ -69,6 +75,7 @@ impl Mail {
             Self::VoteOpened { .. } => "vote_opened",
             Self::ElectionOpened { .. } => "election_opened",
             Self::NominationToAccept { .. } => "nomination_to_accept",
+            Self::RepresentativeInvited { .. } => "representative_invited",
             Self::PasswordChanged { .. } => "password_changed",
         }
     }
@@ -78,10 +85,13 @@ impl Mail {
         !Self::optional_kind(self.kind())
     }
 
-    /// Whether mail of `kind` (as [`Mail::kind`] names it) is non-essential: reminders, which
-    /// an account may opt out of.
+    /// Whether mail of `kind` (as [`Mail::kind`] names it) is non-essential: reminders and
+    /// invitations, which an account may opt out of.
     pub fn optional_kind(kind: &str) -> bool {
-        matches!(kind, "renewal_due" | "grace_started" | "membership_expired")
+        matches!(
+            kind,
+            "renewal_due" | "grace_started" | "membership_expired" | "representative_invited"
+        )
     }
 
     /// The subject line.
@@ -108,6 +118,9 @@ impl Mail {
                 format!("You were nominated in {election}: please accept or decline")
             }
             Self::PasswordChanged { .. } => "Your password was changed".to_owned(),
+            Self::RepresentativeInvited { organization, .. } => {
+                format!("You were invited to represent {organization}")
+            }
         }
     }
 
@@ -157,6 +170,15 @@ impl Mail {
             Self::NominationToAccept { election } => format!(
                 "You were nominated as a candidate in \"{election}\". Accept or decline the \
                  nomination before nominations close."
+            ),
+            Self::RepresentativeInvited {
+                organization,
+                invited_by,
+            } => format!(
+                "{invited_by} invited you to act for {organization} as one of its \
+                 representatives. Nothing changes until you accept: open your member portal to \
+                 accept or decline. If you do not know this organization, decline, or simply \
+                 ignore this message."
             ),
             Self::PasswordChanged { at } => format!(
                 "The password of your account was changed at {}. If this was not you, reset \
@@ -311,6 +333,22 @@ pub async fn election_opened(
         closes_at,
     };
     super::mailing::to_roll(tx, super::mailing::Roll::Election(election), &mail).await
+}
+
+/// Someone was invited to represent an organization: asks them to accept or decline. For the
+/// organization commands.
+pub async fn representative_invited(
+    tx: &Tx,
+    invited: Uuid,
+    organization: &str,
+    invited_by: &str,
+) -> ApiResult<()> {
+    let mail = Mail::RepresentativeInvited {
+        organization: organization.to_owned(),
+        invited_by: invited_by.to_owned(),
+    };
+    queue(tx, &[To::Account(invited)], &mail, None).await?;
+    Ok(())
 }
 
 /// Someone was nominated: asks the nominee to accept or decline. For the election commands.

@@ -5,7 +5,11 @@ use crate::db::Tx;
 use chrono::Utc;
 use entity::{
     organization, organization_representative,
-    prelude::{Organization as Organizations, OrganizationRepresentative},
+    prelude::{
+        Organization as Organizations, OrganizationRepresentative,
+        RepresentativeInvitation as RepresentativeInvitations,
+    },
+    representative_invitation::{self, InvitationStatus},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -115,26 +119,183 @@ pub async fn update(
     Ok(organization)
 }
 
-/// Adds a representative. For the organization's representatives and administrators.
+/// Invites an account to represent an organization. For the organization's representatives
+/// and administrators. The invitation changes nothing until the invited person accepts it
+/// ([`respond_to_invitation`]): nobody is made to act for an organization without consent.
+/// Audited, and the invited person is told by mail.
 #[tracing::instrument(skip_all, fields(organization = %organization_id, account = %account_id))]
-pub async fn add_representative(
+pub async fn invite_representative(
     tx: &Tx,
     viewer: &Viewer,
     organization_id: Uuid,
     account_id: Uuid,
-) -> ApiResult<organization::Model> {
+) -> ApiResult<(organization::Model, representative_invitation::Model)> {
     let organization = lock_for_representative(tx, viewer, organization_id).await?;
-    find_account(tx, account_id).await?;
-    add_link(tx, organization_id, account_id).await?;
-    audit_representative(
+    let invited = find_account(tx, account_id).await?;
+    if is_representative(tx, organization_id, account_id).await? {
+        return Err(ApiError::conflict(
+            "the account already represents this organization",
+        ));
+    }
+    let now = Utc::now();
+    let invitation = representative_invitation::ActiveModel {
+        id: Set(ids::new_key()),
+        organization_id: Set(organization_id),
+        account_id: Set(account_id),
+        invited_by: Set(viewer.account_id()),
+        status: Set(InvitationStatus::Pending),
+        created_at: Set(now),
+        responded_at: Set(None),
+    }
+    .insert(tx)
+    .await
+    .map_err(|err| {
+        on_unique_violation(err, || {
+            ApiError::conflict(
+                "the account is already invited to represent this organization and has not \
+                 answered yet",
+            )
+        })
+    })?;
+    audit::record(
         tx,
-        viewer,
-        AuditAction::OrganizationRepresentativeAdded,
-        organization_id,
-        account_id,
+        Entry {
+            actor: Actor::of(viewer),
+            action: AuditAction::OrganizationRepresentativeInvited,
+            subject_kind: SubjectKind::Organization,
+            subject_id: organization_id,
+            summary: json!({ "account": account_id, "invitation": invitation.id }),
+        },
     )
     .await?;
-    Ok(organization)
+    let inviter = match viewer.account_id() {
+        Some(id) => find_account(tx, id).await?.display_name,
+        None => "The foundation".to_owned(),
+    };
+    crate::notifications::mail::representative_invited(
+        tx,
+        invited.id,
+        &organization.name,
+        &inviter,
+    )
+    .await?;
+    Ok((organization, invitation))
+}
+
+/// The invited person accepts or declines an invitation. Accepting makes them a
+/// representative from now on. Only the invited person may answer; to anyone else the
+/// invitation does not exist. Audited.
+#[tracing::instrument(skip_all, fields(invitation = %invitation_id))]
+pub async fn respond_to_invitation(
+    tx: &Tx,
+    viewer: &Viewer,
+    invitation_id: Uuid,
+    accept: bool,
+) -> ApiResult<representative_invitation::Model> {
+    let me = viewer.require_account()?;
+    let invitation = find_invitation(tx, invitation_id).await?;
+    if invitation.account_id != me.id {
+        return Err(ApiError::not_found("invitation"));
+    }
+    let status = if accept {
+        InvitationStatus::Accepted
+    } else {
+        InvitationStatus::Declined
+    };
+    let invitation = close_invitation(tx, invitation, status).await?;
+    if accept {
+        add_link(tx, invitation.organization_id, me.id).await?;
+    }
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::Account(me.id),
+            action: if accept {
+                AuditAction::OrganizationRepresentativeAdded
+            } else {
+                AuditAction::OrganizationInvitationDeclined
+            },
+            subject_kind: SubjectKind::Organization,
+            subject_id: invitation.organization_id,
+            summary: json!({ "account": me.id, "invitation": invitation.id }),
+        },
+    )
+    .await?;
+    Ok(invitation)
+}
+
+/// Withdraws an invitation that has not been answered. For the organization's representatives
+/// and administrators. Audited.
+#[tracing::instrument(skip_all, fields(invitation = %invitation_id))]
+pub async fn cancel_invitation(
+    tx: &Tx,
+    viewer: &Viewer,
+    invitation_id: Uuid,
+) -> ApiResult<representative_invitation::Model> {
+    let invitation = find_invitation(tx, invitation_id).await?;
+    lock_for_representative(tx, viewer, invitation.organization_id)
+        .await
+        .map_err(|err| match err {
+            // The invitation is only visible to the organization and the invited person.
+            ApiError::Forbidden(_) => ApiError::not_found("invitation"),
+            other => other,
+        })?;
+    let invitation = close_invitation(tx, invitation, InvitationStatus::Cancelled).await?;
+    audit::record(
+        tx,
+        Entry {
+            actor: Actor::of(viewer),
+            action: AuditAction::OrganizationInvitationCancelled,
+            subject_kind: SubjectKind::Organization,
+            subject_id: invitation.organization_id,
+            summary: json!({ "account": invitation.account_id, "invitation": invitation.id }),
+        },
+    )
+    .await?;
+    Ok(invitation)
+}
+
+async fn find_invitation(
+    tx: &Tx,
+    invitation_id: Uuid,
+) -> ApiResult<representative_invitation::Model> {
+    RepresentativeInvitations::find_by_id(invitation_id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("invitation"))
+}
+
+/// Moves a pending invitation to `status` with a conditional update: of an acceptance and a
+/// cancellation sent at once, one wins and the other gets `CONFLICT`.
+async fn close_invitation(
+    tx: &Tx,
+    invitation: representative_invitation::Model,
+    status: InvitationStatus,
+) -> ApiResult<representative_invitation::Model> {
+    let now = Utc::now();
+    let moved = RepresentativeInvitations::update_many()
+        .col_expr(
+            representative_invitation::Column::Status,
+            Expr::value(status),
+        )
+        .col_expr(
+            representative_invitation::Column::RespondedAt,
+            Expr::value(now),
+        )
+        .filter(representative_invitation::Column::Id.eq(invitation.id))
+        .filter(representative_invitation::Column::Status.eq(InvitationStatus::Pending))
+        .exec(tx)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(ApiError::conflict(
+            "this invitation was already answered or withdrawn",
+        ));
+    }
+    Ok(representative_invitation::Model {
+        status,
+        responded_at: Some(now),
+        ..invitation
+    })
 }
 
 /// Removes a representative. For the organization's representatives and administrators. An

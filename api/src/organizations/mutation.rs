@@ -5,7 +5,10 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
-    accounts::{input::display_name, types::Account},
+    accounts::{
+        input::display_name,
+        types::{Account, RepresentativeInvitation},
+    },
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::ApiResult,
@@ -49,8 +52,41 @@ pub struct UpdateOrganizationInput {
 pub struct RepresentativeInput {
     /// The organization.
     pub organization_id: ID,
-    /// The account that starts or stops acting for it.
+    /// The account invited to act for it, or that stops acting for it.
     pub account_id: ID,
+}
+
+/// Input of `respondToRepresentativeInvitation`.
+#[derive(InputObject)]
+pub struct RespondToRepresentativeInvitationInput {
+    /// The invitation, from `viewer { representativeInvitations }`.
+    pub invitation_id: ID,
+    /// True to become a representative; false to decline.
+    pub accept: bool,
+}
+
+/// Input of `cancelRepresentativeInvitation`.
+#[derive(InputObject)]
+pub struct CancelRepresentativeInvitationInput {
+    /// The pending invitation to withdraw.
+    pub invitation_id: ID,
+}
+
+/// What `addRepresentative` answers: the organization, unchanged until the invitation is
+/// accepted, and the invitation.
+#[derive(SimpleObject)]
+pub struct AddRepresentativePayload {
+    /// The organization.
+    pub organization: Organization,
+    /// The invitation sent, PENDING until the invited person answers.
+    pub invitation: RepresentativeInvitation,
+}
+
+/// An invitation after an answer or a withdrawal.
+#[derive(SimpleObject)]
+pub struct RepresentativeInvitationPayload {
+    /// The invitation.
+    pub invitation: RepresentativeInvitation,
 }
 
 /// The organization after a change.
@@ -124,21 +160,70 @@ impl OrganizationMutation {
         })
     }
 
-    /// Adds a representative. For the organization's representatives and administrators.
+    /// Invites an account to act for the organization as one of its representatives. For the
+    /// organization's representatives and administrators. Nothing changes until the invited
+    /// person accepts with `respondToRepresentativeInvitation`: an invitation has no effect on
+    /// eligibility, the own-case rule, rights or mail. Audited; the person is told by mail.
     #[graphql(guard = "SessionGuard")]
     async fn add_representative(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The operation\'s input.")] input: RepresentativeInput,
-    ) -> ApiResult<OrganizationPayload> {
+        #[graphql(desc = "The operation's input.")] input: RepresentativeInput,
+    ) -> ApiResult<AddRepresentativePayload> {
         let state = ctx.data::<AppState>()?;
         let (organization_id, account_id) = keys(&input)?;
         let tx = begin_write(&state.db).await?;
-        let organization =
-            commands::add_representative(&tx, Viewer::of(ctx), organization_id, account_id).await?;
+        let (organization, invitation) =
+            commands::invite_representative(&tx, Viewer::of(ctx), organization_id, account_id)
+                .await?;
         tx.commit().await?;
-        Ok(OrganizationPayload {
+        Ok(AddRepresentativePayload {
             organization: Organization(organization),
+            invitation: RepresentativeInvitation(invitation),
+        })
+    }
+
+    /// The invited person accepts or declines an invitation to represent an organization.
+    /// Accepting makes them a representative from now on. Only the invited person may answer.
+    #[graphql(guard = "SessionGuard")]
+    async fn respond_to_representative_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: RespondToRepresentativeInvitationInput,
+    ) -> ApiResult<RepresentativeInvitationPayload> {
+        let state = ctx.data::<AppState>()?;
+        let invitation_id = key_of::<RepresentativeInvitation>(
+            &input.invitation_id,
+            &crate::field!(input.invitation_id),
+        )?;
+        let tx = begin_write(&state.db).await?;
+        let invitation =
+            commands::respond_to_invitation(&tx, Viewer::of(ctx), invitation_id, input.accept)
+                .await?;
+        tx.commit().await?;
+        Ok(RepresentativeInvitationPayload {
+            invitation: RepresentativeInvitation(invitation),
+        })
+    }
+
+    /// Withdraws an invitation that has not been answered yet. For the organization's
+    /// representatives and administrators.
+    #[graphql(guard = "SessionGuard")]
+    async fn cancel_representative_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: CancelRepresentativeInvitationInput,
+    ) -> ApiResult<RepresentativeInvitationPayload> {
+        let state = ctx.data::<AppState>()?;
+        let invitation_id = key_of::<RepresentativeInvitation>(
+            &input.invitation_id,
+            &crate::field!(input.invitation_id),
+        )?;
+        let tx = begin_write(&state.db).await?;
+        let invitation = commands::cancel_invitation(&tx, Viewer::of(ctx), invitation_id).await?;
+        tx.commit().await?;
+        Ok(RepresentativeInvitationPayload {
+            invitation: RepresentativeInvitation(invitation),
         })
     }
 

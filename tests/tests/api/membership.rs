@@ -657,13 +657,7 @@ async fn a_technology_committee_member_cannot_check_their_own_mirror() {
     let bea = a_person(&app, "Bea").await;
     let org = an_organization(&app, &tom, "NetCo").await;
     let registered = a_mirror(&app, &tom, "mirror.netco.example.org", Some(&org)).await;
-    app.gql_as(
-        &tom.access_token,
-        "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }",
-        json!({ "input": { "organizationId": org, "accountId": bea.id } }),
-    )
-    .await
-    .data();
+    tests::factories::add_representative(&app, &tom, &org, &bea).await;
     app.gql_as(
         &bea.access_token,
         "mutation($input: RepresentativeInput!) { removeRepresentative(input: $input) { organization { id } } }",

@@ -1327,21 +1327,8 @@ async fn an_organizations_endpoint_whose_creator_left_it_gets_public_events_only
         .await;
     // Rita hands the organization over to Ravi and leaves it.
     let successor = a_person(&app, "Ravi Rep").await;
-    const REPRESENTATIVE: &str = "mutation($input: RepresentativeInput!) { addRepresentative(input: $input) { organization { id } } }";
-    app.gql_as(
-        &f.rep.access_token,
-        REPRESENTATIVE,
-        json!({ "input": { "organizationId": f.org, "accountId": successor.id } }),
-    )
-    .await
-    .data();
-    app.gql_as(
-        &successor.access_token,
-        &REPRESENTATIVE.replace("addRepresentative", "removeRepresentative"),
-        json!({ "input": { "organizationId": f.org, "accountId": f.rep.id } }),
-    )
-    .await
-    .data();
+    tests::factories::add_representative(&app, &f.rep, &f.org, &successor).await;
+    tests::factories::remove_representative(&app, &successor, &f.org, &f.rep).await;
 
     // Its own sponsorship, undisclosed, no longer reaches the endpoint Rita made; public events
     // still do.
