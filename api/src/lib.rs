@@ -78,6 +78,8 @@ pub struct AppState {
     pub jobs: jobs::Jobs,
     /// What anonymous callers read of the sponsor list and the directory.
     pub public_cache: PublicCache,
+    /// The schema's output types, to make failed fields null as the GraphQL spec says.
+    pub shapes: Arc<http::nulls::Shapes>,
 }
 
 /// Why the server cannot start.
@@ -101,10 +103,13 @@ impl AppState {
             None => ServerSecrets::new(&keys.secret_bytes()),
         });
         let config = Arc::new(config);
+        let schema = schema::build(&config, metrics.clone());
+        let shapes = Arc::new(http::nulls::Shapes::of_sdl(&schema.sdl()));
         Ok(Self {
             jobs: jobs::Jobs::start(config.clone(), metrics.clone(), secrets.clone()),
             secrets,
-            schema: schema::build(&config, metrics.clone()),
+            schema,
+            shapes,
             metrics,
             keys,
             tally_events: votes::events::start(&db),

@@ -248,17 +248,33 @@ impl GraphqlEndpoint {
         let address = ClientAddress::of(req, self.state.config.trust_forwarded_for);
         let state = self.state.clone();
         let run = async move {
-            let data = |request| state.request_data(request, viewer.clone(), address.clone());
-            let schema = &state.schema;
+            let answer = |request: GqlRequest| {
+                let query = request.query.clone();
+                let operation = request.operation_name.clone();
+                let request = state.request_data(request, viewer.clone(), address.clone());
+                let state = &state;
+                async move {
+                    let mut response = state.schema.execute(request).await;
+                    if response.errors.iter().any(|error| !error.path.is_empty())
+                        && let Ok(document) = parse_query(&query)
+                    {
+                        state.shapes.bubble(
+                            &document,
+                            operation.as_deref(),
+                            &mut response.data,
+                            &response.errors,
+                        );
+                    }
+                    response
+                }
+            };
             let work = async {
                 match batch {
-                    BatchRequest::Single(request) => {
-                        BatchResponse::Single(schema.execute(data(request)).await)
-                    }
+                    BatchRequest::Single(request) => BatchResponse::Single(answer(request).await),
                     BatchRequest::Batch(requests) => {
                         let mut responses = Vec::with_capacity(requests.len());
                         for request in requests {
-                            responses.push(schema.execute(data(request)).await);
+                            responses.push(answer(request).await);
                         }
                         BatchResponse::Batch(responses)
                     }

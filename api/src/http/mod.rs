@@ -4,6 +4,7 @@ pub mod cors;
 pub mod feeds;
 pub mod graphiql;
 pub mod graphql;
+pub mod nulls;
 pub mod ops;
 pub mod request_id;
 pub mod unsubscribe;
