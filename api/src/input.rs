@@ -96,7 +96,8 @@ fn the(field: &str) -> String {
 
 /// Text of 1 to `max` characters, trimmed, with line ends made `\n`. Control characters other
 /// than newline and tab (NUL, ESC and the like) are refused: they hide text from readers and
-/// break terminals and logs.
+/// break terminals and logs. So are the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069), which make text read in another order than it is stored.
 pub fn text(raw: &str, field: &str, max: usize) -> ApiResult<String> {
     let text = normalize_lines(raw.trim());
     if text.is_empty() || text.chars().count() > max {
@@ -125,10 +126,11 @@ pub fn optional_text(raw: Option<&str>, field: &str, max: usize) -> ApiResult<Op
     }
 }
 
-/// A name for people to read (a person, an organization, a tier): 1 to `max` characters on one
-/// line, with no control characters and none of the invisible characters that make a name look
-/// like another: bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
-/// zero-width characters (U+200B–U+200D, U+FEFF).
+/// A name for people to read (a person, an organization, a tier, a token): 1 to `max`
+/// characters on one line, at least one of them visible, with no control characters, no line
+/// or paragraph separators, and none of the characters that make a name look like another or
+/// look blank: what Unicode calls `Default_Ignorable_Code_Point` (zero-width characters, the
+/// word joiner, fillers, tags, variation selectors …) and the bidirectional controls.
 pub fn name(raw: &str, field: &str, max: usize) -> ApiResult<String> {
     let name = raw.trim();
     let length = name.chars().count();
@@ -138,13 +140,22 @@ pub fn name(raw: &str, field: &str, max: usize) -> ApiResult<String> {
             format!("{} must have 1 to {max} characters.", the(field)),
         ));
     }
-    if name.chars().any(char::is_control) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return Err(ApiError::bad_input(
             field,
-            format!("{} must not contain control characters.", the(field)),
+            format!(
+                "{} must not contain control characters or line breaks.",
+                the(field)
+            ),
         ));
     }
-    if name.chars().any(is_invisible) {
+    if name
+        .chars()
+        .any(|c| is_default_ignorable(c) || is_bidi_control(c))
+    {
         return Err(ApiError::bad_input(
             field,
             format!(
@@ -153,11 +164,72 @@ pub fn name(raw: &str, field: &str, max: usize) -> ApiResult<String> {
             ),
         ));
     }
+    if !name.chars().any(is_visible) {
+        return Err(ApiError::bad_input(
+            field,
+            format!(
+                "{} must contain at least one visible character.",
+                the(field)
+            ),
+        ));
+    }
     Ok(name.to_owned())
 }
 
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
+/// Unicode's `Default_Ignorable_Code_Point` (DerivedCoreProperties.txt, unchanged since Unicode
+/// 6.1 but for U+180F, added in 14.0): characters a renderer shows as nothing.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Unicode's `Bidi_Control` (PropList.txt): the marks, embeddings, overrides and isolates that
+/// change the order text is shown in.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// The bidirectional controls that reorder a whole run of text rather than mark one spot:
+/// embeddings, overrides and isolates. Refused in every text.
+fn is_bidi_reordering(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A character that shows something by itself: not white space, not a control, not ignorable,
+/// and not a combining mark (which only decorates the character before it).
+fn is_visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !c.is_control()
+        && !is_default_ignorable(c)
+        && !matches!(
+            c,
+            '\u{0300}'..='\u{036F}'
+                | '\u{1AB0}'..='\u{1AFF}'
+                | '\u{1DC0}'..='\u{1DFF}'
+                | '\u{20D0}'..='\u{20FF}'
+                | '\u{FE20}'..='\u{FE2F}'
+        )
 }
 
 fn normalize_lines(text: &str) -> String {
@@ -173,6 +245,15 @@ fn refuse_controls(text: &str, field: &str) -> ApiResult<()> {
             field,
             format!(
                 "{} must not contain control characters other than line breaks and tabs.",
+                the(field)
+            ),
+        ));
+    }
+    if text.chars().any(is_bidi_reordering) {
+        return Err(ApiError::bad_input(
+            field,
+            format!(
+                "{} must not contain characters that change the direction of the text.",
                 the(field)
             ),
         ));
@@ -218,6 +299,48 @@ mod tests {
             name("  Zeynep Aydın ", "input.name", 100).ok().as_deref(),
             Some("Zeynep Aydın")
         );
+    }
+
+    #[test]
+    fn names_refuse_every_default_ignorable_and_bidi_control_and_need_something_visible() {
+        for bad in [
+            "\u{2060}",
+            "Ada\u{2060}",
+            "Ada\u{200E}",
+            "Ada\u{200F}",
+            "Ada\u{061C}",
+            "Ada\u{E0041}\u{E0042}",
+            "Ada\u{2028}Lovelace",
+            "Ada\u{2029}Lovelace",
+            "\u{3164}",
+            "Ada\u{3164}",
+            "Ada\u{00AD}",
+            "Ada\u{180E}",
+            "Ada\u{FE0F}",
+            "\u{0301}\u{0301}",
+            "\u{115F}",
+        ] {
+            assert!(name(bad, "input.name", 100).is_err(), "{bad:?}");
+        }
+        for good in [
+            "Zeynep Aydın",
+            "אדה לאבלייס",
+            "محمد",
+            "李小龍",
+            "José",
+            "Ada ❤",
+        ] {
+            assert_eq!(name(good, "input.name", 100).ok().as_deref(), Some(good));
+        }
+    }
+
+    #[test]
+    fn text_refuses_direction_overrides() {
+        for bad in ["Vote \u{202E}ON", "a\u{2066}b\u{2069}", "a\u{202A}b"] {
+            assert!(text(bad, "input.body", 100).is_err(), "{bad:?}");
+        }
+        // A right-to-left mark is legitimate punctuation in mixed-direction text.
+        assert!(text("שלום\u{200F}!", "input.body", 100).is_ok());
     }
 
     #[test]

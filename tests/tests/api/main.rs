@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod graphiql;
 mod identity;
+mod invisible_characters;
 mod limits;
 mod live_tally;
 mod membership;
