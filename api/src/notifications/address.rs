@@ -154,8 +154,10 @@ fn classify_v6(ip: Ipv6Addr) -> Kind {
         || first == 0x0064 && ip.segments()[1] == 0xff9b // NAT64, which may reach private IPv4
         || first == 0x2002 // 6to4: an IPv4 address inside, reached through a relay
         || first == 0x2001 && ip.segments()[1] == 0 // Teredo: an IPv4 address inside, obscured
-        || ip.segments()[..5] == [0, 0, 0, 0, 0]
-    // IPv4-compatible
+        || ip.segments()[..5] == [0, 0, 0, 0, 0] // IPv4-compatible
+        || ip.segments()[..6] == [0, 0, 0, 0, 0xffff, 0] // IPv4-translated (RFC 6145)
+        || ip.segments()[..4] == [0x0100, 0, 0, 0]
+    // discard-only (RFC 6666)
     {
         Kind::Forbidden
     } else {
@@ -224,6 +226,10 @@ mod tests {
             "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",
             "https://[::ffff:127.0.0.1]/hook",
             "https://[::ffff:169.254.169.254]/hook",
+            "https://[::ffff:0:a00:1]/hook",
+            "https://[::ffff:0:7f00:1]/hook",
+            "https://[::ffff:0:5db8:d70e]/hook",
+            "https://[100::1]/hook",
             "https://localhost/hook",
             "http://example.org/hook",
             "https://user:pass@example.org/hook",

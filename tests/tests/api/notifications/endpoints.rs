@@ -1,9 +1,6 @@
 //! Managing webhook endpoints: who may create them, where they may point, how many, and who sees them.
 
-use api::{
-    auth::Role,
-    config::{Config, Environment},
-};
+use api::auth::Role;
 use serde_json::{Value, json};
 use tests::{
     TestApp,
@@ -13,25 +10,17 @@ use tests::{
 
 #[tokio::test]
 async fn production_refuses_endpoints_on_internal_addresses() {
-    // Production refuses to start without a signing key: make one first.
-    let keys = tempfile::tempdir().expect("a directory for the key");
-    let key_file = keys.path().join("signing-key.pem");
-    let development = Config {
-        signing_key_file: Some(key_file.clone()),
-        ..Config::default()
-    };
-    api::auth::keys::SigningKeys::load_or_create(&development).expect("a signing key");
-    let app = TestApp::with_config(|config| {
-        config.environment = Environment::Production;
-        config.signing_key_file = Some(key_file);
-    })
-    .await;
+    let app = TestApp::production(|_| {}).await;
     let admin = a_person_with(&app, "Ada Admin", Role::Admin).await;
     for url in [
         "https://127.0.0.1/hook",
         "https://10.0.0.1/hook",
         "https://169.254.169.254/latest/meta-data",
         "https://[::1]/hook",
+        // IPv4-translated addresses (::ffff:0:a.b.c.d) reach the IPv4 inside through a
+        // translator: 10.0.0.1, 127.0.0.1.
+        "https://[::ffff:0:a00:1]/hook",
+        "https://[::ffff:0:7f00:1]/hook",
         "http://example.org/hook",
         "https://localhost/hook",
     ] {
