@@ -27,6 +27,9 @@ pub struct Claims {
     pub sub: Uuid,
     pub exp: i64,
     pub iat: i64,
+    /// Not before: Quorum never sets it, but a token that carries one is not valid before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: Uuid,
     /// The session the token belongs to; revoking the session stops the token.
     pub sid: Uuid,
@@ -41,6 +44,7 @@ pub fn issue(keys: &SigningKeys, account: Uuid, session: Uuid) -> ApiResult<Stri
         sub: account,
         exp: (now + LIFETIME).timestamp(),
         iat: now.timestamp(),
+        nbf: None,
         jti: Uuid::new_v4(),
         sid: session,
     };
@@ -50,7 +54,9 @@ pub fn issue(keys: &SigningKeys, account: Uuid, session: Uuid) -> ApiResult<Stri
     encode(&header, &claims, &keys.encoding).map_err(ApiError::internal)
 }
 
-/// Verifies an access token: the pinned algorithm, type, signature, issuer, audience and expiry.
+/// Verifies an access token: the pinned algorithm, type, signature, issuer, audience, expiry and
+/// not-before; and that it was issued in the past for at most [`LIFETIME`], so that a token
+/// minted with a far expiry (by a leaked key, or a future bug) does not outlive the rule.
 /// Every failure is the same `UNAUTHENTICATED`, so a forger learns nothing.
 pub fn verify(keys: &SigningKeys, token: &str) -> ApiResult<Claims> {
     let invalid = || ApiError::unauthenticated("the access token is invalid or expired");
@@ -62,8 +68,18 @@ pub fn verify(keys: &SigningKeys, token: &str) -> ApiResult<Claims> {
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[AUDIENCE]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    validation.leeway = 5;
-    decode::<Claims>(token, &keys.decoding, &validation)
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_nbf = true;
+    let claims = decode::<Claims>(token, &keys.decoding, &validation)
         .map(|data| data.claims)
-        .map_err(|_| invalid())
+        .map_err(|_| invalid())?;
+    let now = Utc::now().timestamp();
+    let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+    if claims.iat > now + leeway || claims.exp - claims.iat > LIFETIME.num_seconds() + leeway {
+        return Err(invalid());
+    }
+    Ok(claims)
 }
+
+/// Clock skew tolerated between replicas, in seconds.
+const LEEWAY_SECS: u64 = 5;

@@ -102,6 +102,43 @@ async fn expired_wrong_audience_and_wrong_type_tokens_are_refused() {
 }
 
 #[tokio::test]
+async fn tokens_not_yet_valid_or_outliving_their_lifetime_are_refused() {
+    let app = TestApp::new().await;
+    let ada = a_person(&app, "Ada").await;
+    let claims = claims_of(&ada.access_token);
+    let now = Utc::now().timestamp();
+
+    let mut not_yet = claims.clone();
+    not_yet["nbf"] = json!(now + 3600);
+    refused(&app, &format!("Bearer {}", sign(&app, &not_yet, "at+jwt"))).await;
+
+    let mut issued_later = claims.clone();
+    issued_later["iat"] = json!(now + 3600);
+    issued_later["exp"] = json!(now + 3600 + 60);
+    refused(
+        &app,
+        &format!("Bearer {}", sign(&app, &issued_later, "at+jwt")),
+    )
+    .await;
+
+    // Valid for a year: longer than any access token lives.
+    let mut long_lived = claims.clone();
+    long_lived["exp"] = json!(now + 365 * 24 * 3600);
+    refused(
+        &app,
+        &format!("Bearer {}", sign(&app, &long_lived, "at+jwt")),
+    )
+    .await;
+
+    // A not-before in the past is fine.
+    let mut started = claims.clone();
+    started["nbf"] = json!(now - 10);
+    app.gql_as(&sign(&app, &started, "at+jwt"), VIEWER, json!({}))
+        .await
+        .data();
+}
+
+#[tokio::test]
 async fn algorithm_confusion_with_the_public_key_is_refused() {
     let app = TestApp::new().await;
     let ada = a_person(&app, "Ada").await;
