@@ -300,29 +300,60 @@ fn shape_error(error: &mut ServerError, parsed: Option<(&Registry, &ParsedReques
 }
 
 /// Gives a validation error its code: a value of the wrong kind for an argument (most often a
-/// variable the client filled in) is `BAD_USER_INPUT` naming the argument, with the engine's
-/// words as `reason`; anything else is `GRAPHQL_VALIDATION_FAILED`.
+/// variable the client filled in), or an input field left out, is `BAD_USER_INPUT` naming the
+/// field (`input.idempotencyKey`, `input.changes[0].text`), with the engine's words as `reason`;
+/// anything else is `GRAPHQL_VALIDATION_FAILED`.
 pub fn classify_validation_error(error: &mut ServerError) {
-    let argument = error
+    let Some((path, rest)) = error
         .message
         .strip_prefix("Invalid value for argument \"")
         .and_then(|rest| rest.split_once('"'))
-        .map(|(argument, _)| argument.to_owned());
-    let Some(argument) = argument else {
+    else {
         set_code(error, code::GRAPHQL_VALIDATION_FAILED);
         return;
     };
-    let message = format!(
-        "The value given for {} is not of the expected kind.",
-        crate::input::label(&argument)
-    );
+    // The engine writes list positions as path segments of their own: `changes.0.text`.
+    let mut field = String::new();
+    for segment in path.split('.') {
+        if segment.chars().all(|c| c.is_ascii_digit()) && !field.is_empty() {
+            field.push_str(&format!("[{segment}]"));
+        } else {
+            if !field.is_empty() {
+                field.push('.');
+            }
+            field.push_str(segment);
+        }
+    }
+    let missing = rest
+        .strip_prefix(", field \"")
+        .and_then(|rest| rest.split_once('"'))
+        .filter(|(_, tail)| tail.ends_with("is required but not provided"))
+        .map(|(name, _)| name.to_owned());
+    let message = match missing {
+        Some(name) => {
+            field = format!("{field}.{name}");
+            format!(
+                "{} is required.",
+                sentence_start(&crate::input::label(&field))
+            )
+        }
+        None => format!(
+            "The value given for {} is not of the expected kind.",
+            crate::input::label(&field)
+        ),
+    };
     let reason = std::mem::replace(&mut error.message, message);
     let extensions = error
         .extensions
         .get_or_insert_with(ErrorExtensionValues::default);
     extensions.set("reason", reason);
-    extensions.set("field", argument.as_str());
+    extensions.set("field", field.as_str());
     set_code(error, code::BAD_USER_INPUT);
+}
+
+/// "The idempotency key", from "idempotency key".
+fn sentence_start(label: &str) -> String {
+    format!("The {label}")
 }
 
 /// The scalar named by an engine's `Failed to parse "X": …` error.

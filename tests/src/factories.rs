@@ -357,6 +357,13 @@ pub async fn tier_id(app: &TestApp, name: &str) -> String {
         .to_owned()
 }
 
+/// `variables` with a fresh `idempotencyKey` in its `input`, as a client records money: each
+/// call is a new key, so two calls record twice.
+pub fn keyed(mut variables: serde_json::Value) -> serde_json::Value {
+    variables["input"]["idempotencyKey"] = serde_json::json!(uuid::Uuid::new_v4().to_string());
+    variables
+}
+
 pub const RECORD_SPONSORSHIP: &str = "mutation($input: RecordSponsorshipInput!) {
   recordSponsorship(input: $input) { sponsorship { id status amount { amountMinor currency formatted } } }
 }";
@@ -427,6 +434,7 @@ impl SponsorshipInput {
             "startsOn": self.starts_on.to_string(),
             "endsOn": self.ends_on.to_string(),
             "disclose": self.disclose,
+            "idempotencyKey": uuid::Uuid::new_v4().to_string(),
         } })
     }
 

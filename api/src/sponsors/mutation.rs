@@ -61,10 +61,11 @@ pub struct RecordSponsorshipInput {
     /// Given, it sets the sponsor's consent; left out, the sponsor's consent stays as it is (true
     /// for a new sponsor), so that a renewal never undoes an opt-out.
     pub disclose: Option<bool>,
-    /// A key of the client's choosing, 1 to 100 characters, to retry safely: the same key with
-    /// the same input returns the sponsorship first recorded, and with another input is
-    /// `CONFLICT`.
-    pub idempotency_key: Option<String>,
+    /// A key of the client's choosing, 1 to 100 characters, unique to this sponsorship (a UUID
+    /// made when the form opens, say). Required, so that a retry never records money twice: the
+    /// same key with the same input returns the sponsorship first recorded, and with another
+    /// input is `CONFLICT`.
+    pub idempotency_key: String,
 }
 
 /// Input of `cancelSponsorship`.
@@ -101,10 +102,11 @@ pub struct RecordContributionInput {
     pub kind: ContributionKind,
     /// A note for the ledger.
     pub note: Option<String>,
-    /// A key of the client's choosing, 1 to 100 characters, to retry safely: the same key with
-    /// the same input returns the contribution first recorded, and with another input is
-    /// `CONFLICT`.
-    pub idempotency_key: Option<String>,
+    /// A key of the client's choosing, 1 to 100 characters, unique to this contribution (a
+    /// UUID made when the form opens, say). Required, so that a retry never records money
+    /// twice: the same key with the same input returns the contribution first recorded, and
+    /// with another input is `CONFLICT`.
+    pub idempotency_key: String,
 }
 
 /// The sponsorship after the change.
@@ -261,7 +263,7 @@ impl RecordSponsorshipInput {
             in_kind_description,
             disclose: self.disclose,
             idempotency_key: parse_key(
-                self.idempotency_key,
+                Some(self.idempotency_key),
                 &crate::field!(input.idempotency_key),
             )?,
         })
@@ -293,7 +295,7 @@ impl RecordContributionInput {
             kind: self.kind,
             note,
             idempotency_key: parse_key(
-                self.idempotency_key,
+                Some(self.idempotency_key),
                 &crate::field!(input.idempotency_key),
             )?,
         })

@@ -142,7 +142,7 @@ async fn a_malformed_date_or_date_time_is_bad_user_input_naming_the_field() {
         ),
         (
             "mutation($input: RecordSponsorshipInput!) { recordSponsorship(input: $input) { sponsorship { id } } }",
-            json!({ "input": { "organizationId": "x", "tierId": "y", "amountMinor": "1", "currency": "USD", "startsOn": "2026-01-01", "endsOn": "2026-02-30" } }),
+            json!({ "input": { "organizationId": "x", "tierId": "y", "amountMinor": "1", "currency": "USD", "startsOn": "2026-01-01", "endsOn": "2026-02-30", "idempotencyKey": "k" } }),
             "input.endsOn",
         ),
     ];

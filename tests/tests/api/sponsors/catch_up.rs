@@ -77,6 +77,7 @@ async fn the_sponsor_membership_follows_the_sponsorship_through_lapse() {
     let person_sponsor = json!({ "input": {
         "accountId": rep2.id, "tierId": tier_id(&app, "Silver").await, "amountMinor": "250000", "currency": "USD",
         "startsOn": days_ago(365).to_string(), "endsOn": days_ago(1).to_string(),
+        "idempotencyKey": "silver-for-sam",
     } });
     app.gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, person_sponsor)
         .await

@@ -149,3 +149,41 @@ async fn a_retried_sponsorship_with_its_idempotency_key_is_recorded_once() {
     assert_eq!(all.data()["sponsorships"]["totalCount"], json!(2));
     assert_eq!(all.data()["memberships"]["totalCount"], json!(2));
 }
+
+#[tokio::test]
+async fn money_cannot_be_recorded_without_a_key_to_retry_with() {
+    let app = TestApp::new().await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let org = an_organization(&app, &rep, "Keyless Co").await;
+    let id = a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
+    let contribution = json!({ "input": { "sponsorshipId": id, "amountMinor": "100", "currency": "USD", "receivedOn": "2026-11-25", "kind": "MONETARY" } });
+    let refused = app
+        .gql_as(&treasurer.access_token, CONTRIBUTE_ONCE, contribution)
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(refused.error_field(), "input.idempotencyKey");
+    assert_eq!(refused.error_message(), "The idempotency key is required.");
+    let mut sponsorship = a_sponsorship(&org, "Silver").json(&tier_id(&app, "Silver").await);
+    sponsorship["input"]
+        .as_object_mut()
+        .expect("an input")
+        .remove("idempotencyKey");
+    let refused = app
+        .gql_as(&treasurer.access_token, RECORD_SPONSORSHIP, sponsorship)
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(refused.error_field(), "input.idempotencyKey");
+    // Nothing was recorded by either.
+    let ledger = app
+        .gql_as(
+            &treasurer.access_token,
+            "query($id: ID!) { node(id: $id) { ... on Sponsorship { contributions { totalCount } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        ledger.data()["node"]["contributions"]["totalCount"],
+        json!(0)
+    );
+}

@@ -6,7 +6,7 @@ use tests::{
     TestApp,
     factories::{
         RECORD_SPONSORSHIP, a_person, a_person_with, a_sponsorship, an_api_token, an_organization,
-        tier_id,
+        keyed, tier_id,
     },
 };
 
@@ -59,7 +59,11 @@ async fn only_the_treasurer_or_an_admin_records_sponsorships_and_contributions()
     );
 
     let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id amount { amountMinor } kind } } }";
-    let contribution = |amount: &str| json!({ "input": { "sponsorshipId": sponsorship["id"], "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY", "note": "wire" } });
+    let contribution = |amount: &str| {
+        keyed(
+            json!({ "input": { "sponsorshipId": sponsorship["id"], "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY", "note": "wire" } }),
+        )
+    };
     assert_eq!(
         app.gql_as(&rep.access_token, contribute, contribution("2000000"))
             .await
@@ -91,7 +95,7 @@ async fn money_stays_exact_past_two_to_the_53() {
             .gql_as(
                 &treasurer.access_token,
                 contribute,
-                json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } }),
+                keyed(json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } })),
             )
             .await;
         assert_eq!(
@@ -221,7 +225,7 @@ async fn a_contribution_ledger_pages_both_ways_in_the_order_received() {
         app.gql_as(
             &treasurer.access_token,
             contribute,
-            json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": days_ago(day).to_string(), "kind": "IN_KIND" } }),
+            keyed(json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": days_ago(day).to_string(), "kind": "IN_KIND" } })),
         )
         .await
         .data();
@@ -330,10 +334,10 @@ async fn a_year_from_a_date_to_the_same_date_is_one_year_at_the_yearly_minimum()
         app.gql_as(
             &treasurer.access_token,
             RECORD_SPONSORSHIP,
-            json!({ "input": {
+            keyed(json!({ "input": {
                 "organizationId": org, "tierId": tier, "amountMinor": amount, "currency": "USD",
                 "startsOn": from, "endsOn": to,
-            } }),
+            } })),
         )
     };
 
@@ -414,7 +418,7 @@ async fn no_treasurer_records_money_for_themselves_or_their_organization() {
     let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { amount { formatted } } } }";
     let contribution = json!({ "input": { "sponsorshipId": org_sponsorship, "amountMinor": "2000000", "currency": "USD", "receivedOn": "2026-11-25", "kind": "MONETARY" } });
     let refused = app
-        .gql_as(&tess.access_token, contribute, contribution.clone())
+        .gql_as(&tess.access_token, contribute, keyed(contribution.clone()))
         .await;
     assert_eq!(refused.error_code(), "FORBIDDEN");
     assert_eq!(
@@ -423,7 +427,11 @@ async fn no_treasurer_records_money_for_themselves_or_their_organization() {
     );
     for recorder in [&tom, &admin] {
         let recorded = app
-            .gql_as(&recorder.access_token, contribute, contribution.clone())
+            .gql_as(
+                &recorder.access_token,
+                contribute,
+                keyed(contribution.clone()),
+            )
             .await;
         assert_eq!(
             recorded.data()["recordContribution"]["contribution"]["amount"]["formatted"],
@@ -451,7 +459,11 @@ async fn totals_past_64_bits_stay_exact_and_amounts_are_bounded() {
     let org = an_organization(&app, &rep, "HugeCo").await;
     let id = a_sponsorship(&org, "Gold").record(&app, &treasurer).await;
     let contribute = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id } } }";
-    let input = |amount: &str| json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } });
+    let input = |amount: &str| {
+        keyed(
+            json!({ "input": { "sponsorshipId": id, "amountMinor": amount, "currency": "USD", "receivedOn": today().to_string(), "kind": "MONETARY" } }),
+        )
+    };
     let refused = app
         .gql_as(
             &treasurer.access_token,
