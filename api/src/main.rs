@@ -16,15 +16,25 @@ use poem::{Server, listener::TcpListener};
 
 /// Quorum: the GraphQL backend of a community-owned open-source foundation.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = CONFIGURATION_HINT,
+    after_long_help = api::config::help()
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// Where `-h` points for the settings, which `--help` lists.
+const CONFIGURATION_HINT: &str =
+    "Configuration: environment variables, listed with their defaults by `--help`.";
+
 #[derive(Subcommand)]
 enum Command {
     /// Apply the migrations, then serve the API (the default).
+    #[command(after_help = CONFIGURATION_HINT, after_long_help = api::config::help())]
     Serve,
     /// Apply the migrations and exit.
     Migrate,
@@ -90,7 +100,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_json);
+    telemetry::init(config.log_json, &config.log_filter);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,

@@ -2,10 +2,15 @@
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
-/// Installs the global subscriber. `RUST_LOG` overrides the default `info` level.
-pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+use crate::config::DEFAULT_LOG_FILTER;
+
+/// Installs the global subscriber, filtering by `filter` (`RUST_LOG`). A filter that cannot be
+/// read is replaced by the default, as a log must start even then; the first line says so.
+pub fn init(json: bool, filter: &str) {
+    let (filter, unreadable) = match EnvFilter::try_new(filter) {
+        Ok(filter) => (filter, None),
+        Err(err) => (EnvFilter::new(DEFAULT_LOG_FILTER), Some(err)),
+    };
     let registry = tracing_subscriber::registry().with(filter);
     // Each request runs inside a span carrying its `request_id`, so every line logged while
     // serving it names the request.
@@ -20,5 +25,8 @@ pub fn init(json: bool) {
             .init();
     } else {
         registry.with(fmt::layer()).init();
+    }
+    if let Some(err) = unreadable {
+        tracing::warn!(error = %err, "RUST_LOG cannot be read; logging with the default filter");
     }
 }

@@ -3,6 +3,7 @@
 mod amendments;
 mod api_tokens;
 mod audit;
+mod config_docs;
 mod console;
 mod directory;
 mod elections;

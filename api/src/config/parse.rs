@@ -1,0 +1,76 @@
+//! How each kind of setting is read from its variable's text; the messages become the `problem`
+//! of the [`ConfigError`](super::ConfigError) that names the variable.
+
+use std::{fmt::Display, str::FromStr, time::Duration};
+
+use super::{Environment, SecretText};
+
+/// A number, an address: anything `FromStr` reads.
+pub fn value<T: FromStr>(raw: &str) -> Result<T, String>
+where
+    T::Err: Display,
+{
+    raw.parse()
+        .map_err(|err| format!("cannot parse `{raw}`: {err}"))
+}
+
+/// A whole number of seconds.
+pub fn seconds(raw: &str) -> Result<Duration, String> {
+    value(raw).map(Duration::from_secs)
+}
+
+/// A whole number of milliseconds, at least one: a zero wait would spin.
+pub fn millis(raw: &str) -> Result<Duration, String> {
+    match value(raw)? {
+        0 => Err("must be at least 1 ms".to_owned()),
+        ms => Ok(Duration::from_millis(ms)),
+    }
+}
+
+/// On or off, in the spellings operators use.
+pub fn flag(raw: &str) -> Result<bool, String> {
+    match raw {
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" => Ok(false),
+        other => Err(format!("expected true or false, got `{other}`")),
+    }
+}
+
+/// `development` or `production`.
+pub fn environment(raw: &str) -> Result<Environment, String> {
+    match raw {
+        "development" => Ok(Environment::Development),
+        "production" => Ok(Environment::Production),
+        other => Err(format!(
+            "expected `development` or `production`, got `{other}`"
+        )),
+    }
+}
+
+/// `json` (true) or `text` (false).
+pub fn log_format(raw: &str) -> Result<bool, String> {
+    match raw {
+        "json" => Ok(true),
+        "text" => Ok(false),
+        other => Err(format!("expected `json` or `text`, got `{other}`")),
+    }
+}
+
+/// A comma-separated list of origins; empty entries are skipped.
+pub fn origins(raw: &str) -> Result<Vec<String>, String> {
+    Ok(raw
+        .split(',')
+        .map(|origin| origin.trim().to_owned())
+        .filter(|origin| !origin.is_empty())
+        .collect())
+}
+
+/// A site's address without the trailing slash, so that paths can be appended.
+pub fn site(raw: &str) -> Result<String, String> {
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+/// A secret, kept out of `Debug` output from the moment it is read.
+pub fn secret(raw: &str) -> Result<SecretText, String> {
+    Ok(SecretText(raw.to_owned()))
+}
