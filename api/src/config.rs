@@ -57,6 +57,11 @@ pub struct Config {
     #[arg(env = "QUORUM_SECRET_KEY")]
     #[arg(long, value_parser = parse::secret)]
     pub secret_key: Option<SecretText>,
+    /// A bearer token that `GET /metrics` requires (`Authorization: Bearer <token>`), for the
+    /// scraper. Unset, development serves metrics to anyone and production serves none.
+    #[arg(env = "QUORUM_METRICS_TOKEN")]
+    #[arg(long, value_parser = parse::secret)]
+    pub metrics_token: Option<SecretText>,
     /// Comma-separated origins (`https://app.example.org`) whose pages may call the API; none
     /// by default. Development also allows `http://localhost:*` and `http://127.0.0.1:*` on any
     /// port, and `*` there allows any origin. Same-origin requests, such as the built-in

@@ -35,9 +35,33 @@ pub async fn ready(state: Data<&AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// `GET /metrics`: Prometheus text format, for the scraper that presents
+/// `QUORUM_METRICS_TOKEN`. Without a token configured, development serves it to anyone and
+/// production to no one: it tells an outsider the load, the backlog and the error rates.
 #[handler]
-pub async fn metrics(state: Data<&AppState>) -> Response {
+pub async fn metrics(state: Data<&AppState>, req: &poem::Request) -> Response {
+    let presented = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let allowed = match (&state.config.metrics_token, presented) {
+        (Some(token), Some(presented)) => {
+            crate::auth::secrets::same(token.0.as_bytes(), presented.as_bytes())
+        }
+        (Some(_), None) => false,
+        (None, _) => !state.config.is_production(),
+    };
+    if !allowed {
+        return if state.config.metrics_token.is_some() {
+            Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .header("www-authenticate", "Bearer")
+                .body("a bearer token is required")
+        } else {
+            StatusCode::NOT_FOUND.into_response()
+        };
+    }
     // The outbox lives in the database, so every replica reports the same backlog.
     match tokio::time::timeout(READY_TIMEOUT, notifications::stats::depth(&state.db)).await {
         Ok(Ok(depth)) => {

@@ -94,3 +94,48 @@ async fn the_svg_sponsor_wall_lists_disclosed_sponsors_by_tier_with_an_etag() {
         .await;
     assert_eq!(again.0.status(), StatusCode::NOT_MODIFIED);
 }
+
+#[tokio::test]
+async fn metrics_are_for_the_scraper_holding_the_token() {
+    let token = "scrape-me-please-0123456789";
+    let app = TestApp::production(|config| {
+        config.metrics_token = Some(api::config::SecretText(token.to_owned()));
+    })
+    .await;
+    app.client
+        .get("/metrics")
+        .send()
+        .await
+        .assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    app.client
+        .get("/metrics")
+        .header("authorization", "Bearer not-the-token")
+        .send()
+        .await
+        .assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    let scraped = app
+        .client
+        .get("/metrics")
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await;
+    scraped.assert_status_is_ok();
+    assert!(
+        scraped
+            .0
+            .into_body()
+            .into_string()
+            .await
+            .expect("text")
+            .contains("quorum_")
+    );
+
+    // Production with no token configured serves metrics to no one.
+    let closed = TestApp::production(|_| {}).await;
+    closed
+        .client
+        .get("/metrics")
+        .send()
+        .await
+        .assert_status(poem::http::StatusCode::NOT_FOUND);
+}
