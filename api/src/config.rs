@@ -210,6 +210,16 @@ pub struct WebSocketLimits {
     #[arg(env = "QUORUM_WS_MAX_SUBSCRIPTIONS", default_value = "20")]
     #[arg(long, value_parser = parse::value::<usize>)]
     pub max_subscriptions: usize,
+    /// WebSocket connections and running subscriptions one client address may hold on one
+    /// replica, together (each counts one); a connection over it is refused with 429, a
+    /// subscription over it by id.
+    #[arg(env = "QUORUM_WS_MAX_PER_ADDRESS", default_value = "100")]
+    #[arg(long, value_parser = parse::value::<usize>)]
+    pub max_per_address: usize,
+    /// WebSocket connections and running subscriptions one replica carries in all.
+    #[arg(env = "QUORUM_WS_MAX_TOTAL", default_value = "5000")]
+    #[arg(long, value_parser = parse::value::<usize>)]
+    pub max_total: usize,
     /// How long a new connection may take to send `connection_init` before it is closed with
     /// 4408, in seconds.
     #[arg(env = "QUORUM_WS_INIT_TIMEOUT_SECS", default_value = "10")]

@@ -80,6 +80,8 @@ pub struct AppState {
     pub public_cache: PublicCache,
     /// The schema's output types, to make failed fields null as the GraphQL spec says.
     pub shapes: Arc<http::nulls::Shapes>,
+    /// The WebSocket connections and subscriptions this replica carries.
+    pub ws_budget: Arc<http::ws_budget::WsBudget>,
 }
 
 /// Why the server cannot start.
@@ -110,6 +112,10 @@ impl AppState {
             secrets,
             schema,
             shapes,
+            ws_budget: http::ws_budget::WsBudget::new(
+                config.websocket.max_per_address,
+                config.websocket.max_total,
+            ),
             metrics,
             keys,
             tally_events: votes::events::start(&db),

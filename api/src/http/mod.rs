@@ -9,3 +9,4 @@ pub mod ops;
 pub mod request_id;
 pub mod unsubscribe;
 pub mod ws;
+pub mod ws_budget;

@@ -7,7 +7,7 @@
 //! token closes it (4403); it runs at most `QUORUM_WS_MAX_SUBSCRIPTIONS` subscriptions at once.
 
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     sync::{Arc, Mutex},
 };
 
@@ -25,7 +25,10 @@ use crate::{
     AppState,
     auth::viewer::authenticate,
     error::{ApiError, code},
-    http::graphql::ClientAddress,
+    http::{
+        graphql::ClientAddress,
+        ws_budget::{Unit, WsBudget},
+    },
 };
 
 /// Marks the data of a WebSocket connection. Its viewer was read at `connection_init`, so the
@@ -55,24 +58,35 @@ impl Endpoint for WebSocketEndpoint {
 
     async fn call(&self, req: Request) -> Result<Response> {
         let address = ClientAddress::of(&req, self.state.config.trust_forwarded_for);
+        // The connection's own unit of this replica's budget, held until it closes.
+        let unit = match self.state.ws_budget.take(&address.0) {
+            Ok(unit) => unit,
+            Err(exhausted) => {
+                return Ok(Response::builder()
+                    .status(poem::http::StatusCode::TOO_MANY_REQUESTS)
+                    .header(poem::http::header::RETRY_AFTER, "30")
+                    .body(exhausted.message()));
+            }
+        };
         let (req, mut body) = req.split();
         let websocket = WebSocket::from_request(&req, &mut body).await?;
         let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;
         let state = self.state.clone();
         Ok(websocket
             .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-            .on_upgrade(move |stream| serve(state, stream, protocol, address))
+            .on_upgrade(move |stream| serve(state, stream, protocol, address, unit))
             .into_response())
     }
 }
 
 /// What the connection's parts share: its credential once given, why it was refused, and the
-/// ids of the subscriptions it runs.
-#[derive(Default)]
+/// subscriptions it runs, each holding its unit of the replica's budget.
 struct Connection {
     authorization: Mutex<Option<Option<String>>>,
     refused: Mutex<Option<(u16, String)>>,
-    active: Mutex<HashSet<String>>,
+    active: Mutex<HashMap<String, Unit>>,
+    budget: Arc<WsBudget>,
+    address: String,
 }
 
 impl Connection {
@@ -87,9 +101,16 @@ async fn serve(
     stream: WebSocketStream,
     protocol: GraphQLProtocol,
     address: ClientAddress,
+    _unit: Unit,
 ) {
     let limits = state.config.websocket.clone();
-    let connection = Arc::new(Connection::default());
+    let connection = Arc::new(Connection {
+        authorization: Mutex::default(),
+        refused: Mutex::default(),
+        active: Mutex::default(),
+        budget: state.ws_budget.clone(),
+        address: address.0.clone(),
+    });
     let (mut sink, source) = stream.split();
     // Messages the server sends on its own: refusals of subscriptions over the cap.
     let (inject, mut injected) = mpsc::unbounded_channel::<Message>();
@@ -161,19 +182,36 @@ fn admit(
     match (parsed["type"].as_str(), id) {
         (Some("subscribe" | "start"), Some(id)) => {
             let mut active = Connection::lock(&connection.active);
-            if !active.contains(&id) && active.len() >= max_subscriptions {
-                let refusal = json!({
+            if active.contains_key(&id) {
+                return Some(message);
+            }
+            let refusal = |message: String, code: &str| {
+                json!({
                     "id": id,
                     "type": "error",
-                    "payload": [{
-                        "message": format!("a connection may run at most {max_subscriptions} subscriptions at once"),
-                        "extensions": { "code": code::BAD_USER_INPUT },
-                    }],
-                });
+                    "payload": [{ "message": message, "extensions": { "code": code } }],
+                })
+            };
+            if active.len() >= max_subscriptions {
+                let refusal = refusal(
+                    format!(
+                        "a connection may run at most {max_subscriptions} subscriptions at once"
+                    ),
+                    code::BAD_USER_INPUT,
+                );
                 let _ = inject.send(Message::text(refusal.to_string()));
                 return None;
             }
-            active.insert(id);
+            match connection.budget.take(&connection.address) {
+                Ok(unit) => {
+                    active.insert(id, unit);
+                }
+                Err(exhausted) => {
+                    let refusal = refusal(exhausted.message(), code::RATE_LIMITED);
+                    let _ = inject.send(Message::text(refusal.to_string()));
+                    return None;
+                }
+            }
         }
         (Some("complete" | "stop"), Some(id)) => {
             Connection::lock(&connection.active).remove(&id);

@@ -138,3 +138,68 @@ async fn a_database_outage_at_connection_init_closes_with_a_generic_reason() {
         other => panic!("expected a close, got {other:?}"),
     }
 }
+
+/// What a connection attempt got: upgraded, or refused with an HTTP status.
+async fn try_open(addr: std::net::SocketAddr) -> Result<tests::ws::Socket, u16> {
+    use tokio_tungstenite::tungstenite::{Error, client::IntoClientRequest, http::HeaderValue};
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("a request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(Error::Http(response)) => Err(response.status().as_u16()),
+        Err(other) => panic!("connect: {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_holds_a_bounded_share_of_connections_and_subscriptions() {
+    // Each connection and each running subscription counts one against the address's 6.
+    let app = TestApp::with_config(|config| {
+        config.websocket.max_per_address = 6;
+        config.websocket.max_subscriptions = 20;
+    })
+    .await;
+    let (_, amendment) = an_amendment_in_voting(&app, "Live.").await;
+    let addr = TestApp::serve(app.state.clone()).await;
+
+    // Three connections with one subscription each: 6 units, the whole share.
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        let mut socket = try_open(addr).await.expect("room for a connection");
+        send(
+            &mut socket,
+            json!({ "type": "connection_init", "payload": {} }),
+        )
+        .await;
+        assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+        send(&mut socket, subscribe("1", &amendment)).await;
+        assert_eq!(next_message(&mut socket).await["type"], "next");
+        sockets.push(socket);
+    }
+    // A fourth connection is refused before it upgrades.
+    assert_eq!(try_open(addr).await.err(), Some(429));
+    // A second subscription on a connection is refused by id, and the connection stays.
+    send(&mut sockets[0], subscribe("2", &amendment)).await;
+    let refused = next_message(&mut sockets[0]).await;
+    assert_eq!(refused["id"], "2");
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+
+    // Closing a connection gives its units back.
+    let closed = sockets.pop().expect("a socket");
+    drop(closed);
+    let mut freed = None;
+    for _ in 0..50 {
+        if let Ok(socket) = try_open(addr).await {
+            freed = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(freed.is_some(), "the closed connection's units came back");
+}
