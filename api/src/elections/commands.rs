@@ -19,7 +19,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::accounts::types::Account as AccountNode;
 use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::Viewer,
@@ -30,10 +29,10 @@ use crate::{
         board::{self, Newcomer, Seat},
         count::{self, Ballot, Candidate},
         fixed::Fixed,
+        node_ids::{self, nomination_id_text},
         nominations::{self, Standing},
         record::{FrozenRules, StoredResult, ballot_weight},
         roll,
-        types::{Election as ElectionNode, nomination_id_text},
     },
     error::{ApiError, ApiResult, corrupt_row},
     ids,
@@ -717,7 +716,7 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         .map(|winner| {
             json!({
                 "nomination": nomination_id_text(winner.id),
-                "account": ids::id_of::<AccountNode>(winner.nominee_account_id).to_string(),
+                "account": ids::encode(node_ids::ACCOUNT, winner.nominee_account_id).to_string(),
             })
         })
         .collect();
@@ -726,7 +725,7 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         id,
         json!({
             "election": {
-                "id": ids::id_of::<ElectionNode>(id).to_string(),
+                "id": node_ids::election_id(id).to_string(),
                 "title": row.title,
                 "certifiedAt": outbox::instant(now),
             },

@@ -14,6 +14,7 @@ pub mod events;
 pub mod fixed;
 pub mod loader;
 pub mod mutation;
+pub mod node_ids;
 pub mod nominations;
 pub mod query;
 pub mod record;
@@ -22,3 +23,4 @@ pub mod subscription;
 #[cfg(test)]
 mod test_support;
 pub mod types;
+pub mod visibility;

@@ -9,7 +9,8 @@ use crate::{
     elections::{
         commands::find,
         events::turnout,
-        types::{Election, Turnout, election_visible},
+        types::{Election, Turnout},
+        visibility::election_visible,
     },
     error::{ApiError, ApiResult},
     ids::key_of,

@@ -13,13 +13,15 @@ use uuid::Uuid;
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
-    auth::{Role, Viewer},
+    auth::Viewer,
     elections::{
         commands::{blt_of, published_ballots},
         count::{RoundEnd, Status},
         loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
+        node_ids,
         nominations::{Candidacy, IneligibleReason, Standing},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
+        visibility::{nomination_visible, standing_reason_visible},
     },
     error::ApiResult,
     ids::{self, NodeKind},
@@ -34,7 +36,7 @@ use crate::{
 pub struct Election(pub election::Model);
 
 impl NodeKind for Election {
-    const KIND: &'static str = "Election";
+    const KIND: &'static str = node_ids::ELECTION;
 }
 
 /// A nomination row, with the nominee's standing when it was worked out.
@@ -46,37 +48,7 @@ pub struct Nominee {
 }
 
 impl NodeKind for Nominee {
-    const KIND: &'static str = "Nomination";
-}
-
-/// The global ID text of a nomination: how ballots, results and the BLT name a nominee.
-pub fn nomination_id_text(id: Uuid) -> String {
-    ids::id_of::<Nominee>(id).0
-}
-
-/// Whether `viewer` may see the election: drafts are for the election committee and
-/// administrators; the rest is public.
-pub fn election_visible(row: &election::Model, viewer: &Viewer) -> bool {
-    row.state != ElectionState::Draft
-        || viewer.has_role(Role::ElectionCommittee)
-        || viewer.has_role(Role::Admin)
-}
-
-/// Whether `viewer` may see the nomination: an accepted one is public (the nominee agreed to be
-/// named); a pending or declined one only the election committee, the nominee and the
-/// nominator see.
-pub fn nomination_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
-    row.response == NominationResponse::Accepted
-        || viewer.has_role(Role::ElectionCommittee)
-        || viewer
-            .account_id()
-            .is_some_and(|me| me == row.nominee_account_id || me == row.nominated_by)
-}
-
-/// Whether `viewer` may read why a nominee is ineligible: the nominee and the election
-/// committee; everyone else sees only whether they are eligible.
-pub fn standing_reason_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
-    viewer.has_role(Role::ElectionCommittee) || viewer.account_id() == Some(row.nominee_account_id)
+    const KIND: &'static str = node_ids::NOMINATION;
 }
 
 impl Election {
@@ -712,3 +684,15 @@ impl NomineeTally {
 }
 
 crate::connection!(ElectionConnection, ElectionEdge, Election);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The commands write an account's ID with the kind `node_ids` names: it must be the kind
+    /// of the GraphQL type.
+    #[test]
+    fn the_account_kind_is_the_graphql_types() {
+        assert_eq!(node_ids::ACCOUNT, <Account as NodeKind>::KIND);
+    }
+}
