@@ -28,9 +28,10 @@ use crate::{
         blt::to_blt,
         board::{self, Newcomer, Seat},
         count::{self, Ballot, Candidate},
+        eligibility::{self, Standing},
         fixed::Fixed,
         node_ids::{self, nomination_id_text},
-        nominations::{self, Standing},
+        nominations,
         record::{FrozenRules, StoredResult, ballot_weight},
         roll,
     },
@@ -342,7 +343,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
             current.voting_closes_at.to_rfc3339()
         )));
     }
-    let standings = nominations::standings(tx, &current, &policy).await?;
+    let standings = eligibility::standings(tx, &current, &policy).await?;
     let on_ballot: Vec<&nomination::Model> = standings
         .iter()
         .filter(|(n, s)| {
@@ -353,7 +354,7 @@ pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<electi
         .map(|(n, _)| n)
         .collect();
     let candidates: Vec<Uuid> = on_ballot.iter().map(|n| n.id).collect();
-    let organizations = nominations::organizations_of(tx, &on_ballot).await?;
+    let organizations = eligibility::organizations_of(tx, &on_ballot).await?;
     if candidates.is_empty() {
         return Err(ApiError::conflict(
             "no nominee has accepted and is eligible; voting cannot open",
@@ -602,7 +603,7 @@ pub async fn count_ballots(
     let (mut names, counted, blt) = blt_of(&election.title, seats, candidates, &ballots);
     // The organization rule, with the organizations frozen when voting opened: BLT has no
     // field for it, so it is attached here.
-    let organizations = nominations::frozen_organizations(db, rules).await?;
+    let organizations = eligibility::frozen_organizations(db, rules).await?;
     for (name, candidate) in names.iter_mut().zip(candidates) {
         name.organizations = organizations
             .get(candidate)
@@ -649,7 +650,7 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         .filter(entity::nomination::Column::Id.is_in(result.elected.clone()))
         .all(tx)
         .await?;
-    let organizations = nominations::frozen_organizations(tx, &rules).await?;
+    let organizations = eligibility::frozen_organizations(tx, &rules).await?;
     let newcomers: Vec<Newcomer> = winners
         .iter()
         .map(|w| Newcomer {

@@ -10,6 +10,7 @@ pub mod blt;
 pub mod board;
 pub mod commands;
 pub mod count;
+pub mod eligibility;
 pub mod events;
 pub mod fixed;
 pub mod loader;

@@ -17,9 +17,9 @@ use crate::{
     elections::{
         commands::{blt_of, published_ballots},
         count::{RoundEnd, Status},
+        eligibility::{Candidacy, IneligibleReason, Standing},
         loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
         node_ids,
-        nominations::{Candidacy, IneligibleReason, Standing},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
         visibility::{nomination_visible, standing_reason_visible},
     },
