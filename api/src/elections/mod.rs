@@ -17,6 +17,7 @@ pub mod loader;
 pub mod mutation;
 pub mod node_ids;
 pub mod nominations;
+pub mod published;
 pub mod query;
 pub mod record;
 pub mod roll;

@@ -15,11 +15,11 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     auth::Viewer,
     elections::{
-        commands::{blt_of, published_ballots},
         count::{RoundEnd, Status},
         eligibility::{Candidacy, IneligibleReason, Standing},
         loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
         node_ids,
+        published::{blt_of, published_ballots},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
         visibility::{nomination_visible, standing_reason_visible},
     },
