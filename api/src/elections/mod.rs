@@ -8,11 +8,11 @@
 pub mod ballots;
 pub mod blt;
 pub mod board;
-pub mod commands;
 pub mod count;
 pub mod eligibility;
 pub mod events;
 pub mod fixed;
+pub mod lifecycle;
 pub mod loader;
 pub mod mutation;
 pub mod node_ids;

@@ -25,7 +25,7 @@ use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::Viewer,
     db::Tx,
-    elections::{commands::lock, record::FrozenRules},
+    elections::{lifecycle::lock, record::FrozenRules},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
     members::{

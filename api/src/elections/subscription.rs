@@ -7,8 +7,8 @@ use crate::{
     AppState,
     auth::Viewer,
     elections::{
-        commands::find,
         events::turnout,
+        lifecycle::find,
         types::{Election, Turnout},
         visibility::election_visible,
     },
