@@ -14,8 +14,8 @@ use entity::{
     prelude::{Account, Membership as Memberships, Nomination, OrganizationRepresentative},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -149,28 +149,14 @@ pub async fn nominate(tx: &Tx, viewer: &Viewer, input: Nominate) -> ApiResult<no
         disqualified_by: None,
         created_at: now,
     };
-    Nomination::insert(nomination::ActiveModel {
-        id: Set(row.id),
-        election_id: Set(row.election_id),
-        nominee_account_id: Set(row.nominee_account_id),
-        nominated_by: Set(row.nominated_by),
-        statement: Set(row.statement.clone()),
-        response: Set(row.response),
-        nominee_statement: Set(None),
-        organization_id: Set(None),
-        responded_at: Set(None),
-        disqualified_reason: Set(None),
-        disqualified_at: Set(None),
-        disqualified_by: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(tx)
-    .await
-    .map_err(|err| {
-        on_unique_violation(err, || {
-            ApiError::conflict("this person is already nominated in this election")
-        })
-    })?;
+    Nomination::insert(row.clone().into_active_model().reset_all())
+        .exec_without_returning(tx)
+        .await
+        .map_err(|err| {
+            on_unique_violation(err, || {
+                ApiError::conflict("this person is already nominated in this election")
+            })
+        })?;
     audit_step(
         tx,
         viewer,
