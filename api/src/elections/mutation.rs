@@ -17,7 +17,7 @@ use crate::{
             open::{open_nominations, open_voting},
         },
         nominations::{self, Nominate, Respond},
-        types::{Election, Nominee},
+        types::{Election, nominee::Nominee},
     },
     error::ApiResult,
     ids::key_of,
