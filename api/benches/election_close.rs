@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use api::{
     auth::viewer::{AccountViewer, Viewer},
     elections::{
-        commands,
         count::{Ballot, Candidate, count},
         fixed::Fixed,
+        lifecycle::close,
         record::FrozenRules,
     },
 };
@@ -199,12 +199,10 @@ fn main() {
             });
             let started = Instant::now();
             let tx = api::db::begin_write(&db).await.expect("begin");
-            let closed = commands::close(&tx, &viewer, election)
-                .await
-                .expect("close");
+            let closed = close::close(&tx, &viewer, election).await.expect("close");
             tx.commit().await.expect("commit");
             samples.push(started.elapsed());
-            assert!(matches!(closed, commands::Closed::Counted(_)));
+            assert!(matches!(closed, close::Closed::Counted(_)));
         }
         report(
             "closeElection: 10,000 ballots, 20 nominees, 7 seats",

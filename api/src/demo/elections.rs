@@ -13,7 +13,12 @@ use crate::{
     db::Tx,
     elections::{
         ballots::{self, CastBallot},
-        commands::{self as elections, CreateElection},
+        lifecycle::{
+            certify::certify,
+            close::close,
+            create::{CreateElection, create},
+            open::{open_nominations, open_voting},
+        },
         nominations::{self, Nominate, Respond},
     },
     error::{ApiError, ApiResult},
@@ -44,7 +49,7 @@ async fn past_election(
     people: &[Uuid],
 ) -> ApiResult<()> {
     let now = Utc::now();
-    let election = elections::create(
+    let election = create(
         tx,
         committee,
         CreateElection {
@@ -57,7 +62,7 @@ async fn past_election(
         },
     )
     .await?;
-    elections::open_nominations(tx, committee, election.id).await?;
+    open_nominations(tx, committee, election.id).await?;
     let nominator = members
         .get(12)
         .ok_or_else(|| ApiError::internal("the demo needs more members"))?;
@@ -99,7 +104,7 @@ async fn past_election(
         now + Duration::days(11),
     )
     .await?;
-    elections::open_voting(tx, committee, election.id).await?;
+    open_voting(tx, committee, election.id).await?;
     // Most members vote, each ranking a few nominees in their own order.
     for (v, voter) in members.iter().enumerate().take(30) {
         let ranking: Vec<Uuid> = (0..1 + v % 5)
@@ -130,8 +135,8 @@ async fn past_election(
         now - Duration::seconds(1),
     )
     .await?;
-    elections::close(tx, committee, election.id).await?;
-    elections::certify(tx, committee, election.id).await?;
+    close(tx, committee, election.id).await?;
+    certify(tx, committee, election.id).await?;
     Ok(())
 }
 
@@ -143,7 +148,7 @@ async fn next_election(
     people: &[Uuid],
 ) -> ApiResult<()> {
     let now = Utc::now();
-    let election = elections::create(
+    let election = create(
         tx,
         committee,
         CreateElection {
@@ -156,7 +161,7 @@ async fn next_election(
         },
     )
     .await?;
-    elections::open_nominations(tx, committee, election.id).await?;
+    open_nominations(tx, committee, election.id).await?;
     let (Some(nominator), Some(accepting), Some(first), Some(second)) = (
         members.first(),
         members.get(20),

@@ -22,7 +22,7 @@ use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::{Viewer, secrets},
     db::Tx,
-    elections::{commands::lock, record::FrozenRules, roll},
+    elections::{lifecycle::lock, record::FrozenRules, roll},
     error::{ApiError, ApiResult, on_unique_violation},
 };
 

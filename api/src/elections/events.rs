@@ -19,7 +19,7 @@ pub fn start(db: &DatabaseConnection) -> TurnoutEvents {
 
 /// The turnout of an election now: roll entries that voted, and the roll's size.
 pub async fn turnout(db: &DatabaseConnection, election: Uuid) -> crate::error::ApiResult<Turnout> {
-    let row = crate::elections::commands::find(db, election).await?;
+    let row = crate::elections::lifecycle::find(db, election).await?;
     let roll_size = crate::elections::record::FrozenRules::parse(row.rules.as_deref())
         .map_or(0, |r| r.roll_size);
     let voted = crate::elections::roll::voted(db, election).await?;

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use uuid::Uuid;
 
 use crate::{
-    elections::nominations::{self, Candidacy, Standing},
+    elections::eligibility::{self, Candidacy, Standing},
     error::ApiError,
     policy,
 };
@@ -77,7 +77,7 @@ impl Loader<Candidacy> for StandingLoader {
         keys: &[Candidacy],
     ) -> Result<HashMap<Candidacy, Self::Value>, Self::Error> {
         let policy = policy::current(&self.0).await?;
-        nominations::eligibility(&self.0, &policy, keys).await
+        eligibility::eligibility(&self.0, &policy, keys).await
     }
 }
 

@@ -9,9 +9,15 @@ use crate::{
     db::{Tx, begin_write},
     elections::{
         ballots::{self, CastBallot},
-        commands::{self, Closed, CreateElection},
+        lifecycle::{
+            cancel::cancel,
+            certify::certify,
+            close::{Closed, close},
+            create::{CreateElection, create},
+            open::{open_nominations, open_voting},
+        },
         nominations::{self, Nominate, Respond},
-        types::{Election, Nominee},
+        types::{Election, nominee::Nominee},
     },
     error::ApiResult,
     ids::key_of,
@@ -204,7 +210,7 @@ impl ElectionMutation {
             voting_opens_at: input.voting_opens_at.0,
             voting_closes_at: input.voting_closes_at.0,
         };
-        let row = run(ctx, input, commands::create).await?;
+        let row = run(ctx, input, create).await?;
         Ok(ElectionPayload::of(row))
     }
 
@@ -216,7 +222,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let row = run(ctx, id, commands::open_nominations).await?;
+        let row = run(ctx, id, open_nominations).await?;
         Ok(ElectionPayload::of(row))
     }
 
@@ -229,7 +235,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let row = run_announcing(ctx, Some(id), id, commands::open_voting).await?;
+        let row = run_announcing(ctx, Some(id), id, open_voting).await?;
         Ok(ElectionPayload::of(row))
     }
 
@@ -243,7 +249,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let (row, counted) = match run_announcing(ctx, Some(id), id, commands::close).await? {
+        let (row, counted) = match run_announcing(ctx, Some(id), id, close).await? {
             Closed::Counted(row) => (row, true),
             Closed::Extended(row) => (row, false),
         };
@@ -262,7 +268,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let row = run(ctx, id, commands::certify).await?;
+        let row = run(ctx, id, certify).await?;
         Ok(ElectionPayload::of(row))
     }
 
@@ -276,7 +282,7 @@ impl ElectionMutation {
         let id = election_key(&input.election_id)?;
         let reason = input::text(&input.reason, &crate::field!(input.reason), 2000)?;
         let row = run(ctx, (id, reason), async |tx, viewer, (id, reason)| {
-            commands::cancel(tx, viewer, id, reason).await
+            cancel(tx, viewer, id, reason).await
         })
         .await?;
         Ok(ElectionPayload::of(row))

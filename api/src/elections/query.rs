@@ -9,7 +9,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
     auth::{Role, Viewer},
-    elections::types::{Election, ElectionConnection, election_visible},
+    elections::{
+        types::{Election, ElectionConnection},
+        visibility::election_visible,
+    },
     error::{ApiResult, corrupt_row},
     ids::key_of,
     pagination::{PageArgs, cost, fetch_page},

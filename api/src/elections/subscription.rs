@@ -7,9 +7,10 @@ use crate::{
     AppState,
     auth::Viewer,
     elections::{
-        commands::find,
         events::turnout,
-        types::{Election, Turnout, election_visible},
+        lifecycle::find,
+        types::{Election, Turnout},
+        visibility::election_visible,
     },
     error::{ApiError, ApiResult},
     ids::key_of,

@@ -12,7 +12,10 @@ use entity::{
     governance_policy, organization_representative,
     prelude::{Directorship, OrganizationRepresentative},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -191,18 +194,9 @@ pub async fn seat(tx: &Tx, actor: Actor, seat: Seat) -> ApiResult<directorship::
         election_id: seat.election_id,
         created_at: chrono::Utc::now(),
     };
-    Directorship::insert(directorship::ActiveModel {
-        id: Set(row.id),
-        account_id: Set(row.account_id),
-        kind: Set(row.kind),
-        term_starts_on: Set(row.term_starts_on),
-        term_ends_on: Set(row.term_ends_on),
-        organization_id: Set(row.organization_id),
-        election_id: Set(row.election_id),
-        created_at: Set(row.created_at),
-    })
-    .exec_without_returning(tx)
-    .await?;
+    Directorship::insert(row.clone().into_active_model().reset_all())
+        .exec_without_returning(tx)
+        .await?;
     if seat.election_id.is_none() {
         audit::record(
             tx,

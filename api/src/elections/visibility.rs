@@ -1,0 +1,34 @@
+//! Who may see what of an election: drafts, nominations not yet accepted, and why a nominee is
+//! ineligible. The queries, the subscription and the GraphQL types all ask here.
+
+use entity::{
+    election::{self, ElectionState},
+    nomination::{self, NominationResponse},
+};
+
+use crate::auth::{Role, Viewer};
+
+/// Whether `viewer` may see the election: drafts are for the election committee and
+/// administrators; the rest is public.
+pub fn election_visible(row: &election::Model, viewer: &Viewer) -> bool {
+    row.state != ElectionState::Draft
+        || viewer.has_role(Role::ElectionCommittee)
+        || viewer.has_role(Role::Admin)
+}
+
+/// Whether `viewer` may see the nomination: an accepted one is public (the nominee agreed to be
+/// named); a pending or declined one only the election committee, the nominee and the
+/// nominator see.
+pub fn nomination_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
+    row.response == NominationResponse::Accepted
+        || viewer.has_role(Role::ElectionCommittee)
+        || viewer
+            .account_id()
+            .is_some_and(|me| me == row.nominee_account_id || me == row.nominated_by)
+}
+
+/// Whether `viewer` may read why a nominee is ineligible: the nominee and the election
+/// committee; everyone else sees only whether they are eligible.
+pub fn standing_reason_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
+    viewer.has_role(Role::ElectionCommittee) || viewer.account_id() == Some(row.nominee_account_id)
+}
