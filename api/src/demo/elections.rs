@@ -18,10 +18,11 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     members::{commands::membership, holder::Holder},
+    rolls::CaughtUpTx,
 };
 
 /// Loads the board's history: `members` are Contributors, `committee` runs elections.
-pub async fn load(tx: &Tx, committee: &Viewer, members: &[Viewer]) -> ApiResult<()> {
+pub async fn load(tx: &CaughtUpTx, committee: &Viewer, members: &[Viewer]) -> ApiResult<()> {
     let people: Vec<Uuid> = members
         .iter()
         .map(|m| {
@@ -40,7 +41,7 @@ pub async fn load(tx: &Tx, committee: &Viewer, members: &[Viewer]) -> ApiResult<
 /// The general election that seated today's board: nine nominees for seven seats, most members
 /// voting, counted, certified.
 async fn past_election(
-    tx: &Tx,
+    tx: &CaughtUpTx,
     committee: &Viewer,
     members: &[Viewer],
     people: &[Uuid],

@@ -1,7 +1,8 @@
 //! Keeping the world in step with sponsorships: the Sponsor membership follows them (a members
 //! command writes it), and lapses become activity. The calendar moves without anyone writing,
-//! so a background job ([`catch_up`]) and commands that need fresh state ([`catch_up_in`])
-//! bring it up to date; reads never do.
+//! so a background job ([`catch_up`]) brings it up to date, and the opening of a vote or an
+//! election refreshes the memberships on its roll first ([`refresh_memberships`]); reads never
+//! do.
 
 use crate::db::Tx;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -219,7 +220,8 @@ pub struct CaughtUp {
 /// Catches up with the calendar inside the caller's transaction: memberships for sponsorships
 /// that have started since they were recorded, the announcement of those sponsorships, and a
 /// `LAPSED` activity (and its webhook) for each sponsorship past its end. Cheap when there is
-/// nothing to do: a few reads.
+/// nothing to do: a few reads. The background jobs run it; an opening of a vote or an election
+/// needs only the memberships, and runs [`refresh_memberships`].
 ///
 /// It takes the lock of every sponsor it touches, as the sponsorship commands do, so it cannot
 /// race them. Call it before the transaction's first write. The locks are all taken before the
@@ -268,6 +270,27 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         lapses_recorded,
         announced,
     })
+}
+
+/// Brings up to date the Sponsor memberships that lag behind a running sponsorship: those
+/// whose sponsorship (a first one, or one continuing an earlier one) started since it was
+/// recorded. What the opening of a vote or an election needs before it copies its roll: nothing
+/// else the calendar moves changes who is on a roll or with which weight (a lapse, a grace
+/// period and an expiry are read from the dates). It announces nothing; [`catch_up`] does.
+/// Returns how many memberships it changed.
+///
+/// It takes the locks of the sponsors it follows, so it runs before its transaction's first
+/// write: `rolls::begin_write_caught_up` is the one caller, and runs it as the transaction
+/// begins.
+#[tracing::instrument(skip_all)]
+pub async fn refresh_memberships(tx: &Tx) -> ApiResult<usize> {
+    let today = Utc::now().date_naive();
+    let behind = sponsors_behind(tx, today).await?;
+    if behind.is_empty() {
+        return Ok(0);
+    }
+    lock_keys(tx, behind.keys().map(String::as_str).collect()).await?;
+    follow_behind(tx, &behind, today).await
 }
 
 /// Follows the sponsors `behind`, whose locks the caller holds. Under the locks each sponsor is
