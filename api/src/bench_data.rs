@@ -13,7 +13,7 @@ use std::{collections::HashSet, time::Instant};
 
 use chrono::{Days, Duration, Utc};
 use entity::{
-    account, amendment_vote, bylaws_section, membership, organization,
+    account, amendment_vote, bylaws_section, organization,
     prelude::{Account, BylawsSection, SponsorTier},
     sponsor_consent, sponsor_tier, sponsorship, voter_roll,
 };
@@ -31,7 +31,11 @@ use crate::{
     demo,
     error::{ApiError, ApiResult},
     ids,
-    members::classes::MembershipClassKey,
+    members::{
+        classes::MembershipClassKey,
+        commands::membership::{Grant, Term, import_memberships},
+        holder::Holder,
+    },
     policy, sponsors, votes,
 };
 
@@ -237,7 +241,10 @@ pub async fn insert_members(
     count: usize,
 ) -> ApiResult<std::collections::HashMap<String, Uuid>> {
     let now = Utc::now();
-    let today = now.date_naive();
+    let a_year_on = now
+        .date_naive()
+        .checked_add_days(Days::new(365))
+        .unwrap_or(now.date_naive());
     let mut holders = std::collections::HashMap::with_capacity(count);
     for start in (0..count).step_by(CHUNK) {
         let end = (start + CHUNK).min(count);
@@ -245,8 +252,7 @@ pub async fn insert_members(
         let mut memberships = Vec::new();
         for i in start..end {
             let id = ids::new_key();
-            let key = format!("account:{id}");
-            holders.insert(key.clone(), id);
+            holders.insert(Holder::Account(id).key(), id);
             accounts.push(account::ActiveModel {
                 id: Set(id),
                 email: Set(format!("member{i}@bench.quorum.test")),
@@ -256,32 +262,17 @@ pub async fn insert_members(
                 created_at: Set(now),
                 updated_at: Set(now),
             });
-            memberships.push(membership::ActiveModel {
-                id: Set(ids::new_key()),
-                class_key: Set(MembershipClassKey::Contributor),
-                holder_key: Set(key),
-                holder_account_id: Set(Some(id)),
-                holder_organization_id: Set(None),
-                status: Set(membership::MembershipState::Active),
-                since: Set(today),
-                ends_on: Set(today.checked_add_days(Days::new(365))),
-                grace_from: Set(None),
-                vote_weight: Set(1),
-                disclose: Set(i % 20 != 19),
-                notice_kind: Set(None),
-                notice_reason: Set(None),
-                notice_effective_on: Set(None),
-                notice_response: Set(None),
-                status_reason: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
+            memberships.push(Grant {
+                class: MembershipClassKey::Contributor,
+                holder: Holder::Account(id),
+                disclose: i % 20 != 19,
+                vote_weight: 1,
+                term: Term::Until(a_year_on),
             });
         }
         let tx = begin_write(db).await?;
         Account::insert_many(accounts).exec(&tx).await?;
-        entity::prelude::Membership::insert_many(memberships)
-            .exec(&tx)
-            .await?;
+        import_memberships(&tx, &memberships).await?;
         tx.commit().await?;
     }
     Ok(holders)

@@ -101,7 +101,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migrated
 }
 
-pub use crate::audit::tx::{Tx, begin_private_write, begin_write};
+pub use crate::audit::tx::{BeginWrite, Tx, begin_private_write, begin_write};
 
 /// Begins a plain write transaction for bookkeeping that nobody reads publicly (claiming
 /// outbox rows): no audit entries, and its commit neither announces a change to the other

@@ -1,26 +1,76 @@
-//! What an amendment vote's roll and an election's roll share: a members' roll is copied from
-//! the memberships in good standing inside the database, and each roll is listed whole in the
-//! audit entry that opens the voting, so that anyone can recount from the log alone. The listing is built by the
-//! database as one JSON text: 100,000 entries come back as one value, not as 100,000 rows (sqlx
-//! hands SQLite rows to the process one message each).
+//! What an amendment vote's roll and an election's roll share: the transaction an opening runs
+//! in, whose memberships are brought up to date before anything else ([`CaughtUpTx`]); a
+//! members' roll is copied from the memberships in good standing inside the database, and each
+//! roll is listed whole in the audit entry that opens the voting, so that anyone can recount from
+//! the log alone. The listing is built by the database as one JSON text: 100,000 entries come
+//! back as one value, not as 100,000 rows (sqlx hands SQLite rows to the process one message
+//! each).
 
 use chrono::Utc;
 use entity::membership;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, Statement,
     sea_query::{Expr, IntoIden, Query},
 };
 use uuid::Uuid;
 
 use crate::{
-    db::Tx,
+    db::{BeginWrite, Tx, begin_write},
     error::{ApiError, ApiResult},
     ids,
     members::{
         classes::MembershipClassKey,
         status::{self, MembershipStatus},
     },
+    sponsors::follow::refresh_memberships,
 };
+
+/// A write transaction whose memberships were brought up to date before anything else ran in
+/// it: the one a vote or an election opens in, so that its roll holds whom the calendar puts
+/// on it today, with today's weights. [`begin_write_caught_up`] is the only way to get one.
+/// Everything else it does, it does as a [`Tx`].
+pub struct CaughtUpTx(Tx);
+
+/// Begins a write transaction and, before handing it over, brings up to date the memberships a
+/// roll copies: Sponsor memberships whose sponsorship started since it was recorded
+/// ([`refresh_memberships`]). That takes the sponsors' locks, which must come before the
+/// transaction's first write; here nothing else can have written yet.
+pub async fn begin_write_caught_up(db: &DatabaseConnection) -> ApiResult<CaughtUpTx> {
+    let tx = begin_write(db).await?;
+    refresh_memberships(&tx).await?;
+    Ok(CaughtUpTx(tx))
+}
+
+impl CaughtUpTx {
+    /// Commits it, as [`Tx::commit`] does.
+    pub async fn commit(self) -> ApiResult<()> {
+        self.0.commit().await
+    }
+}
+
+impl std::ops::Deref for CaughtUpTx {
+    type Target = Tx;
+
+    fn deref(&self) -> &Tx {
+        &self.0
+    }
+}
+
+impl AsRef<Tx> for CaughtUpTx {
+    fn as_ref(&self) -> &Tx {
+        &self.0
+    }
+}
+
+impl BeginWrite for CaughtUpTx {
+    async fn begin(db: &DatabaseConnection) -> ApiResult<Self> {
+        begin_write_caught_up(db).await
+    }
+
+    async fn commit(self) -> ApiResult<()> {
+        CaughtUpTx::commit(self).await
+    }
+}
 
 /// Which memberships a roll copies, and with which weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The amendment mutations: each parses its input, checks the role, and runs one command.
 
-use crate::db::Tx;
+use crate::db::BeginWrite;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::amendment;
 
@@ -110,15 +110,16 @@ pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
     key_of::<Amendment>(id, &crate::field!(input.amendment_id))
 }
 
-/// Runs one amendment command in a write transaction and wraps the amendment it leaves: the
-/// part every amendment and vote mutation shares once its input is parsed.
-pub async fn in_transaction<I>(
+/// Runs one amendment command in a write transaction (of the kind the command takes) and wraps
+/// the amendment it leaves: the part every amendment and vote mutation shares once its input
+/// is parsed.
+pub async fn in_transaction<I, X: BeginWrite>(
     ctx: &Context<'_>,
     input: I,
-    command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<amendment::Model>,
+    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<amendment::Model>,
 ) -> ApiResult<AmendmentPayload> {
     let state = ctx.data::<AppState>()?;
-    let tx = begin_write(&state.db).await?;
+    let tx = X::begin(&state.db).await?;
     let row = command(&tx, Viewer::of(ctx), input).await?;
     tx.commit().await?;
     Ok(AmendmentPayload {

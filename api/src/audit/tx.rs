@@ -88,6 +88,34 @@ impl Tx {
     }
 }
 
+/// A write transaction a resolver begins for one command: a plain [`Tx`], or one that did some
+/// work before it was handed over (`rolls::CaughtUpTx`). The command's first parameter names
+/// which, so a runner generic over it begins the one its command needs.
+pub trait BeginWrite: AsRef<Tx> + Sized {
+    /// Begins it.
+    fn begin(db: &DatabaseConnection)
+    -> impl Future<Output = crate::error::ApiResult<Self>> + Send;
+
+    /// Commits it, as [`Tx::commit`] does.
+    fn commit(self) -> impl Future<Output = crate::error::ApiResult<()>> + Send;
+}
+
+impl BeginWrite for Tx {
+    async fn begin(db: &DatabaseConnection) -> crate::error::ApiResult<Self> {
+        Ok(begin_write(db).await?)
+    }
+
+    async fn commit(self) -> crate::error::ApiResult<()> {
+        Tx::commit(self).await
+    }
+}
+
+impl AsRef<Tx> for Tx {
+    fn as_ref(&self) -> &Tx {
+        self
+    }
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for Tx {
     fn get_database_backend(&self) -> DbBackend {

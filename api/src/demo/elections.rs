@@ -4,7 +4,7 @@
 //! a history of months in one run.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{election, election::SeatKind, membership};
+use entity::{election, election::SeatKind};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -22,11 +22,12 @@ use crate::{
         nominations::{self, Nominate, Respond},
     },
     error::{ApiError, ApiResult},
-    members::holder::Holder,
+    members::{commands::membership, holder::Holder},
+    rolls::CaughtUpTx,
 };
 
 /// Loads the board's history: `members` are Contributors, `committee` runs elections.
-pub async fn load(tx: &Tx, committee: &Viewer, members: &[Viewer]) -> ApiResult<()> {
+pub async fn load(tx: &CaughtUpTx, committee: &Viewer, members: &[Viewer]) -> ApiResult<()> {
     let people: Vec<Uuid> = members
         .iter()
         .map(|m| {
@@ -35,7 +36,9 @@ pub async fn load(tx: &Tx, committee: &Viewer, members: &[Viewer]) -> ApiResult<
         })
         .collect::<ApiResult<_>>()?;
     // The members joined long ago: nominees must have been in good standing for months.
-    membership_since(tx, &people, Utc::now() - Duration::days(500)).await?;
+    let holders: Vec<Holder> = people.iter().map(|p| Holder::Account(*p)).collect();
+    let since = (Utc::now() - Duration::days(500)).date_naive();
+    membership::backdate_since(tx, &holders, since).await?;
     past_election(tx, committee, members, &people).await?;
     next_election(tx, committee, members, &people).await
 }
@@ -43,7 +46,7 @@ pub async fn load(tx: &Tx, committee: &Viewer, members: &[Viewer]) -> ApiResult<
 /// The general election that seated today's board: nine nominees for seven seats, most members
 /// voting, counted, certified.
 async fn past_election(
-    tx: &Tx,
+    tx: &CaughtUpTx,
     committee: &Viewer,
     members: &[Viewer],
     people: &[Uuid],
@@ -228,18 +231,6 @@ async fn move_dates(
             Expr::value(voting_closes_at),
         )
         .filter(election::Column::Id.eq(id))
-        .exec(tx)
-        .await?;
-    Ok(())
-}
-
-/// The demo members joined on `since`.
-async fn membership_since(tx: &Tx, people: &[Uuid], since: DateTime<Utc>) -> ApiResult<()> {
-    entity::prelude::Membership::update_many()
-        .col_expr(membership::Column::Since, Expr::value(since.date_naive()))
-        .filter(
-            membership::Column::HolderKey.is_in(people.iter().map(|p| Holder::Account(*p).key())),
-        )
         .exec(tx)
         .await?;
     Ok(())

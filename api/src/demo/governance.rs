@@ -20,6 +20,7 @@ use crate::{
     demo::data::BYLAWS,
     error::{ApiError, ApiResult},
     ids,
+    rolls::CaughtUpTx,
     votes::{
         VoteChoice,
         commands::{self as votes, CastVote, OpenVote},
@@ -27,7 +28,7 @@ use crate::{
 };
 
 /// Imports the sample bylaws, puts one amendment in discussion and one to a members' vote.
-pub async fn load(tx: &Tx, secretary: &Viewer, members: &[Viewer]) -> ApiResult<()> {
+pub async fn load(tx: &CaughtUpTx, secretary: &Viewer, members: &[Viewer]) -> ApiResult<()> {
     let mut sections = Vec::new();
     for (article, title, items) in BYLAWS {
         for (number, (heading, text)) in items.iter().enumerate() {

@@ -24,7 +24,7 @@ use crate::{
     },
     audit::Actor,
     auth::{Role, Viewer, password::Password, viewer::offline_viewer},
-    db::{Tx, begin_write},
+    db::Tx,
     error::{ApiError, ApiResult},
     members::{
         classes::MembershipClassKey,
@@ -34,6 +34,7 @@ use crate::{
     mirrors::commands::{self as mirrors, RegisterMirror, VerifyMirror},
     money::{Currency, Money},
     organizations::commands::{self as organizations, NewOrganization},
+    rolls::begin_write_caught_up,
     sponsors::commands::{
         contribution::{self as contributions, RecordContribution},
         sponsorship::{self as sponsorships, RecordSponsorship},
@@ -104,7 +105,10 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
     let password_hash = Password::parse(DEMO_PASSWORD.to_owned(), "password")?
         .hash()
         .await?;
-    let tx = begin_write(db).await?;
+    // One transaction, begun caught up as every opening of a vote or an election must be (the
+    // votes and the election below open in it); the sponsorship commands keep the Sponsor
+    // memberships in step as they record.
+    let tx = begin_write_caught_up(db).await?;
     let mut cast = Cast {
         password_hash,
         accounts: 0,
@@ -245,7 +249,7 @@ pub async fn load(db: &DatabaseConnection) -> ApiResult<Outcome> {
     // Sponsors in every tier: one with a history of tiers, one in kind, one that opted out of
     // being shown, and one whose sponsorship lapsed last month. The treasurer records them.
     let tiers: HashMap<String, sponsor_tier::Model> = SponsorTier::find()
-        .all(&tx)
+        .all(&*tx)
         .await?
         .into_iter()
         .map(|tier| (tier.name.clone(), tier))

@@ -6,7 +6,7 @@ use entity::election::SeatKind;
 use crate::{
     AppState,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::{Tx, begin_write},
+    db::BeginWrite,
     elections::{
         ballots::{self, CastBallot},
         lifecycle::{
@@ -157,28 +157,29 @@ impl NominationPayload {
     }
 }
 
-/// Begins a write transaction, runs `command` in it as the viewer, and commits.
-async fn run<I, T>(
+/// Begins a write transaction (of the kind the command takes), runs `command` in it as the
+/// viewer, and commits.
+async fn run<I, T, X: BeginWrite>(
     ctx: &Context<'_>,
     input: I,
-    command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<T>,
+    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<T>,
 ) -> ApiResult<T> {
     run_announcing(ctx, None, input, command).await
 }
 
 /// `run`, and when `election` is given, tells the turnout feed of its change: in the
 /// transaction (PostgreSQL notifies at commit) or right after the commit (SQLite).
-async fn run_announcing<I, T>(
+async fn run_announcing<I, T, X: BeginWrite>(
     ctx: &Context<'_>,
     election: Option<uuid::Uuid>,
     input: I,
-    command: impl AsyncFnOnce(&Tx, &Viewer, I) -> ApiResult<T>,
+    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let state = ctx.data::<AppState>()?;
-    let tx = begin_write(&state.db).await?;
+    let tx = X::begin(&state.db).await?;
     let out = command(&tx, Viewer::of(ctx), input).await?;
     let announced = match election {
-        Some(id) => Some(state.turnout_events.announce(&tx, id).await?),
+        Some(id) => Some(state.turnout_events.announce(tx.as_ref(), id).await?),
         None => None,
     };
     tx.commit().await?;

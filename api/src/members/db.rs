@@ -1,5 +1,3 @@
-//! Creating and renewing memberships, re-exported where other domains call it.
+//! Granting a membership, re-exported for the test factories, which grant one directly.
 
-pub use crate::members::commands::membership::{
-    Grant, Term, create_memberships, grant_membership, months_from,
-};
+pub use crate::members::commands::membership::{Grant, Term, grant_membership};

@@ -10,5 +10,6 @@ pub mod mine;
 pub mod mutation;
 pub mod query;
 pub mod reminders;
+pub mod rules;
 pub mod status;
 pub mod types;

@@ -146,15 +146,16 @@ pub fn condition(status: MembershipStatus, today: NaiveDate, grace_days: i32) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::Utc;
 
-    fn date(s: &str) -> NaiveDate {
+    pub(crate) fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    fn row(
+    /// A Contributor membership with weight 1, disclosed, and no notice.
+    pub(crate) fn row(
         status: MembershipState,
         ends_on: Option<&str>,
         grace_from: Option<&str>,

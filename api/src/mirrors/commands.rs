@@ -2,12 +2,8 @@
 
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
-use chrono::{Months, Utc};
-use entity::{
-    membership::{self, MembershipState},
-    mirror, mirror_verification,
-    prelude::{Membership as Memberships, Mirror as Mirrors},
-};
+use chrono::Utc;
+use entity::{mirror, mirror_verification, prelude::Mirror as Mirrors};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
     sea_query::Expr,
@@ -21,7 +17,8 @@ use crate::{
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     holders::Holder,
     ids,
-    mirrors::types::{MirrorStatus, VerificationOutcome, effective_status, may_verify},
+    members::{commands::follow::follow_mirror_check, rules::mirror_status_now},
+    mirrors::types::{MirrorStatus, VerificationOutcome, may_verify},
     policy,
 };
 
@@ -122,7 +119,7 @@ pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<
     if row.registered_by == me.id || owner.is_viewer_in(tx, viewer).await? {
         return Err(ApiError::forbidden(OWN_MIRROR));
     }
-    let before = effective_status(&row, policy.mirror_recheck_months);
+    let before = mirror_status_now(&row, policy.mirror_recheck_months);
     let after = match input.outcome {
         VerificationOutcome::Verified => MirrorStatus::Verified,
         VerificationOutcome::Rejected
@@ -164,90 +161,10 @@ pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<
         },
     )
     .await?;
-    follow_membership(tx, me.id, &row, input.outcome, policy.mirror_recheck_months).await?;
+    follow_mirror_check(tx, me.id, &row, input.outcome, policy.mirror_recheck_months).await?;
     Mirrors::find_by_id(id)
         .one(tx)
         .await
         .map_err(corrupt_row("mirrors", id))?
         .ok_or_else(|| ApiError::not_found("mirror"))
-}
-
-/// Keeps the owner's Mirror membership in step with its mirrors: a verification renews it to
-/// the next re-check; losing the last verified mirror starts its grace period.
-async fn follow_membership(
-    tx: &Tx,
-    actor: Uuid,
-    mirror: &mirror::Model,
-    outcome: VerificationOutcome,
-    recheck_months: i32,
-) -> ApiResult<()> {
-    let Some(membership) = Memberships::find()
-        .filter(
-            membership::Column::ClassKey.eq(entity::membership_class::MembershipClassKey::Mirror),
-        )
-        .filter(membership::Column::HolderKey.eq(&mirror.owner_key))
-        .filter(membership::Column::Status.is_in([MembershipState::Active, MembershipState::Grace]))
-        .lock_exclusive()
-        .one(tx)
-        .await?
-    else {
-        return Ok(());
-    };
-    let today = Utc::now().date_naive();
-    let action = match outcome {
-        VerificationOutcome::Verified => {
-            let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
-            let next = today.checked_add_months(months).unwrap_or(today);
-            let ends_on = membership.ends_on.map_or(next, |end| end.max(next));
-            Memberships::update_many()
-                .col_expr(
-                    membership::Column::Status,
-                    Expr::value(MembershipState::Active),
-                )
-                .col_expr(membership::Column::EndsOn, Expr::value(ends_on))
-                .col_expr(
-                    membership::Column::GraceFrom,
-                    Expr::value(Option::<chrono::NaiveDate>::None),
-                )
-                .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(membership::Column::Id.eq(membership.id))
-                .exec(tx)
-                .await?;
-            json!({ "action": "renewed by verification", "endsOn": ends_on, "mirror": mirror.id })
-        }
-        VerificationOutcome::Rejected => {
-            let others_verified = Mirrors::find()
-                .filter(mirror::Column::OwnerKey.eq(&mirror.owner_key))
-                .filter(mirror::Column::Id.ne(mirror.id))
-                .all(tx)
-                .await?
-                .iter()
-                .any(|other| effective_status(other, recheck_months) == MirrorStatus::Verified);
-            if others_verified || membership.status == MembershipState::Grace {
-                return Ok(());
-            }
-            Memberships::update_many()
-                .col_expr(
-                    membership::Column::Status,
-                    Expr::value(MembershipState::Grace),
-                )
-                .col_expr(membership::Column::GraceFrom, Expr::value(today))
-                .col_expr(membership::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(membership::Column::Id.eq(membership.id))
-                .exec(tx)
-                .await?;
-            json!({ "action": "grace: no verified mirror left", "graceFrom": today, "mirror": mirror.id })
-        }
-    };
-    audit::record(
-        tx,
-        Entry {
-            actor: Actor::Account(actor),
-            action: AuditAction::MembershipMirrorCheck,
-            subject_kind: SubjectKind::Membership,
-            subject_id: membership.id,
-            summary: action,
-        },
-    )
-    .await
 }

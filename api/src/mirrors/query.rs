@@ -8,7 +8,8 @@ use crate::{
     auth::Viewer,
     error::ApiResult,
     holders::{Holder, viewer_organizations},
-    mirrors::types::{Mirror, MirrorConnection, may_verify, verified_now},
+    members::rules::mirror_verified_now,
+    mirrors::types::{Mirror, MirrorConnection, may_verify},
     pagination::{PageArgs, cost, fetch_page},
     policy::loader::policy,
 };
@@ -42,7 +43,7 @@ impl MirrorQuery {
         let mut query = Mirrors::find();
         if !may_verify(viewer) {
             let recheck_months = policy(ctx).await?.mirror_recheck_months;
-            let mut visible = Condition::any().add(verified_now(recheck_months));
+            let mut visible = Condition::any().add(mirror_verified_now(recheck_months));
             if let Some(me) = viewer.account_id() {
                 visible = visible.add(mirror::Column::OwnerKey.eq(Holder::Account(me).key()));
                 let organizations = viewer_organizations(ctx).await?;

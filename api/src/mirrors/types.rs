@@ -1,9 +1,7 @@
 //! The `Mirror` and `MirrorVerification` GraphQL types.
 
 use async_graphql::{Context, ID, Object};
-use chrono::{Months, Utc};
 use entity::{mirror, mirror_verification};
-use sea_orm::{ColumnTrait, Condition};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
@@ -12,6 +10,7 @@ use crate::{
     holders::{Holder, MembershipHolder},
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
+    members::rules::mirror_status_now,
     mirrors::loader::VerificationsLoader,
     policy::loader::policy,
     time::DateTime,
@@ -20,45 +19,6 @@ use crate::{
 /// Where a mirror stands, and what one check found: one type each for the column, the domain
 /// and GraphQL.
 pub use entity::{mirror::MirrorStatus, mirror_verification::VerificationOutcome};
-
-/// The status of a mirror row now: a verified mirror whose re-check is overdue is stale.
-pub fn effective_status(row: &mirror::Model, recheck_months: i32) -> MirrorStatus {
-    match row.status {
-        MirrorStatus::Verified => {
-            let overdue = row
-                .last_verified_at
-                .zip(recheck_cutoff(recheck_months))
-                .is_some_and(|(at, cutoff)| at < cutoff);
-            if overdue {
-                MirrorStatus::Stale
-            } else {
-                MirrorStatus::Verified
-            }
-        }
-        status @ (MirrorStatus::Pending | MirrorStatus::Rejected | MirrorStatus::Stale) => status,
-    }
-}
-
-/// The oldest last check that still keeps a mirror verified now. [`effective_status`] and
-/// [`verified_now`] both read it, so that the row and the list agree to the instant.
-fn recheck_cutoff(recheck_months: i32) -> Option<chrono::DateTime<Utc>> {
-    let months = Months::new(u32::try_from(recheck_months.max(0)).unwrap_or(0));
-    Utc::now().checked_sub_months(months)
-}
-
-/// The SQL condition selecting the mirrors whose status now is `VERIFIED`: stored as verified,
-/// and not overdue for their re-check.
-pub fn verified_now(recheck_months: i32) -> Condition {
-    let checked_lately = match recheck_cutoff(recheck_months) {
-        Some(cutoff) => Condition::any()
-            .add(mirror::Column::LastVerifiedAt.is_null())
-            .add(mirror::Column::LastVerifiedAt.gte(cutoff)),
-        None => Condition::all(),
-    };
-    Condition::all()
-        .add(mirror::Column::Status.eq(MirrorStatus::Verified))
-        .add(checked_lately)
-}
 
 /// Whether the viewer may check mirrors: the Technology Committee, or an `ADMIN`, who stands in
 /// when a committee member cannot check their own mirror. Both see every mirror.
@@ -83,7 +43,7 @@ impl Mirror {
     /// are public; others are for their owner, the Technology Committee and the `ADMIN`s.
     pub async fn visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let recheck_months = policy(ctx).await?.mirror_recheck_months;
-        if effective_status(&self.0, recheck_months) == MirrorStatus::Verified
+        if mirror_status_now(&self.0, recheck_months) == MirrorStatus::Verified
             || may_verify(Viewer::of(ctx))
         {
             return Ok(true);
@@ -132,7 +92,7 @@ impl Mirror {
 
     /// Its status now.
     async fn status(&self, ctx: &Context<'_>) -> ApiResult<MirrorStatus> {
-        Ok(effective_status(
+        Ok(mirror_status_now(
             &self.0,
             policy(ctx).await?.mirror_recheck_months,
         ))

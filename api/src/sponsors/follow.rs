@@ -1,13 +1,13 @@
-//! Keeping the world in step with sponsorships: the Sponsor membership follows them, and lapses
-//! become activity. The calendar moves without anyone writing, so a background job
-//! ([`catch_up`]) and commands that need fresh state ([`catch_up_in`]) bring it up to date;
-//! reads never do.
+//! Keeping the world in step with sponsorships: the Sponsor membership follows them (a members
+//! command writes it), and lapses become activity. The calendar moves without anyone writing,
+//! so a background job ([`catch_up`]) brings it up to date, and the opening of a vote or an
+//! election refreshes the memberships on its roll first ([`refresh_memberships`]); reads never
+//! do.
 
-use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::{
     membership,
     prelude::{Membership as Memberships, SponsorActivity, SponsorTier, Sponsorship},
@@ -15,22 +15,22 @@ use entity::{
     sponsor_tier, sponsorship,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect, Set, Statement, TryInsertResult,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Set, Statement, TryInsertResult,
     sea_query::{Expr, ExprTrait, Query},
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    audit::{self, Actor, Entry},
+    audit::Actor,
     db::{begin_write, lock_keys},
     error::{ApiError, ApiResult},
     ids,
     members::{
         classes::MembershipClassKey,
-        db::{Grant, Term, create_memberships, grant_membership},
+        commands::follow::{follow_sponsor, follow_sponsors},
         holder::Holder,
+        rules::{SponsorStanding, Started},
     },
     notifications::outbox::WebhookEvent,
     sponsors::{
@@ -39,47 +39,40 @@ use crate::{
     },
 };
 
-/// Brings the sponsor's Sponsor membership in line with its sponsorships that have started: it
-/// runs through the last day of the latest of them, at the weight of that one's tier, disclosed
-/// as the sponsor consents. A membership's committee state (a notice) is left alone. Call it
-/// holding the sponsor's lock. Returns whether it changed anything.
+/// Brings the sponsor's Sponsor membership in line with its sponsorships that have started
+/// (see [`follow_sponsor`]). Call it holding the sponsor's lock. Returns whether it changed
+/// anything.
 pub async fn follow_membership(
     tx: &Tx,
     actor: Actor,
     sponsor: Holder,
     today: NaiveDate,
 ) -> ApiResult<bool> {
-    let mut standings = standings(tx, &[sponsor], today).await?;
-    let standing = standings.remove(&sponsor.key()).unwrap_or_default();
-    follow_standing(tx, actor, sponsor, today, standing).await
-}
-
-/// What a sponsor's Sponsor membership follows, read beforehand: its consent, its latest
-/// started sponsorship with that one's tier, and the membership itself.
-#[derive(Default)]
-struct Standing {
-    disclose: bool,
-    latest: Option<(sponsorship::Model, sponsor_tier::Model)>,
-    membership: Option<membership::Model>,
+    let standing = standings(tx, &[sponsor], today).await?.into_iter().next();
+    let standing = standing.unwrap_or(SponsorStanding {
+        sponsor,
+        disclose: false,
+        latest: None,
+    });
+    follow_sponsor(tx, actor, standing, today).await
 }
 
 /// Keys per `IN (…)` list: far under both backends' limits on bound parameters.
 const IN_CHUNK: usize = 5_000;
 
-/// The standings of `sponsors`, by sponsor key: four statements for any number of sponsors (a
-/// few more past [`IN_CHUNK`]).
+/// What the sponsorships of each of `sponsors` say of its Sponsor membership, in their order:
+/// its consent, and its latest started sponsorship with that one's tier's weight. Three
+/// statements for any number of sponsors (a few more past [`IN_CHUNK`]).
 async fn standings(
     tx: &Tx,
     sponsors: &[Holder],
     today: NaiveDate,
-) -> ApiResult<HashMap<String, Standing>> {
+) -> ApiResult<Vec<SponsorStanding>> {
     let keys: Vec<String> = sponsors.iter().map(|sponsor| sponsor.key()).collect();
-    let mut standings: HashMap<String, Standing> = HashMap::new();
+    let mut disclosed: HashMap<String, bool> = HashMap::new();
     let mut started: Vec<sponsorship::Model> = Vec::new();
     for chunk in keys.chunks(IN_CHUNK) {
-        for (key, disclose) in consent::of_many(tx, chunk).await? {
-            standings.entry(key).or_default().disclose = disclose;
-        }
+        disclosed.extend(consent::of_many(tx, chunk).await?);
         started.extend(
             Sponsorship::find()
                 .filter(sponsorship::Column::SponsorKey.is_in(chunk.iter().cloned()))
@@ -88,15 +81,6 @@ async fn standings(
                 .all(tx)
                 .await?,
         );
-        for row in Memberships::find()
-            .filter(membership::Column::ClassKey.eq(MembershipClassKey::Sponsor.as_str()))
-            .filter(membership::Column::HolderKey.is_in(chunk.iter().cloned()))
-            .all(tx)
-            .await?
-        {
-            let key = row.holder_key.clone();
-            standings.entry(key).or_default().membership = Some(row);
-        }
     }
     // The latest of each sponsor's started sponsorships: periods never overlap, so the one
     // that ends last.
@@ -109,132 +93,42 @@ async fn standings(
             }
         }
     }
-    if latest.is_empty() {
-        return Ok(standings);
-    }
-    let tier_ids: HashSet<Uuid> = latest.values().map(|row| row.tier_id).collect();
-    let tiers: HashMap<Uuid, sponsor_tier::Model> = SponsorTier::find()
-        .filter(sponsor_tier::Column::Id.is_in(tier_ids))
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|tier| (tier.id, tier))
-        .collect();
-    for (key, row) in latest {
-        let tier = tiers
-            .get(&row.tier_id)
-            .cloned()
-            .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
-        standings.entry(key).or_default().latest = Some((row, tier));
-    }
-    Ok(standings)
-}
-
-/// [`follow_membership`] from a standing already read.
-async fn follow_standing(
-    tx: &Tx,
-    actor: Actor,
-    sponsor: Holder,
-    today: NaiveDate,
-    standing: Standing,
-) -> ApiResult<bool> {
-    let Standing {
-        disclose,
-        latest,
-        membership,
-    } = standing;
-    let Some((latest, tier)) = latest else {
-        return cut_membership(tx, actor, membership, today, disclose).await;
+    let tiers: HashMap<Uuid, sponsor_tier::Model> = if latest.is_empty() {
+        HashMap::new()
+    } else {
+        let tier_ids: HashSet<Uuid> = latest.values().map(|row| row.tier_id).collect();
+        SponsorTier::find()
+            .filter(sponsor_tier::Column::Id.is_in(tier_ids))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|tier| (tier.id, tier))
+            .collect()
     };
-    let last_day = last_day(latest.ends_on);
-    match membership {
-        Some(current)
-            if current.ends_on == Some(last_day)
-                && current.vote_weight == tier.vote_weight
-                && current.disclose == disclose =>
-        {
-            Ok(false)
-        }
-        Some(current) => {
-            let mut row: membership::ActiveModel = current.into();
-            row.ends_on = Set(Some(last_day));
-            row.vote_weight = Set(tier.vote_weight);
-            row.disclose = Set(disclose);
-            row.updated_at = Set(Utc::now());
-            let row = row.update(tx).await?;
-            audit::record(
-                tx,
-                Entry {
-                    actor,
-                    action: AuditAction::MembershipFollowsSponsorship,
-                    subject_kind: SubjectKind::Membership,
-                    subject_id: row.id,
-                    summary: json!({ "endsOn": row.ends_on, "voteWeight": row.vote_weight, "disclose": row.disclose, "sponsorship": latest.id }),
-                },
-            )
-            .await?;
-            Ok(true)
-        }
-        None => {
-            grant_membership(
-                tx,
-                actor,
-                Grant {
-                    class: MembershipClassKey::Sponsor,
-                    holder: sponsor,
-                    disclose,
-                    vote_weight: tier.vote_weight,
-                    term: Term::Until(last_day),
-                },
-            )
-            .await?;
-            Ok(true)
-        }
-    }
-}
-
-/// The last day a sponsorship ending on `ends_on` runs: the day before. A membership's end date
-/// is its last day.
-fn last_day(ends_on: NaiveDate) -> NaiveDate {
-    ends_on.checked_sub_days(Days::new(1)).unwrap_or(ends_on)
-}
-
-/// With no sponsorship running or past, the membership's term ends yesterday, so it lapses into
-/// grace; its disclosure still follows the sponsor's consent.
-async fn cut_membership(
-    tx: &Tx,
-    actor: Actor,
-    membership: Option<membership::Model>,
-    today: NaiveDate,
-    disclose: bool,
-) -> ApiResult<bool> {
-    let Some(current) = membership else {
-        return Ok(false);
-    };
-    let yesterday = today.checked_sub_days(Days::new(1)).unwrap_or(today);
-    let ended = current.ends_on.is_some_and(|end| end <= yesterday);
-    if ended && current.disclose == disclose {
-        return Ok(false);
-    }
-    let mut row: membership::ActiveModel = current.into();
-    if !ended {
-        row.ends_on = Set(Some(yesterday));
-    }
-    row.disclose = Set(disclose);
-    row.updated_at = Set(Utc::now());
-    let row = row.update(tx).await?;
-    audit::record(
-        tx,
-        Entry {
-            actor,
-            action: AuditAction::MembershipFollowsSponsorship,
-            subject_kind: SubjectKind::Membership,
-            subject_id: row.id,
-            summary: json!({ "endsOn": row.ends_on, "disclose": row.disclose, "reason": "no sponsorship left" }),
-        },
-    )
-    .await?;
-    Ok(true)
+    sponsors
+        .iter()
+        .zip(keys)
+        .map(|(sponsor, key)| {
+            let latest = match latest.remove(&key) {
+                Some(row) => {
+                    let tier = tiers
+                        .get(&row.tier_id)
+                        .ok_or_else(|| ApiError::internal("a sponsorship's tier is missing"))?;
+                    Some(Started {
+                        sponsorship_id: row.id,
+                        ends_on: row.ends_on,
+                        vote_weight: tier.vote_weight,
+                    })
+                }
+                None => None,
+            };
+            Ok(SponsorStanding {
+                sponsor: *sponsor,
+                disclose: disclosed.get(&key).copied().unwrap_or(false),
+                latest,
+            })
+        })
+        .collect()
 }
 
 /// Records an activity once; a second record of the same kind for a sponsorship is ignored.
@@ -324,8 +218,10 @@ pub struct CaughtUp {
 }
 
 /// Catches up with the calendar inside the caller's transaction: memberships for sponsorships
-/// that have started since they were recorded, and a `LAPSED` activity for each sponsorship
-/// past its end. Cheap when there is nothing to do: a few reads.
+/// that have started since they were recorded, the announcement of those sponsorships, and a
+/// `LAPSED` activity (and its webhook) for each sponsorship past its end. Cheap when there is
+/// nothing to do: a few reads. The background jobs run it; an opening of a vote or an election
+/// needs only the memberships, and runs [`refresh_memberships`].
 ///
 /// It takes the lock of every sponsor it touches, as the sponsorship commands do, so it cannot
 /// race them. Call it before the transaction's first write. The locks are all taken before the
@@ -348,38 +244,7 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         .chain(unannounced.iter().map(|s| s.sponsor_key.as_str()))
         .collect();
     lock_keys(tx, keys.into_iter().collect::<Vec<_>>()).await?;
-    // Under the locks each sponsor is read again, so a run that waited for another one that did
-    // the same work finds nothing left and writes nothing. All of them in a few statements;
-    // then the new Sponsor memberships (the common case: sponsorships that have started) a
-    // thousand a statement, and any other change one sponsor at a time.
-    let sponsors: Vec<Holder> = behind.values().copied().collect();
-    let mut standings = standings(tx, &sponsors, today).await?;
-    let mut sponsors_followed = 0;
-    let mut new_members = Vec::new();
-    for sponsor in sponsors {
-        let standing = standings.remove(&sponsor.key()).unwrap_or_default();
-        match standing {
-            Standing {
-                disclose,
-                latest: Some((latest, tier)),
-                membership: None,
-            } => new_members.push(Grant {
-                class: MembershipClassKey::Sponsor,
-                holder: sponsor,
-                disclose,
-                vote_weight: tier.vote_weight,
-                term: Term::Until(last_day(latest.ends_on)),
-            }),
-            standing => {
-                if follow_standing(tx, Actor::System, sponsor, today, standing).await? {
-                    sponsors_followed += 1;
-                }
-            }
-        }
-    }
-    sponsors_followed += create_memberships(tx, Actor::System, &new_members)
-        .await?
-        .len();
+    let sponsors_followed = follow_behind(tx, &behind, today).await?;
     // Told before any lapse, so that one that started and ended while the server was down is
     // told in that order.
     let announced = announce_started(tx, &unannounced).await?;
@@ -405,6 +270,40 @@ pub async fn catch_up_in(tx: &Tx) -> ApiResult<CaughtUp> {
         lapses_recorded,
         announced,
     })
+}
+
+/// Brings up to date the Sponsor memberships that lag behind a running sponsorship: those
+/// whose sponsorship (a first one, or one continuing an earlier one) started since it was
+/// recorded. What the opening of a vote or an election needs before it copies its roll: nothing
+/// else the calendar moves changes who is on a roll or with which weight (a lapse, a grace
+/// period and an expiry are read from the dates). It announces nothing; [`catch_up`] does.
+/// Returns how many memberships it changed.
+///
+/// It takes the locks of the sponsors it follows, so it runs before its transaction's first
+/// write: `rolls::begin_write_caught_up` is the one caller, and runs it as the transaction
+/// begins.
+#[tracing::instrument(skip_all)]
+pub async fn refresh_memberships(tx: &Tx) -> ApiResult<usize> {
+    let today = Utc::now().date_naive();
+    let behind = sponsors_behind(tx, today).await?;
+    if behind.is_empty() {
+        return Ok(0);
+    }
+    lock_keys(tx, behind.keys().map(String::as_str).collect()).await?;
+    follow_behind(tx, &behind, today).await
+}
+
+/// Follows the sponsors `behind`, whose locks the caller holds. Under the locks each sponsor is
+/// read again, so a run that waited for another one that did the same work finds nothing left
+/// and writes nothing.
+async fn follow_behind(
+    tx: &Tx,
+    behind: &BTreeMap<String, Holder>,
+    today: NaiveDate,
+) -> ApiResult<usize> {
+    let sponsors: Vec<Holder> = behind.values().copied().collect();
+    let standings = standings(tx, &sponsors, today).await?;
+    follow_sponsors(tx, Actor::System, &standings, today).await
 }
 
 /// Sponsorships recorded ahead of their start that have started and were not told yet; a

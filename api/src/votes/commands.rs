@@ -37,6 +37,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids, policy,
+    rolls::CaughtUpTx,
     votes::{notices, roll},
 };
 
@@ -67,11 +68,14 @@ pub struct Cast {
 /// for long enough, and before the members when it changes their rights. The caller checked the
 /// SECRETARY role.
 #[tracing::instrument(skip_all, fields(amendment = %input.amendment_id))]
-pub async fn open(tx: &Tx, viewer: &Viewer, input: OpenVote) -> ApiResult<amendment::Model> {
+pub async fn open(
+    tx: &CaughtUpTx,
+    viewer: &Viewer,
+    input: OpenVote,
+) -> ApiResult<amendment::Model> {
+    // The memberships the roll copies were brought up to date as the transaction began.
+    let tx: &Tx = tx;
     let me = viewer.require_account()?;
-    // Sponsor memberships whose sponsorship started since it was recorded belong on the roll.
-    // First, before this transaction writes anything, as catching up requires.
-    crate::sponsors::follow::catch_up_in(tx).await?;
     let current = lock(tx, viewer, input.amendment_id).await?;
     let now = Utc::now();
     let policy = policy::current(tx).await?;

@@ -22,6 +22,7 @@ mod portal;
 mod public_cache;
 mod robustness;
 mod roll_mail;
+mod roll_refresh;
 mod schema_file;
 mod schema_hygiene;
 mod sponsors;

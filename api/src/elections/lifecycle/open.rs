@@ -60,10 +60,14 @@ pub async fn open_nominations(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<e
 /// come. Freezes the roll (with the influence cap's factor) and the nominee list (accepted, not
 /// disqualified, eligible now), and the rules of the count.
 #[tracing::instrument(skip_all, fields(election = %id))]
-pub async fn open_voting(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::Model> {
+pub async fn open_voting(
+    tx: &crate::rolls::CaughtUpTx,
+    viewer: &Viewer,
+    id: Uuid,
+) -> ApiResult<election::Model> {
+    // The memberships the roll copies were brought up to date as the transaction began.
+    let tx: &Tx = tx;
     viewer.require_account()?;
-    // Sponsor memberships whose sponsorship started since it was recorded belong on the roll.
-    crate::sponsors::follow::catch_up_in(tx).await?;
     let current = lock(tx, id).await?;
     let now = Utc::now();
     if current.state != ElectionState::Nominating {

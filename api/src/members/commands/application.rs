@@ -8,6 +8,7 @@ use chrono::Utc;
 use entity::{
     application::{self, ApplicationStatus},
     application_mirror, membership,
+    mirror::MirrorStatus,
     prelude::{Application as Applications, Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
@@ -26,9 +27,9 @@ use crate::{
         commands::membership::{Grant, Term, grant_membership},
         events,
         holder::Holder,
+        rules::mirror_status_now,
         status::{self, MembershipStatus},
     },
-    mirrors::types::{MirrorStatus, effective_status},
     policy,
 };
 
@@ -428,7 +429,7 @@ async fn require_verified_mirror(
         .all(tx)
         .await?
         .iter()
-        .any(|mirror| effective_status(mirror, recheck_months) == MirrorStatus::Verified);
+        .any(|mirror| mirror_status_now(mirror, recheck_months) == MirrorStatus::Verified);
     if verified {
         Ok(())
     } else {

@@ -2,10 +2,10 @@
 
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
-use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::{
     membership::{self, MembershipState, NoticeKind},
-    mirror,
+    mirror::{self, MirrorStatus},
     prelude::{Membership as Memberships, Mirror as Mirrors},
 };
 use sea_orm::{
@@ -23,9 +23,9 @@ use crate::{
     members::{
         classes::{MembershipClassKey, committee_for},
         holder::{Holder, is_committee},
+        rules::{mirror_status_now, months_from},
         status::{self, MembershipStatus},
     },
-    mirrors::types::{MirrorStatus, effective_status},
     policy,
 };
 
@@ -133,6 +133,22 @@ pub async fn create_memberships(
     actor: Actor,
     grants: &[Grant],
 ) -> ApiResult<Vec<membership::Model>> {
+    let rows = insert_new(tx, grants).await?;
+    for row in &rows {
+        audit::record(tx, granted(actor, AuditAction::MembershipCreated, row)).await?;
+    }
+    Ok(rows)
+}
+
+/// Writes memberships in bulk with no audit entry, as an import from another system would:
+/// for `quorum bench-data`, which fills a database with members to time the commands on them.
+/// Each holder must hold none of its class yet (`CONFLICT` otherwise, and nothing is written).
+pub async fn import_memberships(tx: &Tx, grants: &[Grant]) -> ApiResult<usize> {
+    Ok(insert_new(tx, grants).await?.len())
+}
+
+/// Inserts a new membership per grant, a thousand a statement.
+async fn insert_new(tx: &Tx, grants: &[Grant]) -> ApiResult<Vec<membership::Model>> {
     let now = Utc::now();
     let rows: Vec<membership::Model> = grants.iter().map(|g| new_membership(g, now)).collect();
     for chunk in rows.chunks(CREATE_CHUNK) {
@@ -149,10 +165,19 @@ pub async fn create_memberships(
             })
         })?;
     }
-    for row in &rows {
-        audit::record(tx, granted(actor, AuditAction::MembershipCreated, row)).await?;
-    }
     Ok(rows)
+}
+
+/// Moves the start of the holders' memberships back to `since`, with no audit entry: for the
+/// demo data, which tells a history of months in one run (nominees must have been members for
+/// a while).
+pub async fn backdate_since(tx: &Tx, holders: &[Holder], since: NaiveDate) -> ApiResult<()> {
+    Memberships::update_many()
+        .col_expr(membership::Column::Since, Expr::value(since))
+        .filter(membership::Column::HolderKey.is_in(holders.iter().map(|holder| holder.key())))
+        .exec(tx)
+        .await?;
+    Ok(())
 }
 
 /// Memberships written per statement: 19 parameters each, under SQLite's 32,766.
@@ -202,13 +227,6 @@ fn granted(actor: Actor, action: AuditAction, row: &membership::Model) -> Entry 
             "disclose": row.disclose,
         }),
     }
-}
-
-/// `today` plus `months`, saturating at today.
-pub fn months_from(today: NaiveDate, months: i32) -> NaiveDate {
-    today
-        .checked_add_months(Months::new(u32::try_from(months.max(0)).unwrap_or(0)))
-        .unwrap_or(today)
 }
 
 /// Renews a membership for another term, back to `ACTIVE`, lifting a suspension or notice.
@@ -261,7 +279,7 @@ async fn require_a_verified_mirror(tx: &Tx, holder: Holder, recheck_months: i32)
         .all(tx)
         .await?
         .iter()
-        .any(|row| effective_status(row, recheck_months) == MirrorStatus::Verified);
+        .any(|row| mirror_status_now(row, recheck_months) == MirrorStatus::Verified);
     if verified {
         Ok(())
     } else {
