@@ -7,13 +7,15 @@ use entity::{
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint::{self, WebhookAudience},
 };
-use sea_orm::ActiveEnum;
 
 use crate::{
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
-    notifications::{delivery::message_id, loader::DeliveriesLoader},
+    notifications::{
+        delivery::message_id,
+        loader::{DeliveriesLoader, EventsLoader},
+    },
     organizations::{loader::OrganizationLoader, types::Organization},
     pagination::{PageInfo, PageOf, encode_cursor},
     time::DateTime,
@@ -41,17 +43,11 @@ impl WebhookEndpoint {
     }
 
     /// The events it receives.
-    async fn events(&self) -> ApiResult<Vec<WebhookEvent>> {
-        self.0
-            .events
-            .split(',')
-            .filter(|name| !name.is_empty())
-            .map(|name| {
-                WebhookEvent::try_from_value(&name.to_owned()).map_err(|_| {
-                    ApiError::internal(format!("an endpoint lists an unknown event `{name}`"))
-                })
-            })
-            .collect()
+    async fn events(&self, ctx: &Context<'_>) -> ApiResult<Vec<WebhookEvent>> {
+        Ok(loader::<EventsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// What it may receive: `PUBLIC` events only, or also what its creator's right reaches

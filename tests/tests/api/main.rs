@@ -26,4 +26,5 @@ mod sponsors;
 mod statements;
 mod token_attacks;
 mod transport;
+mod typed_columns;
 mod websocket;
