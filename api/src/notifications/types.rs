@@ -9,7 +9,7 @@ use entity::{
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
     notifications::{
@@ -17,7 +17,7 @@ use crate::{
         loader::{DeliveriesLoader, EventsLoader},
     },
     organizations::{loader::OrganizationLoader, types::Organization},
-    pagination::{PageInfo, PageOf, encode_cursor},
+    pagination::{PageArgs, assemble, cost},
     time::DateTime,
 };
 
@@ -87,44 +87,29 @@ impl WebhookEndpoint {
     }
 
     /// Its latest deliveries, newest first.
-    #[graphql(complexity = "crate::pagination::cost(first, None, child_complexity)")]
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many deliveries to return, newest first, at most 100 (default 20).")]
         first: Option<i32>,
+        #[graphql(desc = "Return deliveries after (older than) this cursor.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many deliveries to return from the end (the oldest), at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Return deliveries before (newer than) this cursor.")] before: Option<
+            String,
+        >,
     ) -> ApiResult<WebhookDeliveryConnection> {
-        let size = match first {
-            None => 20,
-            Some(n) if (0..=100).contains(&n) => u64::try_from(n).unwrap_or(20),
-            Some(_) => {
-                return Err(ApiError::bad_input(
-                    crate::field!(first),
-                    "`first` must be between 0 and 100",
-                ));
-            }
-        };
-        let latest = loader::<DeliveriesLoader>(ctx)?
-            .load_one((self.0.id, size))
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let found = loader::<DeliveriesLoader>(ctx)?
+            .load_one((self.0.id, page.clone()))
             .await?
             .unwrap_or_default();
-        let edges: Vec<(String, WebhookDelivery)> = latest
-            .rows
-            .into_iter()
-            .map(|row| (encode_cursor(row.id), WebhookDelivery(row)))
-            .collect();
-        let page_info = PageInfo {
-            has_previous_page: false,
-            has_next_page: (edges.len() as u64) < latest.total,
-            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
-        };
-        Ok(PageOf {
-            edges,
-            page_info,
-            total_count: latest.total,
-        }
-        .into())
+        Ok(assemble(found.rows, &page, |row| row.id, found.total)
+            .map(WebhookDelivery)
+            .into())
     }
 }
 

@@ -16,6 +16,7 @@ mod membership;
 mod notifications;
 mod ops;
 mod organizations;
+mod paging;
 mod portal;
 mod public_cache;
 mod robustness;
