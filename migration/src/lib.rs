@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod comma_list;
+
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_account_roles;
 mod m20261125_000003_create_sessions;

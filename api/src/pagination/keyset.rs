@@ -60,13 +60,24 @@ fn past<K: CompositeKey>(
     })
 }
 
-/// The direction a page reads `columns` in.
-fn read_order<K>(order: SortDirection, page: &Page<K>) -> Order {
-    if upward(order, page) {
-        Order::Asc
-    } else {
-        Order::Desc
-    }
+/// `query` without the rows up to the page's cursor, and the direction the page reads the key
+/// in.
+fn from_cursor<E, K>(
+    query: Select<E>,
+    columns: &[SimpleExpr],
+    order: SortDirection,
+    page: &Page<K>,
+) -> (Select<E>, Order)
+where
+    E: EntityTrait,
+    K: CompositeKey,
+{
+    let upward = upward(order, page);
+    let query = match past(columns, page, upward) {
+        Some(past) => query.filter(past),
+        None => query,
+    };
+    (query, if upward { Order::Asc } else { Order::Desc })
 }
 
 /// `query` narrowed to one page in `order` of `columns`: past the cursor, read in the page's
@@ -81,11 +92,7 @@ where
     E: EntityTrait,
     K: CompositeKey,
 {
-    let mut query = query;
-    if let Some(past) = past(columns, page, upward(order, page)) {
-        query = query.filter(past);
-    }
-    let read = read_order(order, page);
+    let (mut query, read) = from_cursor(query, columns, order, page);
     for column in columns {
         query = query.order_by(column.clone(), read.clone());
     }
@@ -149,11 +156,7 @@ where
     C: ColumnTrait,
     K: CompositeKey,
 {
-    let mut query = query;
-    if let Some(past) = past(columns, page, upward(order, page)) {
-        query = query.filter(past);
-    }
-    let read = read_order(order, page);
+    let (query, read) = from_cursor(query, columns, order, page);
     let mut window = WindowStatement::partition_by(parent.as_column_ref());
     for column in columns {
         window.order_by_expr(column.clone(), read.clone());
