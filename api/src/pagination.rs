@@ -1,14 +1,18 @@
-//! Relay connections: `first`/`after`, `last`/`before`, `totalCount`, with keyset pages.
+//! Relay connections: `first`/`after`, `last`/`before`, `totalCount`, with keyset pages. Every
+//! connection pages through here: the arguments and cursors below, the SQL in [`keyset`].
+
+mod keyset;
 
 use async_graphql::{Context, SimpleObject};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Select,
-    sea_query::{Expr, ExprTrait, SimpleExpr},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IntoSimpleExpr,
+    PaginatorTrait, QueryResult, QuerySelect, Select, Value,
+    sea_query::{Expr, SimpleExpr},
 };
 use uuid::Uuid;
 
+pub use self::keyset::{CompositeKey, fetch_child_pages, fetch_keyset_page, fetch_keyset_rows};
 use crate::error::{ApiError, ApiResult};
 
 /// Page size when the client gives none.
@@ -26,7 +30,7 @@ pub struct PageArgs {
 }
 
 /// Which end of the list a page is taken from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// `first`, optionally `after` a cursor.
     Forward,
@@ -35,7 +39,7 @@ pub enum Direction {
 }
 
 /// Paging arguments checked and decoded.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Page<K = Uuid> {
     pub direction: Direction,
     pub size: u64,
@@ -223,7 +227,7 @@ pub async fn fetch_page<E, C, K>(
 where
     E: EntityTrait,
     C: ColumnTrait,
-    K: CursorKey + Copy + Into<sea_orm::Value>,
+    K: CompositeKey,
     E::Model: Sync,
 {
     fetch_page_counting(db, query, key, key_of, page, true).await
@@ -259,7 +263,7 @@ pub async fn fetch_page_counting<E, C, K>(
 where
     E: EntityTrait,
     C: ColumnTrait,
-    K: CursorKey + Copy + Into<sea_orm::Value>,
+    K: CompositeKey,
     E::Model: Sync,
 {
     let total_count = if count {
@@ -267,23 +271,14 @@ where
     } else {
         0
     };
-    let mut query = query;
-    if let Some(from) = page.from {
-        query = match page.direction {
-            Direction::Forward => query.filter(key.gt(from)),
-            Direction::Backward => query.filter(key.lt(from)),
-        };
-    }
-    query = match page.direction {
-        Direction::Forward => query.order_by_asc(key),
-        Direction::Backward => query.order_by_desc(key),
-    };
-    let rows = query.limit(page.size + 1).all(db).await?;
+    let rows = keyset::page_of(query, &[key.into_simple_expr()], SortDirection::Asc, page)
+        .all(db)
+        .await?;
     Ok(assemble(rows, page, key_of, total_count))
 }
 
 /// Which way a list is sorted.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum SortDirection {
     /// Smallest first: A to Z, oldest first.
@@ -326,6 +321,12 @@ impl CursorKey for SortedKey {
     }
 }
 
+impl CompositeKey for SortedKey {
+    fn values(self) -> Vec<Value> {
+        vec![self.value.into(), self.id.into()]
+    }
+}
+
 /// The sort expression for a date column, as ISO text (which sorts as the date does).
 pub fn date_text(table: &str, column: &str) -> SimpleExpr {
     Expr::cust(format!(r#"CAST("{table}"."{column}" AS TEXT)"#))
@@ -364,49 +365,29 @@ where
     C: ColumnTrait,
     E::Model: FromQueryResult + Sync + Send,
 {
-    let total_count = query.clone().count(db).await?;
-    // Forward in ascending order, or backward in descending order, reads upward.
-    let upward = (order.direction == SortDirection::Asc) == (page.direction == Direction::Forward);
-    let mut query = query.column_as(order.expr.clone(), SORT_VALUE);
-    if let Some(from) = &page.from {
-        if from.order != order.name {
-            let field = match page.direction {
-                Direction::Forward => "after",
-                Direction::Backward => "before",
-            };
-            return Err(ApiError::bad_input(
-                field,
-                "This cursor belongs to the list in another order; start again from the first page.",
-            ));
-        }
-        let value = Expr::val(from.value.clone());
-        let past = if upward {
-            Condition::any()
-                .add(Expr::expr(order.expr.clone()).gt(value.clone()))
-                .add(
-                    Condition::all()
-                        .add(Expr::expr(order.expr.clone()).eq(value))
-                        .add(key.gt(from.id)),
-                )
-        } else {
-            Condition::any()
-                .add(Expr::expr(order.expr.clone()).lt(value.clone()))
-                .add(
-                    Condition::all()
-                        .add(Expr::expr(order.expr.clone()).eq(value))
-                        .add(key.lt(from.id)),
-                )
+    if let Some(from) = &page.from
+        && from.order != order.name
+    {
+        let field = match page.direction {
+            Direction::Forward => "after",
+            Direction::Backward => "before",
         };
-        query = query.filter(past);
+        return Err(ApiError::bad_input(
+            field,
+            "This cursor belongs to the list in another order; start again from the first page.",
+        ));
     }
-    let sql_order = if upward { Order::Asc } else { Order::Desc };
-    let rows: Vec<Sorted<E::Model>> = query
-        .order_by(order.expr.clone(), sql_order.clone())
-        .order_by(key, sql_order)
-        .limit(page.size + 1)
-        .into_model::<Sorted<E::Model>>()
-        .all(db)
-        .await?;
+    let total_count = query.clone().count(db).await?;
+    let columns = [order.expr.clone(), key.into_simple_expr()];
+    let rows: Vec<Sorted<E::Model>> = keyset::page_of(
+        query.column_as(order.expr.clone(), SORT_VALUE),
+        &columns,
+        order.direction,
+        page,
+    )
+    .into_model::<Sorted<E::Model>>()
+    .all(db)
+    .await?;
     let page = assemble(
         rows,
         page,

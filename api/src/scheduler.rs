@@ -5,7 +5,10 @@
 //! message and event has a key of (kind, subject, date) that is written only once.
 
 use chrono::{NaiveDate, Utc};
-use entity::{prelude::ScheduledRun, scheduled_run};
+use entity::{
+    prelude::ScheduledRun,
+    scheduled_run::{self, ScheduledJob},
+};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TryInsertResult,
 };
@@ -17,8 +20,8 @@ use crate::{
     sponsors::follow::{self, CaughtUp},
 };
 
-/// The name of the daily job, in `scheduled_runs` and as its lock.
-const DAILY: &str = "daily";
+/// The daily job, in `scheduled_runs` and as its lock.
+const DAILY: ScheduledJob = ScheduledJob::Daily;
 
 /// What a day's run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,7 +44,7 @@ pub async fn run_daily(db: &DatabaseConnection) -> ApiResult<Option<DailyRun>> {
     // Catching up takes its locks before the first write, so it goes first.
     let caught_up = follow::catch_up_in(&tx).await?;
     let marked = ScheduledRun::insert(scheduled_run::ActiveModel {
-        job: Set(DAILY.to_owned()),
+        job: Set(DAILY),
         day: Set(today),
         ran_at: Set(Utc::now()),
     })
@@ -64,7 +67,7 @@ pub async fn run_daily(db: &DatabaseConnection) -> ApiResult<Option<DailyRun>> {
 
 /// Takes the job's transaction-scoped advisory lock if it is free (PostgreSQL); SQLite's write
 /// transaction already runs one writer at a time.
-async fn try_lock(tx: &Tx, job: &str) -> ApiResult<bool> {
+async fn try_lock(tx: &Tx, job: ScheduledJob) -> ApiResult<bool> {
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(true);
     }
@@ -72,7 +75,7 @@ async fn try_lock(tx: &Tx, job: &str) -> ApiResult<bool> {
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-            [format!("scheduler.{job}").into()],
+            [format!("scheduler.{}", job.name()).into()],
         ))
         .await?
         .ok_or_else(|| ApiError::internal("pg_try_advisory_xact_lock returned no row"))?;

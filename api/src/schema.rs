@@ -151,6 +151,8 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection,
     add(data, VoteCountsLoader(db()));
     add(data, NominationsLoader(db()));
     add(data, TurnoutLoader(db()));
+    add(data, crate::tokens::loader::ScopesLoader(db()));
+    add(data, crate::notifications::loader::EventsLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(ConsentLoader(db()), tokio::spawn));

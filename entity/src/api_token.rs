@@ -14,15 +14,23 @@ pub struct Model {
     pub prefix: String,
     #[sea_orm(unique)]
     pub token_hash: String,
-    /// Comma-separated scope names, e.g. `SPONSORS_READ,MEMBERS_READ`.
-    pub scopes: String,
     pub created_at: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
 }
 
+/// Its scopes are rows of `api_token_scopes`.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::api_token_scope::Entity")]
+    Scopes,
+}
+
+impl Related<super::api_token_scope::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Scopes.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     /// The mutation, e.g. `recordContribution`.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub scope: String,
+    pub scope: IdempotencyScope,
     /// The client's key.
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
@@ -17,6 +17,18 @@ pub struct Model {
     /// The row the first call recorded.
     pub result_id: Uuid,
     pub created_at: DateTimeUtc,
+}
+
+/// The mutation a key was used with; stored by its GraphQL name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum IdempotencyScope {
+    /// `recordContribution`.
+    #[sea_orm(string_value = "recordContribution")]
+    RecordContribution,
+    /// `recordSponsorship`.
+    #[sea_orm(string_value = "recordSponsorship")]
+    RecordSponsorship,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,13 +11,25 @@ pub struct Model {
     /// The message, as JSON.
     #[sea_orm(column_type = "Text")]
     pub mail: String,
-    /// Whose roll: `amendment` or `election`.
-    pub roll_kind: String,
+    /// Whose roll: an amendment vote's or an election's.
+    pub roll_kind: RollKind,
     /// The amendment or election whose frozen roll receives it.
     pub roll_id: Uuid,
     pub created_at: DateTimeUtc,
     /// When its messages were written; none while it waits.
     pub expanded_at: Option<DateTimeUtc>,
+}
+
+/// Whose frozen roll a mailing goes to; stored as `amendment` or `election`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum RollKind {
+    /// An amendment vote's roll (`voter_roll`).
+    #[sea_orm(string_value = "amendment")]
+    Amendment,
+    /// An election's roll (`election_roll`).
+    #[sea_orm(string_value = "election")]
+    Election,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,16 +11,38 @@ pub struct Model {
     pub kind: WebhookEvent,
     /// The sponsorship, membership, amendment or election the event is about.
     pub subject_id: Uuid,
-    /// Who may read the event, checked when it is written and again before each attempt:
-    /// `None` when it is public for good; `shown:<holder key>` while the sponsor consents to be
-    /// shown; `disclosed:<holder key>` while the membership (the subject) is disclosed; a bare
-    /// holder key (`organization:<uuid>`, `account:<uuid>`) when only that holder's own
-    /// endpoints and the foundation's ADMIN ones may. See `api::notifications::outbox::Audience`.
-    pub audience: Option<String>,
+    /// Who may read the event, checked when it is written and again before each attempt; every
+    /// rule but `PUBLIC` names a holder in the two columns below. See
+    /// `api::notifications::outbox::Audience`.
+    pub audience: EventAudience,
+    /// The account the audience names, when it names one.
+    pub audience_account_id: Option<Uuid>,
+    /// The organization the audience names, when it names one.
+    pub audience_organization_id: Option<Uuid>,
     /// A key that makes a dated event (kind, subject, date) happen once.
     #[sea_orm(unique)]
     pub dedup_key: Option<String>,
     pub occurred_at: DateTimeUtc,
+}
+
+/// Who may read an event, apart from the holder it names.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum EventAudience {
+    /// Anyone, for good; names no holder.
+    Public,
+    /// Anyone while the sponsor (the holder) consents to be shown; otherwise the holder's own
+    /// endpoints and the foundation's ADMIN ones.
+    WhileSponsorShown,
+    /// Anyone while the membership the event is about is disclosed; otherwise the holder's own
+    /// endpoints and the foundation's ADMIN ones.
+    WhileMembershipDisclosed,
+    /// Only the holder's own endpoints and the foundation's ADMIN ones.
+    Holder,
 }
 
 /// An event an integration can subscribe to; stored and sent by its dotted name, such as

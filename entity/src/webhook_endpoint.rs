@@ -8,8 +8,6 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub url: String,
-    /// Comma-separated dotted event names, e.g. `sponsorship.created,sponsorship.lapsed`.
-    pub events: String,
     /// The signing secret, sealed (AES-256-GCM under the server's key; see
     /// `api::auth::sealing`). Kept because signing needs it; never read back over the API. A
     /// value still starting `whsec_` is a plaintext one from before sealing, sealed at start-up.
@@ -50,7 +48,17 @@ pub enum WebhookAudience {
     Admin,
 }
 
+/// The events it subscribes to are rows of `webhook_endpoint_events`.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::webhook_endpoint_event::Entity")]
+    Events,
+}
+
+impl Related<super::webhook_endpoint_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Events.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod comma_list;
+
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_account_roles;
 mod m20261125_000003_create_sessions;
@@ -59,6 +61,16 @@ mod m20261206_000005_fill_sponsorships_announced_at;
 mod m20261206_000006_create_sponsorships_unannounced_index;
 mod m20261207_000001_create_mailings;
 mod m20261208_000001_create_representative_invitations;
+mod m20261208_000002_rename_outbox_events_audience;
+mod m20261208_000003_add_outbox_events_audience;
+mod m20261208_000004_fill_outbox_events_audience;
+mod m20261208_000005_drop_outbox_events_audience_key;
+mod m20261208_000006_create_api_token_scopes;
+mod m20261208_000007_fill_api_token_scopes;
+mod m20261208_000008_drop_api_tokens_scopes;
+mod m20261208_000009_create_webhook_endpoint_events;
+mod m20261208_000010_fill_webhook_endpoint_events;
+mod m20261208_000011_drop_webhook_endpoints_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -124,6 +136,16 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_create_sponsorships_unannounced_index::Migration),
             Box::new(m20261207_000001_create_mailings::Migration),
             Box::new(m20261208_000001_create_representative_invitations::Migration),
+            Box::new(m20261208_000002_rename_outbox_events_audience::Migration),
+            Box::new(m20261208_000003_add_outbox_events_audience::Migration),
+            Box::new(m20261208_000004_fill_outbox_events_audience::Migration),
+            Box::new(m20261208_000005_drop_outbox_events_audience_key::Migration),
+            Box::new(m20261208_000006_create_api_token_scopes::Migration),
+            Box::new(m20261208_000007_fill_api_token_scopes::Migration),
+            Box::new(m20261208_000008_drop_api_tokens_scopes::Migration),
+            Box::new(m20261208_000009_create_webhook_endpoint_events::Migration),
+            Box::new(m20261208_000010_fill_webhook_endpoint_events::Migration),
+            Box::new(m20261208_000011_drop_webhook_endpoints_events::Migration),
         ]
     }
 }

@@ -14,12 +14,7 @@ use entity::{
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{
-    auth::Role,
-    error::{ApiError, ApiResult},
-    holders::Holder,
-    notifications::outbox::Audience,
-};
+use crate::{auth::Role, error::ApiResult, holders::Holder, notifications::outbox::Audience};
 
 /// Whether an event for `audience` about `subject` is public at this moment.
 pub async fn public_now(
@@ -80,12 +75,7 @@ pub async fn deliverable(
     endpoint: &webhook_endpoint::Model,
     event: &outbox_event::Model,
 ) -> ApiResult<bool> {
-    let audience = Audience::parse(event.audience.as_deref()).ok_or_else(|| {
-        ApiError::internal(format!(
-            "outbox event {} has an audience no version wrote",
-            event.id
-        ))
-    })?;
+    let audience = Audience::of(event)?;
     let public = public_now(db, audience, event.subject_id).await?;
     may_receive(db, endpoint, audience, public).await
 }

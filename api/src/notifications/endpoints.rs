@@ -5,9 +5,10 @@
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use entity::{
-    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
+    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent},
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint::{self, WebhookAudience},
+    webhook_endpoint_event,
 };
 use rand::RngCore;
 use sea_orm::{
@@ -199,15 +200,15 @@ pub async fn create(
         _ => {}
     }
     within_limits(tx, me.id, input.organization_id).await?;
-    let mut names: Vec<String> = input.events.iter().map(|e| e.name()).collect();
-    names.sort();
-    names.dedup();
+    let mut events = input.events;
+    events.sort_by_key(|event| event.name());
+    events.dedup();
+    let names: Vec<String> = events.iter().map(|event| event.name()).collect();
     let now = Utc::now();
     let (secret, sealed) = new_secret(secrets)?;
     let row = webhook_endpoint::ActiveModel {
         id: Set(ids::new_key()),
         url: Set(input.url.to_string()),
-        events: Set(names.join(",")),
         secret: Set(sealed),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
@@ -219,6 +220,16 @@ pub async fn create(
     }
     .insert(tx)
     .await?;
+    if !events.is_empty() {
+        WebhookEndpointEvent::insert_many(events.into_iter().map(|event| {
+            webhook_endpoint_event::ActiveModel {
+                endpoint_id: Set(row.id),
+                event: Set(event),
+            }
+        }))
+        .exec_without_returning(tx)
+        .await?;
+    }
     audit_endpoint(
         tx,
         viewer,

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     account, email_message,
-    email_message::MailStatus,
+    email_message::{MailKind, MailStatus},
     email_preference, organization_representative,
     prelude::{Account, EmailMessage, EmailPreference, OrganizationRepresentative},
 };
@@ -65,33 +65,24 @@ pub enum Mail {
 }
 
 impl Mail {
-    /// A short name of the kind of message, stored with it and used in its once-only key.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of message, stored with it and named in its once-only key.
+    pub fn kind(&self) -> MailKind {
         match self {
-            Self::ApplicationDecided { .. } => "application_decided",
-            Self::RenewalDue { .. } => "renewal_due",
-            Self::GraceStarted { .. } => "grace_started",
-            Self::MembershipExpired { .. } => "membership_expired",
-            Self::VoteOpened { .. } => "vote_opened",
-            Self::ElectionOpened { .. } => "election_opened",
-            Self::NominationToAccept { .. } => "nomination_to_accept",
-            Self::RepresentativeInvited { .. } => "representative_invited",
-            Self::PasswordChanged { .. } => "password_changed",
+            Self::ApplicationDecided { .. } => MailKind::ApplicationDecided,
+            Self::RenewalDue { .. } => MailKind::RenewalDue,
+            Self::GraceStarted { .. } => MailKind::GraceStarted,
+            Self::MembershipExpired { .. } => MailKind::MembershipExpired,
+            Self::VoteOpened { .. } => MailKind::VoteOpened,
+            Self::ElectionOpened { .. } => MailKind::ElectionOpened,
+            Self::NominationToAccept { .. } => MailKind::NominationToAccept,
+            Self::RepresentativeInvited { .. } => MailKind::RepresentativeInvited,
+            Self::PasswordChanged { .. } => MailKind::PasswordChanged,
         }
     }
 
     /// Security and governance mail, which cannot be opted out of.
     pub fn essential(&self) -> bool {
-        !Self::optional_kind(self.kind())
-    }
-
-    /// Whether mail of `kind` (as [`Mail::kind`] names it) is non-essential: reminders and
-    /// invitations, which an account may opt out of.
-    pub fn optional_kind(kind: &str) -> bool {
-        matches!(
-            kind,
-            "renewal_due" | "grace_started" | "membership_expired" | "representative_invited"
-        )
+        !self.kind().optional()
     }
 
     /// The subject line.
@@ -211,7 +202,7 @@ pub async fn queue(
 ) -> ApiResult<usize> {
     let accounts = recipients(tx, to).await?;
     let key = |account: Uuid| {
-        once.map(|(subject, day)| format!("{}:{subject}:{day}:{account}", mail.kind()))
+        once.map(|(subject, day)| format!("{}:{subject}:{day}:{account}", mail.kind().name()))
     };
     write(tx, &accounts, mail, key).await
 }
@@ -252,7 +243,7 @@ pub(super) async fn write(
                 id: Set(ids::new_key()),
                 account_id: Set(Some(row.id)),
                 to_address: Set(row.email.clone()),
-                kind: Set(mail.kind().to_owned()),
+                kind: Set(mail.kind()),
                 subject: Set(mail.subject()),
                 body: Set(Some(mail.body(&row.display_name))),
                 essential: Set(mail.essential()),

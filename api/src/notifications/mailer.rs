@@ -96,7 +96,7 @@ impl Outgoing {
         if !row.essential
             && let Some(account) = row.account_id
         {
-            let token = unsubscribe::token(&self.secrets, account, &row.kind);
+            let token = unsubscribe::token(&self.secrets, account, row.kind);
             builder = builder
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("List-Unsubscribe"),

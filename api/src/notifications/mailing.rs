@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use entity::{
-    election_roll, mailing,
+    election_roll,
+    mailing::{self, RollKind},
     prelude::{ElectionRoll, Mailing, VoterRoll},
     voter_roll,
 };
@@ -40,20 +41,17 @@ pub enum Roll {
 }
 
 impl Roll {
-    fn columns(self) -> (&'static str, Uuid) {
+    fn columns(self) -> (RollKind, Uuid) {
         match self {
-            Self::Amendment(id) => ("amendment", id),
-            Self::Election(id) => ("election", id),
+            Self::Amendment(id) => (RollKind::Amendment, id),
+            Self::Election(id) => (RollKind::Election, id),
         }
     }
 
-    fn from_columns(kind: &str, id: Uuid) -> ApiResult<Self> {
+    fn from_columns(kind: RollKind, id: Uuid) -> Self {
         match kind {
-            "amendment" => Ok(Self::Amendment(id)),
-            "election" => Ok(Self::Election(id)),
-            other => Err(ApiError::internal(format!(
-                "unknown mailing roll `{other}`"
-            ))),
+            RollKind::Amendment => Self::Amendment(id),
+            RollKind::Election => Self::Election(id),
         }
     }
 }
@@ -64,7 +62,7 @@ pub async fn to_roll(tx: &Tx, roll: Roll, mail: &Mail) -> ApiResult<()> {
     mailing::ActiveModel {
         id: Set(ids::new_key()),
         mail: Set(serde_json::to_string(mail).map_err(ApiError::internal)?),
-        roll_kind: Set(roll_kind.to_owned()),
+        roll_kind: Set(roll_kind),
         roll_id: Set(roll_id),
         created_at: Set(Utc::now()),
         expanded_at: Set(None),
@@ -98,19 +96,13 @@ pub async fn expand_next(db: &DatabaseConnection) -> ApiResult<Option<usize>> {
         tx.rollback().await?;
         return Ok(None);
     };
-    let readable = serde_json::from_str::<Mail>(&row.mail)
-        .map_err(|err| err.to_string())
-        .and_then(|mail| {
-            Roll::from_columns(&row.roll_kind, row.roll_id)
-                .map(|roll| (mail, roll))
-                .map_err(|err| err.to_string())
-        });
-    let written = match readable {
-        Ok((mail, roll)) => {
+    let roll = Roll::from_columns(row.roll_kind, row.roll_id);
+    let written = match serde_json::from_str::<Mail>(&row.mail) {
+        Ok(mail) => {
             let accounts = mail::recipients(&tx, &voters(&tx, roll).await?).await?;
-            let key = |account: Uuid| Some(format!("{}:{}:{account}", mail.kind(), row.id));
+            let key = |account: Uuid| Some(format!("{}:{}:{account}", mail.kind().name(), row.id));
             let written = mail::write(&tx, &accounts, &mail, key).await?;
-            tracing::info!(mailing = %row.id, kind = mail.kind(), written, "wrote a roll's mail");
+            tracing::info!(mailing = %row.id, kind = mail.kind().name(), written, "wrote a roll's mail");
             written
         }
         // Written by another version, say: set aside, so that it never holds up the mailings

@@ -5,16 +5,22 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 pub use entity::outbox_event::WebhookEvent;
 use entity::{
-    outbox_event,
-    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
+    outbox_event::{self, EventAudience},
+    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent},
     webhook_delivery::{self, DeliveryStatus},
-    webhook_endpoint,
+    webhook_endpoint, webhook_endpoint_event,
 };
-use sea_orm::{ConnectionTrait, EntityTrait, Set, TryInsertResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{db::Tx, error::ApiResult, holders::Holder, ids, notifications::audience};
+use crate::{
+    db::Tx,
+    error::{ApiError, ApiResult},
+    holders::Holder,
+    ids,
+    notifications::audience,
+};
 
 /// Who may read an event. Decided when it is written, and again before each delivery (see
 /// [`super::audience`]): consent withdrawn or a membership undisclosed in between stops it.
@@ -43,29 +49,40 @@ impl Audience {
         }
     }
 
-    /// As stored in `outbox_events.audience`: null, `shown:<holder>`, `disclosed:<holder>` or
-    /// the bare holder key.
-    fn key(self) -> Option<String> {
-        match self {
-            Self::Public => None,
-            Self::WhileSponsorShown(holder) => Some(format!("shown:{}", holder.key())),
-            Self::WhileMembershipDisclosed(holder) => Some(format!("disclosed:{}", holder.key())),
-            Self::Holder(holder) => Some(holder.key()),
-        }
+    /// As stored: the rule in `outbox_events.audience`, and the holder it names in
+    /// `audience_account_id` or `audience_organization_id`.
+    fn columns(self) -> (EventAudience, Option<Uuid>, Option<Uuid>) {
+        let (rule, holder) = match self {
+            Self::Public => (EventAudience::Public, None),
+            Self::WhileSponsorShown(holder) => (EventAudience::WhileSponsorShown, Some(holder)),
+            Self::WhileMembershipDisclosed(holder) => {
+                (EventAudience::WhileMembershipDisclosed, Some(holder))
+            }
+            Self::Holder(holder) => (EventAudience::Holder, Some(holder)),
+        };
+        let (account, organization) = holder.map_or((None, None), Holder::columns);
+        (rule, account, organization)
     }
 
-    /// Reads what [`Audience::key`] stored; `None` for a value no version wrote.
-    pub fn parse(stored: Option<&str>) -> Option<Self> {
-        let Some(stored) = stored else {
-            return Some(Self::Public);
-        };
-        if let Some(key) = stored.strip_prefix("shown:") {
-            return Holder::from_key(key).map(Self::WhileSponsorShown);
-        }
-        if let Some(key) = stored.strip_prefix("disclosed:") {
-            return Holder::from_key(key).map(Self::WhileMembershipDisclosed);
-        }
-        Holder::from_key(stored).map(Self::Holder)
+    /// Reads what [`Audience::columns`] stored. A rule without its holder, or public with one,
+    /// is corruption.
+    pub fn of(event: &outbox_event::Model) -> ApiResult<Self> {
+        let holder =
+            || Holder::from_columns(event.audience_account_id, event.audience_organization_id);
+        Ok(match event.audience {
+            EventAudience::Public => {
+                if event.audience_account_id.is_some() || event.audience_organization_id.is_some() {
+                    return Err(ApiError::internal(format!(
+                        "outbox event {} is public but names a holder",
+                        event.id
+                    )));
+                }
+                Self::Public
+            }
+            EventAudience::WhileSponsorShown => Self::WhileSponsorShown(holder()?),
+            EventAudience::WhileMembershipDisclosed => Self::WhileMembershipDisclosed(holder()?),
+            EventAudience::Holder => Self::Holder(holder()?),
+        })
     }
 }
 
@@ -90,11 +107,14 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
     let dedup_key = event
         .on
         .map(|day| format!("{}:{}:{day}", event.kind.name(), event.subject_id));
+    let (audience, audience_account_id, audience_organization_id) = event.audience.columns();
     let row = outbox_event::ActiveModel {
         id: Set(id),
         kind: Set(event.kind),
         subject_id: Set(event.subject_id),
-        audience: Set(event.audience.key()),
+        audience: Set(audience),
+        audience_account_id: Set(audience_account_id),
+        audience_organization_id: Set(audience_organization_id),
         dedup_key: Set(dedup_key),
         occurred_at: Set(now),
     };
@@ -147,13 +167,11 @@ async fn receiving(
     audience: Audience,
     subject: Uuid,
 ) -> ApiResult<Vec<webhook_endpoint::Model>> {
-    let name = kind.name();
-    let subscribed: Vec<_> = WebhookEndpoint::find()
+    let subscribed = WebhookEndpoint::find()
+        .inner_join(WebhookEndpointEvent)
+        .filter(webhook_endpoint_event::Column::Event.eq(kind))
         .all(db)
-        .await?
-        .into_iter()
-        .filter(|endpoint| subscribed(&endpoint.events, &name))
-        .collect();
+        .await?;
     if subscribed.is_empty() {
         return Ok(subscribed);
     }
@@ -165,11 +183,6 @@ async fn receiving(
         }
     }
     Ok(receiving)
-}
-
-/// Whether an endpoint's stored event list names `event`.
-pub fn subscribed(events: &str, event: &str) -> bool {
-    events.split(',').any(|listed| listed == event)
 }
 
 /// An instant as payloads write it.

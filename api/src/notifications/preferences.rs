@@ -46,7 +46,7 @@ pub async fn unsubscribe(tx: &Tx, link: &Unsubscribe) -> ApiResult<()> {
         tx,
         link.account,
         false,
-        json!({ "via": "one-click unsubscribe", "mail": link.kind }),
+        json!({ "via": "one-click unsubscribe", "mail": link.kind.name() }),
     )
     .await
 }

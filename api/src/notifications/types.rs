@@ -7,15 +7,17 @@ use entity::{
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint::{self, WebhookAudience},
 };
-use sea_orm::ActiveEnum;
 
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
-    notifications::{delivery::message_id, loader::DeliveriesLoader},
+    notifications::{
+        delivery::message_id,
+        loader::{DeliveriesLoader, EventsLoader},
+    },
     organizations::{loader::OrganizationLoader, types::Organization},
-    pagination::{PageInfo, PageOf, encode_cursor},
+    pagination::{PageArgs, assemble, cost},
     time::DateTime,
 };
 
@@ -41,17 +43,11 @@ impl WebhookEndpoint {
     }
 
     /// The events it receives.
-    async fn events(&self) -> ApiResult<Vec<WebhookEvent>> {
-        self.0
-            .events
-            .split(',')
-            .filter(|name| !name.is_empty())
-            .map(|name| {
-                WebhookEvent::try_from_value(&name.to_owned()).map_err(|_| {
-                    ApiError::internal(format!("an endpoint lists an unknown event `{name}`"))
-                })
-            })
-            .collect()
+    async fn events(&self, ctx: &Context<'_>) -> ApiResult<Vec<WebhookEvent>> {
+        Ok(loader::<EventsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// What it may receive: `PUBLIC` events only, or also what its creator's right reaches
@@ -91,44 +87,29 @@ impl WebhookEndpoint {
     }
 
     /// Its latest deliveries, newest first.
-    #[graphql(complexity = "crate::pagination::cost(first, None, child_complexity)")]
+    #[graphql(complexity = "cost(first, last, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many deliveries to return, newest first, at most 100 (default 20).")]
         first: Option<i32>,
+        #[graphql(desc = "Return deliveries after (older than) this cursor.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many deliveries to return from the end (the oldest), at most 100.")]
+        last: Option<i32>,
+        #[graphql(desc = "Return deliveries before (newer than) this cursor.")] before: Option<
+            String,
+        >,
     ) -> ApiResult<WebhookDeliveryConnection> {
-        let size = match first {
-            None => 20,
-            Some(n) if (0..=100).contains(&n) => u64::try_from(n).unwrap_or(20),
-            Some(_) => {
-                return Err(ApiError::bad_input(
-                    crate::field!(first),
-                    "`first` must be between 0 and 100",
-                ));
-            }
-        };
-        let latest = loader::<DeliveriesLoader>(ctx)?
-            .load_one((self.0.id, size))
+        let page = PageArgs::new(first, after, last, before).parse()?;
+        let found = loader::<DeliveriesLoader>(ctx)?
+            .load_one((self.0.id, page.clone()))
             .await?
             .unwrap_or_default();
-        let edges: Vec<(String, WebhookDelivery)> = latest
-            .rows
-            .into_iter()
-            .map(|row| (encode_cursor(row.id), WebhookDelivery(row)))
-            .collect();
-        let page_info = PageInfo {
-            has_previous_page: false,
-            has_next_page: (edges.len() as u64) < latest.total,
-            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
-            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
-        };
-        Ok(PageOf {
-            edges,
-            page_info,
-            total_count: latest.total,
-        }
-        .into())
+        Ok(assemble(found.rows, &page, |row| row.id, found.total)
+            .map(WebhookDelivery)
+            .into())
     }
 }
 

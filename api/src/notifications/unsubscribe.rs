@@ -4,24 +4,28 @@
 //! account out of non-essential mail; `GET` only shows a page whose button posts, so that a
 //! mail scanner following links changes nothing.
 
+use entity::email_message::MailKind;
+use sea_orm::ActiveEnum;
 use uuid::Uuid;
 
-use crate::{auth::sealing::ServerSecrets, notifications::mail::Mail};
+use crate::auth::sealing::ServerSecrets;
 
 /// A checked token: whose, and from which kind of mail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unsubscribe {
     pub account: Uuid,
-    pub kind: String,
+    pub kind: MailKind,
 }
 
+/// What the tag signs: the kind by its stored name, so links already sent keep working.
 fn signed(account: Uuid, kind: &str) -> String {
     format!("unsubscribe:{}:{kind}", account.simple())
 }
 
 /// The token for `account`'s mail of `kind`: `<account>.<kind>.<tag>`, all URL-safe.
-pub fn token(secrets: &ServerSecrets, account: Uuid, kind: &str) -> String {
-    let tag = secrets.sign_link(signed(account, kind).as_bytes());
+pub fn token(secrets: &ServerSecrets, account: Uuid, kind: MailKind) -> String {
+    let kind = kind.name();
+    let tag = secrets.sign_link(signed(account, &kind).as_bytes());
     format!("{}.{kind}.{tag}", account.simple())
 }
 
@@ -29,15 +33,13 @@ pub fn token(secrets: &ServerSecrets, account: Uuid, kind: &str) -> String {
 pub fn verify(secrets: &ServerSecrets, token: &str) -> Option<Unsubscribe> {
     let mut parts = token.trim().splitn(3, '.');
     let account = Uuid::try_parse(parts.next()?).ok()?;
-    let kind = parts.next()?;
+    let name = parts.next()?;
     let tag = parts.next()?;
-    if !Mail::optional_kind(kind) || !secrets.verify_link(signed(account, kind).as_bytes(), tag) {
+    let kind = MailKind::try_from_value(&name.to_owned()).ok()?;
+    if !kind.optional() || !secrets.verify_link(signed(account, name).as_bytes(), tag) {
         return None;
     }
-    Some(Unsubscribe {
-        account,
-        kind: kind.to_owned(),
-    })
+    Some(Unsubscribe { account, kind })
 }
 
 /// The link a message carries: `<QUORUM_PUBLIC_URL>/unsubscribe?token=…`.
@@ -56,12 +58,16 @@ mod tests {
     fn a_token_names_one_account_and_an_optional_kind() {
         let keys = ServerSecrets::new(&[5u8; 32]);
         let account = Uuid::now_v7();
-        let token = token(&keys, account, "renewal_due");
+        let token = token(&keys, account, MailKind::RenewalDue);
+        assert!(
+            token.contains(".renewal_due."),
+            "the kind by its stored name"
+        );
         assert_eq!(
             verify(&keys, &token),
             Some(Unsubscribe {
                 account,
-                kind: "renewal_due".to_owned()
+                kind: MailKind::RenewalDue
             })
         );
         let other = Uuid::now_v7();
@@ -71,7 +77,7 @@ mod tests {
             1,
         );
         assert_eq!(verify(&keys, &forged), None);
-        let essential = self::token(&keys, account, "password_changed");
+        let essential = self::token(&keys, account, MailKind::PasswordChanged);
         assert_eq!(
             verify(&keys, &essential),
             None,

@@ -8,6 +8,7 @@
 
 use crate::db::Tx;
 use chrono::Utc;
+pub use entity::idempotency_key::IdempotencyScope;
 use entity::{idempotency_key, prelude::IdempotencyKey as Keys};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::Value;
@@ -38,7 +39,7 @@ pub fn parse_key(key: Option<String>, field: &str) -> ApiResult<Option<String>> 
 
 /// A key used for one mutation's input.
 pub struct Claim {
-    scope: &'static str,
+    scope: IdempotencyScope,
     key: String,
     request_hash: String,
 }
@@ -46,7 +47,7 @@ pub struct Claim {
 impl Claim {
     /// `scope` names the mutation; `canonical` is its parsed input, written the same way for the
     /// same input.
-    pub fn new(scope: &'static str, key: String, canonical: &Value) -> Self {
+    pub fn new(scope: IdempotencyScope, key: String, canonical: &Value) -> Self {
         let request_hash = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
         Self {
             scope,
@@ -59,7 +60,7 @@ impl Claim {
     /// if it was used with another. Call it holding the lock that the change takes, so that a
     /// concurrent first use has committed or not begun.
     pub async fn earlier(&self, db: &impl ConnectionTrait) -> ApiResult<Option<Uuid>> {
-        let Some(row) = Keys::find_by_id((self.scope.to_owned(), self.key.clone()))
+        let Some(row) = Keys::find_by_id((self.scope, self.key.clone()))
             .one(db)
             .await?
         else {
@@ -75,7 +76,7 @@ impl Claim {
     /// input is `CONFLICT`.
     pub async fn store(self, tx: &Tx, result_id: Uuid) -> ApiResult<()> {
         idempotency_key::ActiveModel {
-            scope: Set(self.scope.to_owned()),
+            scope: Set(self.scope),
             key: Set(self.key),
             request_hash: Set(self.request_hash),
             result_id: Set(result_id),

@@ -17,13 +17,8 @@ use uuid::Uuid;
 use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
-    pagination::{CursorKey, Page, PageOf, assemble},
-    sponsors::{
-        consent,
-        keyset::{CompositeKey, fetch_keyset_rows},
-        status::active_on,
-        tiers::SponsorTier,
-    },
+    pagination::{CompositeKey, CursorKey, Page, PageOf, assemble, fetch_keyset_rows},
+    sponsors::{consent, status::active_on, tiers::SponsorTier},
     time::Date,
 };
 

@@ -6,7 +6,6 @@ pub mod consent;
 pub mod events;
 pub mod follow;
 pub mod idempotency;
-pub mod keyset;
 pub mod list;
 pub mod loader;
 pub mod mutation;

@@ -15,9 +15,8 @@ use crate::{
     loaders::loader,
     members::holder::{Holder, MembershipHolder},
     money::{Currency, Money},
-    pagination::{CursorKey, PageArgs, cost},
+    pagination::{CompositeKey, CursorKey, PageArgs, cost, fetch_keyset_page},
     sponsors::{
-        keyset::{CompositeKey, fetch_keyset_page},
         list::{PublicSponsor, PublicTier, public_sponsor_id},
         loader::{ConsentLoader, ContributionTotalLoader, SponsorshipLoader, TierLoader},
         status::{self, SponsorshipStatus},

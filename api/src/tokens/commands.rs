@@ -2,10 +2,13 @@
 
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{api_token, prelude::ApiToken as ApiTokens};
+use entity::{
+    api_token, api_token_scope,
+    prelude::{ApiToken as ApiTokens, ApiTokenScope as ApiTokenScopes},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
@@ -36,14 +39,14 @@ pub async fn create(
 ) -> ApiResult<(String, api_token::Model)> {
     let me = viewer.require_account()?;
     let token = secrets::generate(API_TOKEN_PREFIX);
-    let scopes: BTreeSet<&str> = input.scopes.iter().map(|scope| scope.as_str()).collect();
+    // Each scope once, in the order the audit entry lists them.
+    let scopes: BTreeSet<String> = input.scopes.iter().map(|scope| scope.name()).collect();
     let row = api_token::ActiveModel {
         id: Set(ids::new_key()),
         account_id: Set(me.id),
         name: Set(input.name),
         prefix: Set(token.chars().take(12).collect()),
         token_hash: Set(secrets::hash(&token)),
-        scopes: Set(scopes.iter().copied().collect::<Vec<_>>().join(",")),
         created_at: Set(Utc::now()),
         expires_at: Set(input.expires_at),
         last_used_at: Set(None),
@@ -51,6 +54,17 @@ pub async fn create(
     }
     .insert(tx)
     .await?;
+    let granted: HashSet<ApiScope> = input.scopes.iter().copied().collect();
+    if !granted.is_empty() {
+        ApiTokenScopes::insert_many(granted.into_iter().map(|scope| {
+            api_token_scope::ActiveModel {
+                api_token_id: Set(row.id),
+                scope: Set(scope),
+            }
+        }))
+        .exec_without_returning(tx)
+        .await?;
+    }
     audit::record(
         tx,
         Entry {

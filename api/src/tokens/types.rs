@@ -1,13 +1,15 @@
 //! The `ApiToken` GraphQL type. The secret itself is never readable after creation.
 
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object};
 use entity::api_token;
 
 use crate::{
     auth::ApiScope,
     error::ApiResult,
     ids::{self, NodeKind},
+    loaders::loader,
     time::DateTime,
+    tokens::loader::ScopesLoader,
 };
 
 /// The token row, wrapped so that no column (above all the hash) becomes API by accident.
@@ -37,8 +39,11 @@ impl ApiToken {
     }
 
     /// What the token may read.
-    async fn scopes(&self) -> ApiResult<Vec<ApiScope>> {
-        ApiScope::parse_stored(&self.0.scopes)
+    async fn scopes(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApiScope>> {
+        Ok(loader::<ScopesLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// When the token was created.

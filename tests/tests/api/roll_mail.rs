@@ -24,7 +24,7 @@ async fn a_vote_on_a_large_roll_is_mailed_to_every_member_exactly_once() {
     entity::mailing::ActiveModel {
         id: Set(api::ids::new_key()),
         mail: Set("{\"kind\":\"somethingNew\"}".to_owned()),
-        roll_kind: Set("amendment".to_owned()),
+        roll_kind: Set(entity::mailing::RollKind::Amendment),
         roll_id: Set(api::ids::new_key()),
         created_at: Set(chrono::Utc::now() - chrono::Duration::hours(1)),
         expanded_at: Set(None),

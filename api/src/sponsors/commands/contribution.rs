@@ -21,7 +21,7 @@ use crate::{
     money::Money,
     sponsors::{
         commands::sponsorship::{find, refuse_own_case},
-        idempotency::Claim,
+        idempotency::{Claim, IdempotencyScope},
     },
 };
 
@@ -67,10 +67,13 @@ pub async fn record(
         sponsorship.sponsor_organization_id,
     )?;
     refuse_own_case(tx, me.id, sponsor, "contribution").await?;
-    let claim = input
-        .idempotency_key
-        .clone()
-        .map(|key| Claim::new("recordContribution", key, &input.canonical()));
+    let claim = input.idempotency_key.clone().map(|key| {
+        Claim::new(
+            IdempotencyScope::RecordContribution,
+            key,
+            &input.canonical(),
+        )
+    });
     if let Some(claim) = &claim
         && let Some(earlier) = claim.earlier(tx).await?
     {

@@ -30,7 +30,7 @@ use crate::{
     sponsors::{
         consent, events,
         follow::{follow_membership, lapsed_at, record_activity},
-        idempotency::Claim,
+        idempotency::{Claim, IdempotencyScope},
         period,
         status::{SponsorshipState, SponsorshipStatus, effective},
     },
@@ -95,7 +95,7 @@ pub async fn record(
     let claim = input
         .idempotency_key
         .clone()
-        .map(|key| Claim::new("recordSponsorship", key, &input.canonical()));
+        .map(|key| Claim::new(IdempotencyScope::RecordSponsorship, key, &input.canonical()));
     if let Some(claim) = &claim
         && let Some(earlier) = claim.earlier(tx).await?
     {
