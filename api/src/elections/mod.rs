@@ -30,6 +30,7 @@ pub mod nominations;
 pub mod published;
 pub mod query;
 pub mod record;
+pub mod recusal;
 pub mod roll;
 pub mod subscription;
 #[cfg(test)]

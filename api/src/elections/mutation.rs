@@ -194,10 +194,10 @@ pub struct ElectionMutation;
 
 #[Object]
 impl ElectionMutation {
-    /// Creates an election in DRAFT. ELECTION_COMMITTEE only. The nominee list closes at least
+    /// Creates an election in DRAFT. ELECTION_COMMITTEE or ADMIN. The nominee list closes at least
     /// the policy's days before voting opens (10 by default), and voting lasts at least the
     /// policy's minimum (10 days by default).
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn create_election(
         &self,
         ctx: &Context<'_>,
@@ -215,8 +215,8 @@ impl ElectionMutation {
         Ok(ElectionPayload::of(row))
     }
 
-    /// Opens nominations. ELECTION_COMMITTEE only.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    /// Opens nominations. ELECTION_COMMITTEE or ADMIN.
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn open_nominations(
         &self,
         ctx: &Context<'_>,
@@ -228,8 +228,9 @@ impl ElectionMutation {
     }
 
     /// Opens voting once the nominee list closed and the opening time came. ELECTION_COMMITTEE
-    /// only. Freezes the roll (with the influence cap's factor) and the nominee list.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    /// or ADMIN, never a nominee or one who shares an organization with a nominee. Freezes the
+    /// roll (with the influence cap's factor) and the nominee list.
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn open_election_voting(
         &self,
         ctx: &Context<'_>,
@@ -241,9 +242,10 @@ impl ElectionMutation {
     }
 
     /// Closes voting once its time came, counts the ballots and publishes the result.
-    /// ELECTION_COMMITTEE only. While turnout is below the policy's threshold (when set) and
+    /// ELECTION_COMMITTEE or ADMIN, never a nominee or one who shares an organization with a
+    /// nominee. While turnout is below the policy's threshold (when set) and
     /// extensions remain, voting is extended instead and the election stays VOTING.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn close_election(
         &self,
         ctx: &Context<'_>,
@@ -261,8 +263,9 @@ impl ElectionMutation {
     }
 
     /// Certifies a closed election's result and seats the winners for their term.
-    /// ELECTION_COMMITTEE only.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    /// ELECTION_COMMITTEE or ADMIN, never a nominee or one who shares an organization with a
+    /// nominee.
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn certify_election(
         &self,
         ctx: &Context<'_>,
@@ -273,8 +276,9 @@ impl ElectionMutation {
         Ok(ElectionPayload::of(row))
     }
 
-    /// Cancels an election before its close, with a reason. ELECTION_COMMITTEE only.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    /// Cancels an election before its close, with a reason. ELECTION_COMMITTEE or ADMIN, never
+    /// a nominee or one who shares an organization with a nominee.
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn cancel_election(
         &self,
         ctx: &Context<'_>,
@@ -345,9 +349,9 @@ impl ElectionMutation {
         Ok(NominationPayload::of(row))
     }
 
-    /// Disqualifies a nominee, with a reason, before the close. ELECTION_COMMITTEE only; never
-    /// your own nomination.
-    #[graphql(guard = "RoleGuard::new(Role::ElectionCommittee)")]
+    /// Disqualifies a nominee, with a reason, before the close. ELECTION_COMMITTEE or ADMIN, never
+    /// a nominee or one who shares an organization with a nominee.
+    #[graphql(guard = "RoleGuard::any(&[Role::ElectionCommittee, Role::Admin])")]
     async fn disqualify_nominee(
         &self,
         ctx: &Context<'_>,

@@ -284,6 +284,7 @@ pub async fn disqualify(
         ));
     }
     let election = lock(tx, current.election_id).await?;
+    crate::elections::recusal::require_impartial(tx, viewer, election.id).await?;
     if !matches!(
         election.state,
         ElectionState::Nominating | ElectionState::Voting

@@ -6,6 +6,7 @@ mod board;
 mod certification;
 mod notices;
 mod races;
+mod recusal;
 mod rules;
 mod secrecy;
 mod turnout;

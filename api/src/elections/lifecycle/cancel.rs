@@ -11,6 +11,7 @@ use crate::{
     auth::Viewer,
     db::Tx,
     elections::lifecycle::{audit_step, lock, transition},
+    elections::recusal,
     error::ApiResult,
 };
 
@@ -25,6 +26,7 @@ pub async fn cancel(
 ) -> ApiResult<election::Model> {
     viewer.require_account()?;
     lock(tx, id).await?;
+    recusal::require_impartial(tx, viewer, id).await?;
     let now = Utc::now();
     let row = transition(
         tx,

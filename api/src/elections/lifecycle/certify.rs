@@ -14,6 +14,7 @@ use crate::{
     audit::{Actor, AuditAction},
     auth::Viewer,
     db::Tx,
+    elections::recusal,
     elections::{
         board::{self, Newcomer, Seat},
         eligibility,
@@ -36,6 +37,7 @@ use crate::{
 pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::Model> {
     viewer.require_account()?;
     let current = lock(tx, id).await?;
+    recusal::require_impartial(tx, viewer, id).await?;
     if current.state != ElectionState::Closed {
         return Err(ApiError::conflict(
             "only a closed election can be certified",

@@ -10,6 +10,7 @@ use crate::{
     audit::AuditAction,
     auth::Viewer,
     db::Tx,
+    elections::recusal,
     elections::{
         ballots,
         lifecycle::{audit_step, days, lock, transition},
@@ -36,6 +37,7 @@ pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
     viewer.require_account()?;
     // Ballots being cast now finish first; later ones find the election closed.
     let current = lock(tx, id).await?;
+    recusal::require_impartial(tx, viewer, id).await?;
     let now = Utc::now();
     if current.state != ElectionState::Voting {
         return Err(ApiError::conflict("the election is not voting"));

@@ -15,6 +15,7 @@ use crate::{
     auth::Viewer,
     bylaws::tally::sponsor_scale,
     db::Tx,
+    elections::recusal,
     elections::{
         eligibility::{self, Standing},
         lifecycle::{audit_step, days, lock, transition},
@@ -31,6 +32,7 @@ use crate::{
 pub async fn open_nominations(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::Model> {
     viewer.require_account()?;
     let current = lock(tx, id).await?;
+    recusal::require_impartial(tx, viewer, id).await?;
     let now = Utc::now();
     if current.state == ElectionState::Draft && now >= current.nominations_close_at {
         return Err(ApiError::conflict(
@@ -69,6 +71,7 @@ pub async fn open_voting(
     let tx: &Tx = tx;
     viewer.require_account()?;
     let current = lock(tx, id).await?;
+    recusal::require_impartial(tx, viewer, id).await?;
     let now = Utc::now();
     if current.state != ElectionState::Nominating {
         return Err(ApiError::conflict(
