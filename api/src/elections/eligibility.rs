@@ -27,7 +27,10 @@ use crate::{
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum IneligibleReason {
-    /// Not a member in good standing for long enough.
+    /// Not a member in good standing: no active membership, of the person or an organization
+    /// they represent.
+    NotAMember,
+    /// A member in good standing, but not for long enough.
     Standing,
     /// Served the most consecutive terms and has not sat out long enough.
     TermLimit,
@@ -119,19 +122,23 @@ pub async fn eligibility(
                 .push(*account);
         }
     }
+    // Memberships in good standing today, and those in good standing since long enough.
     let standing_since = months_before(today, policy.nominee_standing_months);
-    let members: HashSet<Uuid> = Memberships::find()
+    let active = Memberships::find()
         .filter(membership::Column::HolderKey.is_in(keys.keys().cloned()))
         .filter(member_status::condition(
             MembershipStatus::Active,
             today,
             policy.grace_period_days,
         ))
-        .filter(membership::Column::Since.lte(standing_since))
         .all(db)
-        .await?
-        .into_iter()
-        .flat_map(|m| keys.get(&m.holder_key).cloned().unwrap_or_default())
+        .await?;
+    let holders_of = |m: &membership::Model| keys.get(&m.holder_key).cloned().unwrap_or_default();
+    let members_now: HashSet<Uuid> = active.iter().flat_map(holders_of).collect();
+    let members: HashSet<Uuid> = active
+        .iter()
+        .filter(|m| m.since <= standing_since)
+        .flat_map(holders_of)
         .collect();
     // Every term of each person, for the term limit and the one-directorship rule.
     let mut terms: HashMap<Uuid, Vec<directorship::Model>> = HashMap::new();
@@ -156,7 +163,14 @@ pub async fn eligibility(
         let starts = candidacy.term_starts;
         let own_terms = terms.get(&account).map_or(&[][..], Vec::as_slice);
         let mine = organizations.get(&account);
-        let standing = if !members.contains(&account) {
+        let standing = if !members_now.contains(&account) {
+            Standing::Ineligible {
+                reason: IneligibleReason::NotAMember,
+                message: "the nominee is not a member in good standing, in person or through an \
+                          organization they represent"
+                    .to_owned(),
+            }
+        } else if !members.contains(&account) {
             Standing::Ineligible {
                 reason: IneligibleReason::Standing,
                 message: format!(

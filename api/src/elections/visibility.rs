@@ -27,8 +27,11 @@ pub fn nomination_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
             .is_some_and(|me| me == row.nominee_account_id || me == row.nominated_by)
 }
 
-/// Whether `viewer` may read why a nominee is ineligible: the nominee and the election
-/// committee; everyone else sees only whether they are eligible.
+/// Whether `viewer` may read why a nominee is ineligible: the nominee, the election committee
+/// and administrators (who may take the committee's decisions); everyone else sees only whether
+/// they are eligible, since the reason can tell an undisclosed member from a non-member.
 pub fn standing_reason_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
-    viewer.has_role(Role::ElectionCommittee) || viewer.account_id() == Some(row.nominee_account_id)
+    viewer.has_role(Role::ElectionCommittee)
+        || viewer.has_role(Role::Admin)
+        || viewer.account_id() == Some(row.nominee_account_id)
 }

@@ -4,6 +4,7 @@
 
 mod board;
 mod certification;
+mod eligibility_reasons;
 mod notices;
 mod races;
 mod recusal;
