@@ -84,6 +84,18 @@ pub async fn record(tx: &Tx, entry: Entry) -> ApiResult<()> {
     Ok(())
 }
 
+/// Records an entry as [`record`] does, with only the day it happened: midnight UTC. For a vote
+/// in an election, where the time of day would order the voters and, beside the ballots,
+/// help tell who voted how.
+pub async fn record_on_day(tx: &Tx, entry: Entry) -> ApiResult<()> {
+    let now = Utc::now();
+    tx.stage(Staged {
+        entry,
+        occurred_at: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
+    });
+    Ok(())
+}
+
 /// Chains staged entries onto the log, just before their transaction commits.
 ///
 /// Bumping the one-row head takes its row lock (PostgreSQL) or relies on the write lock

@@ -50,7 +50,9 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
         return Err(ApiError::conflict("voting in this election is not open"));
     }
     let rules = FrozenRules::parse(election.rules.as_deref())?;
-    let disqualified = crate::elections::nominations::disqualified(tx, election.id).await?;
+    // A nominee disqualified while voting runs can still be ranked, and is passed over at the
+    // count: were such rankings refused, the published ballots that rank them would be exactly
+    // those cast before the disqualification, and the audit log's times would name their voters.
     let mut seen = HashSet::new();
     if input.ranking.is_empty() {
         return Err(ApiError::bad_input(
@@ -59,7 +61,7 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
         ));
     }
     for nomination in &input.ranking {
-        if !rules.candidates.contains(nomination) || disqualified.contains(nomination) {
+        if !rules.candidates.contains(nomination) {
             return Err(ApiError::bad_input(
                 crate::field!(input.ranking),
                 "every ranked ID must be a nominee on this election's ballot",
@@ -103,7 +105,8 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
         roll_entry_id: Set(entry.id),
         election_id: Set(election.id),
         cast_by: Set(me.id),
-        voted_at: Set(now),
+        // Who voted, and on which day: the time of day would order the voters.
+        voted_at: Set(start_of_day(now)),
     })
     .exec_without_returning(tx)
     .await
@@ -125,8 +128,8 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
     })
     .exec_without_returning(tx)
     .await?;
-    // Who voted, never what: no ranking, no ballot id, no receipt.
-    audit::record(
+    // Who voted, never what: no ranking, no ballot id, no receipt; and on which day only.
+    audit::record_on_day(
         tx,
         Entry {
             actor: Actor::Account(me.id),
@@ -140,8 +143,8 @@ pub async fn cast(tx: &Tx, viewer: &Viewer, input: CastBallot) -> ApiResult<Stri
     Ok(receipt)
 }
 
-/// Cuts the last physical links between the ballots and the voters, at the close and in its
-/// transaction. While voting was open, each ballot row was written in the same transaction as
+/// Cuts the last physical links between the ballots and the voters, at the close (or a
+/// cancellation during voting) and in its transaction. While voting was open, each ballot row was written in the same transaction as
 /// its voter's row and audit entry, so its storage order (SQLite's implicit `rowid`,
 /// PostgreSQL's `ctid`) and PostgreSQL's `xmin` follow the order of casting. Here every ballot
 /// is written again, in the order of its receipt hash, under a new random id, and the originals
@@ -174,13 +177,18 @@ pub async fn reshuffle(tx: &Tx, election: Uuid) -> ApiResult<()> {
             .exec_without_returning(tx)
             .await?;
     }
-    let day = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    let day = start_of_day(Utc::now());
     ElectionVoter::update_many()
         .col_expr(election_voter::Column::VotedAt, Expr::value(day))
         .filter(election_voter::Column::ElectionId.eq(election))
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// Midnight UTC of `at`'s day.
+fn start_of_day(at: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    at.date_naive().and_time(NaiveTime::MIN).and_utc()
 }
 
 /// After the close's commit, where the database allows: PostgreSQL vacuums the ballots' table

@@ -290,6 +290,8 @@ impl ElectionMutation {
             cancel(tx, viewer, id, reason).await
         })
         .await?;
+        // Ballots cast before the cancellation were rewritten in its transaction.
+        ballots::scrub(&ctx.data::<AppState>()?.db).await;
         Ok(ElectionPayload::of(row))
     }
 

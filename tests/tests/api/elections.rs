@@ -11,6 +11,7 @@ mod recusal;
 mod rules;
 mod secrecy;
 mod turnout;
+mod uniform_ballots;
 
 use api::auth::Role;
 use chrono::{Duration, Utc};

@@ -16,7 +16,9 @@ use crate::{
 };
 
 /// Cancels an election before its close, with a reason: DRAFT, NOMINATING or VOTING →
-/// CANCELLED. Ballots already cast are never counted.
+/// CANCELLED. Ballots already cast are never counted, and are rewritten as a close rewrites
+/// them (`ballots::reshuffle`), so that a cancelled election keeps no more trace of the order
+/// of casting than a closed one.
 #[tracing::instrument(skip_all, fields(election = %id))]
 pub async fn cancel(
     tx: &Tx,
@@ -25,8 +27,11 @@ pub async fn cancel(
     reason: String,
 ) -> ApiResult<election::Model> {
     viewer.require_account()?;
-    lock(tx, id).await?;
+    let current = lock(tx, id).await?;
     recusal::require_impartial(tx, viewer, id).await?;
+    if current.state == ElectionState::Voting {
+        crate::elections::ballots::reshuffle(tx, id).await?;
+    }
     let now = Utc::now();
     let row = transition(
         tx,

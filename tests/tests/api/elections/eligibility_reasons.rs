@@ -27,7 +27,11 @@ async fn a_non_member_who_accepts_is_ineligible_as_not_a_member() {
             .await;
         let nominee = seen(&read);
         assert_eq!(nominee["eligible"], json!(false), "{nominee}");
-        assert_eq!(nominee["eligibility"]["reason"], json!("NOT_A_MEMBER"), "{nominee}");
+        assert_eq!(
+            nominee["eligibility"]["reason"],
+            json!("NOT_A_MEMBER"),
+            "{nominee}"
+        );
         assert!(nominee["eligibility"]["message"].is_string(), "{nominee}");
     }
 }
