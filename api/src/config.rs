@@ -87,6 +87,12 @@ pub struct Config {
     #[arg(env = "QUORUM_REQUEST_TIMEOUT_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]
     pub request_timeout: Duration,
+    /// How long after a refresh token is used it may be presented again and answer the same
+    /// new pair instead of ending the session (two tabs, or React StrictMode, refreshing at
+    /// once), in seconds; 0 ends the session on any second use.
+    #[arg(env = "QUORUM_REFRESH_REUSE_GRACE_SECS", default_value = "30")]
+    #[arg(long, value_parser = parse::seconds)]
+    pub refresh_reuse_grace: Duration,
     /// Serve GraphiQL to browsers at `GET /graphql` (default on in development, off in
     /// production).
     #[arg(

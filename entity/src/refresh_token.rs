@@ -12,8 +12,12 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
-    /// Set when the token was exchanged; a second use revokes the session.
+    /// Set when the token was exchanged; a second use after the grace window revokes the
+    /// session.
     pub used_at: Option<DateTimeUtc>,
+    /// The pair this token's use issued, sealed with the server's key, answered again to a
+    /// second use within the grace window; cleared once the window has passed.
+    pub sealed_successor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

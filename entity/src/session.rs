@@ -1,4 +1,5 @@
-//! `sessions`: one log-in's family of refresh tokens, revoked together.
+//! `sessions`: one log-in, carried by a family of refresh tokens revoked together, or by a
+//! cookie.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,6 +13,12 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     /// Why the session ended.
     pub revoked_reason: Option<SessionEnd>,
+    /// A cookie session's credential, as its SHA-256 in hex; null for a session of tokens.
+    #[sea_orm(unique)]
+    pub cookie_hash: Option<String>,
+    /// When a cookie session ends by itself; null for a session of tokens, whose refresh
+    /// tokens carry their own expiry.
+    pub cookie_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

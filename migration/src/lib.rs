@@ -71,6 +71,10 @@ mod m20261208_000008_drop_api_tokens_scopes;
 mod m20261208_000009_create_webhook_endpoint_events;
 mod m20261208_000010_fill_webhook_endpoint_events;
 mod m20261208_000011_drop_webhook_endpoints_events;
+mod m20261208_000201_add_refresh_tokens_sealed_successor;
+mod m20261208_000202_create_refresh_tokens_session_index;
+mod m20261208_000203_add_sessions_cookie;
+mod m20261208_000204_create_sessions_cookie_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -146,6 +150,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000009_create_webhook_endpoint_events::Migration),
             Box::new(m20261208_000010_fill_webhook_endpoint_events::Migration),
             Box::new(m20261208_000011_drop_webhook_endpoints_events::Migration),
+            Box::new(m20261208_000201_add_refresh_tokens_sealed_successor::Migration),
+            Box::new(m20261208_000202_create_refresh_tokens_session_index::Migration),
+            Box::new(m20261208_000203_add_sessions_cookie::Migration),
+            Box::new(m20261208_000204_create_sessions_cookie_index::Migration),
         ]
     }
 }

@@ -121,18 +121,7 @@ impl TestApp {
 
     /// Serves `state` on a free loopback port, for clients that need a real socket (WebSocket).
     pub async fn serve(state: AppState) -> std::net::SocketAddr {
-        use poem::listener::{Acceptor, Listener, TcpListener};
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("bind a port");
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|addr| addr.as_socket_addr().copied())
-            .expect("a socket address");
-        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::app(state)));
-        addr
+        serve_endpoint(api::app(state)).await
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -362,6 +351,23 @@ impl Drop for TestDatabase {
         });
         let _ = dropped.join();
     }
+}
+
+/// Serves `endpoint` on a free loopback port: the whole app, or one endpoint without the app's
+/// middleware.
+pub async fn serve_endpoint(endpoint: impl poem::Endpoint + 'static) -> std::net::SocketAddr {
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind a port");
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .expect("a socket address");
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(endpoint));
+    addr
 }
 
 /// A body that arrives in pieces, with no `Content-Length`: what a chunked upload looks like.

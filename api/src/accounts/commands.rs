@@ -2,7 +2,7 @@
 
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::{
     account, account_role,
     prelude::{AccountRole, RefreshToken, Session},
@@ -13,13 +13,14 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QuerySelect, Set, sea_query::Expr,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     accounts::{db::find_account, input::Email},
     audit::{self, Actor, Entry},
-    auth::{Role, Viewer, access, keys::SigningKeys, secrets},
+    auth::{Role, Viewer, access, cookie, keys::SigningKeys, sealing::ServerSecrets, secrets},
     error::{ApiError, ApiResult, on_unique_violation},
     ids,
 };
@@ -30,6 +31,7 @@ pub const REFRESH_LIFETIME: Duration = Duration::days(30);
 const REFRESH_PREFIX: &str = "qrr_";
 
 /// A fresh pair of tokens.
+#[derive(Serialize, Deserialize)]
 pub struct Tokens {
     pub access_token: String,
     pub refresh_token: String,
@@ -92,69 +94,116 @@ pub async fn create_account(
     Ok(account)
 }
 
-/// Starts a session for `account_id` and returns its first tokens.
+/// Starts a session of tokens for `account_id` and returns its first tokens.
 #[tracing::instrument(skip_all, fields(account = %account_id))]
 pub async fn start_session(
     db: &impl ConnectionTrait,
     keys: &SigningKeys,
     account_id: Uuid,
 ) -> ApiResult<Tokens> {
+    let session_id = insert_session(db, account_id, None).await?;
+    let tokens = new_tokens(keys, account_id, session_id)?;
+    store_refresh_token(db, session_id, &tokens.refresh_token, Utc::now()).await?;
+    Ok(tokens)
+}
+
+/// Starts a cookie session for `account_id`, which ends [`cookie::LIFETIME`] from now, and
+/// returns the credential the cookie carries. Only its hash is stored.
+#[tracing::instrument(skip_all, fields(account = %account_id))]
+pub async fn start_cookie_session(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> ApiResult<String> {
+    let credential = secrets::generate(cookie::PREFIX);
+    insert_session(db, account_id, Some(&credential)).await?;
+    Ok(credential)
+}
+
+/// Inserts a live session, of tokens or (with its credential) carried by a cookie.
+async fn insert_session(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    cookie: Option<&str>,
+) -> ApiResult<Uuid> {
+    let now = Utc::now();
     let session_id = ids::new_key();
     session::ActiveModel {
         id: Set(session_id),
         account_id: Set(account_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         revoked_at: Set(None),
         revoked_reason: Set(None),
+        cookie_hash: Set(cookie.map(secrets::hash)),
+        cookie_expires_at: Set(cookie.map(|_| now + cookie::LIFETIME)),
     }
     .insert(db)
     .await?;
-    issue_tokens(db, keys, account_id, session_id).await
+    Ok(session_id)
 }
 
-/// Issues an access token and a new refresh token in an existing session.
-pub async fn issue_tokens(
+/// A new access token and refresh token in a session, not yet stored.
+fn new_tokens(keys: &SigningKeys, account_id: Uuid, session_id: Uuid) -> ApiResult<Tokens> {
+    Ok(Tokens {
+        access_token: access::issue(keys, account_id, session_id)?,
+        refresh_token: secrets::generate(REFRESH_PREFIX),
+    })
+}
+
+/// Stores a refresh token of `session_id`, by its hash, live for [`REFRESH_LIFETIME`].
+async fn store_refresh_token(
     db: &impl ConnectionTrait,
-    keys: &SigningKeys,
-    account_id: Uuid,
     session_id: Uuid,
-) -> ApiResult<Tokens> {
-    let refresh_token = secrets::generate(REFRESH_PREFIX);
-    let now = Utc::now();
+    refresh_token: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     refresh_token::ActiveModel {
         id: Set(ids::new_key()),
         session_id: Set(session_id),
-        token_hash: Set(secrets::hash(&refresh_token)),
+        token_hash: Set(secrets::hash(refresh_token)),
         created_at: Set(now),
         expires_at: Set(now + REFRESH_LIFETIME),
         used_at: Set(None),
+        sealed_successor: Set(None),
     }
     .insert(db)
     .await?;
-    Ok(Tokens {
-        access_token: access::issue(keys, account_id, session_id)?,
-        refresh_token,
-    })
+    Ok(())
 }
 
 /// The outcome of presenting a refresh token.
 pub enum Refreshed {
-    /// The token was live: new tokens in the same session.
+    /// The token was live, or was used within the grace window: the new tokens of the session
+    /// (for a repeat, the very pair the first use issued).
     Rotated(Tokens),
-    /// The token had been used before: the session is now ended (commit this), and the caller
-    /// must refuse.
+    /// The token had been used before the grace window: the session is now ended (commit
+    /// this), and the caller must refuse.
     Reused,
 }
 
-/// Uses up a refresh token and issues new tokens. A token presented twice ends its session.
+/// What refreshing needs besides the token: the keys that sign the new access token and seal
+/// the pair for a repeat, and how long a repeat is answered.
+pub struct RefreshKeys<'a> {
+    pub signing: &'a SigningKeys,
+    pub sealing: &'a ServerSecrets,
+    pub grace: std::time::Duration,
+}
+
+/// Uses up a refresh token and issues new tokens in its session.
+///
+/// The same token presented again within the grace window (two tabs, or React StrictMode,
+/// refreshing at once) answers the pair its first use issued, kept sealed on its row for that
+/// purpose; after the window, a second use ends the session, since the token was likely stolen.
+/// Of two uses at once, one wins the conditional update; the other's update waits for the
+/// winner's commit (a row lock on PostgreSQL, the write lock on SQLite) and then reads the pair
+/// the winner sealed.
 #[tracing::instrument(skip_all)]
 pub async fn refresh_session(
     tx: &Tx,
-    keys: &SigningKeys,
+    keys: RefreshKeys<'_>,
     refresh_token: &str,
 ) -> ApiResult<Refreshed> {
     let invalid = || ApiError::unauthenticated("the refresh token is invalid or expired");
-    let token = RefreshToken::find()
+    let mut token = RefreshToken::find()
         .filter(refresh_token::Column::TokenHash.eq(secrets::hash(refresh_token)))
         .one(tx)
         .await?
@@ -163,36 +212,117 @@ pub async fn refresh_session(
         .one(tx)
         .await?
         .ok_or_else(invalid)?;
-    if session.revoked_at.is_some() || token.expires_at <= Utc::now() {
+    let now = Utc::now();
+    if session.revoked_at.is_some() || token.expires_at <= now {
         return Err(invalid());
     }
-    let claimed = RefreshToken::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::Id.eq(token.id))
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(tx)
-        .await?;
-    if claimed.rows_affected == 0 {
-        end_session(tx, session.id, SessionEnd::RefreshReused).await?;
-        tracing::warn!(session = %session.id, "a used refresh token was presented again; session revoked");
-        return Ok(Refreshed::Reused);
+    let grace = Duration::from_std(keys.grace).unwrap_or(Duration::MAX);
+    if token.used_at.is_none() {
+        let tokens = new_tokens(keys.signing, session.account_id, session.id)?;
+        let sealed = seal_successor(keys.sealing, token.id, &tokens)?;
+        let claimed = RefreshToken::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .col_expr(refresh_token::Column::SealedSuccessor, Expr::value(sealed))
+            .filter(refresh_token::Column::Id.eq(token.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(tx)
+            .await?;
+        if claimed.rows_affected == 1 {
+            store_refresh_token(tx, session.id, &tokens.refresh_token, now).await?;
+            if let Some(window_start) = now.checked_sub_signed(grace) {
+                forget_successors(tx, session.id, Some(window_start)).await?;
+            }
+            return Ok(Refreshed::Rotated(tokens));
+        }
+        // Another use won and has committed: read what it issued.
+        token = RefreshToken::find_by_id(token.id)
+            .one(tx)
+            .await?
+            .ok_or_else(invalid)?;
     }
-    let tokens = issue_tokens(tx, keys, session.account_id, session.id).await?;
-    Ok(Refreshed::Rotated(tokens))
+    if let Some(tokens) = repeat(keys.sealing, &token, now, grace) {
+        tracing::debug!(session = %session.id, "a refresh token was presented again within the grace window");
+        return Ok(Refreshed::Rotated(tokens));
+    }
+    end_session(tx, session.id, SessionEnd::RefreshReused).await?;
+    tracing::warn!(session = %session.id, "a used refresh token was presented again; session revoked");
+    Ok(Refreshed::Reused)
 }
 
-/// Ends the session a refresh token belongs to; its access tokens stop working at once.
+/// The pair `token`'s use issued, sealed so that only this server can read it again, bound to
+/// the token's row.
+fn seal_successor(secrets: &ServerSecrets, token: Uuid, tokens: &Tokens) -> ApiResult<String> {
+    let plain = serde_json::to_vec(tokens).map_err(ApiError::internal)?;
+    secrets
+        .seal_successor(&plain, token.as_bytes())
+        .map_err(ApiError::internal)
+}
+
+/// The pair a used token issued, if it was used no more than `grace` ago and the pair is still
+/// kept.
+fn repeat(
+    secrets: &ServerSecrets,
+    token: &refresh_token::Model,
+    now: DateTime<Utc>,
+    grace: Duration,
+) -> Option<Tokens> {
+    let used_at = token.used_at?;
+    if now - used_at > grace {
+        return None;
+    }
+    let plain = secrets
+        .open_successor(token.sealed_successor.as_deref()?, token.id.as_bytes())
+        .inspect_err(
+            |err| tracing::warn!(error = %err, "a refresh token's successor could not be opened"),
+        )
+        .ok()?;
+    serde_json::from_slice(&plain).ok()
+}
+
+/// Forgets the sealed pairs of `session`'s used tokens, those used before `before` (the grace
+/// window has passed for them) or all: the server keeps a pair readable only as long as it may
+/// answer it again.
+async fn forget_successors(
+    tx: &impl ConnectionTrait,
+    session_id: Uuid,
+    before: Option<DateTime<Utc>>,
+) -> ApiResult<()> {
+    let mut update = RefreshToken::update_many()
+        .col_expr(
+            refresh_token::Column::SealedSuccessor,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(refresh_token::Column::SessionId.eq(session_id))
+        .filter(refresh_token::Column::SealedSuccessor.is_not_null());
+    if let Some(before) = before {
+        update = update.filter(refresh_token::Column::UsedAt.lt(before));
+    }
+    update.exec(tx).await?;
+    Ok(())
+}
+
+/// Ends one session: the one `refresh_token` belongs to, or without it the viewer's own (from
+/// its access token or its cookie). Its access tokens stop working at once. Returns the
+/// session ended.
 #[tracing::instrument(skip_all)]
-pub async fn log_out(tx: &Tx, refresh_token: &str) -> ApiResult<()> {
-    let token = RefreshToken::find()
-        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(refresh_token)))
-        .one(tx)
-        .await?
-        .ok_or_else(|| ApiError::unauthenticated("the refresh token is invalid"))?;
-    end_session(tx, token.session_id, SessionEnd::LoggedOut).await
+pub async fn log_out(tx: &Tx, viewer: &Viewer, refresh_token: Option<&str>) -> ApiResult<Uuid> {
+    let session_id = match refresh_token {
+        Some(refresh_token) => {
+            RefreshToken::find()
+                .filter(refresh_token::Column::TokenHash.eq(secrets::hash(refresh_token)))
+                .one(tx)
+                .await?
+                .ok_or_else(|| ApiError::unauthenticated("the refresh token is invalid"))?
+                .session_id
+        }
+        None => viewer.require_account()?.session_id,
+    };
+    end_session(tx, session_id, SessionEnd::LoggedOut).await?;
+    Ok(session_id)
 }
 
-/// Ends a session; already-ended sessions stay as they were.
+/// Ends a session; already-ended sessions stay as they were. The pairs it kept for repeats are
+/// forgotten.
 async fn end_session(
     tx: &impl ConnectionTrait,
     session_id: Uuid,
@@ -205,7 +335,7 @@ async fn end_session(
         .filter(session::Column::RevokedAt.is_null())
         .exec(tx)
         .await?;
-    Ok(())
+    forget_successors(tx, session_id, None).await
 }
 
 /// `BOARD` is never granted or revoked by hand: it follows the directorships in office, which

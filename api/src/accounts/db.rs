@@ -29,4 +29,4 @@ pub async fn find_account(
 }
 
 // Kept at their old path for the callers that name them here.
-pub use crate::accounts::commands::{Tokens, grant_role, issue_tokens, start_session};
+pub use crate::accounts::commands::{Tokens, grant_role, start_session};

@@ -1,12 +1,13 @@
 //! Sign-up, log-in, sessions, and role grants.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::account;
+use poem::http::header::SET_COOKIE;
 
 use crate::{
     AppState,
     accounts::{
-        commands::{self, ProfileChange, Refreshed, SignUp, Tokens},
+        commands::{self, ProfileChange, RefreshKeys, Refreshed, SignUp, Tokens},
         db::find_by_email,
         input::{Email, display_name},
         types::Account,
@@ -14,6 +15,7 @@ use crate::{
     audit::Actor,
     auth::{
         Role, RoleGuard, SessionGuard, Viewer,
+        cookie::{self, CookieAuthenticated},
         password::{self, Password},
         rate_limit::{self, Limit},
     },
@@ -37,6 +39,18 @@ pub struct SignUpInput {
     pub display_name: String,
 }
 
+/// How a new session is carried.
+#[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum SessionKind {
+    /// An access token and a refresh token in the payload, for any client.
+    #[default]
+    Tokens,
+    /// An `HttpOnly` cookie the server sets, for a first-party web frontend: the payload
+    /// carries no tokens. Requests it authenticates must be POSTs with `Content-Type:
+    /// application/json`, or GETs with a `Quorum-CSRF` header. It lasts 14 days from log-in.
+    Cookie,
+}
+
 /// Input of `logIn`.
 #[derive(InputObject)]
 pub struct LogInInput {
@@ -44,6 +58,9 @@ pub struct LogInInput {
     pub email: String,
     /// The account's password.
     pub password: String,
+    /// How the session is carried: tokens (the default) or a cookie.
+    #[graphql(default)]
+    pub session: SessionKind,
 }
 
 /// Input of `refreshSession`.
@@ -56,8 +73,9 @@ pub struct RefreshSessionInput {
 /// Input of `logOut`.
 #[derive(InputObject)]
 pub struct LogOutInput {
-    /// A refresh token of the session to end.
-    pub refresh_token: String,
+    /// A refresh token of the session to end. Without it, the session making the request ends:
+    /// the one its access token or its session cookie belongs to.
+    pub refresh_token: Option<String>,
 }
 
 /// Input of `grantRole` and `revokeRole`.
@@ -110,10 +128,12 @@ pub struct LogOutEverywherePayload {
 /// A new session: the tokens, and whose they are.
 #[derive(SimpleObject)]
 pub struct SessionPayload {
-    /// A short-lived (15 minutes) access token: send it as `Authorization: Bearer …`.
-    pub access_token: String,
-    /// A long-lived, single-use token for `refreshSession`. Keep it secret.
-    pub refresh_token: String,
+    /// A short-lived (15 minutes) access token: send it as `Authorization: Bearer …`. Null for
+    /// a cookie session.
+    pub access_token: Option<String>,
+    /// A long-lived, single-use token for `refreshSession`. Keep it secret. Null for a cookie
+    /// session.
+    pub refresh_token: Option<String>,
     /// The account logged in.
     pub account: Account,
 }
@@ -172,7 +192,8 @@ impl AccountMutation {
     }
 
     /// Logs in with email and password. A wrong password and an unknown email give the same
-    /// `UNAUTHENTICATED`; too many attempts give `RATE_LIMITED`.
+    /// `UNAUTHENTICATED`; too many attempts give `RATE_LIMITED`. With `session: COOKIE` the
+    /// response sets the session cookie and the payload carries no tokens.
     async fn log_in(
         &self,
         ctx: &Context<'_>,
@@ -200,13 +221,29 @@ impl AccountMutation {
         let account =
             account.ok_or_else(|| ApiError::unauthenticated("the email or password is wrong"))?;
         let tx = begin_private_write(&state.db).await?;
-        let tokens = commands::start_session(&tx, &state.keys, account.id).await?;
-        tx.commit().await?;
-        Ok(session_payload(tokens, account))
+        match input.session {
+            SessionKind::Tokens => {
+                let tokens = commands::start_session(&tx, &state.keys, account.id).await?;
+                tx.commit().await?;
+                Ok(session_payload(tokens, account))
+            }
+            SessionKind::Cookie => {
+                let credential = commands::start_cookie_session(&tx, account.id).await?;
+                tx.commit().await?;
+                ctx.append_http_header(SET_COOKIE, cookie::set(&state.config, &credential));
+                Ok(SessionPayload {
+                    access_token: None,
+                    refresh_token: None,
+                    account: Account::for_owner(account),
+                })
+            }
+        }
     }
 
-    /// Exchanges a refresh token for new tokens. Each refresh token works once: reusing one ends
-    /// the whole session, since it means the token was stolen.
+    /// Exchanges a refresh token for new tokens. Each refresh token works once: the same token
+    /// sent again soon after (within `QUORUM_REFRESH_REUSE_GRACE_SECS`, 30 seconds by default,
+    /// as when two tabs refresh at once) answers the same new tokens, and reusing one after
+    /// that ends the whole session, since it means the token was stolen.
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
@@ -214,7 +251,12 @@ impl AccountMutation {
     ) -> ApiResult<RefreshSessionPayload> {
         let state = ctx.data::<AppState>()?;
         let tx = begin_private_write(&state.db).await?;
-        let refreshed = commands::refresh_session(&tx, &state.keys, &input.refresh_token).await?;
+        let keys = RefreshKeys {
+            signing: &state.keys,
+            sealing: &state.secrets,
+            grace: state.config.refresh_reuse_grace,
+        };
+        let refreshed = commands::refresh_session(&tx, keys, &input.refresh_token).await?;
         // A reused token ends the session: that must be kept even though the caller is refused.
         tx.commit().await?;
         match refreshed {
@@ -228,16 +270,24 @@ impl AccountMutation {
         }
     }
 
-    /// Ends the session the refresh token belongs to; its access tokens stop working at once.
+    /// Ends a session: the one the refresh token belongs to, or without one the session making
+    /// the request (its access token's or its cookie's). Its access tokens and open WebSocket
+    /// connections stop working at once, and a session cookie is cleared.
     async fn log_out(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: LogOutInput,
     ) -> ApiResult<LogOutPayload> {
         let state = ctx.data::<AppState>()?;
+        let viewer = Viewer::of(ctx);
         let tx = begin_private_write(&state.db).await?;
-        commands::log_out(&tx, &input.refresh_token).await?;
+        let ended = commands::log_out(&tx, viewer, input.refresh_token.as_deref()).await?;
         tx.commit().await?;
+        if let Viewer::Account(me) = viewer
+            && me.session_id == ended
+        {
+            forget_cookie(ctx, state);
+        }
         Ok(LogOutPayload { ok: true })
     }
 
@@ -308,6 +358,9 @@ impl AccountMutation {
         let sessions_ended =
             commands::log_out_everywhere(&tx, Viewer::of(ctx), input.keep_this_session).await?;
         tx.commit().await?;
+        if !input.keep_this_session {
+            forget_cookie(ctx, state);
+        }
         Ok(LogOutEverywherePayload { sessions_ended })
     }
 
@@ -348,10 +401,17 @@ impl AccountMutation {
     }
 }
 
+/// Clears the session cookie when it authenticated this request and its session has ended.
+fn forget_cookie(ctx: &Context<'_>, state: &AppState) {
+    if ctx.data_opt::<CookieAuthenticated>().is_some() {
+        ctx.append_http_header(SET_COOKIE, cookie::clear(&state.config));
+    }
+}
+
 fn session_payload(tokens: Tokens, account: account::Model) -> SessionPayload {
     SessionPayload {
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token,
+        access_token: Some(tokens.access_token),
+        refresh_token: Some(tokens.refresh_token),
         account: Account::for_owner(account),
     }
 }

@@ -1,6 +1,7 @@
-//! Authentication and authorization: tokens, the viewer, roles and guards.
+//! Authentication and authorization: tokens, the session cookie, the viewer, roles and guards.
 
 pub mod access;
+pub mod cookie;
 pub mod guards;
 pub mod keys;
 pub mod password;

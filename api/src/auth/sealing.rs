@@ -1,7 +1,9 @@
 //! The server's secrets at rest and in links: webhook signing secrets sealed with AES-256-GCM
-//! before they are stored, and the MAC that signs one-click unsubscribe links. Both keys come
-//! from one 32-byte master key, `QUORUM_SECRET_KEY`, or when that is unset from the key that
-//! signs access tokens; HKDF gives each use a key of its own, so that no key serves two purposes.
+//! before they are stored, the token pair a used refresh token answers again within its grace
+//! window (sealed the same way, with a key of its own), and the MAC that signs one-click
+//! unsubscribe links. Every key comes from one 32-byte master key, `QUORUM_SECRET_KEY`, or when
+//! that is unset from the key that signs access tokens; HKDF gives each use a key of its own, so
+//! that no key serves two purposes.
 
 use base64::{
     Engine,
@@ -19,6 +21,7 @@ const SEALED: &str = "v1.";
 /// The keys derived from the master key.
 pub struct ServerSecrets {
     sealing: LessSafeKey,
+    successors: LessSafeKey,
     links: hmac::Key,
     random: SystemRandom,
 }
@@ -63,10 +66,14 @@ impl ServerSecrets {
                 .unwrap_or_else(|_| unreachable!("the buffer has the length asked for"));
             key
         };
-        let sealing = UnboundKey::new(&AES_256_GCM, &derive(b"webhook secrets"))
-            .unwrap_or_else(|_| unreachable!("AES-256 takes a 32-byte key"));
+        let aes = |label: &'static [u8]| {
+            let key = UnboundKey::new(&AES_256_GCM, &derive(label))
+                .unwrap_or_else(|_| unreachable!("AES-256 takes a 32-byte key"));
+            LessSafeKey::new(key)
+        };
         Self {
-            sealing: LessSafeKey::new(sealing),
+            sealing: aes(b"webhook secrets"),
+            successors: aes(b"refresh successors"),
             links: hmac::Key::new(hmac::HMAC_SHA256, &derive(b"unsubscribe links")),
             random: SystemRandom::new(),
         }
@@ -87,25 +94,43 @@ impl ServerSecrets {
 
     /// Seals `plain`: a fresh random nonce, then AES-256-GCM, written `v1.` + base64url.
     pub fn seal(&self, plain: &[u8]) -> Result<String, SealError> {
+        self.seal_with(&self.sealing, plain, &[])
+    }
+
+    /// Opens what [`ServerSecrets::seal`] wrote.
+    pub fn open(&self, sealed: &str) -> Result<Vec<u8>, SealError> {
+        self.open_with(&self.sealing, sealed, &[])
+    }
+
+    /// Seals the pair a refresh token's use issued, bound to that token (`token`, its row's
+    /// id): a sealed pair copied onto another token's row does not open there.
+    pub fn seal_successor(&self, plain: &[u8], token: &[u8]) -> Result<String, SealError> {
+        self.seal_with(&self.successors, plain, token)
+    }
+
+    /// Opens what [`ServerSecrets::seal_successor`] wrote for `token`.
+    pub fn open_successor(&self, sealed: &str, token: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.open_with(&self.successors, sealed, token)
+    }
+
+    fn seal_with(&self, key: &LessSafeKey, plain: &[u8], aad: &[u8]) -> Result<String, SealError> {
         let mut nonce = [0u8; NONCE_LEN];
         self.random
             .fill(&mut nonce)
             .map_err(|_| SealError::Random)?;
         let mut sealed = plain.to_vec();
-        self.sealing
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::empty(),
-                &mut sealed,
-            )
-            .map_err(|_| SealError::Key)?;
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut sealed,
+        )
+        .map_err(|_| SealError::Key)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(format!("{SEALED}{}", URL_SAFE_NO_PAD.encode(out)))
     }
 
-    /// Opens what [`ServerSecrets::seal`] wrote.
-    pub fn open(&self, sealed: &str) -> Result<Vec<u8>, SealError> {
+    fn open_with(&self, key: &LessSafeKey, sealed: &str, aad: &[u8]) -> Result<Vec<u8>, SealError> {
         let encoded = sealed.strip_prefix(SEALED).ok_or(SealError::Format)?;
         let bytes = URL_SAFE_NO_PAD
             .decode(encoded)
@@ -116,9 +141,8 @@ impl ServerSecrets {
         let (nonce, rest) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Format)?;
         let mut rest = rest.to_vec();
-        let plain = self
-            .sealing
-            .open_in_place(nonce, Aad::empty(), &mut rest)
+        let plain = key
+            .open_in_place(nonce, Aad::from(aad), &mut rest)
             .map_err(|_| SealError::Key)?;
         Ok(plain.to_vec())
     }
@@ -154,6 +178,22 @@ mod tests {
         assert_eq!(one.open(&sealed).expect("open"), b"the secret");
         assert!(matches!(other.open(&sealed), Err(SealError::Key)));
         assert!(matches!(one.open("whsec_abc"), Err(SealError::Format)));
+    }
+
+    #[test]
+    fn a_sealed_successor_opens_for_its_own_token_only() {
+        let keys = ServerSecrets::new(&[7u8; 32]);
+        let sealed = keys.seal_successor(b"the pair", b"token 1").expect("seal");
+        assert_eq!(
+            keys.open_successor(&sealed, b"token 1").expect("open"),
+            b"the pair"
+        );
+        assert!(matches!(
+            keys.open_successor(&sealed, b"token 2"),
+            Err(SealError::Key)
+        ));
+        // Each use has its own key: a webhook secret's seal is not a successor's.
+        assert!(matches!(keys.open(&sealed), Err(SealError::Key)));
     }
 
     #[test]

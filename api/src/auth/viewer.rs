@@ -1,16 +1,19 @@
-//! The viewer: who is calling, read from the `Authorization` header on every request.
+//! The viewer: who is calling, read on every request from the `Authorization` header or the
+//! session cookie.
 
 use std::collections::HashSet;
 
 use async_graphql::Context;
 use chrono::Utc;
 use entity::{account_role, api_token, api_token_scope, directorship, prelude::*, session};
+use poem::http::{HeaderMap, header};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
     AppState,
-    auth::{ApiScope, Role, access, secrets},
+    auth::{ApiScope, Role, access, cookie, secrets},
+    config::Config,
     error::{ApiError, ApiResult},
 };
 
@@ -20,10 +23,10 @@ pub const API_TOKEN_PREFIX: &str = "qrm_";
 /// Who is calling.
 #[derive(Clone, Debug, Default)]
 pub enum Viewer {
-    /// No `Authorization` header.
+    /// No credential.
     #[default]
     Anonymous,
-    /// A person, through an access token.
+    /// A person, through an access token or the session cookie.
     Account(AccountViewer),
     /// An integration, through an API token: it reads what its scopes allow, nothing more.
     ApiToken(TokenViewer),
@@ -84,12 +87,47 @@ impl Viewer {
     }
 }
 
-/// Reads the viewer from an `Authorization` header value. No header is anonymous; anything
-/// present but not a valid, live credential is `UNAUTHENTICATED`, never anonymous.
-pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> ApiResult<Viewer> {
-    let Some(value) = authorization else {
-        return Ok(Viewer::Anonymous);
-    };
+/// What a request presents to say who is calling.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Credential {
+    /// Nothing: the caller is anonymous.
+    #[default]
+    None,
+    /// An `Authorization` header's value.
+    Authorization(String),
+    /// The session cookie's credential.
+    Cookie(String),
+}
+
+impl Credential {
+    /// A request's credential: its `Authorization` header, which wins over the session cookie
+    /// when both are sent, else the cookie.
+    pub fn of(headers: &HeaderMap, config: &Config) -> Self {
+        if let Some(value) = headers.get(header::AUTHORIZATION) {
+            // A value that is not text is still a credential, and an invalid one.
+            return Self::Authorization(value.to_str().unwrap_or_default().to_owned());
+        }
+        cookie::read(headers, config).map_or(Self::None, |value| Self::Cookie(value.to_owned()))
+    }
+
+    /// Whether the session cookie is what authenticates the request.
+    pub fn is_cookie(&self) -> bool {
+        matches!(self, Self::Cookie(_))
+    }
+}
+
+/// Reads the viewer from a request's credential. None is anonymous; anything present but not
+/// a valid, live credential is `UNAUTHENTICATED`, never anonymous.
+pub async fn authenticate(state: &AppState, credential: &Credential) -> ApiResult<Viewer> {
+    match credential {
+        Credential::None => Ok(Viewer::Anonymous),
+        Credential::Authorization(value) => bearer_viewer(state, value).await,
+        Credential::Cookie(value) => cookie_viewer(&state.db, value).await,
+    }
+}
+
+/// The viewer of an `Authorization` header: `Bearer` and an access or API token.
+async fn bearer_viewer(state: &AppState, value: &str) -> ApiResult<Viewer> {
     let token = value
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
@@ -128,6 +166,29 @@ pub async fn account_viewer(
     Ok(Viewer::Account(AccountViewer {
         id: account_id,
         session_id,
+        roles,
+    }))
+}
+
+/// A person's viewer from the session cookie's credential, if its session is live and not past
+/// its lifetime.
+async fn cookie_viewer(db: &impl ConnectionTrait, credential: &str) -> ApiResult<Viewer> {
+    let ended = || ApiError::unauthenticated("the session has ended; log in again");
+    let session = Session::find()
+        .filter(session::Column::CookieHash.eq(secrets::hash(credential)))
+        .one(db)
+        .await?
+        .ok_or_else(ended)?;
+    let expired = session
+        .cookie_expires_at
+        .is_none_or(|expiry| expiry <= Utc::now());
+    if session.revoked_at.is_some() || expired {
+        return Err(ended());
+    }
+    let roles = roles_of(db, session.account_id).await?;
+    Ok(Viewer::Account(AccountViewer {
+        id: session.account_id,
+        session_id: session.id,
         roles,
     }))
 }

@@ -144,6 +144,7 @@ fn the_defaults_are_the_documented_ones() {
     assert_eq!(config.environment, Environment::Development);
     assert_eq!(config.db_max_connections, 10);
     assert_eq!(config.request_timeout, Duration::from_secs(30));
+    assert_eq!(config.refresh_reuse_grace, Duration::from_secs(30));
     assert_eq!(config.body_limit, 1024 * 1024);
     assert!(config.signing_key_file.is_none() && config.secret_key.is_none());
     assert!(config.cors_origins.is_empty());

@@ -25,7 +25,15 @@ impl CrossOrigin {
         let cors = Cors::new()
             .allow_origins_fn(move |origin| config.allows_origin(origin))
             .allow_methods(["GET", "POST", "OPTIONS"])
-            .allow_headers(["accept", "authorization", "content-type", "x-request-id"])
+            .allow_headers([
+                "accept",
+                "authorization",
+                "content-type",
+                "x-request-id",
+                crate::auth::cookie::CSRF_HEADER,
+            ])
+            // A listed origin's page may send the session cookie (`credentials: "include"`).
+            .allow_credentials(true)
             .expose_headers(["etag", "x-request-id"])
             .max_age(600);
         Self { cors }
@@ -59,6 +67,17 @@ impl<E: Endpoint> Endpoint for CrossOriginEndpoint<E> {
             self.cors.call(req).await
         }
     }
+}
+
+/// Whether the page that sent `req` is one this server serves or allows: same-origin (or no
+/// `Origin`: not a browser) or an origin [`Config::allows_origin`] accepts.
+pub fn origin_allowed(req: &Request, config: &Config) -> bool {
+    is_same_origin(req)
+        || req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .is_some_and(|origin| config.allows_origin(origin))
 }
 
 /// No `Origin` (not a browser's cross-origin request), or an `Origin` whose host and port are

@@ -14,7 +14,10 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::viewer::authenticate,
+    auth::{
+        cookie::{self, CookieAuthenticated},
+        viewer::{Credential, authenticate},
+    },
     error::{ApiError, code, set_code},
     public_cache,
 };
@@ -224,11 +227,14 @@ impl GraphqlEndpoint {
     }
 
     async fn execute(&self, req: &Request, batch: BatchRequest, media: MediaType) -> Response {
-        let authorization = header_str(req, header::AUTHORIZATION);
+        let credential = Credential::of(req.headers(), &self.state.config);
+        if let Some(refusal) = cross_site_refusal(req, &credential, media) {
+            return refusal;
+        }
         // An anonymous public read is answered from the cache when it can be, and fills it.
         let cache = &self.state.public_cache;
-        let cache_key = match (&batch, authorization) {
-            (BatchRequest::Single(request), None) => {
+        let cache_key = match (&batch, &credential) {
+            (BatchRequest::Single(request), Credential::None) => {
                 public_cache::cacheable(request, media.as_str())
             }
             _ => None,
@@ -241,17 +247,29 @@ impl GraphqlEndpoint {
                 .body(Body::from_bytes(hit.body));
         }
         let stamp = cache.stamp();
-        let viewer = match authenticate(&self.state, authorization).await {
+        let viewer = match authenticate(&self.state, &credential).await {
             Ok(viewer) => viewer,
-            Err(err) => return unauthenticated(media, &err),
+            Err(err) => {
+                let mut response = unauthenticated(media, &err);
+                // A cookie whose session ended is forgotten, so that the browser's next request
+                // is anonymous instead of refused again.
+                if credential.is_cookie() && response.status() == StatusCode::UNAUTHORIZED {
+                    set_cookie(&mut response, &cookie::clear(&self.state.config));
+                }
+                return response;
+            }
         };
+        let by_cookie = credential.is_cookie();
         let address = ClientAddress::of(req, self.state.config.trust_forwarded_for);
         let state = self.state.clone();
         let run = async move {
             let answer = |request: GqlRequest| {
                 let query = request.query.clone();
                 let operation = request.operation_name.clone();
-                let request = state.request_data(request, viewer.clone(), address.clone());
+                let mut request = state.request_data(request, viewer.clone(), address.clone());
+                if by_cookie {
+                    request = request.data(CookieAuthenticated);
+                }
                 let state = &state;
                 async move {
                     let mut response = state.schema.execute(request).await;
@@ -338,23 +356,77 @@ impl GraphqlEndpoint {
             }
             _ => StatusCode::OK,
         };
-        if let Some(key) = cache_key
-            && status == StatusCode::OK
-            && response.is_ok()
-        {
-            return match serde_json::to_vec(&response) {
-                Ok(bytes) => {
-                    let body = bytes::Bytes::from(bytes);
-                    cache.keep_response(key, stamp, body.clone());
-                    Response::builder()
-                        .status(status)
-                        .content_type(media.as_str())
-                        .body(Body::from_bytes(body))
+        // A response that sets a cookie is one person's: it is never kept for the public.
+        let personal =
+            responses(&response).any(|single| single.http_headers.contains_key(header::SET_COOKIE));
+        let mut http = match cache_key {
+            Some(key) if status == StatusCode::OK && response.is_ok() && !personal => {
+                match serde_json::to_vec(&response) {
+                    Ok(bytes) => {
+                        let body = bytes::Bytes::from(bytes);
+                        cache.keep_response(key, stamp, body.clone());
+                        Response::builder()
+                            .status(status)
+                            .content_type(media.as_str())
+                            .body(Body::from_bytes(body))
+                    }
+                    Err(_) => json_response(status, media, &response),
                 }
-                Err(_) => json_response(status, media, &response),
-            };
+            }
+            _ => json_response(status, media, &response),
+        };
+        // The headers resolvers set (a session cookie set or cleared), every value kept: a
+        // batch may set several.
+        for single in responses(&response) {
+            for (name, value) in &single.http_headers {
+                http.headers_mut().append(name, value.clone());
+            }
         }
-        json_response(status, media, &response)
+        http
+    }
+}
+
+/// The responses of a single request or of a batch.
+fn responses(response: &BatchResponse) -> impl Iterator<Item = &async_graphql::Response> {
+    match response {
+        BatchResponse::Single(single) => std::slice::from_ref(single).iter(),
+        BatchResponse::Batch(batch) => batch.iter(),
+    }
+}
+
+/// A GET that the session cookie would authenticate, without the `Quorum-CSRF` header: refused
+/// (403), never answered as anonymous, since a link or a form on another site could have sent
+/// it. A POST needs nothing more: it must be `application/json`, which a cross-site form cannot
+/// send, and `post` refuses anything else before this point.
+fn cross_site_refusal(
+    req: &Request,
+    credential: &Credential,
+    media: MediaType,
+) -> Option<Response> {
+    let marked = req
+        .headers()
+        .get(cookie::CSRF_HEADER)
+        .is_some_and(|value| !value.as_bytes().trim_ascii().is_empty());
+    if !credential.is_cookie() || *req.method() != Method::GET || marked {
+        return None;
+    }
+    let mut error = ServerError::new(
+        "A GET authenticated by the session cookie must carry a Quorum-CSRF header (any value), \
+         which a page on another site cannot send; or send the request as a POST with \
+         Content-Type: application/json.",
+        None,
+    );
+    set_code(&mut error, code::FORBIDDEN);
+    Some(json_response(
+        StatusCode::FORBIDDEN,
+        media,
+        &serde_json::json!({ "errors": [error] }),
+    ))
+}
+
+fn set_cookie(response: &mut Response, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
 }
 

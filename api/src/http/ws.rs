@@ -1,5 +1,9 @@
 //! GraphQL subscriptions over WebSocket at `/graphql/ws` (graphql-transport-ws), authenticated by
-//! `{ "authorization": "Bearer …" }` in the `connection_init` payload.
+//! `{ "authorization": "Bearer …" }` in the `connection_init` payload, or else by the session
+//! cookie sent with the upgrade. A browser sends its cookies with an upgrade that any site's page
+//! opens, so the cookie counts only when the upgrade's `Origin` is one this server allows (its
+//! own, or a listed CORS origin): another site cannot borrow a visitor's session (cross-site
+//! WebSocket hijacking).
 //!
 //! The connection is held to the same rules as a request: a connection that sends no
 //! `connection_init` in time is closed (4408); its credential is checked again every
@@ -23,9 +27,13 @@ use tokio::sync::mpsc;
 
 use crate::{
     AppState,
-    auth::viewer::authenticate,
+    auth::{
+        cookie,
+        viewer::{Credential, authenticate},
+    },
     error::{ApiError, code},
     http::{
+        cors,
         graphql::ClientAddress,
         ws_budget::{Unit, WsBudget},
     },
@@ -68,21 +76,28 @@ impl Endpoint for WebSocketEndpoint {
                     .body(exhausted.message()));
             }
         };
+        // Only a page this server allows may lend the connection its session cookie.
+        let cookie = cors::origin_allowed(&req, &self.state.config)
+            .then(|| cookie::read(req.headers(), &self.state.config))
+            .flatten()
+            .map(str::to_owned);
         let (req, mut body) = req.split();
         let websocket = WebSocket::from_request(&req, &mut body).await?;
         let protocol = GraphQLProtocol::from_request(&req, &mut body).await?;
         let state = self.state.clone();
         Ok(websocket
             .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-            .on_upgrade(move |stream| serve(state, stream, protocol, address, unit))
+            .on_upgrade(move |stream| serve(state, stream, protocol, address, unit, cookie))
             .into_response())
     }
 }
 
-/// What the connection's parts share: its credential once given, why it was refused, and the
-/// subscriptions it runs, each holding its unit of the replica's budget.
+/// What the connection's parts share: the session cookie of its upgrade (if its origin may lend
+/// it), its credential once given, why it was refused, and the subscriptions it runs, each
+/// holding its unit of the replica's budget.
 struct Connection {
-    authorization: Mutex<Option<Option<String>>>,
+    cookie: Option<String>,
+    credential: Mutex<Option<Credential>>,
     refused: Mutex<Option<(u16, String)>>,
     active: Mutex<HashMap<String, Unit>>,
     budget: Arc<WsBudget>,
@@ -102,10 +117,12 @@ async fn serve(
     protocol: GraphQLProtocol,
     address: ClientAddress,
     _unit: Unit,
+    cookie: Option<String>,
 ) {
     let limits = state.config.websocket.clone();
     let connection = Arc::new(Connection {
-        authorization: Mutex::default(),
+        cookie,
+        credential: Mutex::default(),
         refused: Mutex::default(),
         active: Mutex::default(),
         budget: state.ws_budget.clone(),
@@ -140,7 +157,7 @@ async fn serve(
     let mut recheck = tokio::time::interval(limits.recheck);
     recheck.tick().await;
     loop {
-        let initialised = Connection::lock(&connection.authorization).is_some();
+        let initialised = Connection::lock(&connection.credential).is_some();
         let outgoing = tokio::select! {
             message = engine.next() => match message {
                 Some(message) => outgoing(&connection, message),
@@ -243,10 +260,10 @@ fn outgoing(connection: &Connection, message: WsMessage) -> Message {
 
 /// Authenticates the connection again; `Some(close)` when its credential no longer holds.
 async fn still_allowed(state: &AppState, connection: &Connection) -> Option<Message> {
-    let authorization = Connection::lock(&connection.authorization)
+    let credential = Connection::lock(&connection.credential)
         .clone()
-        .flatten();
-    match authenticate(state, authorization.as_deref()).await {
+        .unwrap_or_default();
+    match authenticate(state, &credential).await {
         Ok(_) => None,
         Err(ApiError::Unauthenticated(reason)) => Some(Message::close_with(
             FORBIDDEN,
@@ -260,9 +277,10 @@ async fn still_allowed(state: &AppState, connection: &Connection) -> Option<Mess
     }
 }
 
-/// The data every subscription of the connection runs with. A credential that is present but
-/// not valid refuses the connection (4403); none is anonymous. A fault of ours is logged and
-/// closes with a generic reason (4500), never the cause.
+/// The data every subscription of the connection runs with. The payload's `authorization` wins
+/// over the upgrade's cookie. A credential that is present but not valid refuses the connection
+/// (4403); none is anonymous. A fault of ours is logged and closes with a generic reason (4500),
+/// never the cause.
 async fn connection_data(
     state: AppState,
     connection: Arc<Connection>,
@@ -274,7 +292,12 @@ async fn connection_data(
         .or_else(|| payload.get("Authorization"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let viewer = match authenticate(&state, authorization.as_deref()).await {
+    let credential = match (authorization, &connection.cookie) {
+        (Some(authorization), _) => Credential::Authorization(authorization),
+        (None, Some(cookie)) => Credential::Cookie(cookie.clone()),
+        (None, None) => Credential::None,
+    };
+    let viewer = match authenticate(&state, &credential).await {
         Ok(viewer) => viewer,
         Err(err) => {
             let refusal = match &err {
@@ -291,7 +314,7 @@ async fn connection_data(
             return Err(async_graphql::Error::new(refusal.1));
         }
     };
-    *Connection::lock(&connection.authorization) = Some(authorization);
+    *Connection::lock(&connection.credential) = Some(credential);
     let mut data = Data::default();
     data.insert(state.db.clone());
     data.insert(viewer);

@@ -41,5 +41,8 @@ const LogIn = graphql(`
 /** Logs a person in and returns a client acting as them. */
 export async function logIn(email: string, password: string) {
   const { logIn } = await anonymous().request(LogIn, { input: { email, password } });
-  return { client: signedIn(logIn.accessToken), accessToken: logIn.accessToken, account: logIn.account };
+  // A token session (the default) always carries its tokens; only a cookie session has none.
+  const accessToken = logIn.accessToken;
+  if (!accessToken) throw new Error("logIn returned no access token");
+  return { client: signedIn(accessToken), accessToken, account: logIn.account };
 }

@@ -1,5 +1,7 @@
 //! Accounts and sessions: signing up, logging in, refreshing, logging out, and roles.
 
+use std::time::Duration;
+
 use api::auth::Role;
 use poem::http::StatusCode;
 use serde_json::json;
@@ -114,7 +116,9 @@ async fn repeated_failed_log_ins_are_rate_limited() {
 
 #[tokio::test]
 async fn a_refresh_token_rotates_and_its_reuse_ends_the_session() {
-    let app = TestApp::new().await;
+    // Without a grace window, so that the reuse below comes after it (`sessions.rs` tests the
+    // window itself).
+    let app = TestApp::with_config(|config| config.refresh_reuse_grace = Duration::ZERO).await;
     let ada = a_person(&app, "Ada").await;
     let first = app
         .gql(

@@ -26,6 +26,7 @@ mod roll_mail;
 mod roll_refresh;
 mod schema_file;
 mod schema_hygiene;
+mod sessions;
 mod sponsors;
 mod statements;
 mod token_attacks;
