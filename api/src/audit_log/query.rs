@@ -35,7 +35,7 @@ impl AuditQuery {
             i32,
         >,
         #[graphql(desc = "Return entries before this cursor.")] before: Option<String>,
-    ) -> ApiResult<AuditEventConnection> {
+    ) -> ApiResult<Option<AuditEventConnection>> {
         let viewer = Viewer::of(ctx);
         let account = viewer.require_account()?;
         let subject = subject_id
@@ -60,20 +60,20 @@ impl AuditQuery {
         }
         let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(db, query, audit_event::Column::Seq, |row| row.seq, &page).await?;
-        Ok(page.map(AuditEvent).into())
+        Ok(Some(page.map(AuditEvent).into()))
     }
 
     /// Re-checks the whole audit chain and reports the first broken link. `ADMIN` only.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
-    async fn audit_chain(&self, ctx: &Context<'_>) -> ApiResult<AuditChainCheck> {
+    async fn audit_chain(&self, ctx: &Context<'_>) -> ApiResult<Option<AuditChainCheck>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let check = verify_chain(db).await?;
-        Ok(AuditChainCheck {
+        Ok(Some(AuditChainCheck {
             intact: check.first_broken.is_none(),
             checked_entries: check.checked,
             first_broken_sequence: check.first_broken.as_ref().map(|(seq, _)| seq.to_string()),
             reason: check.first_broken.map(|(_, why)| why),
-        })
+        }))
     }
 
     /// The latest signed checkpoint of the audit chain, public so that anyone can keep copies;

@@ -206,7 +206,7 @@ impl MembershipQuery {
         #[graphql(desc = "How many applications to return from the end, at most 100.")]
         last: Option<i32>,
         #[graphql(desc = "Return applications before this cursor.")] before: Option<String>,
-    ) -> ApiResult<ApplicationConnection> {
+    ) -> ApiResult<Option<ApplicationConnection>> {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let page = PageArgs::new(first, after, last, before);
@@ -260,6 +260,6 @@ impl MembershipQuery {
                 .await?
             }
         };
-        Ok(page.map(Application).into())
+        Ok(Some(page.map(Application).into()))
     }
 }

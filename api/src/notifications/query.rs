@@ -37,7 +37,7 @@ impl NotificationQuery {
             i32,
         >,
         #[graphql(desc = "Return endpoints before this cursor.")] before: Option<String>,
-    ) -> ApiResult<WebhookEndpointConnection> {
+    ) -> ApiResult<Option<WebhookEndpointConnection>> {
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
         let page = PageArgs::new(first, after, last, before).parse()?;
@@ -48,7 +48,7 @@ impl NotificationQuery {
         }
         let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(db, query, webhook_endpoint::Column::Id, |row| row.id, &page).await?;
-        Ok(page.map(WebhookEndpoint).into())
+        Ok(Some(page.map(WebhookEndpoint).into()))
     }
 
     /// Whether the logged-in person receives non-essential mail (reminders); null when

@@ -207,8 +207,8 @@ pub struct PolicyQuery;
 impl PolicyQuery {
     /// The governance policy in force. ADMIN only.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
-    async fn governance_policy(&self, ctx: &Context<'_>) -> ApiResult<GovernancePolicy> {
-        Ok(current(&ctx.data::<AppState>()?.db).await?.into())
+    async fn governance_policy(&self, ctx: &Context<'_>) -> ApiResult<Option<GovernancePolicy>> {
+        Ok(Some(current(&ctx.data::<AppState>()?.db).await?.into()))
     }
 }
 

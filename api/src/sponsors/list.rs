@@ -9,13 +9,13 @@ use entity::{account, organization, sponsor_tier, sponsorship};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoSimpleExpr, JoinType,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Value,
-    sea_query::SimpleExpr,
+    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     pagination::{CompositeKey, CursorKey, Page, PageOf, assemble, fetch_keyset_rows},
     sponsors::{consent, status::active_on, tiers::SponsorTier},
@@ -177,8 +177,28 @@ fn order() -> [SimpleExpr; 3] {
 pub struct Filter {
     /// Only sponsors at the tier with this key.
     pub tier: Option<Uuid>,
-    /// Only sponsors at the tier with this name.
-    pub tier_name: Option<String>,
+    /// Only sponsors at the tier with this key, found by its name ([`tier_named`]). Beside
+    /// `tier`, both must hold.
+    pub named: Option<Uuid>,
+}
+
+/// The tier whose name is `name`, ignoring case (names are unique so, by an index on
+/// `lower(name)`). A name no tier has is `BAD_USER_INPUT` on `tierName`, not an empty list.
+pub async fn tier_named(db: &impl ConnectionTrait, name: &str) -> ApiResult<Uuid> {
+    let name_folded = Expr::expr(Func::lower(sponsor_tier::Column::Name.into_simple_expr()));
+    sponsor_tier::Entity::find()
+        .select_only()
+        .column(sponsor_tier::Column::Id)
+        .filter(name_folded.eq(Func::lower(Expr::val(name.trim()))))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_input(
+                crate::field!(tier_name),
+                format!("There is no sponsor tier named \"{}\".", name.trim()),
+            )
+        })
 }
 
 /// Sponsorships active on `today` of sponsors that consent to be shown, with tier and sponsor
@@ -211,8 +231,8 @@ fn query(today: NaiveDate, filter: &Filter) -> Select<entity::prelude::Sponsorsh
     if let Some(tier) = filter.tier {
         select = select.filter(sponsorship::Column::TierId.eq(tier));
     }
-    if let Some(name) = &filter.tier_name {
-        select = select.filter(sponsor_tier::Column::Name.eq(name.as_str()));
+    if let Some(tier) = filter.named {
+        select = select.filter(sponsorship::Column::TierId.eq(tier));
     }
     select
 }

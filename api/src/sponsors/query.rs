@@ -64,7 +64,9 @@ impl SponsorQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only sponsors at this tier: a `SponsorTier.id` or `PublicTier.id`.")]
         tier: Option<ID>,
-        #[graphql(desc = "Only sponsors at the tier of this name, such as `Gold`.")]
+        #[graphql(
+            desc = "Only sponsors at the tier of this name, such as `Gold`, ignoring case. A name no tier has is `BAD_USER_INPUT`."
+        )]
         tier_name: Option<String>,
         #[graphql(desc = "How many sponsors to return, at most 100 (default 20).")] first: Option<
             i32,
@@ -84,9 +86,13 @@ impl SponsorQuery {
         let tier = tier
             .map(|id| key_of::<SponsorTier>(&id, &crate::field!(tier)))
             .transpose()?;
-        let filter = list::Filter { tier, tier_name };
         let page = PageArgs::new(first, after, last, before).parse()?;
         let db = ctx.data::<DatabaseConnection>()?;
+        let named = match tier_name {
+            Some(name) => Some(list::tier_named(db, &name).await?),
+            None => None,
+        };
+        let filter = list::Filter { tier, named };
         let today = Utc::now().date_naive();
         let mut sponsors = list::page(db, today, &filter, &page).await?;
         // Counting reads every listed sponsorship: only when asked for, and once per change.
@@ -125,7 +131,7 @@ impl SponsorQuery {
         #[graphql(desc = "How many sponsorships to return from the end, at most 100.")]
         last: Option<i32>,
         #[graphql(desc = "Return sponsorships before this cursor.")] before: Option<String>,
-    ) -> ApiResult<SponsorshipConnection> {
+    ) -> ApiResult<Option<SponsorshipConnection>> {
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let page = PageArgs::new(first, after, last, before);
@@ -173,7 +179,7 @@ impl SponsorQuery {
                 .await?
             }
         };
-        Ok(page.map(Sponsorship).into())
+        Ok(Some(page.map(Sponsorship).into()))
     }
 
     /// What a sponsor has contributed in all, one amount per currency, summed exactly in SQL
@@ -182,7 +188,7 @@ impl SponsorQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The sponsor: an organization or account ID.")] sponsor_id: ID,
-    ) -> ApiResult<Vec<Money>> {
+    ) -> ApiResult<Option<Vec<Money>>> {
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
         let sponsor = sponsor_of(&sponsor_id)?;
@@ -211,7 +217,8 @@ impl SponsorQuery {
                     Currency::parse(&currency, "currency")?,
                 ))
             })
-            .collect()
+            .collect::<ApiResult<Vec<Money>>>()
+            .map(Some)
     }
 
     /// Changes to the public sponsor list, in the order they were recorded, for integrations
@@ -232,7 +239,7 @@ impl SponsorQuery {
             i32,
         >,
         #[graphql(desc = "Return activities before this cursor.")] before: Option<String>,
-    ) -> ApiResult<SponsorActivityConnection> {
+    ) -> ApiResult<Option<SponsorActivityConnection>> {
         let viewer = Viewer::of(ctx);
         if !viewer.has_scope(ApiScope::SponsorsRead) && !is_treasury(viewer) {
             return Err(match viewer {
@@ -264,6 +271,6 @@ impl SponsorQuery {
             &page,
         )
         .await?;
-        Ok(page.map(SponsorActivity).into())
+        Ok(Some(page.map(SponsorActivity).into()))
     }
 }

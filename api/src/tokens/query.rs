@@ -30,12 +30,12 @@ impl ApiTokenQuery {
         #[graphql(desc = "Return tokens after this cursor.")] after: Option<String>,
         #[graphql(desc = "How many tokens to return from the end, at most 100.")] last: Option<i32>,
         #[graphql(desc = "Return tokens before this cursor.")] before: Option<String>,
-    ) -> ApiResult<ApiTokenConnection> {
+    ) -> ApiResult<Option<ApiTokenConnection>> {
         let me = Viewer::of(ctx).require_account()?;
         let page = PageArgs::new(first, after, last, before).parse()?;
         let query = ApiTokens::find().filter(api_token::Column::AccountId.eq(me.id));
         let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(db, query, api_token::Column::Id, |row| row.id, &page).await?;
-        Ok(page.map(ApiToken).into())
+        Ok(Some(page.map(ApiToken).into()))
     }
 }

@@ -16,6 +16,7 @@ mod limits;
 mod live_tally;
 mod membership;
 mod notifications;
+mod nullability;
 mod ops;
 mod organizations;
 mod paging;

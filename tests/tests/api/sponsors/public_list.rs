@@ -476,14 +476,26 @@ async fn a_sponsor_keeps_one_public_id_that_activity_shares_and_a_tier_filters_b
         .expect("json");
     assert_eq!(&feed["sponsors"][0]["id"], cloud_id);
 
-    // One query filters by the tier's name; an unknown name lists no one.
+    // One query filters by the tier's name, ignoring case; a name no tier has is an error that
+    // names the argument, not an empty list that looks like "no sponsors".
     let by_name = "query($name: String) { sponsors(tierName: $name) { totalCount nodes { id displayName } } }";
-    let silver = app.gql(by_name, json!({ "name": "Silver" })).await;
-    assert_eq!(
-        silver.data()["sponsors"]["nodes"],
-        json!([{ "id": acme_id, "displayName": "Acme" }])
+    for name in ["Silver", "silver", " SILVER "] {
+        let silver = app.gql(by_name, json!({ "name": name })).await;
+        assert_eq!(
+            silver.data()["sponsors"]["nodes"],
+            json!([{ "id": acme_id, "displayName": "Acme" }]),
+            "{name}"
+        );
+        assert_eq!(silver.data()["sponsors"]["totalCount"], json!(1));
+    }
+    let unknown = app.gql(by_name, json!({ "name": "Golden" })).await;
+    assert_eq!(unknown.error_code(), "BAD_USER_INPUT");
+    assert_eq!(unknown.error_field(), "tierName");
+    assert!(
+        unknown.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Golden")),
+        "{}",
+        unknown.body
     );
-    assert_eq!(silver.data()["sponsors"]["totalCount"], json!(1));
-    let none = app.gql(by_name, json!({ "name": "Wood" })).await;
-    assert_eq!(none.data()["sponsors"]["totalCount"], json!(0));
 }

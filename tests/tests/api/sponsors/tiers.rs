@@ -46,7 +46,16 @@ async fn tiers_are_shaped_by_admin_or_treasurer_and_only_published_ones_are_offe
         json!("DRAFT")
     );
     assert_eq!(
-        app.gql_as(&treasurer.access_token, create, input)
+        app.gql_as(&treasurer.access_token, create, input.clone())
+            .await
+            .error_code(),
+        "CONFLICT"
+    );
+    // Names are unique ignoring case, as `sponsors(tierName:)` matches them.
+    let mut shouted = input.clone();
+    shouted["input"]["name"] = json!("BRONZE");
+    assert_eq!(
+        app.gql_as(&treasurer.access_token, create, shouted)
             .await
             .error_code(),
         "CONFLICT"
