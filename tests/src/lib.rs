@@ -212,12 +212,15 @@ impl TestApp {
 pub struct Gql {
     pub status: StatusCode,
     pub content_type: String,
+    /// Every response header, for the few tests that read one (`Retry-After`, caching).
+    pub headers: poem::http::HeaderMap,
     pub body: Value,
 }
 
 impl Gql {
     pub async fn read(response: TestResponse) -> Self {
         let status = response.0.status();
+        let headers = response.0.headers().clone();
         let content_type = response
             .0
             .headers()
@@ -236,6 +239,7 @@ impl Gql {
         Self {
             status,
             content_type,
+            headers,
             body,
         }
     }

@@ -26,14 +26,26 @@ pub async fn sponsors_json(req: &Request, state: Data<&AppState>) -> Response {
     .await
 }
 
-/// `GET /feeds/sponsors.csv`
+/// The UTF-8 byte-order mark, which tells Excel the file is UTF-8.
+const BOM: &str = "\u{FEFF}";
+
+/// `GET /feeds/sponsors.csv`, and `GET /feeds/sponsors.csv?bom=1` for spreadsheets: without a
+/// byte-order mark Excel reads UTF-8 as Latin-1 ("Ünïcode" shows as "ÃœnÃ¯code"), while CSV
+/// readers in code (Python's `csv`, say) would take a mark as part of the first column's name.
 #[handler]
 pub async fn sponsors_csv(req: &Request, state: Data<&AppState>) -> Response {
+    let bom = req
+        .uri()
+        .query()
+        .is_some_and(|query| query.split('&').any(|pair| pair == "bom=1"));
     feed(
         req,
         &state,
         "text/csv; charset=utf-8; header=present",
-        |sponsors| csv(sponsors).into_bytes(),
+        |sponsors| {
+            let text = csv(sponsors);
+            if bom { format!("{BOM}{text}") } else { text }.into_bytes()
+        },
     )
     .await
 }

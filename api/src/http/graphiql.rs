@@ -53,7 +53,7 @@ const ASSETS: &[Asset] = &[
 
 /// Mounts GraphiQL on the page's own origin and path. A script file rather than an inline
 /// script, so that the page's Content-Security-Policy can allow scripts from `'self'` only.
-const START: &str = r#""use strict";
+const START: &str = r##""use strict";
 (function () {
   var page = new URL(window.location.href);
   page.search = "";
@@ -70,10 +70,11 @@ const START: &str = r#""use strict";
         },
       }),
       defaultEditorToolsVisibility: true,
+      defaultQuery: "# Quorum's GraphQL API: the public sponsor wall.\n# Run it with the play button (Ctrl-Enter). The Docs pane\n# (book icon) lists every type and field. Guides:\n#   docs/frontend.md    sessions, errors, caching\n#   docs/integrators.md tokens, feeds, webhooks\nquery SponsorWall {\n  sponsors(first: 10) {\n    totalCount\n    nodes {\n      id\n      displayName\n      websiteUrl\n      logoUrl\n      since\n      tier {\n        name\n        rank\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n",
     })
   );
 })();
-"#;
+"##;
 
 /// A year: the URLs change whenever the contents do.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -382,8 +382,25 @@ impl GraphqlEndpoint {
                 http.headers_mut().append(name, value.clone());
             }
         }
+        if let Some(seconds) = retry_after(&response) {
+            http.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         http
     }
+}
+
+/// The longest wait any `RATE_LIMITED` error in the response asks for, in seconds: the
+/// `Retry-After` header, so that HTTP clients and proxies back off without reading the body.
+fn retry_after(response: &BatchResponse) -> Option<u64> {
+    responses(response)
+        .flat_map(|single| &single.errors)
+        .filter_map(|error| error.extensions.as_ref()?.get("retryAfterSeconds"))
+        .filter_map(|seconds| match seconds {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .max()
 }
 
 /// The responses of a single request or of a batch.

@@ -6,7 +6,7 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{
     outbox_event,
     prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
@@ -319,6 +319,42 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
 
 fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+/// Whether a worker holds `row` now: its claim set `last_attempt_at` to the claim's time and
+/// `next_attempt_at` exactly a lease later, and the lease has not run out. (After an attempt,
+/// `next_attempt_at` is the attempt's end plus a jittered backoff, never that instant.)
+pub fn held_by_a_worker(
+    row: &webhook_delivery::Model,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> bool {
+    let Ok(lease) = chrono::Duration::from_std(lease) else {
+        return false;
+    };
+    row.status == DeliveryStatus::Pending
+        && row.next_attempt_at > now
+        && row.last_attempt_at.is_some_and(|claimed| {
+            (row.next_attempt_at - claimed - lease).abs() < chrono::Duration::milliseconds(1)
+        })
+}
+
+/// Makes a delivery that waits out its backoff due now, its count of attempts kept. The update
+/// holds only if the row is still as `row` was read (no worker claimed it since), so it never
+/// sends an attempt twice at once.
+pub async fn hasten(db: &impl ConnectionTrait, row: &webhook_delivery::Model) -> ApiResult<bool> {
+    let done = WebhookDelivery::update_many()
+        .col_expr(
+            webhook_delivery::Column::NextAttemptAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(webhook_delivery::Column::Id.eq(row.id))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::Attempts.eq(row.attempts))
+        .filter(webhook_delivery::Column::NextAttemptAt.eq(row.next_attempt_at))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Sends a failed delivery again: back to `PENDING`, due now, with a fresh count of attempts.

@@ -2,6 +2,8 @@
 //! again. An ADMIN manages the foundation's endpoints and any other; an organization's
 //! representatives manage their organization's.
 
+use std::time::Duration;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use entity::{
@@ -300,9 +302,16 @@ pub async fn delete(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<webhook_end
     Ok(current)
 }
 
-/// Queues a `FAILED` delivery again, with the same `webhook-id`. Anything else is `CONFLICT`.
+/// Sends a delivery again now, with the same `webhook-id`: a `FAILED` one with a fresh count of
+/// attempts, a `PENDING` one waiting out its backoff at once (its attempts kept). One a worker
+/// is attempting now (`lease` is the workers' claim), delivered or withheld is `CONFLICT`.
 #[tracing::instrument(skip_all, fields(delivery = %id))]
-pub async fn redeliver(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<webhook_delivery::Model> {
+pub async fn redeliver(
+    tx: &Tx,
+    viewer: &Viewer,
+    id: Uuid,
+    lease: Duration,
+) -> ApiResult<webhook_delivery::Model> {
     let current = WebhookDelivery::find_by_id(id)
         .one(tx)
         .await
@@ -325,10 +334,31 @@ pub async fn redeliver(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<webhook_
             "this event can no longer be sent to this endpoint: its owner may not read it now",
         ));
     }
-    if !delivery::requeue(tx, id).await? {
-        return Err(ApiError::conflict(
-            "only a failed delivery can be sent again",
-        ));
+    match current.status {
+        DeliveryStatus::Failed => {
+            if !delivery::requeue(tx, id).await? {
+                return Err(ApiError::conflict(
+                    "this delivery changed while you asked; try again",
+                ));
+            }
+        }
+        DeliveryStatus::Pending if delivery::held_by_a_worker(&current, lease, Utc::now()) => {
+            return Err(ApiError::conflict(
+                "this delivery is being attempted now; wait for its outcome",
+            ));
+        }
+        DeliveryStatus::Pending => {
+            if current.next_attempt_at > Utc::now() && !delivery::hasten(tx, &current).await? {
+                return Err(ApiError::conflict(
+                    "this delivery is being attempted now; wait for its outcome",
+                ));
+            }
+        }
+        DeliveryStatus::Succeeded | DeliveryStatus::Withheld => {
+            return Err(ApiError::conflict(
+                "only a failed delivery, or one waiting to retry, can be sent again",
+            ));
+        }
     }
     audit_endpoint(
         tx,

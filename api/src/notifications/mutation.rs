@@ -201,8 +201,10 @@ impl NotificationMutation {
         })
     }
 
-    /// Sends a failed delivery again, with the same `webhook-id`: `CONFLICT` unless it failed,
-    /// or when the endpoint's owner may no longer read the event.
+    /// Sends a delivery again now, with the same `webhook-id`: one that failed, or one waiting
+    /// out its backoff before its next retry (after fixing the receiver, say). `CONFLICT` for one
+    /// being attempted at this moment, delivered or withheld, or when the endpoint's owner may
+    /// no longer read the event.
     #[graphql(guard = "SessionGuard")]
     async fn redeliver_webhook(
         &self,
@@ -212,7 +214,8 @@ impl NotificationMutation {
         let state = ctx.data::<AppState>()?;
         let id = key_of::<WebhookDelivery>(&input.delivery_id, &crate::field!(input.delivery_id))?;
         let tx = begin_write(&state.db).await?;
-        let row = endpoints::redeliver(&tx, Viewer::of(ctx), id).await?;
+        let lease = state.config.notifications.lease;
+        let row = endpoints::redeliver(&tx, Viewer::of(ctx), id, lease).await?;
         tx.commit().await?;
         Ok(RedeliverWebhookPayload {
             delivery: WebhookDelivery(row),

@@ -92,6 +92,37 @@ async fn each_asset_is_served_with_its_content_type_and_a_long_cache_life() {
 }
 
 #[tokio::test]
+async fn graphiql_opens_on_the_sponsor_wall_query_which_runs() {
+    let app = TestApp::new().await;
+    let start = references(&page(&app).await)
+        .into_iter()
+        .find(|reference| reference.ends_with("/start.js"))
+        .expect("the start script");
+    let script = app
+        .client
+        .get(format!("/{start}"))
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_string()
+        .await
+        .expect("start.js");
+    // The editor's first text: a JavaScript string literal, which is also a JSON one.
+    let literal = script
+        .split_once("defaultQuery: ")
+        .and_then(|(_, rest)| rest.split_once(",\n"))
+        .map(|(literal, _)| literal)
+        .expect("a defaultQuery");
+    let query: String = serde_json::from_str(literal).expect("a string literal");
+    assert!(query.starts_with("# "), "it opens with a comment: {query}");
+    assert!(query.contains("docs/frontend.md"), "{query}");
+    let ran = app.gql(&query, json!({})).await;
+    assert!(ran.body.get("errors").is_none(), "{}", ran.body);
+    assert_eq!(ran.data()["sponsors"]["totalCount"], 0);
+}
+
+#[tokio::test]
 async fn the_assets_are_off_with_graphiql() {
     let on = TestApp::new().await;
     let path = references(&page(&on).await)

@@ -107,11 +107,15 @@ async fn repeated_failed_log_ins_are_rate_limited() {
     }
     let limited = attempt().await;
     assert_eq!(limited.error_code(), "RATE_LIMITED");
-    assert!(
-        limited.body["errors"][0]["extensions"]["retryAfterSeconds"]
-            .as_u64()
-            .is_some()
-    );
+    let seconds = limited.body["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_u64()
+        .expect("retryAfterSeconds");
+    // HTTP clients and proxies read the wait from the header, without parsing the body.
+    let header = limited
+        .headers
+        .get("retry-after")
+        .expect("a Retry-After header");
+    assert_eq!(header.to_str().ok(), Some(seconds.to_string().as_str()));
 }
 
 #[tokio::test]

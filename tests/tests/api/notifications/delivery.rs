@@ -97,6 +97,43 @@ async fn a_receiver_that_never_answers_is_cut_off_at_the_timeout_and_can_be_rede
 }
 
 #[tokio::test]
+async fn a_delivery_waiting_out_its_backoff_is_sent_at_once_on_request() {
+    // An hour's backoff: without the request, the second attempt would wait that long.
+    let app = TestApp::with_config(|config| {
+        fast(config);
+        config.notifications.retry_base = Duration::from_secs(3600);
+    })
+    .await;
+    let f = a_foundation(&app).await;
+    let (receiver, _) = a_receiver_of(&app, &f.admin, &["SPONSORSHIP_CREATED"]).await;
+    receiver.fail_next(1);
+    a_sponsorship(&f.org, "Gold")
+        .record(&app, &f.treasurer)
+        .await;
+    // The receiver answered 503 once; the delivery waits for its next retry.
+    let log = wait_until(&app, &f.admin, |log| {
+        log.iter()
+            .any(|d| d["status"] == "PENDING" && d["lastStatusCode"] == 503)
+    })
+    .await;
+    assert_eq!(log[0]["attempts"], 1);
+
+    // The receiver is fixed: the integrator asks for the delivery now, not in an hour.
+    let hastened = redeliver(&app, &f.admin, &log[0]["id"]).await;
+    assert_eq!(
+        hastened.data()["redeliverWebhook"]["delivery"],
+        json!({ "status": "PENDING", "attempts": 1 })
+    );
+    let got = receiver.wait_for(2, WAIT).await;
+    assert_eq!(got[1].webhook_id(), got[0].webhook_id());
+    let log = wait_until(&app, &f.admin, any_with("SUCCEEDED")).await;
+    assert_eq!(log[0]["attempts"], 2);
+    // Others may not hasten it.
+    let stranger = redeliver(&app, &f.rep, &log[0]["id"]).await;
+    assert_eq!(stranger.error_code(), "NOT_FOUND");
+}
+
+#[tokio::test]
 async fn a_transaction_that_fails_after_emitting_sends_nothing() {
     let app = TestApp::with_config(fast).await;
     let f = a_foundation(&app).await;

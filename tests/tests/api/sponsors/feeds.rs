@@ -65,6 +65,15 @@ async fn the_feeds_carry_the_list_with_an_etag_and_escape_csv() {
         )
     );
 
+    // For spreadsheets, the same list after a UTF-8 byte-order mark, so that Excel reads
+    // "Ünïcode" as written; without `bom=1`, none, as CSV readers in code expect.
+    assert!(!text.starts_with('\u{FEFF}'));
+    let for_excel = app.client.get("/feeds/sponsors.csv?bom=1").send().await;
+    for_excel.assert_status_is_ok();
+    let marked = for_excel.0.into_body().into_bytes().await.expect("csv");
+    assert_eq!(&marked[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&marked[3..], text.as_bytes());
+
     // The list changes, and so does the ETag.
     let other = an_organization(&app, &rep, "Zeta").await;
     a_sponsorship(&other, "Gold").record(&app, &treasurer).await;
