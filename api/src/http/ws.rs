@@ -39,12 +39,6 @@ use crate::{
     },
 };
 
-/// Marks the data of a WebSocket connection. Its viewer was read at `connection_init`, so the
-/// socket serves subscriptions only: queries and mutations go to `POST /graphql`, where every
-/// request is authenticated afresh.
-#[derive(Clone, Copy, Debug)]
-pub struct WebSocketSession;
-
 /// graphql-transport-ws close codes.
 const FORBIDDEN: u16 = 4403;
 const INIT_TIMEOUT: u16 = 4408;
@@ -319,7 +313,7 @@ async fn connection_data(
     data.insert(state.db.clone());
     data.insert(viewer);
     data.insert(address);
-    data.insert(WebSocketSession);
+    data.insert(crate::limits::SubscriptionsOnly);
     crate::schema::register_loaders(&mut data, &state.db, false);
     data.insert(state);
     Ok(data)
