@@ -18,6 +18,7 @@ use crate::{
     error::ApiResult,
     ids::{self, NodeKind},
     pagination::{CompositeKey, CursorKey, Page, PageOf, assemble, fetch_keyset_rows},
+    public_cache::ListCountKey,
     sponsors::{consent, status::active_on, tiers::SponsorTier},
     time::Date,
 };
@@ -179,6 +180,17 @@ pub struct Filter {
     pub tier: Option<Uuid>,
     /// Only sponsors at the tier with this name.
     pub tier_name: Option<String>,
+}
+
+impl Filter {
+    /// What the public cache keeps the count of this part of the list on `day` under.
+    pub fn count_key(&self, day: NaiveDate) -> ListCountKey {
+        ListCountKey {
+            day,
+            tier: self.tier,
+            tier_name: self.tier_name.clone(),
+        }
+    }
 }
 
 /// Sponsorships active on `today` of sponsors that consent to be shown, with tier and sponsor

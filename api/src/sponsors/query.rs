@@ -93,7 +93,7 @@ impl SponsorQuery {
         if crate::pagination::selects_total(ctx) {
             let cache = &ctx.data::<AppState>()?.public_cache;
             sponsors.total_count = cache
-                .list_count(today, &filter, list::count(db, today, &filter))
+                .list_count(filter.count_key(today), list::count(db, today, &filter))
                 .await?;
         }
         Ok(sponsors.into())
