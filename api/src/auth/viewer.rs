@@ -12,7 +12,11 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
-    auth::{ApiScope, Role, access, cookie, secrets},
+    auth::{
+        access, cookie,
+        roles::{ApiScope, Role},
+        secrets,
+    },
     config::Config,
     error::{ApiError, ApiResult},
 };
