@@ -26,7 +26,6 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::{
-    AppState,
     auth::{
         cookie,
         viewer::{Credential, authenticate},
@@ -37,6 +36,7 @@ use crate::{
         graphql::ClientAddress,
         ws_budget::{Unit, WsBudget},
     },
+    state::AppState,
 };
 
 /// graphql-transport-ws close codes.
@@ -257,7 +257,7 @@ async fn still_allowed(state: &AppState, connection: &Connection) -> Option<Mess
     let credential = Connection::lock(&connection.credential)
         .clone()
         .unwrap_or_default();
-    match authenticate(state, &credential).await {
+    match authenticate(&state.authenticator(), &credential).await {
         Ok(_) => None,
         Err(ApiError::Unauthenticated(reason)) => Some(Message::close_with(
             FORBIDDEN,
@@ -291,7 +291,7 @@ async fn connection_data(
         (None, Some(cookie)) => Credential::Cookie(cookie.clone()),
         (None, None) => Credential::None,
     };
-    let viewer = match authenticate(&state, &credential).await {
+    let viewer = match authenticate(&state.authenticator(), &credential).await {
         Ok(viewer) => viewer,
         Err(err) => {
             let refusal = match &err {
@@ -315,6 +315,6 @@ async fn connection_data(
     data.insert(address);
     data.insert(crate::limits::SubscriptionsOnly);
     crate::schema::register_loaders(&mut data, &state.db, false);
-    data.insert(state);
+    data.insert(state.services.clone());
     Ok(data)
 }
