@@ -21,8 +21,13 @@ use async_graphql::{
 use crate::{
     config::QueryLimits,
     error::{classify_validation_error, code, set_code},
-    http::ws::WebSocketSession,
 };
+
+/// Marks a request that may only subscribe, put in its data by the transport that carries it:
+/// the WebSocket, whose viewer was read once at `connection_init`, so that queries and mutations
+/// go to `POST /graphql`, where every request is authenticated afresh.
+#[derive(Clone, Copy, Debug)]
+pub struct SubscriptionsOnly;
 
 /// The schema extension enforcing [`QueryLimits`].
 pub struct Limits(pub QueryLimits);
@@ -58,7 +63,7 @@ impl Extension for LimitsExtension {
             set_code(&mut err, code);
             err
         })?;
-        if ctx.data_opt::<WebSocketSession>().is_some()
+        if ctx.data_opt::<SubscriptionsOnly>().is_some()
             && document
                 .operations
                 .iter()

@@ -40,7 +40,21 @@ use async_graphql::{
 use chrono::{Days, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 
-use crate::{error::ApiResult, sponsors::list::Filter};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+
+/// What a kept count of the public sponsor list counts: the day, and the part of the list (one
+/// tier, by key or by name, or all of them).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListCountKey {
+    /// The day the list is read for.
+    pub day: NaiveDate,
+    /// Only sponsors at the tier with this key.
+    pub tier: Option<Uuid>,
+    /// Only sponsors at the tier with this key too (the tier named in `tierName`).
+    pub named: Option<Uuid>,
+}
 
 /// The PostgreSQL channel.
 const CHANNEL: &str = "quorum_public";
@@ -180,7 +194,7 @@ struct Inner {
     /// Days added to the real date, so that a test can see midnight pass.
     days_ahead: AtomicI64,
     responses: Mutex<Entries<String, CachedResponse>>,
-    counts: Mutex<Entries<(NaiveDate, Filter), u64>>,
+    counts: Mutex<Entries<ListCountKey, u64>>,
 }
 
 /// One replica's cache of public reads.
@@ -279,16 +293,15 @@ impl PublicCache {
         lock(&self.0.responses).put(key, stamp, CachedResponse { body }, size, now);
     }
 
-    /// The number of sponsors on the list on `day` with `filter`, counted by `count` only when
+    /// The number of sponsors on the part of the list `key` names, counted by `count` only when
     /// no current count is kept.
-    pub async fn list_count<F>(&self, day: NaiveDate, filter: &Filter, count: F) -> ApiResult<u64>
+    pub async fn list_count<F>(&self, key: ListCountKey, count: F) -> ApiResult<u64>
     where
         F: Future<Output = ApiResult<u64>>,
     {
         if !self.serving() {
             return count.await;
         }
-        let key = (day, filter.clone());
         let stamp = self.stamp();
         if let Some(total) = lock(&self.0.counts).get(&key, stamp) {
             return Ok(total);

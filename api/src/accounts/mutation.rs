@@ -5,7 +5,6 @@ use entity::account;
 use poem::http::header::SET_COOKIE;
 
 use crate::{
-    AppState,
     accounts::{
         commands::{self, ProfileChange, RefreshKeys, Refreshed, SignUp, Tokens},
         db::find_by_email,
@@ -23,6 +22,7 @@ use crate::{
     error::{ApiError, ApiResult},
     http::graphql::ClientAddress,
     ids::key_of,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -169,7 +169,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: SignUpInput,
     ) -> ApiResult<SessionPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let address = ctx
             .data_opt::<ClientAddress>()
             .map_or("unknown", |a| a.0.as_str());
@@ -199,7 +199,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: LogInInput,
     ) -> ApiResult<SessionPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let email = input.email.trim().to_lowercase();
         let address = ctx
             .data_opt::<ClientAddress>()
@@ -249,7 +249,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RefreshSessionInput,
     ) -> ApiResult<RefreshSessionPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let tx = begin_private_write(&state.db).await?;
         let keys = RefreshKeys {
             signing: &state.keys,
@@ -278,7 +278,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: LogOutInput,
     ) -> ApiResult<LogOutPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let tx = begin_private_write(&state.db).await?;
         let ended = commands::log_out(&tx, viewer, input.refresh_token.as_deref()).await?;
@@ -298,7 +298,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateProfileInput,
     ) -> ApiResult<AccountPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let change = ProfileChange {
             display_name: input
                 .display_name
@@ -323,7 +323,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ChangePasswordInput,
     ) -> ApiResult<AccountPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let stored = crate::accounts::db::find_account(&state.db, me.id).await?;
@@ -353,7 +353,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: LogOutEverywhereInput,
     ) -> ApiResult<LogOutEverywherePayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let tx = begin_private_write(&state.db).await?;
         let sessions_ended =
             commands::log_out_everywhere(&tx, Viewer::of(ctx), input.keep_this_session).await?;
@@ -371,7 +371,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
         let tx = begin_write(&state.db).await?;
         let account =
@@ -390,7 +390,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
         let tx = begin_write(&state.db).await?;
         let account = commands::revoke_role(&tx, Viewer::of(ctx), account_id, input.role).await?;
@@ -402,7 +402,7 @@ impl AccountMutation {
 }
 
 /// Clears the session cookie when it authenticated this request and its session has ended.
-fn forget_cookie(ctx: &Context<'_>, state: &AppState) {
+fn forget_cookie(ctx: &Context<'_>, state: &Services) {
     if ctx.data_opt::<CookieAuthenticated>().is_some() {
         ctx.append_http_header(SET_COOKIE, cookie::clear(&state.config));
     }

@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::amendment;
 
 use crate::{
-    AppState,
     amendments::{
         ChangeOperation,
         commands::{self, CommentOn, EditAmendment, ProposeAmendment, SetRightsFlag},
@@ -19,6 +18,7 @@ use crate::{
     db::begin_write,
     error::{ApiError, ApiResult},
     ids::key_of,
+    services::Services,
 };
 
 /// A section change as a client sends it.
@@ -118,7 +118,7 @@ pub async fn in_transaction<I, X: BeginWrite>(
     input: I,
     command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<amendment::Model>,
 ) -> ApiResult<AmendmentPayload> {
-    let state = ctx.data::<AppState>()?;
+    let state = ctx.data::<Services>()?;
     let tx = X::begin(&state.db).await?;
     let row = command(&tx, Viewer::of(ctx), input).await?;
     tx.commit().await?;
@@ -230,7 +230,7 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CommentInput,
     ) -> ApiResult<CommentPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let amendment_id = amendment_key(&input.amendment_id)?;
         let input = CommentOn {
             amendment_id,

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Guard};
 
 use crate::{
-    auth::{Role, Viewer},
+    auth::{roles::Role, viewer::Viewer},
     error::ApiError,
 };
 

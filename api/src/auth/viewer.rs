@@ -7,12 +7,19 @@ use async_graphql::Context;
 use chrono::Utc;
 use entity::{account_role, api_token, api_token_scope, directorship, prelude::*, session};
 use poem::http::{HeaderMap, header};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::{
-    AppState,
-    auth::{ApiScope, Role, access, cookie, secrets},
+    auth::{
+        access, cookie,
+        keys::SigningKeys,
+        roles::{ApiScope, Role},
+        secrets,
+        usage::TokenUsage,
+    },
     config::Config,
     error::{ApiError, ApiResult},
 };
@@ -116,18 +123,26 @@ impl Credential {
     }
 }
 
+/// What reading a viewer needs from the process: the database, the keys access tokens are signed
+/// with, and where an API token's uses are noted.
+pub struct Authenticator<'a> {
+    pub db: &'a DatabaseConnection,
+    pub keys: &'a SigningKeys,
+    pub token_usage: &'a TokenUsage,
+}
+
 /// Reads the viewer from a request's credential. None is anonymous; anything present but not
 /// a valid, live credential is `UNAUTHENTICATED`, never anonymous.
-pub async fn authenticate(state: &AppState, credential: &Credential) -> ApiResult<Viewer> {
+pub async fn authenticate(state: &Authenticator<'_>, credential: &Credential) -> ApiResult<Viewer> {
     match credential {
         Credential::None => Ok(Viewer::Anonymous),
         Credential::Authorization(value) => bearer_viewer(state, value).await,
-        Credential::Cookie(value) => cookie_viewer(&state.db, value).await,
+        Credential::Cookie(value) => cookie_viewer(state.db, value).await,
     }
 }
 
 /// The viewer of an `Authorization` header: `Bearer` and an access or API token.
-async fn bearer_viewer(state: &AppState, value: &str) -> ApiResult<Viewer> {
+async fn bearer_viewer(state: &Authenticator<'_>, value: &str) -> ApiResult<Viewer> {
     let token = value
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
@@ -141,8 +156,8 @@ async fn bearer_viewer(state: &AppState, value: &str) -> ApiResult<Viewer> {
     if token.starts_with(API_TOKEN_PREFIX) {
         return api_token_viewer(state, token).await;
     }
-    let claims = access::verify(&state.keys, token)?;
-    account_viewer(&state.db, claims.sub, claims.sid).await
+    let claims = access::verify(state.keys, token)?;
+    account_viewer(state.db, claims.sub, claims.sid).await
 }
 
 /// A person's viewer, if their session is live. Roles are read now, so a revocation takes effect
@@ -241,8 +256,8 @@ async fn scopes(db: &impl ConnectionTrait, token: Uuid) -> ApiResult<HashSet<Api
         .collect())
 }
 
-async fn api_token_viewer(state: &AppState, token: &str) -> ApiResult<Viewer> {
-    let db = &state.db;
+async fn api_token_viewer(state: &Authenticator<'_>, token: &str) -> ApiResult<Viewer> {
+    let db = state.db;
     let invalid = || ApiError::unauthenticated("the API token is invalid, expired or revoked");
     let now = Utc::now();
     let row = ApiToken::find()

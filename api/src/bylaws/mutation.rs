@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use crate::{
-    AppState,
     auth::{Role, RoleGuard, Viewer},
     bylaws::{
         commands::{self, ImportBylaws},
@@ -15,6 +14,7 @@ use crate::{
     db::begin_write,
     error::{ApiError, ApiResult},
     ids,
+    services::Services,
 };
 
 /// A section to import.
@@ -70,7 +70,7 @@ impl BylawsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ImportBylawsInput,
     ) -> ApiResult<ImportBylawsPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let document = parse_articles(&input.articles)?;
         let tx = begin_write(&state.db).await?;
         let version = commands::import(&tx, Viewer::of(ctx), ImportBylaws { document }).await?;

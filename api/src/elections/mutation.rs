@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::election::SeatKind;
 
 use crate::{
-    AppState,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::BeginWrite,
     elections::{
@@ -23,6 +22,7 @@ use crate::{
     ids::key_of,
     input,
     members::types::Membership,
+    services::Services,
     time::DateTime,
 };
 
@@ -175,7 +175,7 @@ async fn run_announcing<I, T, X: BeginWrite>(
     input: I,
     command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let state = ctx.data::<AppState>()?;
+    let state = ctx.data::<Services>()?;
     let tx = X::begin(&state.db).await?;
     let out = command(&tx, Viewer::of(ctx), input).await?;
     let announced = match election {
@@ -257,7 +257,7 @@ impl ElectionMutation {
             Closed::Extended(row) => (row, false),
         };
         if counted {
-            ballots::scrub(&ctx.data::<AppState>()?.db).await;
+            ballots::scrub(&ctx.data::<Services>()?.db).await;
         }
         Ok(ElectionPayload::of(row))
     }
@@ -291,7 +291,7 @@ impl ElectionMutation {
         })
         .await?;
         // Ballots cast before the cancellation were rewritten in its transaction.
-        ballots::scrub(&ctx.data::<AppState>()?.db).await;
+        ballots::scrub(&ctx.data::<Services>()?.db).await;
         Ok(ElectionPayload::of(row))
     }
 

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Subscription};
 use futures_util::{Stream, StreamExt};
 
 use crate::{
-    AppState,
     auth::Viewer,
     elections::{
         events::turnout,
@@ -14,6 +13,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     ids::key_of,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -28,7 +28,7 @@ impl ElectionSubscription {
         ctx: &Context<'_>,
         #[graphql(desc = "The election to follow.")] election_id: ID,
     ) -> Result<impl Stream<Item = ApiResult<Turnout>> + use<>, ApiError> {
-        let state = ctx.data::<AppState>()?.clone();
+        let state = ctx.data::<Services>()?.clone();
         let id = key_of::<Election>(&election_id, &crate::field!(election_id))?;
         let election = find(&state.db, id).await?;
         if !election_visible(&election, Viewer::of(ctx)) {

@@ -10,8 +10,8 @@ use poem::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AppState,
     sponsors::list::{self, PublicSponsor},
+    state::AppState,
 };
 
 /// How long caches may reuse a feed before asking again.

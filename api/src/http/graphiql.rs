@@ -14,7 +14,7 @@ use poem::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// One embedded file.
 struct Asset {

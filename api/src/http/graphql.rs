@@ -13,13 +13,13 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
-    AppState,
     auth::{
         cookie::{self, CookieAuthenticated},
         viewer::{Credential, authenticate},
     },
     error::{ApiError, code, set_code},
     public_cache,
+    state::AppState,
 };
 
 /// The media type of GraphQL-over-HTTP responses.
@@ -247,7 +247,7 @@ impl GraphqlEndpoint {
                 .body(Body::from_bytes(hit.body));
         }
         let stamp = cache.stamp();
-        let viewer = match authenticate(&self.state, &credential).await {
+        let viewer = match authenticate(&self.state.authenticator(), &credential).await {
             Ok(viewer) => viewer,
             Err(err) => {
                 let mut response = unauthenticated(media, &err);

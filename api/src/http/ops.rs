@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use poem::{IntoResponse, Response, handler, http::StatusCode, web::Data};
 
-use crate::{AppState, db, notifications};
+use crate::{db, notifications, state::AppState};
 
 /// How long `/ready` waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);

@@ -11,8 +11,9 @@ use poem::{
 use serde::Deserialize;
 
 use crate::{
-    AppState, db,
+    db,
     notifications::{preferences, unsubscribe},
+    state::AppState,
 };
 
 /// The link's query string.

@@ -26,7 +26,6 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::{
-    AppState,
     auth::{
         cookie,
         viewer::{Credential, authenticate},
@@ -37,13 +36,8 @@ use crate::{
         graphql::ClientAddress,
         ws_budget::{Unit, WsBudget},
     },
+    state::AppState,
 };
-
-/// Marks the data of a WebSocket connection. Its viewer was read at `connection_init`, so the
-/// socket serves subscriptions only: queries and mutations go to `POST /graphql`, where every
-/// request is authenticated afresh.
-#[derive(Clone, Copy, Debug)]
-pub struct WebSocketSession;
 
 /// graphql-transport-ws close codes.
 const FORBIDDEN: u16 = 4403;
@@ -263,7 +257,7 @@ async fn still_allowed(state: &AppState, connection: &Connection) -> Option<Mess
     let credential = Connection::lock(&connection.credential)
         .clone()
         .unwrap_or_default();
-    match authenticate(state, &credential).await {
+    match authenticate(&state.authenticator(), &credential).await {
         Ok(_) => None,
         Err(ApiError::Unauthenticated(reason)) => Some(Message::close_with(
             FORBIDDEN,
@@ -297,7 +291,7 @@ async fn connection_data(
         (None, Some(cookie)) => Credential::Cookie(cookie.clone()),
         (None, None) => Credential::None,
     };
-    let viewer = match authenticate(&state, &credential).await {
+    let viewer = match authenticate(&state.authenticator(), &credential).await {
         Ok(viewer) => viewer,
         Err(err) => {
             let refusal = match &err {
@@ -319,8 +313,8 @@ async fn connection_data(
     data.insert(state.db.clone());
     data.insert(viewer);
     data.insert(address);
-    data.insert(WebSocketSession);
+    data.insert(crate::limits::SubscriptionsOnly);
     crate::schema::register_loaders(&mut data, &state.db, false);
-    data.insert(state);
+    data.insert(state.services.clone());
     Ok(data)
 }

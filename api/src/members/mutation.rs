@@ -7,7 +7,6 @@ use entity::membership::NoticeKind;
 use uuid::Uuid;
 
 use crate::{
-    AppState,
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
@@ -24,6 +23,7 @@ use crate::{
     },
     mirrors::types::Mirror,
     organizations::types::Organization,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -141,7 +141,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let holder = match &input.organization_id {
@@ -178,7 +178,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: WithdrawApplicationInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id =
             key_of::<Application>(&input.application_id, &crate::field!(input.application_id))?;
         let tx = begin_write(&state.db).await?;
@@ -202,7 +202,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ReviewApplicationInput,
     ) -> ApiResult<ReviewApplicationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
         let application_id =
@@ -252,7 +252,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
         let tx = begin_write(&state.db).await?;
         let row = membership::renew(&tx, Viewer::of(ctx), id).await?;
@@ -291,7 +291,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
         let tx = begin_write(&state.db).await?;
         let row = membership::withdraw_notice(&tx, Viewer::of(ctx), id).await?;
@@ -309,7 +309,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RespondToNoticeInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let answer = RespondToNotice {
             membership_id: key_of::<Membership>(
                 &input.membership_id,
@@ -331,7 +331,7 @@ async fn give_notice(
     input: MembershipNoticeInput,
     kind: NoticeKind,
 ) -> ApiResult<MembershipPayload> {
-    let state = ctx.data::<AppState>()?;
+    let state = ctx.data::<Services>()?;
     let notice = GiveNotice {
         membership_id: key_of::<Membership>(
             &input.membership_id,

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
-    AppState,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,
     error::ApiResult,
@@ -15,6 +14,7 @@ use crate::{
         types::{Mirror, VerificationOutcome},
     },
     organizations::types::Organization,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -67,7 +67,7 @@ impl MirrorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RegisterMirrorInput,
     ) -> ApiResult<MirrorPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let owner = match &input.organization_id {
@@ -129,7 +129,7 @@ impl MirrorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: VerifyMirrorInput,
     ) -> ApiResult<MirrorPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let check = VerifyMirror {
             mirror_id: key_of::<Mirror>(&input.mirror_id, &crate::field!(input.mirror_id))?,
             outcome: input.outcome,

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::webhook_endpoint::WebhookAudience;
 
 use crate::{
-    AppState,
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
@@ -17,6 +16,7 @@ use crate::{
         types::{WebhookDelivery, WebhookEndpoint},
     },
     organizations::types::Organization,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -122,7 +122,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateWebhookEndpointInput,
     ) -> ApiResult<CreateWebhookEndpointPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let reach = Reach::for_production(state.config.is_production());
         let url = reach.parse(&input.url, &crate::field!(input.url))?;
         if input.events.is_empty() {
@@ -171,7 +171,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RotateWebhookSecretInput,
     ) -> ApiResult<RotateWebhookSecretPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
         let grace = state.config.notifications.secret_grace;
         let tx = begin_write(&state.db).await?;
@@ -191,7 +191,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: DeleteWebhookEndpointInput,
     ) -> ApiResult<DeleteWebhookEndpointPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
         let tx = begin_write(&state.db).await?;
         let row = endpoints::delete(&tx, Viewer::of(ctx), id).await?;
@@ -211,7 +211,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RedeliverWebhookInput,
     ) -> ApiResult<RedeliverWebhookPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookDelivery>(&input.delivery_id, &crate::field!(input.delivery_id))?;
         let tx = begin_write(&state.db).await?;
         let lease = state.config.notifications.lease;
@@ -230,7 +230,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: SetEmailPreferencesInput,
     ) -> ApiResult<SetEmailPreferencesPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let tx = begin_write(&state.db).await?;
         let non_essential = preferences::set(&tx, Viewer::of(ctx), input.non_essential).await?;
         tx.commit().await?;

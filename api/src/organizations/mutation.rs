@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use uuid::Uuid;
 
 use crate::{
-    AppState,
     accounts::{
         input::display_name,
         types::{Account, RepresentativeInvitation},
@@ -18,6 +17,7 @@ use crate::{
         input::optional_web_url,
         types::Organization,
     },
+    services::Services,
 };
 
 #[derive(Default)]
@@ -105,7 +105,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let new = NewOrganization {
             name: display_name(&input.name, &crate::field!(input.name))?,
             website_url: optional_web_url(
@@ -130,7 +130,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let organization_id = key_of::<Organization>(
             &input.organization_id,
             &crate::field!(input.organization_id),
@@ -170,7 +170,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RepresentativeInput,
     ) -> ApiResult<AddRepresentativePayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let (organization_id, account_id) = keys(&input)?;
         let tx = begin_write(&state.db).await?;
         let (organization, invitation) =
@@ -191,7 +191,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RespondToRepresentativeInvitationInput,
     ) -> ApiResult<RepresentativeInvitationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let invitation_id = key_of::<RepresentativeInvitation>(
             &input.invitation_id,
             &crate::field!(input.invitation_id),
@@ -214,7 +214,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CancelRepresentativeInvitationInput,
     ) -> ApiResult<RepresentativeInvitationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let invitation_id = key_of::<RepresentativeInvitation>(
             &input.invitation_id,
             &crate::field!(input.invitation_id),
@@ -235,7 +235,7 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RepresentativeInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let (organization_id, account_id) = keys(&input)?;
         let tx = begin_write(&state.db).await?;
         let organization =

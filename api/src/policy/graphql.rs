@@ -4,7 +4,6 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entity::governance_policy;
 
 use crate::{
-    AppState,
     auth::{Role, RoleGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
@@ -12,6 +11,7 @@ use crate::{
         commands::{self, PolicyChange},
         current,
     },
+    services::Services,
 };
 
 /// Every number the foundation's rules use. The foundation changes them by policy, not by code.
@@ -208,7 +208,7 @@ impl PolicyQuery {
     /// The governance policy in force. ADMIN only.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn governance_policy(&self, ctx: &Context<'_>) -> ApiResult<Option<GovernancePolicy>> {
-        Ok(Some(current(&ctx.data::<AppState>()?.db).await?.into()))
+        Ok(Some(current(&ctx.data::<Services>()?.db).await?.into()))
     }
 }
 
@@ -225,7 +225,7 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateGovernancePolicyInput,
     ) -> ApiResult<UpdateGovernancePolicyPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let change = PolicyChange {
             amendment_notice_days: days(
                 input.amendment_notice_days,

@@ -18,6 +18,7 @@ use crate::{
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     pagination::{CompositeKey, CursorKey, Page, PageOf, assemble, fetch_keyset_rows},
+    public_cache::ListCountKey,
     sponsors::{consent, status::active_on, tiers::SponsorTier},
     time::Date,
 };
@@ -199,6 +200,17 @@ pub async fn tier_named(db: &impl ConnectionTrait, name: &str) -> ApiResult<Uuid
                 format!("There is no sponsor tier named \"{}\".", name.trim()),
             )
         })
+}
+
+impl Filter {
+    /// What the public cache keeps the count of this part of the list on `day` under.
+    pub fn count_key(&self, day: NaiveDate) -> ListCountKey {
+        ListCountKey {
+            day,
+            tier: self.tier,
+            named: self.named,
+        }
+    }
 }
 
 /// Sponsorships active on `today` of sponsors that consent to be shown, with tier and sponsor

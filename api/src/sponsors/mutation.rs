@@ -4,7 +4,6 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
-    AppState,
     accounts::types::Account,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,
@@ -14,6 +13,7 @@ use crate::{
     members::holder::Holder,
     money::Money,
     organizations::types::Organization,
+    services::Services,
     sponsors::{
         commands::{
             contribution::{self, RecordContribution},
@@ -135,7 +135,7 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
         let tx = begin_write(&state.db).await?;
         let row = sponsorship::record(&tx, Viewer::of(ctx), input).await?;
@@ -153,7 +153,7 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CancelSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = CancelSponsorship {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             reason: optional_text(Some(&input.reason), &crate::field!(input.reason), 2000)?
@@ -183,7 +183,7 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: SetSponsorshipDisclosureInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = SetDisclosure {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             disclose: input.disclose,
@@ -205,7 +205,7 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordContributionInput,
     ) -> ApiResult<ContributionPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
         let tx = begin_write(&state.db).await?;
         let row = contribution::record(&tx, Viewer::of(ctx), input).await?;

@@ -12,7 +12,6 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{
-    AppState,
     auth::{ApiScope, Role, Viewer},
     error::{ApiError, ApiResult},
     holders::{holder_name_sql, name_contains},
@@ -20,6 +19,7 @@ use crate::{
     members::holder::{Holder, viewer_organizations},
     money::{Currency, Money},
     pagination::{PageArgs, cost, fetch_page, fetch_sorted_page},
+    services::Services,
     sponsors::{
         consent,
         list::{self, PublicSponsorConnection},
@@ -97,9 +97,9 @@ impl SponsorQuery {
         let mut sponsors = list::page(db, today, &filter, &page).await?;
         // Counting reads every listed sponsorship: only when asked for, and once per change.
         if crate::pagination::selects_total(ctx) {
-            let cache = &ctx.data::<AppState>()?.public_cache;
+            let cache = &ctx.data::<Services>()?.public_cache;
             sponsors.total_count = cache
-                .list_count(today, &filter, list::count(db, today, &filter))
+                .list_count(filter.count_key(today), list::count(db, today, &filter))
                 .await?;
         }
         Ok(sponsors.into())

@@ -5,12 +5,12 @@ use entity::{prelude::SponsorTier as Tiers, sponsor_tier};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
-    AppState,
     auth::{Role, RoleGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
     ids::{self, NodeKind, key_of},
     money::{Currency, Money},
+    services::Services,
     sponsors::commands::tier::{self, NewTier, TierChanges},
 };
 
@@ -205,7 +205,7 @@ impl SponsorTierMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CreateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
         let tx = begin_write(&state.db).await?;
         let row = tier::create(&tx, Viewer::of(ctx), input).await?;
@@ -222,7 +222,7 @@ impl SponsorTierMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<SponsorTier>(&input.id, &crate::field!(input.id))?;
         let changes = input.parse()?;
         let tx = begin_write(&state.db).await?;

@@ -4,11 +4,11 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 
 use crate::{
-    AppState,
     auth::{ApiScope, SessionGuard, Viewer},
     db::begin_private_write,
     error::{ApiError, ApiResult},
     ids::key_of,
+    services::Services,
     time::DateTime,
     tokens::{
         commands::{self, NewApiToken},
@@ -62,7 +62,7 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateApiTokenInput,
     ) -> ApiResult<CreateApiTokenPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let name = crate::input::name(&input.name, &crate::field!(input.name), 100)?;
         let scopes = input.scopes;
         if scopes.is_empty() {
@@ -98,7 +98,7 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RevokeApiTokenInput,
     ) -> ApiResult<RevokeApiTokenPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = key_of::<ApiToken>(&input.api_token_id, &crate::field!(input.api_token_id))?;
         let tx = begin_private_write(&state.db).await?;
         let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
-    AppState,
     amendments::{
         VoteBody,
         ballots::Vote,
@@ -15,6 +14,7 @@ use crate::{
     error::ApiResult,
     ids::key_of,
     members::types::Membership,
+    services::Services,
     time::DateTime,
     votes::{
         VoteChoice,
@@ -84,7 +84,7 @@ impl VoteMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CastVoteInput,
     ) -> ApiResult<CastVotePayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let input = CastVote {
             amendment_id: amendment_key(&input.amendment_id)?,
             choice: input.choice,
@@ -119,7 +119,7 @@ impl VoteMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
-        let state = ctx.data::<AppState>()?;
+        let state = ctx.data::<Services>()?;
         let id = amendment_key(&input.amendment_id)?;
         let tx = begin_write(&state.db).await?;
         let row = commands::close(&tx, Viewer::of(ctx), id).await?;

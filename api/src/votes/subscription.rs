@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Subscription};
 use futures_util::{Stream, StreamExt};
 
 use crate::{
-    AppState,
     amendments::{
         commands::find,
         results::{VoteCounts, vote_counts},
@@ -13,6 +12,7 @@ use crate::{
     auth::Viewer,
     error::{ApiError, ApiResult},
     ids::key_of,
+    services::Services,
 };
 
 #[derive(Default)]
@@ -27,7 +27,7 @@ impl VoteSubscription {
         ctx: &Context<'_>,
         #[graphql(desc = "The amendment to follow.")] amendment_id: ID,
     ) -> Result<impl Stream<Item = ApiResult<VoteCounts>> + use<>, ApiError> {
-        let state = ctx.data::<AppState>()?.clone();
+        let state = ctx.data::<Services>()?.clone();
         let id = key_of::<Amendment>(&amendment_id, &crate::field!(amendment_id))?;
         let amendment = Amendment(find(&state.db, id).await?);
         if !amendment.visible(Viewer::of(ctx)) {
