@@ -1,15 +1,24 @@
 //! The `Node` interface and the root `node(id:)` field that finds any object by its global ID.
 
 use async_graphql::{Context, ID, Interface, Object};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     accounts::{
         loader::AccountLoader,
         types::{Account, RepresentativeInvitation},
     },
-    amendments::types::Amendment,
+    amendments::{
+        authors::hidden_from,
+        types::{Amendment, Comment},
+    },
     auth::{Role, Viewer},
+    bylaws::{db::section_of, types::Section},
+    elections::{
+        board::types::Director,
+        types::{Election, nominee::Nominee},
+        visibility::election_visible,
+    },
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
@@ -21,9 +30,10 @@ use crate::{
     },
     organizations::{loader::OrganizationLoader, types::Organization},
     sponsors::{
+        list::{self, PublicSponsor, PublicSponsorKind},
         loader::{SponsorshipLoader, TierLoader},
         tiers::SponsorTier,
-        types::Sponsorship,
+        types::{Contribution, Sponsorship},
     },
     tokens::types::ApiToken,
 };
@@ -41,7 +51,14 @@ pub enum Node {
     Mirror(Mirror),
     SponsorTier(SponsorTier),
     Sponsorship(Sponsorship),
+    PublicSponsor(PublicSponsor),
+    Contribution(Contribution),
+    BylawsSection(Section),
     Amendment(Amendment),
+    AmendmentComment(Comment),
+    Election(Election),
+    Nomination(Nominee),
+    Directorship(Director),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
 }
@@ -140,6 +157,88 @@ impl NodeQuery {
                 .map(Amendment)
                 .filter(|a| a.visible(viewer))
                 .map(Node::Amendment),
+            // The public list is public: a sponsor as it shows there today, if it does.
+            PublicSponsorKind::KIND => list::one(db, chrono::Utc::now().date_naive(), key)
+                .await?
+                .map(Node::PublicSponsor),
+            // A contribution is seen by whoever sees its sponsorship.
+            Contribution::KIND => {
+                let Some(row) = entity::prelude::Contribution::find_by_id(key)
+                    .one(db)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let sponsorship = loader::<SponsorshipLoader>(ctx)?
+                    .load_one(row.sponsorship_id)
+                    .await?;
+                match sponsorship.map(Sponsorship) {
+                    Some(found) if found.visible(ctx).await? => {
+                        Some(Node::Contribution(Contribution(row)))
+                    }
+                    _ => None,
+                }
+            }
+            // A comment is seen by whoever sees its amendment, its author hidden as in the
+            // amendment's discussion.
+            Comment::KIND => {
+                let Some(row) = entity::prelude::AmendmentComment::find_by_id(key)
+                    .one(db)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let visible = entity::prelude::Amendment::find_by_id(row.amendment_id)
+                    .one(db)
+                    .await?
+                    .map(Amendment)
+                    .is_some_and(|a| a.visible(viewer));
+                if !visible {
+                    return Ok(None);
+                }
+                let hidden = hidden_from(db, viewer, &[row.author_id]).await?;
+                Some(Node::AmendmentComment(Comment {
+                    author_hidden: hidden.contains(&row.author_id),
+                    row,
+                }))
+            }
+            // The bylaws are public: a section as the latest version that holds it words it.
+            Section::KIND => entity::prelude::BylawsSection::find()
+                .filter(entity::bylaws_section::Column::SectionKey.eq(key))
+                .order_by_desc(entity::bylaws_section::Column::VersionNumber)
+                .one(db)
+                .await?
+                .map(|row| Node::BylawsSection(Section(section_of(row)))),
+            // Drafts are for the election committee and administrators, as in `election(id:)`.
+            Election::KIND => entity::prelude::Election::find_by_id(key)
+                .one(db)
+                .await?
+                .filter(|e| election_visible(e, viewer))
+                .map(|e| Node::Election(Election(e))),
+            // A nomination as its election's `nominees` shows it to this viewer, or nothing.
+            Nominee::KIND => {
+                let Some(row) = entity::prelude::Nomination::find_by_id(key).one(db).await? else {
+                    return Ok(None);
+                };
+                let Some(election) = entity::prelude::Election::find_by_id(row.election_id)
+                    .one(db)
+                    .await?
+                    .filter(|e| election_visible(e, viewer))
+                else {
+                    return Ok(None);
+                };
+                Election(election)
+                    .nominees_for(ctx)
+                    .await?
+                    .into_iter()
+                    .find(|nominee| nominee.row.id == key)
+                    .map(Node::Nomination)
+            }
+            // The board of record is public, past terms included.
+            Director::KIND => entity::prelude::Directorship::find_by_id(key)
+                .one(db)
+                .await?
+                .map(|row| Node::Directorship(Director(row))),
             // Endpoints and their deliveries are seen by those who manage them.
             WebhookEndpoint::KIND => {
                 let found = entity::prelude::WebhookEndpoint::find_by_id(key)

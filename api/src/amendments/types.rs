@@ -175,7 +175,7 @@ impl NodeKind for Comment {
 #[Object(name = "AmendmentComment")]
 impl Comment {
     /// The comment's opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::id_of::<Self>(self.row.id)
     }
 

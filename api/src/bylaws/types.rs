@@ -23,7 +23,7 @@ impl NodeKind for Section {
 #[Object(name = "BylawsSection")]
 impl Section {
     /// The section's ID, the same in every version; amendments name sections by it.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::id_of::<Self>(self.0.key)
     }
 

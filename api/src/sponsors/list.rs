@@ -57,7 +57,9 @@ pub struct PublicTier {
 #[serde(rename_all = "camelCase")]
 pub struct PublicSponsor {
     /// The sponsor's stable opaque ID: the same on every page, in every feed and in
-    /// `sponsorActivities`, whichever sponsorship lists it. A key for lists and joins.
+    /// `sponsorActivities`, whichever sponsorship lists it. A key for lists and joins, and for
+    /// `node(id:)`.
+    #[graphql(owned)]
     pub id: ID,
     /// The organization's name, or the person's display name.
     pub display_name: String,
@@ -65,8 +67,10 @@ pub struct PublicSponsor {
     pub website_url: Option<String>,
     /// The sponsor's logo, if it has one.
     pub logo_url: Option<String>,
-    /// The start of the sponsor's unbroken support, which orders the list within a tier.
+    /// The start of the sponsor's unbroken support, which orders the list within a tier: the
+    /// same date as `since`, under its old name.
     #[serde(serialize_with = "serialize_date")]
+    #[graphql(deprecation = "Use `since`, the same date.")]
     pub sponsor_since: Date,
     /// The same date as `sponsorSince`, under the name the published API contract gives the
     /// public list (`sponsors { nodes { since } }`).
@@ -277,6 +281,25 @@ pub async fn all(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<Vec<P
     }
     let rows = select.into_model::<PublicSponsorRow>().all(db).await?;
     Ok(rows.into_iter().map(PublicSponsor::from).collect())
+}
+
+/// The sponsor with this key (an organization's or a person's) as the public list shows it on
+/// `today`, if it is listed: for `node(id:)`. One statement.
+pub async fn one(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+    sponsor: Uuid,
+) -> ApiResult<Option<PublicSponsor>> {
+    let mut select = query(today, &Filter::default()).filter(
+        sea_orm::Condition::any()
+            .add(sponsorship::Column::SponsorOrganizationId.eq(sponsor))
+            .add(sponsorship::Column::SponsorAccountId.eq(sponsor)),
+    );
+    for column in order() {
+        select = select.order_by_asc(column);
+    }
+    let row = select.into_model::<PublicSponsorRow>().one(db).await?;
+    Ok(row.map(PublicSponsor::from))
 }
 
 crate::connection!(PublicSponsorConnection, PublicSponsorEdge, PublicSponsor);

@@ -17,7 +17,7 @@ const SponsorWall = graphql(`
         displayName
         websiteUrl
         logoUrl
-        sponsorSince
+        since
         tier {
           name
           rank

@@ -15,6 +15,7 @@ mod invisible_characters;
 mod limits;
 mod live_tally;
 mod membership;
+mod nodes;
 mod notifications;
 mod nullability;
 mod ops;

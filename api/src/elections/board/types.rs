@@ -25,7 +25,7 @@ impl NodeKind for Director {
 #[Object(name = "Directorship")]
 impl Director {
     /// The directorship's opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::id_of::<Self>(self.0.id)
     }
 

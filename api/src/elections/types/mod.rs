@@ -45,7 +45,7 @@ impl Election {
     }
 
     /// The election's nominations the viewer may see, each with its nominee's standing.
-    async fn nominees_for(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
+    pub async fn nominees_for(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
         let viewer = Viewer::of(ctx);
         let rows = loader::<NominationsLoader>(ctx)?
             .load_one(self.0.id)
@@ -117,7 +117,7 @@ pub struct ElectionRollEntry {
 #[Object]
 impl Election {
     /// The election's opaque global ID.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::id_of::<Self>(self.0.id)
     }
 

@@ -62,7 +62,7 @@ impl From<&Standing> for Eligibility {
 #[Object(name = "Nomination")]
 impl Nominee {
     /// The nomination's opaque global ID: what a ballot ranks.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::id_of::<Self>(self.row.id)
     }
 
