@@ -110,16 +110,23 @@ pub async fn ballots_of(
 /// A vote as recorded.
 #[derive(Clone, Debug)]
 pub struct Vote {
+    /// The roll entry that cast it: one vote per entry.
+    pub entry_id: Uuid,
     pub choice: VoteChoice,
     /// The membership that voted; none in a board vote, where a director votes in person.
     pub membership_id: Option<Uuid>,
     pub cast_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl crate::ids::NodeKind for Vote {
+    const KIND: &'static str = "Vote";
+}
+
 impl Vote {
     /// The vote recorded for a roll entry.
     pub fn of(entry: &voter_roll::Model, vote: &amendment_vote::Model) -> Self {
         Self {
+            entry_id: vote.roll_entry_id,
             choice: vote.choice,
             membership_id: entry.membership_id,
             cast_at: vote.cast_at,
@@ -130,6 +137,12 @@ impl Vote {
 /// A vote on an amendment, as its voter sees it.
 #[Object]
 impl Vote {
+    /// The vote's own opaque ID (one per roll entry; only its voter reads it), so that
+    /// normalized caches keep one record per vote.
+    async fn id(&self) -> ID {
+        crate::ids::id_of::<Self>(self.entry_id)
+    }
+
     /// The choice.
     async fn choice(&self) -> VoteChoice {
         self.choice

@@ -109,6 +109,7 @@ impl Loader<Uuid> for VoteCountsLoader {
             .iter()
             .map(|key| {
                 let none = VoteCounts {
+                    id: ids::id_of::<VoteCounts>(*key),
                     amendment_id: ids::id_of::<Amendment>(*key),
                     yes: 0,
                     no: 0,

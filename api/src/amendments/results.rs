@@ -20,9 +20,17 @@ use crate::{
     ids,
 };
 
+impl ids::NodeKind for VoteCounts {
+    const KIND: &'static str = "VoteCounts";
+}
+
 /// The votes so far, as counts of voters only.
 #[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
 pub struct VoteCounts {
+    /// The counts' own opaque ID, one per amendment: `Amendment.votes` and every
+    /// `amendmentTally` event carry the same, so that a normalized cache keeps them in one
+    /// record and the live tally updates the amendment's counts.
+    pub id: ID,
     /// The amendment.
     pub amendment_id: ID,
     /// Voters who chose YES.
@@ -57,6 +65,7 @@ pub async fn vote_counts(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResul
             .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))
     };
     Ok(VoteCounts {
+        id: ids::id_of::<VoteCounts>(amendment),
         amendment_id: ids::id_of::<Amendment>(amendment),
         yes: count(VoteChoice::Yes),
         no: count(VoteChoice::No),

@@ -103,6 +103,7 @@ impl VoteMutation {
         announced.after_commit();
         Ok(CastVotePayload {
             vote: Vote {
+                entry_id: cast.entry.id,
                 choice: cast.choice,
                 membership_id: cast.entry.membership_id,
                 cast_at: cast.cast_at,

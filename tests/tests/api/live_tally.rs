@@ -268,3 +268,62 @@ async fn after_the_listener_reconnects_every_subscriber_re_reads() {
         json!({ "yes": 1, "eligibleVoters": 1 })
     );
 }
+
+#[tokio::test]
+async fn the_live_tally_and_the_amendments_counts_are_one_record_in_a_normalized_cache() {
+    let app = TestApp::new().await;
+    let (ada, amendment) = an_amendment_in_voting(&app, "One record.").await;
+    let addr = TestApp::serve(app.state.clone()).await;
+    let mut socket = connect(addr, Some(&ada.access_token)).await;
+    assert_eq!(
+        next_message(&mut socket).await["type"],
+        json!("connection_ack")
+    );
+    socket
+        .send(Message::text(
+            json!({
+                "id": "tally",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { __typename id yes } }",
+                    "variables": { "id": amendment },
+                },
+            })
+            .to_string(),
+        ))
+        .await
+        .expect("subscribe");
+    let live = next_message(&mut socket).await["payload"]["data"]["amendmentTally"].clone();
+    let cast = app
+        .gql_as(
+            &ada.access_token,
+            "mutation($input: CastVoteInput!) { castAmendmentVote(input: $input) { vote { id choice } } }",
+            json!({ "input": { "amendmentId": amendment, "choice": "YES" } }),
+        )
+        .await;
+    let read = app
+        .gql_as(
+            &ada.access_token,
+            "query($id: ID!) { amendment(id: $id) { id votes { __typename id yes } myVote { id choice } } }",
+            json!({ "id": amendment }),
+        )
+        .await;
+    let read = &read.data()["amendment"];
+    // urql graphcache and Apollo key a record by `__typename` and `id`: the event and the
+    // amendment's counts are the same record, apart from the amendment itself.
+    assert_eq!(read["votes"]["__typename"], live["__typename"]);
+    assert_eq!(read["votes"]["id"], live["id"]);
+    assert_ne!(read["votes"]["id"], read["id"]);
+    let update = next_message(&mut socket).await["payload"]["data"]["amendmentTally"].clone();
+    assert_eq!(
+        update,
+        json!({ "__typename": "VoteCounts", "id": live["id"], "yes": 1 })
+    );
+    // The vote cast is the vote the amendment shows its voter.
+    assert_eq!(
+        cast.data()["castAmendmentVote"]["vote"],
+        read["myVote"],
+        "{read}"
+    );
+    assert!(read["myVote"]["id"].is_string());
+}
