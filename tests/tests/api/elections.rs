@@ -289,8 +289,9 @@ pub const CAST: &str =
     "mutation($input: CastBallotInput!) { castBallot(input: $input) { receipt } }";
 pub const RESULT: &str = "query($id: ID!) { election(id: $id) { state result {
   method quota seats totalWeight seed sponsorScale castSponsorScale
-  elected { id nominee { displayName } }
-  rounds { number end tallies { nominationId votes keepFactor status } elected excluded defeated exhausted }
+  elected { id nominee { displayName } } electedIds drawOrder { id } drawOrderIds
+  rounds { number end tallies { nominationId nomination { id } votes keepFactor status }
+    elected { id } excluded { id } defeated { id } electedIds excludedIds defeatedIds exhausted }
   ballots { receipt ranking weight }
   blt
 } } }";
@@ -565,10 +566,26 @@ async fn an_election_runs_from_nominations_to_a_seated_board() {
     let elected = ids(&result["elected"]);
     assert_eq!(elected, vec![bob_n.clone(), cy_n.clone()]);
     assert_eq!(result["elected"][0]["nominee"]["displayName"], json!("Bob"));
-    assert_eq!(result["rounds"][0]["elected"], json!([bob_n]));
+    assert_eq!(result["rounds"][0]["electedIds"], json!([bob_n]));
+    // Every nomination in the result is an object beside its ID, the same one, so a normalized
+    // cache merges it with the election's nominees.
+    assert_eq!(ids(&result["electedIds"]), elected);
+    assert_eq!(ids(&result["drawOrder"]), ids(&result["drawOrderIds"]));
+    assert_eq!(ids(&result["drawOrder"]).len(), 3);
+    for round in result["rounds"].as_array().expect("rounds") {
+        for list in ["elected", "excluded", "defeated"] {
+            assert_eq!(
+                ids(&round[list]),
+                ids(&round[format!("{list}Ids").as_str()])
+            );
+        }
+        for tally in round["tallies"].as_array().expect("tallies") {
+            assert_eq!(tally["nomination"]["id"], tally["nominationId"]);
+        }
+    }
     assert_eq!(
         result["rounds"][0]["tallies"][0],
-        json!({ "nominationId": bob_n, "votes": "3.000000000", "keepFactor": "1.000000000", "status": "ELECTED" }),
+        json!({ "nominationId": bob_n, "nomination": { "id": bob_n }, "votes": "3.000000000", "keepFactor": "1.000000000", "status": "ELECTED" }),
         "Bob has 3 first preferences of 6, over the quota of 2"
     );
     assert_eq!(

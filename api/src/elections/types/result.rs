@@ -4,22 +4,19 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{election, nomination};
+use entity::election;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::{
     elections::{
         count::{RoundEnd, Status},
-        eligibility::Standing,
-        loader::NominationsLoader,
         published::{blt_of, published_ballots},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
-        types::nominee::Nominee,
+        types::{Election, nominee::Nominee},
     },
     error::ApiResult,
     ids,
-    loaders::loader,
 };
 
 /// The result of an election's count.
@@ -54,24 +51,12 @@ impl ElectionResult {
 
     /// The elected, in order of election.
     async fn elected(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
-        let rows: HashMap<Uuid, nomination::Model> = loader::<NominationsLoader>(ctx)?
-            .load_one(self.election.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|n| (n.id, n))
-            .collect();
-        Ok(self
-            .result
-            .elected
-            .iter()
-            .filter_map(|id| rows.get(id).cloned())
-            .map(|row| Nominee {
-                row,
-                standing: Some(Standing::Eligible),
-                on_ballot: true,
-            })
-            .collect())
+        nominations(ctx, &self.election, &self.result.elected).await
+    }
+
+    /// The IDs of the elected, in order of election (`elected`'s IDs).
+    async fn elected_ids(&self) -> Vec<ID> {
+        nomination_ids(&self.result.elected)
     }
 
     /// Each round: every nominee's votes and keep factor, who was elected, defeated or
@@ -81,7 +66,10 @@ impl ElectionResult {
             .rounds
             .iter()
             .cloned()
-            .map(ElectionRound)
+            .map(|round| ElectionRound {
+                election: self.election.clone(),
+                round,
+            })
             .collect()
     }
 
@@ -92,12 +80,13 @@ impl ElectionResult {
     }
 
     /// The nominations in draw order: a tie goes to the earliest.
-    async fn draw_order(&self) -> Vec<ID> {
-        self.result
-            .draw_order
-            .iter()
-            .map(|id| ids::id_of::<Nominee>(*id))
-            .collect()
+    async fn draw_order(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
+        nominations(ctx, &self.election, &self.result.draw_order).await
+    }
+
+    /// The IDs of the nominations in draw order (`drawOrder`'s IDs).
+    async fn draw_order_ids(&self) -> Vec<ID> {
+        nomination_ids(&self.result.draw_order)
     }
 
     /// The factor the influence cap applied to every sponsor's weight on the roll.
@@ -177,98 +166,148 @@ pub struct PublishedBallot {
     pub weight: String,
 }
 
-/// One round of the count.
-pub struct ElectionRound(pub StoredRound);
+/// One round of the count, with the election it belongs to (to read its nominations).
+pub struct ElectionRound {
+    pub election: election::Model,
+    pub round: StoredRound,
+}
 
 /// One round of a Meek STV count: the state after its last iteration.
 #[Object]
 impl ElectionRound {
     /// Round number, from 1.
     async fn number(&self) -> usize {
-        self.0.number
+        self.round.number
     }
 
     /// Why the round ended.
     async fn end(&self) -> RoundEnd {
-        self.0.end
+        self.round.end
     }
 
     /// How many times the votes were distributed in the round.
     async fn iterations(&self) -> usize {
-        self.0.iterations
+        self.round.iterations
     }
 
     /// The quota of the round's last iteration.
     async fn quota(&self) -> String {
-        self.0.quota.to_string()
+        self.round.quota.to_string()
     }
 
     /// The elected nominees' total surplus.
     async fn surplus(&self) -> String {
-        self.0.surplus.to_string()
+        self.round.surplus.to_string()
     }
 
     /// Each nominee's votes, keep factor and state.
     async fn tallies(&self) -> Vec<NomineeTally> {
-        self.0.tallies.iter().cloned().map(NomineeTally).collect()
+        self.round
+            .tallies
+            .iter()
+            .cloned()
+            .map(|tally| NomineeTally {
+                election: self.election.clone(),
+                tally,
+            })
+            .collect()
     }
 
     /// Nominees elected in this round.
-    async fn elected(&self) -> Vec<ID> {
-        self.0
-            .elected
-            .iter()
-            .map(|id| ids::id_of::<Nominee>(*id))
-            .collect()
+    async fn elected(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
+        nominations(ctx, &self.election, &self.round.elected).await
+    }
+
+    /// The IDs of the nominees elected in this round (`elected`'s IDs).
+    async fn elected_ids(&self) -> Vec<ID> {
+        nomination_ids(&self.round.elected)
     }
 
     /// Nominees defeated in this round.
-    async fn defeated(&self) -> Vec<ID> {
-        self.0
-            .defeated
-            .iter()
-            .map(|id| ids::id_of::<Nominee>(*id))
-            .collect()
+    async fn defeated(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
+        nominations(ctx, &self.election, &self.round.defeated).await
+    }
+
+    /// The IDs of the nominees defeated in this round (`defeated`'s IDs).
+    async fn defeated_ids(&self) -> Vec<ID> {
+        nomination_ids(&self.round.defeated)
     }
 
     /// Nominees excluded in this round because a nominee of their organization was elected.
-    async fn excluded(&self) -> Vec<ID> {
-        self.0
-            .excluded
-            .iter()
-            .map(|id| ids::id_of::<Nominee>(*id))
-            .collect()
+    async fn excluded(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
+        nominations(ctx, &self.election, &self.round.excluded).await
+    }
+
+    /// The IDs of the nominees excluded in this round (`excluded`'s IDs).
+    async fn excluded_ids(&self) -> Vec<ID> {
+        nomination_ids(&self.round.excluded)
     }
 
     /// Weight that no longer counts for any nominee.
     async fn exhausted(&self) -> String {
-        self.0.exhausted.to_string()
+        self.round.exhausted.to_string()
     }
 }
 
-/// A nominee's numbers in a round.
-pub struct NomineeTally(pub StoredTally);
+/// A nominee's numbers in a round, with the election (to read the nomination).
+pub struct NomineeTally {
+    pub election: election::Model,
+    pub tally: StoredTally,
+}
 
 /// A nominee's numbers in one round.
 #[Object]
 impl NomineeTally {
     /// The nomination.
+    async fn nomination(&self, ctx: &Context<'_>) -> ApiResult<Option<Nominee>> {
+        Ok(nominations(
+            ctx,
+            &self.election,
+            std::slice::from_ref(&self.tally.nomination),
+        )
+        .await?
+        .pop())
+    }
+
+    /// The nomination's ID (`nomination`'s).
     async fn nomination_id(&self) -> ID {
-        ids::id_of::<Nominee>(self.0.nomination)
+        ids::id_of::<Nominee>(self.tally.nomination)
     }
 
     /// Votes, with 9 decimals.
     async fn votes(&self) -> String {
-        self.0.votes.to_string()
+        self.tally.votes.to_string()
     }
 
     /// The keep factor, with 9 decimals.
     async fn keep_factor(&self) -> String {
-        self.0.keep_factor.to_string()
+        self.tally.keep_factor.to_string()
     }
 
     /// The nominee's state at the end of the round.
     async fn status(&self) -> Status {
-        self.0.status
+        self.tally.status
     }
+}
+
+/// The nominations with these keys, in this order, as the election's `nominees` shows them to
+/// the viewer (every counted nominee accepted, so all show). Read through the request's loaders:
+/// asking for every round's lists costs no more statements than asking for one.
+async fn nominations(
+    ctx: &Context<'_>,
+    election: &election::Model,
+    keys: &[Uuid],
+) -> ApiResult<Vec<Nominee>> {
+    let mut shown: HashMap<Uuid, Nominee> = Election(election.clone())
+        .nominees_for(ctx)
+        .await?
+        .into_iter()
+        .map(|nominee| (nominee.row.id, nominee))
+        .collect();
+    Ok(keys.iter().filter_map(|key| shown.remove(key)).collect())
+}
+
+/// The global IDs of these nominations.
+fn nomination_ids(keys: &[Uuid]) -> Vec<ID> {
+    keys.iter().map(|key| ids::id_of::<Nominee>(*key)).collect()
 }

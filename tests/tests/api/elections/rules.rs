@@ -205,7 +205,7 @@ async fn one_organization_never_holds_two_seats() {
         )
         .await;
     assert_eq!(ids(&result["elected"]), vec![bob_n, ada_n]);
-    assert_eq!(result["rounds"][0]["excluded"], json!([cy_n]));
+    assert_eq!(result["rounds"][0]["excludedIds"], json!([cy_n]));
     let excluded = result["rounds"][0]["tallies"]
         .as_array()
         .expect("tallies")
