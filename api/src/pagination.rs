@@ -185,9 +185,11 @@ pub struct PageInfo {
     pub has_previous_page: bool,
     /// Whether items come after this page.
     pub has_next_page: bool,
-    /// The cursor of the first item on this page, to page backward from.
+    /// The cursor of the first item on this page, to page backward from. Null only when the
+    /// page is empty (nullable as the Relay connection spec has it).
     pub start_cursor: Option<String>,
-    /// The cursor of the last item on this page, to page forward from.
+    /// The cursor of the last item on this page, to page forward from. Never null when the
+    /// page has items, so whenever `hasNextPage` is true; null only when the page is empty.
     pub end_cursor: Option<String>,
 }
 

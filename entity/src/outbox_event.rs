@@ -53,9 +53,12 @@ pub enum EventAudience {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum WebhookEvent {
-    /// `sponsorship.created`: a sponsorship was recorded.
+    /// `sponsorship.created`: a sponsor began (a sponsorship with none before it).
     #[sea_orm(string_value = "sponsorship.created")]
     SponsorshipCreated,
+    /// `sponsorship.renewed`: a sponsor continued at the same tier.
+    #[sea_orm(string_value = "sponsorship.renewed")]
+    SponsorshipRenewed,
     /// `sponsorship.tier_changed`: a sponsor continued at another tier.
     #[sea_orm(string_value = "sponsorship.tier_changed")]
     SponsorshipTierChanged,

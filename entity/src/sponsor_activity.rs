@@ -36,6 +36,20 @@ pub enum SponsorActivityKind {
     Cancelled,
 }
 
+impl SponsorActivityKind {
+    /// The one name of this change across the activity feed, webhooks and their payloads.
+    pub fn event(self) -> crate::outbox_event::WebhookEvent {
+        use crate::outbox_event::WebhookEvent;
+        match self {
+            Self::NewSponsorship => WebhookEvent::SponsorshipCreated,
+            Self::Renewal => WebhookEvent::SponsorshipRenewed,
+            Self::TierChange => WebhookEvent::SponsorshipTierChanged,
+            Self::Lapsed => WebhookEvent::SponsorshipLapsed,
+            Self::Cancelled => WebhookEvent::SponsorshipCancelled,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -76,6 +76,7 @@ mod m20261208_000202_create_refresh_tokens_session_index;
 mod m20261208_000203_add_sessions_cookie;
 mod m20261208_000204_create_sessions_cookie_index;
 mod m20261209_000101_create_sponsor_tiers_folded_name_index;
+mod m20261209_000102_subscribe_renewed_where_created;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -156,6 +157,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000203_add_sessions_cookie::Migration),
             Box::new(m20261208_000204_create_sessions_cookie_index::Migration),
             Box::new(m20261209_000101_create_sponsor_tiers_folded_name_index::Migration),
+            Box::new(m20261209_000102_subscribe_renewed_where_created::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
-//! The webhook events of sponsorships: created, tier changed, lapsed, cancelled. A sponsor that
+//! The webhook events of sponsorships: created, renewed, tier changed, lapsed, cancelled,
+//! named as the activity feed names them. A sponsor that
 //! withdrew display consent is told only to the endpoints that may read it anyway (its own
 //! organization's, the foundation's ADMIN ones); a sponsorship is told when it has started.
 
 use chrono::NaiveDate;
 use entity::{
     prelude::{Account, Organization, SponsorTier},
+    sponsor_activity::SponsorActivityKind,
     sponsorship,
 };
 use sea_orm::EntityTrait;
@@ -19,26 +21,17 @@ use crate::{
     sponsors::list::{PublicSponsor, PublicTier, public_sponsor_id},
 };
 
-/// Tells integrations of a sponsorship that has started: `sponsorship.created`, and
-/// `sponsorship.tier_changed` when it continues the sponsor's support at another tier
-/// (`previous_tier`). At recording, or on its start date from the catch-up job.
+/// Tells integrations of a sponsorship that has started, by the name its activity has
+/// (`activity`): `sponsorship.created` for a sponsor that began, `sponsorship.renewed` for one
+/// that continued at the same tier, `sponsorship.tier_changed` (with `previous_tier`) for one
+/// that continued at another. At recording, or on its start date from the catch-up job.
 pub async fn announce(
     tx: &Tx,
     row: &sponsorship::Model,
+    activity: SponsorActivityKind,
     previous_tier: Option<Uuid>,
 ) -> ApiResult<()> {
-    emit(tx, WebhookEvent::SponsorshipCreated, row, None, None).await?;
-    if previous_tier.is_some() {
-        emit(
-            tx,
-            WebhookEvent::SponsorshipTierChanged,
-            row,
-            previous_tier,
-            None,
-        )
-        .await?;
-    }
-    Ok(())
+    emit(tx, activity.event(), row, previous_tier, None).await
 }
 
 /// Emits `kind` about `row` in the caller's transaction. `previous_tier` names the tier a

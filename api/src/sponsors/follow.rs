@@ -336,13 +336,21 @@ async fn announce_started(tx: &Tx, sponsorships: &[sponsorship::Model]) -> ApiRe
         if marked.rows_affected == 0 {
             continue;
         }
-        let previous_tier = SponsorActivity::find()
+        // How it began, as its activity recorded at recording: the event takes that name.
+        let began = SponsorActivity::find()
             .filter(sponsor_activity::Column::SponsorshipId.eq(row.id))
-            .filter(sponsor_activity::Column::Kind.eq(SponsorActivityKind::TierChange))
+            .filter(sponsor_activity::Column::Kind.is_in([
+                SponsorActivityKind::NewSponsorship,
+                SponsorActivityKind::Renewal,
+                SponsorActivityKind::TierChange,
+            ]))
             .one(tx)
-            .await?
-            .and_then(|activity| activity.previous_tier_id);
-        events::announce(tx, row, previous_tier).await?;
+            .await?;
+        let (activity, previous_tier) = began
+            .map_or((SponsorActivityKind::NewSponsorship, None), |a| {
+                (a.kind, a.previous_tier_id)
+            });
+        events::announce(tx, row, activity, previous_tier).await?;
         told += 1;
     }
     Ok(told)

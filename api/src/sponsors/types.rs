@@ -6,6 +6,7 @@ use entity::{contribution, prelude::Contribution as Contributions, sponsor_activ
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoSimpleExpr, QueryFilter, Value};
 use uuid::Uuid;
 
+use entity::outbox_event::WebhookEvent;
 pub use entity::{contribution::ContributionKind, sponsor_activity::SponsorActivityKind};
 
 use crate::{
@@ -263,7 +264,14 @@ pub struct SponsorActivity(pub sponsor_activity::Model);
 /// A change in the sponsor list, for integrations that sync.
 #[Object]
 impl SponsorActivity {
-    /// What happened.
+    /// What happened, by the name webhooks use for it (`SPONSORSHIP_RENEWED` is the event
+    /// `sponsorship.renewed`): one name across the feed, webhooks and their payloads.
+    async fn event(&self) -> WebhookEvent {
+        self.0.kind.event()
+    }
+
+    /// What happened, by the feed's old names.
+    #[graphql(deprecation = "Use `event`: the same change, named as webhooks name it.")]
     async fn kind(&self) -> SponsorActivityKind {
         self.0.kind
     }

@@ -4,6 +4,7 @@
 mod audiences;
 mod delivery;
 mod endpoints;
+mod event_names;
 mod mail;
 mod scheduler;
 mod signing;

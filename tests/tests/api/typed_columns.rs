@@ -369,6 +369,7 @@ fn stored_names_never_change() {
         stored(WebhookEvent::iter().map(WebhookEvent::name).collect()),
         [
             "sponsorship.created",
+            "sponsorship.renewed",
             "sponsorship.tier_changed",
             "sponsorship.lapsed",
             "sponsorship.cancelled",

@@ -258,7 +258,7 @@ pub async fn write(
     };
     record_activity(tx, row.id, activity, previous_tier, now).await?;
     if started {
-        events::announce(tx, &row, previous_tier).await?;
+        events::announce(tx, &row, activity, previous_tier).await?;
     }
     // A period already over when recorded has lapsed as well; the feed says so at once rather
     // than waiting for the catch-up job.
