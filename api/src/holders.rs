@@ -2,6 +2,7 @@
 //! Shared by the domains, and depending on none of them but accounts and organizations.
 
 use async_graphql::{Context, ID, Union};
+use chrono::{DateTime, Utc};
 use entity::{organization_representative, prelude::OrganizationRepresentative};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -13,6 +14,7 @@ use crate::{
     ids,
     loaders::{cached_loader, loader},
     organizations::{
+        history,
         loader::{OrganizationLoader, RepresentedOrganizationsLoader},
         types::Organization,
     },
@@ -126,6 +128,31 @@ impl Holder {
         })
     }
 
+    /// Whether this holder's case, opened at `opened_at`, is `account_id`'s own under the
+    /// own-case rule's look-back: `account_id` is this account, or represented this organization
+    /// at any moment since the case was opened or within the last `look_back_days`, whichever
+    /// reaches further back. Stepping down for a moment does not make a case someone else's.
+    pub async fn was_own_case_of(
+        self,
+        db: &impl ConnectionTrait,
+        account_id: Uuid,
+        opened_at: DateTime<Utc>,
+        look_back_days: i32,
+    ) -> ApiResult<bool> {
+        Ok(match self {
+            Holder::Account(id) => id == account_id,
+            Holder::Organization(id) => {
+                history::represented_since(
+                    db,
+                    account_id,
+                    id,
+                    history::look_back_from(opened_at, look_back_days),
+                )
+                .await?
+            }
+        })
+    }
+
     /// The holder as a GraphQL object.
     pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
         Ok(match self {
@@ -150,6 +177,16 @@ async fn represented_by(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResul
         .into_iter()
         .map(|link| link.organization_id)
         .collect())
+}
+
+/// The refusal of the own-case rule's look-back (see [`Holder::was_own_case_of`]), naming the
+/// window and who decides instead (`instead`, such as "another treasurer").
+pub fn own_case_refusal(look_back_days: i32, instead: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "You cannot decide this case: under the own-case rule, no one decides a case of an \
+         organization they represent, represented when the case was opened, or represented in \
+         the last {look_back_days} days; {instead} or an administrator must."
+    ))
 }
 
 /// The organizations the viewer represents; none for anonymous callers and API tokens.

@@ -75,6 +75,9 @@ mod m20261208_000201_add_refresh_tokens_sealed_successor;
 mod m20261208_000202_create_refresh_tokens_session_index;
 mod m20261208_000203_add_sessions_cookie;
 mod m20261208_000204_create_sessions_cookie_index;
+mod m20261209_002301_create_representation_periods;
+mod m20261209_002302_fill_representation_periods;
+mod m20261209_002303_add_governance_policy_own_case_look_back_days;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -154,6 +157,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000202_create_refresh_tokens_session_index::Migration),
             Box::new(m20261208_000203_add_sessions_cookie::Migration),
             Box::new(m20261208_000204_create_sessions_cookie_index::Migration),
+            Box::new(m20261209_002301_create_representation_periods::Migration),
+            Box::new(m20261209_002302_fill_representation_periods::Migration),
+            Box::new(m20261209_002303_add_governance_policy_own_case_look_back_days::Migration),
         ]
     }
 }

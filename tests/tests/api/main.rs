@@ -18,6 +18,7 @@ mod membership;
 mod notifications;
 mod ops;
 mod organizations;
+mod own_case_look_back;
 mod paging;
 mod portal;
 mod public_cache;
