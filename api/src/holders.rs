@@ -2,8 +2,13 @@
 //! Shared by the domains, and depending on none of them but accounts and organizations.
 
 use async_graphql::{Context, ID, Union};
-use entity::{organization_representative, prelude::OrganizationRepresentative};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    organization_representative,
+    prelude::{OrganizationRepresentative, RepresentationPeriod},
+    representation_period,
+};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -126,6 +131,31 @@ impl Holder {
         })
     }
 
+    /// Whether this holder's case, opened at `opened_at`, is `account_id`'s own under the
+    /// own-case rule's look-back: `account_id` is this account, or represented this organization
+    /// at any moment since the case was opened or within the last `look_back_days`, whichever
+    /// reaches further back. Stepping down for a moment does not make a case someone else's.
+    pub async fn was_own_case_of(
+        self,
+        db: &impl ConnectionTrait,
+        account_id: Uuid,
+        opened_at: DateTime<Utc>,
+        look_back_days: i32,
+    ) -> ApiResult<bool> {
+        Ok(match self {
+            Holder::Account(id) => id == account_id,
+            Holder::Organization(id) => {
+                represented_since(
+                    db,
+                    account_id,
+                    id,
+                    look_back_from(opened_at, look_back_days),
+                )
+                .await?
+            }
+        })
+    }
+
     /// The holder as a GraphQL object.
     pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
         Ok(match self {
@@ -150,6 +180,16 @@ async fn represented_by(db: &impl ConnectionTrait, account_id: Uuid) -> ApiResul
         .into_iter()
         .map(|link| link.organization_id)
         .collect())
+}
+
+/// The refusal of the own-case rule's look-back (see [`Holder::was_own_case_of`]), naming the
+/// window and who decides instead (`instead`, such as "another treasurer").
+pub fn own_case_refusal(look_back_days: i32, instead: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "You cannot decide this case: under the own-case rule, no one decides a case of an \
+         organization they represent, represented when the case was opened, or represented in \
+         the last {look_back_days} days; {instead} or an administrator must."
+    ))
 }
 
 /// The organizations the viewer represents; none for anonymous callers and API tokens.
@@ -250,4 +290,31 @@ pub fn name_contains(name_sql: &str, search: &str) -> sea_orm::Condition {
 /// The sort expression for a holder's name, ignoring case.
 pub fn name_order(name_sql: &str) -> sea_orm::sea_query::SimpleExpr {
     sea_orm::sea_query::Expr::cust(format!("LOWER({name_sql})"))
+}
+
+/// The earliest moment the own-case rule looks back to for a case opened at `opened_at`: the
+/// opening itself, or `look_back_days` ago, whichever is earlier.
+fn look_back_from(opened_at: DateTime<Utc>, look_back_days: i32) -> DateTime<Utc> {
+    opened_at.min(Utc::now() - Duration::days(i64::from(look_back_days)))
+}
+
+/// Whether `account_id` represented `organization_id` at any moment from `since` until now
+/// (including now).
+async fn represented_since(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    organization_id: Uuid,
+    since: DateTime<Utc>,
+) -> ApiResult<bool> {
+    Ok(RepresentationPeriod::find()
+        .filter(representation_period::Column::OrganizationId.eq(organization_id))
+        .filter(representation_period::Column::AccountId.eq(account_id))
+        .filter(
+            Condition::any()
+                .add(representation_period::Column::EndedAt.is_null())
+                .add(representation_period::Column::EndedAt.gte(since)),
+        )
+        .count(db)
+        .await?
+        > 0)
 }

@@ -42,6 +42,9 @@ pub struct Model {
     pub election_turnout_extension_days: i32,
     /// The most times voting is extended for turnout.
     pub election_turnout_max_extensions: i32,
+    /// Days after someone stops representing an organization during which its cases are still
+    /// their own.
+    pub own_case_look_back_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

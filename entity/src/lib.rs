@@ -36,6 +36,7 @@ pub mod organization_representative;
 pub mod outbox_event;
 pub mod prelude;
 pub mod refresh_token;
+pub mod representation_period;
 pub mod representative_invitation;
 pub mod scheduled_run;
 pub mod session;

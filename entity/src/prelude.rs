@@ -14,7 +14,7 @@ pub use crate::{
     mirror::Entity as Mirror, mirror_verification::Entity as MirrorVerification,
     organization::Entity as Organization,
     organization_representative::Entity as OrganizationRepresentative,
-    refresh_token::Entity as RefreshToken,
+    refresh_token::Entity as RefreshToken, representation_period::Entity as RepresentationPeriod,
     representative_invitation::Entity as RepresentativeInvitation, session::Entity as Session,
     sponsor_activity::Entity as SponsorActivity, sponsor_consent::Entity as SponsorConsent,
     sponsor_tier::Entity as SponsorTier, sponsorship::Entity as Sponsorship,

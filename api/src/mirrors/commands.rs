@@ -15,7 +15,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Viewer,
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
-    holders::Holder,
+    holders::{Holder, own_case_refusal},
     ids,
     members::{commands::follow::follow_mirror_check, rules::mirror_status_now},
     mirrors::types::{MirrorStatus, VerificationOutcome, may_verify},
@@ -98,6 +98,8 @@ pub async fn register(tx: &Tx, viewer: &Viewer, input: RegisterMirror) -> ApiRes
 ///
 /// No one decides their own case: nobody checks a mirror they own, one owned by an organization
 /// they represent, or one they registered. Another member of the committee or an `ADMIN` must.
+/// Nor does anyone who represented the owning organization when the mirror was registered or
+/// within the policy's look-back window ([`Holder::was_own_case_of`]).
 #[tracing::instrument(skip_all, fields(mirror_id = %input.mirror_id))]
 pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<mirror::Model> {
     let me = viewer.require_account()?;
@@ -118,6 +120,16 @@ pub async fn verify(tx: &Tx, viewer: &Viewer, input: VerifyMirror) -> ApiResult<
     let owner = Holder::from_columns(row.owner_account_id, row.owner_organization_id)?;
     if row.registered_by == me.id || owner.is_viewer_in(tx, viewer).await? {
         return Err(ApiError::forbidden(OWN_MIRROR));
+    }
+    let look_back = policy.own_case_look_back_days;
+    if owner
+        .was_own_case_of(tx, me.id, row.created_at, look_back)
+        .await?
+    {
+        return Err(own_case_refusal(
+            look_back,
+            "another member of the Technology Committee",
+        ));
     }
     let before = mirror_status_now(&row, policy.mirror_recheck_months);
     let after = match input.outcome {

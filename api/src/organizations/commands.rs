@@ -24,6 +24,7 @@ use crate::{
     auth::{Role, Viewer},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     ids,
+    organizations::history,
 };
 
 /// What `create` needs, already parsed.
@@ -298,7 +299,8 @@ async fn close_invitation(
     })
 }
 
-/// Removes a representative. For the organization's representatives and administrators. An
+/// Removes a representative, closing their period in the history (which the own-case rule still
+/// reads). For the organization's representatives and administrators. An
 /// organization keeps at least one representative.
 #[tracing::instrument(skip_all, fields(organization = %organization_id, account = %account_id))]
 pub async fn remove_representative(
@@ -325,6 +327,7 @@ pub async fn remove_representative(
             "an organization keeps at least one representative",
         ));
     }
+    history::ended(tx, organization_id, account_id, Utc::now()).await?;
     audit_representative(
         tx,
         viewer,
@@ -336,11 +339,14 @@ pub async fn remove_representative(
     Ok(organization)
 }
 
+/// Makes `account_id` a representative of `organization_id` from now, and opens its period in
+/// the history.
 async fn add_link(tx: &Tx, organization_id: Uuid, account_id: Uuid) -> ApiResult<()> {
+    let now = Utc::now();
     organization_representative::ActiveModel {
         organization_id: Set(organization_id),
         account_id: Set(account_id),
-        added_at: Set(Utc::now()),
+        added_at: Set(now),
     }
     .insert(tx)
     .await
@@ -349,7 +355,7 @@ async fn add_link(tx: &Tx, organization_id: Uuid, account_id: Uuid) -> ApiResult
             ApiError::conflict("the account already represents this organization")
         })
     })?;
-    Ok(())
+    history::started(tx, organization_id, account_id, now).await
 }
 
 /// Whether `account_id` acts for the organization.

@@ -37,6 +37,7 @@ pub struct PolicyChange {
     pub nominee_standing_months: Option<i32>,
     pub nominee_list_closes_days_before: Option<i32>,
     pub minimum_election_days: Option<i32>,
+    pub own_case_look_back_days: Option<i32>,
     /// Threshold, days per extension, most extensions.
     pub election_turnout_extension: Option<(f64, i32, i32)>,
 }
@@ -88,6 +89,10 @@ pub async fn update(
         change.nominee_list_closes_days_before,
     );
     set_i32(&mut row.minimum_election_days, change.minimum_election_days);
+    set_i32(
+        &mut row.own_case_look_back_days,
+        change.own_case_look_back_days,
+    );
     if let Some((threshold, days, max_times)) = change.election_turnout_extension {
         row.election_turnout_threshold = Set(threshold);
         row.election_turnout_extension_days = Set(days);
@@ -144,6 +149,7 @@ fn audited(policy: &governance_policy::Model) -> Value {
         "nomineeStandingMonths": policy.nominee_standing_months,
         "nomineeListClosesDaysBefore": policy.nominee_list_closes_days_before,
         "minimumElectionDays": policy.minimum_election_days,
+        "ownCaseLookBackDays": policy.own_case_look_back_days,
         "electionTurnoutExtension": {
             "threshold": policy.election_turnout_threshold,
             "days": policy.election_turnout_extension_days,

@@ -57,6 +57,10 @@ pub struct GovernancePolicy {
     pub minimum_election_days: i32,
     /// Extending an election's voting while turnout is low (off when the threshold is 0).
     pub election_turnout_extension: TurnoutExtension,
+    /// The own-case rule's look-back: for this many days after someone stops representing an
+    /// organization, its cases (applications, mirrors, memberships, sponsorships) are still
+    /// theirs, as are cases opened while they represented it.
+    pub own_case_look_back_days: i32,
 }
 
 /// Extending an election's voting while turnout is below a threshold at the planned close.
@@ -108,6 +112,7 @@ impl From<governance_policy::Model> for GovernancePolicy {
                 days: row.election_turnout_extension_days,
                 max_times: row.election_turnout_max_extensions,
             },
+            own_case_look_back_days: row.own_case_look_back_days,
         }
     }
 }
@@ -155,6 +160,9 @@ pub struct UpdateGovernancePolicyInput {
     pub minimum_election_days: Option<i32>,
     /// Extending voting while turnout is low.
     pub election_turnout_extension: Option<TurnoutExtensionInput>,
+    /// Days after someone stops representing an organization during which its cases are still
+    /// theirs (0 to 3650).
+    pub own_case_look_back_days: Option<i32>,
 }
 
 /// The policy after the change.
@@ -353,6 +361,12 @@ impl PolicyMutation {
                 crate::field!(input.minimum_election_days),
                 0,
                 365,
+            )?,
+            own_case_look_back_days: int(
+                input.own_case_look_back_days,
+                crate::field!(input.own_case_look_back_days),
+                0,
+                3650,
             )?,
             election_turnout_extension: match input.election_turnout_extension {
                 None => None,

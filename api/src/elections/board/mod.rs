@@ -84,7 +84,8 @@ pub async fn organizations_of_directors(
     Ok(out)
 }
 
-/// A person about to take a seat, with every organization they work for or represent.
+/// A person about to take a seat, with every organization recorded for them: a winner's, frozen
+/// when voting opened, and the one they declared. `check_room` adds those they represent now.
 pub struct Newcomer {
     pub account_id: Uuid,
     pub organizations: Vec<Uuid>,
@@ -93,7 +94,11 @@ pub struct Newcomer {
 /// Checks that the board in office on `starts_on` has room for `newcomers` on seats of `kind`,
 /// by the board's rules as they stand now: a person holds one directorship at a time, there is
 /// one Community Director seat, no organization has two directors at once (counting the
-/// newcomers), and the board has at most the policy's maximum of people. `CONFLICT` naming the
+/// newcomers), and the board has at most the policy's maximum of people.
+///
+/// The organization rule is one rule for everyone: a director's organizations are the one on
+/// their seat and every one they represent now; a newcomer's are those recorded for them
+/// (frozen at voting, declared) and every one they represent now. `CONFLICT` naming the
 /// rule when it has not. The caller holds the policy's row lock (`policy::locked`), so two
 /// certifications cannot both find the same room.
 pub async fn check_room(
@@ -121,6 +126,18 @@ pub async fn check_room(
         )));
     }
     let of_directors = organizations_of_directors(db, &sitting).await?;
+    let mut now = represented(db, newcomers.iter().map(|n| n.account_id)).await?;
+    let newcomers: Vec<Newcomer> = newcomers
+        .iter()
+        .map(|n| {
+            let mut organizations: HashSet<Uuid> = n.organizations.iter().copied().collect();
+            organizations.extend(now.remove(&n.account_id).unwrap_or_default());
+            Newcomer {
+                account_id: n.account_id,
+                organizations: organizations.into_iter().collect(),
+            }
+        })
+        .collect();
     for (i, newcomer) in newcomers.iter().enumerate() {
         let shares = |orgs: &HashSet<Uuid>| newcomer.organizations.iter().any(|o| orgs.contains(o));
         if let Some(seat) = sitting

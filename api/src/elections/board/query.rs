@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 
 use crate::{
     elections::board::{
-        in_office,
+        in_office, organizations_of_directors,
         types::{Board, BoardViolation, BoardViolationKind},
     },
     error::ApiResult,
@@ -80,14 +80,17 @@ pub async fn board_on(db: &impl ConnectionTrait, day: NaiveDate) -> ApiResult<Bo
             ),
         });
     }
-    let mut per_organization: HashMap<uuid::Uuid, usize> = HashMap::new();
-    for d in &directors {
-        if let Some(org) = d.organization_id {
-            *per_organization.entry(org).or_default() += 1;
+    // The organization rule as certification applies it: any two directors sharing an
+    // organization, through their seat or any representation now.
+    let mut per_organization: HashMap<uuid::Uuid, HashSet<uuid::Uuid>> = HashMap::new();
+    for (account, organizations) in organizations_of_directors(db, &directors).await? {
+        for org in organizations {
+            per_organization.entry(org).or_default().insert(account);
         }
     }
     let mut shared: Vec<_> = per_organization
         .into_iter()
+        .map(|(org, people)| (org, people.len()))
         .filter(|(_, n)| *n > 1)
         .collect();
     shared.sort();

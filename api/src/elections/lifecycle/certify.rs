@@ -32,7 +32,9 @@ use crate::{
 /// when voting opened, from today, with the organization they declared. The board may have
 /// changed since the count, so the board's rules are checked again first, against the board
 /// as it is now (`board::check_room`): a certification that would break one is refused with
-/// `CONFLICT` naming the rule. Audited with the seats.
+/// `CONFLICT` naming the rule. The organization rule reads each winner's organizations both as
+/// frozen when voting opened (and declared) and as they are now, and each director's as they
+/// are now, seat included. Audited with the seats.
 #[tracing::instrument(skip_all, fields(election = %id))]
 pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::Model> {
     viewer.require_account()?;
@@ -58,7 +60,13 @@ pub async fn certify(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<election::
         .iter()
         .map(|w| Newcomer {
             account_id: w.nominee_account_id,
-            organizations: organizations.get(&w.id).cloned().unwrap_or_default(),
+            organizations: organizations
+                .get(&w.id)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .chain(w.organization_id)
+                .collect(),
         })
         .collect();
     board::check_room(tx, &policy, current.kind, &newcomers, now.date_naive()).await?;

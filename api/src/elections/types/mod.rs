@@ -10,15 +10,14 @@ use entity::election::{self, ElectionState, SeatKind};
 use crate::{
     auth::Viewer,
     elections::{
-        eligibility::{Candidacy, Standing},
-        loader::{NominationsLoader, StandingLoader, TurnoutLoader, ViewerRollLoader},
+        eligibility::Candidacy,
+        loader::{StandingLoader, TurnoutLoader, ViewerRollLoader},
         node_ids,
         record::{FrozenRules, StoredResult},
         types::{
             nominee::{Eligibility, Nominee},
             result::ElectionResult,
         },
-        visibility::nomination_visible,
     },
     error::ApiResult,
     ids::{self, NodeKind},
@@ -46,48 +45,7 @@ impl Election {
 
     /// The election's nominations the viewer may see, each with its nominee's standing.
     pub async fn nominees_for(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
-        let viewer = Viewer::of(ctx);
-        let rows = loader::<NominationsLoader>(ctx)?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let rows: Vec<_> = rows
-            .into_iter()
-            .filter(|n| nomination_visible(n, viewer))
-            .collect();
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rules = self.rules()?;
-        let candidacies: Vec<_> = rows
-            .iter()
-            .map(|n| Candidacy::in_election(&self.0, n.nominee_account_id, n.organization_id))
-            .collect();
-        // One batch for every election on the page: a constant number of statements.
-        let standing = loader::<StandingLoader>(ctx)?
-            .load_many(candidacies.iter().copied())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .zip(candidacies)
-            .map(|(row, candidacy)| {
-                let on_ballot = rules
-                    .as_ref()
-                    .is_some_and(|r| r.candidates.contains(&row.id))
-                    && row.disqualified_at.is_none();
-                // Once voting opened, the ballot is what counts: its nominees were eligible then.
-                let standing = if on_ballot {
-                    Some(Standing::Eligible)
-                } else {
-                    standing.get(&candidacy).cloned()
-                };
-                Nominee {
-                    row,
-                    standing,
-                    on_ballot,
-                }
-            })
-            .collect())
+        nominee::shown_in(ctx, &self.0).await
     }
 }
 

@@ -2,19 +2,24 @@
 //! eligibility as the viewer may read it.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::nomination::{self, NominationResponse};
+use entity::{
+    election,
+    nomination::{self, NominationResponse},
+};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
     auth::Viewer,
     elections::{
-        eligibility::{IneligibleReason, Standing},
+        eligibility::{Candidacy, IneligibleReason, Standing},
+        loader::{NominationsLoader, StandingLoader},
         node_ids,
-        visibility::standing_reason_visible,
+        record::FrozenRules,
+        visibility::{nomination_visible, standing_reason_visible},
     },
     error::ApiResult,
     ids::{self, NodeKind},
-    loaders::cached_loader,
+    loaders::{cached_loader, loader},
     organizations::{loader::OrganizationLoader, types::Organization},
 };
 
@@ -142,4 +147,55 @@ impl Nominee {
     async fn on_ballot(&self) -> bool {
         self.on_ballot
     }
+}
+
+/// The nominations of `election` the viewer may see, each with its nominee's standing: what
+/// `Election.nominees` shows, and what its result and `node(id:)` name.
+pub async fn shown_in(ctx: &Context<'_>, election: &election::Model) -> ApiResult<Vec<Nominee>> {
+    let viewer = Viewer::of(ctx);
+    let rows = loader::<NominationsLoader>(ctx)?
+        .load_one(election.id)
+        .await?
+        .unwrap_or_default();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|n| nomination_visible(n, viewer))
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rules = election
+        .rules
+        .as_deref()
+        .map(|r| FrozenRules::parse(Some(r)))
+        .transpose()?;
+    let candidacies: Vec<_> = rows
+        .iter()
+        .map(|n| Candidacy::in_election(election, n.nominee_account_id, n.organization_id))
+        .collect();
+    // One batch for every election on the page: a constant number of statements.
+    let standing = loader::<StandingLoader>(ctx)?
+        .load_many(candidacies.iter().copied())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .zip(candidacies)
+        .map(|(row, candidacy)| {
+            let on_ballot = rules
+                .as_ref()
+                .is_some_and(|r| r.candidates.contains(&row.id))
+                && row.disqualified_at.is_none();
+            // Once voting opened, the ballot is what counts: its nominees were eligible then.
+            let standing = if on_ballot {
+                Some(Standing::Eligible)
+            } else {
+                standing.get(&candidacy).cloned()
+            };
+            Nominee {
+                row,
+                standing,
+                on_ballot,
+            }
+        })
+        .collect())
 }

@@ -13,7 +13,7 @@ use crate::{
         count::{RoundEnd, Status},
         published::{blt_of, published_ballots},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
-        types::{Election, nominee::Nominee},
+        types::nominee::{self, Nominee},
     },
     error::ApiResult,
     ids,
@@ -298,8 +298,7 @@ async fn nominations(
     election: &election::Model,
     keys: &[Uuid],
 ) -> ApiResult<Vec<Nominee>> {
-    let mut shown: HashMap<Uuid, Nominee> = Election(election.clone())
-        .nominees_for(ctx)
+    let mut shown: HashMap<Uuid, Nominee> = nominee::shown_in(ctx, election)
         .await?
         .into_iter()
         .map(|nominee| (nominee.row.id, nominee))

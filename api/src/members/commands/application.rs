@@ -26,7 +26,7 @@ use crate::{
         classes::{MembershipClassKey, class_title, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
         events,
-        holder::Holder,
+        holder::{Holder, own_case_refusal},
         rules::mirror_status_now,
         status::{self, MembershipStatus},
     },
@@ -333,8 +333,9 @@ fn holder_of(row: &application::Model) -> ApiResult<Holder> {
 /// otherwise) and is not deciding their own case.
 ///
 /// No one decides their own case: neither the applicant nor anyone the membership would belong
-/// to (the person, or a representative of the organization) reviews it. Another member of the
-/// committee or an `ADMIN` must.
+/// to (the person, or a representative of the organization) reviews it, nor anyone who
+/// represented the organization when the application was made or within the policy's look-back
+/// window. Another member of the committee or an `ADMIN` must.
 async fn reviewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<application::Model> {
     let current = locked(tx, id).await?;
     let class = current.class_key;
@@ -357,6 +358,17 @@ async fn reviewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<application
             "You cannot review your own application, nor your organization's; another member of {} or an administrator must.",
             committee.title()
         )));
+    }
+    let look_back = policy::current(tx).await?.own_case_look_back_days;
+    if let Some(me) = viewer.account_id()
+        && holder_of(&current)?
+            .was_own_case_of(tx, me, current.submitted_at, look_back)
+            .await?
+    {
+        return Err(own_case_refusal(
+            look_back,
+            &format!("another member of {}", committee.title()),
+        ));
     }
     Ok(current)
 }

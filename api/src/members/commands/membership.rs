@@ -22,7 +22,7 @@ use crate::{
     ids,
     members::{
         classes::{MembershipClassKey, committee_for},
-        holder::{Holder, is_committee},
+        holder::{Holder, is_committee, own_case_refusal},
         rules::{mirror_status_now, months_from},
         status::{self, MembershipStatus},
     },
@@ -290,8 +290,8 @@ async fn require_a_verified_mirror(tx: &Tx, holder: Holder, recheck_months: i32)
 }
 
 /// The membership, locked, once the viewer may renew it: its class's committee or an `ADMIN`,
-/// and not the member itself (or a representative of the organization holding it), since no
-/// one decides their own case.
+/// and not the member itself (or a representative of the organization holding it, now or
+/// within the policy's look-back window), since no one decides their own case.
 async fn renewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::Model> {
     let current = locked(tx, id).await?;
     let class = current.class_key;
@@ -313,6 +313,17 @@ async fn renewable(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<membership::
             "You cannot renew your own membership, nor your organization's; another member of {} or an administrator must.",
             committee.title()
         )));
+    }
+    let look_back = policy::current(tx).await?.own_case_look_back_days;
+    if let Some(me) = viewer.account_id()
+        && holder_of(&current)?
+            .was_own_case_of(tx, me, Utc::now(), look_back)
+            .await?
+    {
+        return Err(own_case_refusal(
+            look_back,
+            &format!("another member of {}", committee.title()),
+        ));
     }
     Ok(current)
 }

@@ -66,7 +66,7 @@ pub async fn record(
         sponsorship.sponsor_account_id,
         sponsorship.sponsor_organization_id,
     )?;
-    refuse_own_case(tx, me.id, sponsor, "contribution").await?;
+    refuse_own_case(tx, me.id, sponsor, "contribution", sponsorship.created_at).await?;
     let claim = input.idempotency_key.clone().map(|key| {
         Claim::new(
             IdempotencyScope::RecordContribution,

@@ -3,7 +3,7 @@
 
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     prelude::{OrganizationRepresentative, SponsorTier as Tiers, Sponsorship as Sponsorships},
     sponsor_activity::SponsorActivityKind,
@@ -24,7 +24,7 @@ use crate::{
     db::lock_key,
     error::{ApiError, ApiResult, corrupt_row},
     ids,
-    members::holder::Holder,
+    members::holder::{Holder, own_case_refusal},
     money::Money,
     notifications::outbox::WebhookEvent,
     sponsors::{
@@ -69,12 +69,27 @@ impl RecordSponsorship {
 }
 
 /// Refuses a change for `sponsor` by one who is the sponsor or represents it: no one decides
-/// their own case, so another TREASURER or an ADMIN must record it.
-pub async fn refuse_own_case(tx: &Tx, account: Uuid, sponsor: Holder, what: &str) -> ApiResult<()> {
+/// their own case, so another TREASURER or an ADMIN must record it. Nor does anyone who
+/// represented the sponsor when the case was opened (`opened_at`: now for a new sponsorship,
+/// the sponsorship's recording for a contribution to it) or within the policy's look-back window.
+pub async fn refuse_own_case(
+    tx: &Tx,
+    account: Uuid,
+    sponsor: Holder,
+    what: &str,
+    opened_at: DateTime<Utc>,
+) -> ApiResult<()> {
     if is_sponsor(tx, account, sponsor).await? {
         return Err(ApiError::forbidden(format!(
             "You cannot record a {what} for yourself or an organization you represent; another treasurer or an administrator must."
         )));
+    }
+    let look_back = crate::policy::current(tx).await?.own_case_look_back_days;
+    if sponsor
+        .was_own_case_of(tx, account, opened_at, look_back)
+        .await?
+    {
+        return Err(own_case_refusal(look_back, "another treasurer"));
     }
     Ok(())
 }
@@ -91,7 +106,7 @@ pub async fn record(
 ) -> ApiResult<sponsorship::Model> {
     let me = viewer.require_account()?;
     lock_key(tx, &input.sponsor.key()).await?;
-    refuse_own_case(tx, me.id, input.sponsor, "sponsorship").await?;
+    refuse_own_case(tx, me.id, input.sponsor, "sponsorship", Utc::now()).await?;
     let claim = input
         .idempotency_key
         .clone()

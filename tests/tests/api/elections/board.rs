@@ -81,6 +81,40 @@ async fn board_size_violations_are_reported() {
 }
 
 #[tokio::test]
+async fn two_directors_sharing_an_organization_through_any_representation_are_reported() {
+    let app = TestApp::new().await;
+    directors(&app, 7).await;
+    // Dan's seat records no organization, but he represents Acme; Eve's seat records Acme.
+    let dan = a_person(&app, "Dan").await;
+    let acme = an_organization(&app, &dan, "Acme").await;
+    let acme_key = api::ids::decode(&acme).expect("id").1;
+    seat_director(&app, api::ids::decode(&dan.id).expect("id").1, None).await;
+    let eve = an_account().named("Eve").create(&app).await;
+    seat_director(&app, eve.id, Some(acme_key)).await;
+    let board = app.gql(BOARD, json!({})).await;
+    assert_eq!(kinds(&board.data()["board"]), vec!["SHARED_ORGANIZATION"]);
+    assert_eq!(
+        board.data()["board"]["violations"],
+        json!([format!(
+            "2 directors work for or represent one organization ({acme})"
+        )])
+    );
+    // Two directors who merely both represent Initech, with nothing on either seat, too.
+    let fay = a_person(&app, "Fay").await;
+    let gus = a_person(&app, "Gus").await;
+    let initech = an_organization(&app, &fay, "Initech").await;
+    tests::factories::add_representative(&app, &fay, &initech, &gus).await;
+    for person in [&fay, &gus] {
+        seat_director(&app, api::ids::decode(&person.id).expect("id").1, None).await;
+    }
+    let board = app.gql(BOARD, json!({})).await;
+    assert_eq!(
+        kinds(&board.data()["board"]),
+        vec!["SHARED_ORGANIZATION", "SHARED_ORGANIZATION"]
+    );
+}
+
+#[tokio::test]
 async fn the_board_role_follows_the_terms_in_office() {
     let app = TestApp::new().await;
     let current = a_person(&app, "Carla").await;

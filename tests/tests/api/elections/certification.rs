@@ -55,6 +55,33 @@ async fn certification_refuses_a_winner_whose_organization_gained_a_director_mea
 }
 
 #[tokio::test]
+async fn certification_refuses_a_winner_who_joined_a_directors_organization_after_the_close() {
+    let f = foundation().await;
+    let app = &f.app;
+    let ada = f.member("Ada").await;
+    let bob = f.member("Bob").await;
+    let sam = f.member("Sam").await;
+    let acme = an_organization(app, &sam, "Acme").await;
+    seat_director(app, key(&sam.id), Some(key(&acme))).await;
+    let (election, _) = f.won_by("GENERAL", &ada, &bob).await;
+    // Bob had no organization when voting opened; after the close he joins Sam's.
+    add_representative(app, &sam, &acme, &bob).await;
+    let refused = f.step("certifyElection", &election).await;
+    refused_by(&refused, "organization rule");
+    assert_eq!(
+        app.gql(BOARD, json!({})).await.data()["board"]["size"],
+        json!(1)
+    );
+    // Once he leaves Acme again, the organizations frozen at voting and the current ones are
+    // both clear, and he is seated.
+    remove_representative(app, &sam, &acme, &bob).await;
+    assert_eq!(
+        f.step("certifyElection", &election).await.data()["certifyElection"]["election"]["state"],
+        json!("CERTIFIED")
+    );
+}
+
+#[tokio::test]
 async fn certification_never_grows_the_board_past_its_maximum() {
     let f = foundation().await;
     let app = &f.app;
