@@ -12,6 +12,7 @@ pub mod change_feed;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod elections;
 pub mod error;
 pub mod holders;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub public_cache: PublicCache,
     /// The schema's output types, to make failed fields null as the GraphQL spec says.
     pub shapes: Arc<http::nulls::Shapes>,
+    /// The trusted documents this replica has read, parsed.
+    pub documents: documents::DocumentStore,
     /// The WebSocket connections and subscriptions this replica carries.
     pub ws_budget: Arc<http::ws_budget::WsBudget>,
 }
@@ -122,6 +125,7 @@ impl AppState {
             turnout_events: elections::events::start(&db),
             token_usage: TokenUsage::start(&db),
             public_cache: PublicCache::start(&db, config.public_cache),
+            documents: documents::DocumentStore::default(),
             config,
             db,
         })
@@ -136,7 +140,7 @@ impl AppState {
         address: ClientAddress,
     ) -> async_graphql::Request {
         let mut request = request;
-        let keep = schema::reads_only(&request);
+        let keep = schema::reads_only(&mut request);
         schema::register_loaders(&mut request.data, &self.db, keep);
         request
             .data(self.db.clone())

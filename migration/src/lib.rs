@@ -75,6 +75,8 @@ mod m20261208_000201_add_refresh_tokens_sealed_successor;
 mod m20261208_000202_create_refresh_tokens_session_index;
 mod m20261208_000203_add_sessions_cookie;
 mod m20261208_000204_create_sessions_cookie_index;
+mod m20261209_000401_create_trusted_documents;
+mod m20261209_000402_create_trusted_documents_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -154,6 +156,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000202_create_refresh_tokens_session_index::Migration),
             Box::new(m20261208_000203_add_sessions_cookie::Migration),
             Box::new(m20261208_000204_create_sessions_cookie_index::Migration),
+            Box::new(m20261209_000401_create_trusted_documents::Migration),
+            Box::new(m20261209_000402_create_trusted_documents_index::Migration),
         ]
     }
 }
