@@ -23,6 +23,17 @@ pub enum Environment {
     Production,
 }
 
+/// Whether requests may, or must, name a registered document instead of sending a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustedDocuments {
+    /// Document ids are not looked up; every request sends its query.
+    Off,
+    /// A request sends a query or names a registered document.
+    Allow,
+    /// A request must name a registered document.
+    Require,
+}
+
 /// The whole configuration, built once at start-up.
 #[derive(Args, Clone, Debug)]
 pub struct Config {
@@ -117,6 +128,13 @@ pub struct Config {
     #[arg(env = "QUORUM_PUBLIC_CACHE", default_value = "true")]
     #[arg(long, action = Set, value_parser = parse::flag)]
     pub public_cache: bool,
+    /// Trusted documents (persisted queries registered with `quorum documents push`): `off`
+    /// ignores document ids, `allow` runs registered documents and raw queries alike, `require`
+    /// refuses a raw `query` (`PERSISTED_QUERY_REQUIRED`). Production should use `require` once
+    /// its frontends push their manifests.
+    #[arg(env = "QUORUM_TRUSTED_DOCUMENTS", default_value = "allow")]
+    #[arg(long, value_parser = parse::trusted_documents)]
+    pub trusted_documents: TrustedDocuments,
     /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
     #[arg(env = "QUORUM_SHUTDOWN_GRACE_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]

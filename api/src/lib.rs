@@ -12,6 +12,7 @@ pub mod change_feed;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod elections;
 pub mod error;
 pub mod holders;

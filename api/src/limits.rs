@@ -20,6 +20,7 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
+    documents::store::Trusted,
     error::{classify_validation_error, code, set_code},
 };
 
@@ -46,9 +47,14 @@ impl Extension for LimitsExtension {
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
-        _variables: &Variables,
-        _next: NextParseQuery<'_>,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // A trusted document comes parsed and measured: `next` hands over its parse.
+        if let Some(trusted) = ctx.data_opt::<Trusted>() {
+            self.check(trusted.prepared.measure.clone())?;
+            return next.run(ctx, query, variables).await;
+        }
         // The document is parsed and measured here, instead of by the engine's own parse step
         // (`next`), which follows every fragment spread without remembering what it measured:
         // a kilobyte of fragments that spread each other twice would keep it busy for minutes.
@@ -76,7 +82,58 @@ impl Extension for LimitsExtension {
             set_code(&mut err, code::BAD_USER_INPUT);
             return Err(err);
         }
-        let measure = Measure::of(&document).map_err(|cycle| {
+        self.check(Measure::of(&document))?;
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let trusted = ctx.data_opt::<Trusted>();
+        let cached = trusted.and_then(|trusted| trusted.prepared.validated(&trusted.key));
+        let result = match cached {
+            Some(result) => result,
+            None => {
+                let result = self.validate(ctx, next).await?;
+                if let Some(trusted) = trusted {
+                    trusted
+                        .prepared
+                        .keep_validation(trusted.key.clone(), result);
+                }
+                result
+            }
+        };
+        if result.complexity > self.0.max_complexity {
+            return Err(vec![too_complex(format!(
+                "The query's complexity is {}; at most {} is allowed. Ask for smaller pages or \
+                 fewer fields.",
+                result.complexity, self.0.max_complexity
+            ))]);
+        }
+        Ok(result)
+    }
+}
+
+impl LimitsExtension {
+    /// The engine's validation, its errors classified.
+    async fn validate(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|mut errors| {
+            for err in &mut errors {
+                classify_validation_error(err);
+            }
+            errors
+        })
+    }
+
+    /// Refuses a document whose measure passes a limit.
+    fn check(&self, measure: Result<Measure, String>) -> ServerResult<()> {
+        let measure = measure.map_err(|cycle| {
             let mut err = ServerError::new(
                 format!(
                     "The fragment \"{cycle}\" spreads itself; a fragment may not include itself."
@@ -129,28 +186,7 @@ impl Extension for LimitsExtension {
                 limits.max_directives
             )));
         }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await.map_err(|mut errors| {
-            for err in &mut errors {
-                classify_validation_error(err);
-            }
-            errors
-        })?;
-        if result.complexity > self.0.max_complexity {
-            return Err(vec![too_complex(format!(
-                "The query's complexity is {}; at most {} is allowed. Ask for smaller pages or \
-                 fewer fields.",
-                result.complexity, self.0.max_complexity
-            ))]);
-        }
-        Ok(result)
+        Ok(())
     }
 }
 
@@ -186,7 +222,7 @@ impl std::fmt::Display for Shown {
 /// document of 26 fragments each spreading the next twice expands to 2^25 fields, and that is
 /// found without walking them. Counts saturate instead of overflowing.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-struct Measure {
+pub struct Measure {
     /// Selections: fields (`__typename` included), fragment spreads and inline fragments,
     /// each as often as it would be visited.
     selections: usize,
@@ -205,7 +241,7 @@ impl Measure {
     /// The measure of every operation in `document`; `Err` names a fragment that spreads
     /// itself, directly or through others (validation would refuse it too, but its inlining
     /// visitors would follow the cycle first).
-    fn of(document: &ExecutableDocument) -> Result<Self, String> {
+    pub fn of(document: &ExecutableDocument) -> Result<Self, String> {
         let mut walk = Walk {
             document,
             fragments: HashMap::new(),

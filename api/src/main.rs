@@ -56,10 +56,31 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         amendments: usize,
     },
+    /// Trusted documents: the operations a frontend's build registers, which requests then name
+    /// by hash (see `QUORUM_TRUSTED_DOCUMENTS`).
+    Documents {
+        #[command(subcommand)]
+        command: DocumentsCommand,
+    },
     /// Administration against the configured database, without a running server.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentsCommand {
+    /// Register a manifest for a client: `persisted-documents.json` as
+    /// `@graphql-codegen/client-preset` writes it with `persistedDocuments: true`,
+    /// `{ "<sha256 hex>": "<document>" }`. Each hash is checked; documents registered already
+    /// stay as they were. Audited as `SYSTEM`.
+    Push {
+        /// The client's name, such as `public-site`, `portal` or `console`.
+        #[arg(long)]
+        client: String,
+        /// The manifest file.
+        file: std::path::PathBuf,
     },
 }
 
@@ -106,6 +127,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(&config).await,
         Command::Schema => Ok(()),
         Command::Admin { command } => admin(&config, command).await,
+        Command::Documents { command } => documents(&config, command).await,
         Command::DemoData => demo_data(&config).await,
         Command::BenchData {
             sponsors,
@@ -163,6 +185,28 @@ async fn bench_data(config: &Config, sizes: api::bench_data::Sizes) -> Result<()
     db::migrate(&db).await?;
     let report = api::bench_data::load(&db, sizes).await?;
     println!("{}", serde_json::to_string(&report)?);
+    db.close().await?;
+    Ok(())
+}
+
+async fn documents(config: &Config, command: DocumentsCommand) -> Result<(), Failure> {
+    let DocumentsCommand::Push { client, file } = command;
+    let client = api::documents::commands::client_name(&client, "--client")
+        .map_err(|err| err.to_string())?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+    let documents = api::documents::commands::parse_manifest(&text, &file.display().to_string())
+        .map_err(|err| err.to_string())?;
+    let db = db::open(config).await?;
+    db::migrate(&db).await?;
+    let tx = db::begin_write(&db).await?;
+    let registered =
+        api::documents::commands::register(&tx, Actor::System, &client, documents).await?;
+    tx.commit().await?;
+    println!(
+        "registered {} new documents for {client} ({} already registered)",
+        registered.added, registered.unchanged
+    );
     db.close().await?;
     Ok(())
 }

@@ -24,6 +24,7 @@ pub struct Metrics {
     outbox_depth: IntGaugeVec,
     outbox_oldest: GaugeVec,
     known_operations: Mutex<HashSet<String>>,
+    documents: IntCounterVec,
 }
 
 impl Metrics {
@@ -76,6 +77,15 @@ impl Metrics {
             ),
             &["channel"],
         )?;
+        let documents = IntCounterVec::new(
+            Opts::new(
+                "quorum_trusted_document_requests_total",
+                "Requests that named a registered trusted document, by client and document id \
+                 (only registered ids are counted, so the labels stay bounded).",
+            ),
+            &["client", "document"],
+        )?;
+        registry.register(Box::new(documents.clone()))?;
         registry.register(Box::new(deliveries.clone()))?;
         registry.register(Box::new(outbox_depth.clone()))?;
         registry.register(Box::new(outbox_oldest.clone()))?;
@@ -93,6 +103,7 @@ impl Metrics {
             outbox_depth,
             outbox_oldest,
             known_operations: Mutex::new(HashSet::new()),
+            documents,
         })
     }
 
@@ -102,6 +113,11 @@ impl Metrics {
         self.operations
             .with_label_values(&[label.as_str(), outcome])
             .inc();
+    }
+
+    /// Counts one request that named the registered document `document` of `client`.
+    pub fn record_document(&self, client: &str, document: &str) {
+        self.documents.with_label_values(&[client, document]).inc();
     }
 
     /// Records how long a request to `route` took.

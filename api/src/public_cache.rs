@@ -3,8 +3,10 @@
 //!
 //! A cached answer is only ever the one an anonymous caller would get now. Three things make
 //! it so:
-//! - Only requests without an `Authorization` header are served from it or fill it (see
-//!   [`cacheable`]); anything an account or a token may see beyond the public never enters it.
+//! - An anonymous request is served any entry; a request with a credential only an entry whose
+//!   every root field is public whoever asks ([`PUBLIC_ROOTS`]) and whose cache hints say
+//!   public, and only when its credential admits those fields ([`admits`]). A response whose
+//!   hints are private is kept for anonymous callers alone.
 //! - Every committed write transaction ([`crate::db::Tx::commit`]) makes every entry stale, on
 //!   every replica: on this one at once, on the others through PostgreSQL `NOTIFY`, delivered
 //!   at commit to each replica's `LISTEN` connection. A lost `LISTEN` connection empties the
@@ -30,11 +32,8 @@ use std::{
 
 use async_graphql::{
     Positioned, Request as GqlRequest,
-    parser::{
-        parse_query,
-        types::{
-            DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-        },
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
     },
 };
 use chrono::{Days, NaiveDate, Utc};
@@ -138,6 +137,11 @@ pub struct Stamp {
 #[derive(Clone)]
 pub struct CachedResponse {
     pub body: bytes::Bytes,
+    /// The strong entity tag of `body`, quoted.
+    pub etag: String,
+    /// The answer's `max-age` when it is the same for every credential; none when only
+    /// anonymous callers share it.
+    pub public_max_age: Option<u32>,
 }
 
 struct Entries<K, V> {
@@ -284,13 +288,13 @@ impl PublicCache {
     }
 
     /// Keeps a response read under `stamp`.
-    pub fn keep_response(&self, key: String, stamp: Stamp, body: bytes::Bytes) {
+    pub fn keep_response(&self, key: String, stamp: Stamp, response: CachedResponse) {
         if !self.serving() {
             return;
         }
-        let size = key.len() + body.len();
+        let size = key.len() + response.body.len();
         let now = self.stamp();
-        lock(&self.0.responses).put(key, stamp, CachedResponse { body }, size, now);
+        lock(&self.0.responses).put(key, stamp, response, size, now);
     }
 
     /// The number of sponsors on the part of the list `key` names, counted by `count` only when
@@ -366,8 +370,8 @@ pub fn invalidate_database(db: &DatabaseConnection) {
     Database::of(db).changed();
 }
 
-/// The operation a request runs: the document's only one, or the one it names; none when it
-/// names none of several, or one the document lacks (async-graphql refuses those requests).
+/// The operation a request runs: the document's only one (named or not), or the one it names;
+/// none when it names none of several, or one the document lacks (async-graphql refuses those requests).
 pub fn chosen_operation<'a>(
     document: &'a ExecutableDocument,
     name: Option<&str>,
@@ -375,43 +379,81 @@ pub fn chosen_operation<'a>(
     match (&document.operations, name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        // A document of one named operation runs it when the request names none.
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
         (DocumentOperations::Multiple(_), None) => None,
     }
 }
 
-/// The cache key of an anonymous request, if its answer may be cached: a query (no mutation or
-/// subscription) whose every root field is a public read of [`CACHEABLE_ROOTS`], without
-/// extensions. The key holds the media type, the operation name, the document and the
-/// variables, so two requests share an entry only when they are the same request.
-pub fn cacheable(request: &GqlRequest, media: &str) -> Option<String> {
+/// The root fields whose answer is the same whoever asks, as their cache hints say
+/// (`#[graphql(cache_control(max_age = …))]`): served from the cache to any credential the
+/// field admits, and sent with `Cache-Control: public`. A field below them that reads the
+/// viewer must be hinted `cache_control(private)`, which makes the answer personal.
+const PUBLIC_ROOTS: &[&str] = &["sponsors", "membershipClasses", "__typename"];
+
+/// A request whose answer may be cached.
+pub struct Cacheable {
+    /// The media type, the operation name, the document and the variables: two requests share
+    /// an entry only when they are the same request.
+    pub key: String,
+    /// Whether every root field is one of [`PUBLIC_ROOTS`], so that the answer, when its cache
+    /// hints agree, is the same for every credential.
+    pub public_roots: bool,
+    /// Whether it reads the sponsor list, which an API token reads only with `SPONSORS_READ`.
+    reads_sponsors: bool,
+}
+
+/// Whether a request's answer may be cached: a query (no mutation or subscription) whose every
+/// root field is a public read of [`CACHEABLE_ROOTS`], without extensions. Its document is
+/// parsed once, into the request, where execution finds it.
+pub fn cacheable(request: &mut GqlRequest, media: &str) -> Option<Cacheable> {
     if !request.extensions.is_empty() {
         return None;
     }
-    let document = parse_query(&request.query).ok()?;
-    let operation = chosen_operation(&document, request.operation_name.as_deref())?;
+    let operation_name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    let operation = chosen_operation(document, operation_name.as_deref())?;
     if operation.node.ty != OperationType::Query {
         return None;
     }
-    let public = operation
-        .node
-        .selection_set
-        .node
-        .items
-        .iter()
-        .all(|selection| match &selection.node {
-            Selection::Field(field) => CACHEABLE_ROOTS.contains(&field.node.name.node.as_str()),
+    let mut public_roots = true;
+    let mut reads_sponsors = false;
+    for selection in &operation.node.selection_set.node.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                let name = field.node.name.node.as_str();
+                if !CACHEABLE_ROOTS.contains(&name) {
+                    return None;
+                }
+                public_roots &= PUBLIC_ROOTS.contains(&name);
+                reads_sponsors |= name == "sponsors";
+            }
             // Spreads could name any root field; keep it simple and do not cache them.
-            Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
-        });
-    if !public {
-        return None;
+            Selection::FragmentSpread(_) | Selection::InlineFragment(_) => return None,
+        }
     }
     let variables = serde_json::to_string(&request.variables).ok()?;
-    Some(format!(
-        "{media}\u{0}{}\u{0}{}\u{0}{variables}",
-        request.operation_name.as_deref().unwrap_or_default(),
-        request.query
-    ))
+    Some(Cacheable {
+        key: format!(
+            "{media}\u{0}{}\u{0}{}\u{0}{variables}",
+            operation_name.as_deref().unwrap_or_default(),
+            request.query
+        ),
+        public_roots,
+        reads_sponsors,
+    })
+}
+
+/// Whether `viewer` reads the public roots as an anonymous caller does: an API token reads the
+/// sponsor list only with `SPONSORS_READ`.
+pub fn admits(viewer: &crate::auth::Viewer, request: &Cacheable) -> bool {
+    use crate::auth::{ApiScope, Viewer};
+    match viewer {
+        Viewer::ApiToken(_) => !request.reads_sponsors || viewer.has_scope(ApiScope::SponsorsRead),
+        _ => true,
+    }
 }
 
 /// Listens for other replicas' changes until the cache is dropped.

@@ -12,6 +12,7 @@ use crate::{
     audit_log::query::AuditQuery,
     bylaws::{mutation::BylawsMutation, query::BylawsQuery},
     config::Config,
+    documents::mutation::DocumentMutation,
     elections::{
         board::query::BoardQuery, mutation::ElectionMutation, query::ElectionQuery,
         subscription::ElectionSubscription,
@@ -71,6 +72,7 @@ pub struct Mutation(
     PolicyMutation,
     ElectionMutation,
     NotificationMutation,
+    DocumentMutation,
 );
 
 /// The root of every subscription.
@@ -81,10 +83,12 @@ pub struct Subscription(VoteSubscription, ElectionSubscription);
 /// whole request. A mutation's fields run one after another and each may change what an
 /// earlier one read, so its loaders keep nothing; nor do a WebSocket connection's, which live
 /// as long as the connection. Anything unclear counts as not only reading.
-pub fn reads_only(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::{parse_query, types::OperationType};
-    parse_query(&request.query).is_ok_and(|document| {
-        crate::public_cache::chosen_operation(&document, request.operation_name.as_deref())
+pub fn reads_only(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    // The parse is kept in the request, where execution takes it.
+    let operation_name = request.operation_name.clone();
+    request.parsed_query().is_ok_and(|document| {
+        crate::public_cache::chosen_operation(document, operation_name.as_deref())
             .is_some_and(|operation| operation.node.ty == OperationType::Query)
     })
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub shapes: Arc<crate::http::nulls::Shapes>,
     /// The WebSocket connections and subscriptions this replica carries.
     pub ws_budget: Arc<crate::http::ws_budget::WsBudget>,
+    /// The trusted documents this replica has read, parsed.
+    pub documents: crate::documents::DocumentStore,
 }
 
 impl std::ops::Deref for AppState {
@@ -67,6 +69,7 @@ impl AppState {
                 config.websocket.max_per_address,
                 config.websocket.max_total,
             ),
+            documents: crate::documents::DocumentStore::default(),
             services: Services {
                 secrets,
                 metrics,
@@ -90,7 +93,7 @@ impl AppState {
         address: ClientAddress,
     ) -> async_graphql::Request {
         let mut request = request;
-        let keep = crate::schema::reads_only(&request);
+        let keep = crate::schema::reads_only(&mut request);
         crate::schema::register_loaders(&mut request.data, &self.db, keep);
         request
             .data(self.db.clone())

@@ -213,6 +213,9 @@ pub enum AuditAction {
     /// A role was revoked.
     #[sea_orm(string_value = "role.revoked")]
     RoleRevoked,
+    /// A client registered a trusted document.
+    #[sea_orm(string_value = "trusted_document.registered")]
+    TrustedDocumentRegistered,
     /// A sponsor tier was created.
     #[sea_orm(string_value = "sponsor_tier.created")]
     SponsorTierCreated,
@@ -314,6 +317,9 @@ pub enum SubjectKind {
     /// A sponsorship.
     #[sea_orm(string_value = "Sponsorship")]
     Sponsorship,
+    /// A trusted document, as one client registered it.
+    #[sea_orm(string_value = "TrustedDocument")]
+    TrustedDocument,
     /// A webhook endpoint.
     #[sea_orm(string_value = "WebhookEndpoint")]
     WebhookEndpoint,

@@ -44,6 +44,7 @@ pub mod sponsor_activity;
 pub mod sponsor_consent;
 pub mod sponsor_tier;
 pub mod sponsorship;
+pub mod trusted_document;
 pub mod voter_roll;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;

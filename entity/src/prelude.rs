@@ -34,3 +34,5 @@ pub use crate::{
     webhook_endpoint::Entity as WebhookEndpoint,
     webhook_endpoint_event::Entity as WebhookEndpointEvent,
 };
+
+pub use crate::trusted_document::Entity as TrustedDocument;

@@ -77,6 +77,8 @@ mod m20261208_000203_add_sessions_cookie;
 mod m20261208_000204_create_sessions_cookie_index;
 mod m20261209_000101_create_sponsor_tiers_folded_name_index;
 mod m20261209_000102_subscribe_renewed_where_created;
+mod m20261209_000401_create_trusted_documents;
+mod m20261209_000402_create_trusted_documents_index;
 mod m20261209_002301_create_representation_periods;
 mod m20261209_002302_fill_representation_periods;
 mod m20261209_002303_add_governance_policy_own_case_look_back_days;
@@ -164,6 +166,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_002301_create_representation_periods::Migration),
             Box::new(m20261209_002302_fill_representation_periods::Migration),
             Box::new(m20261209_002303_add_governance_policy_own_case_look_back_days::Migration),
+            Box::new(m20261209_000401_create_trusted_documents::Migration),
+            Box::new(m20261209_000402_create_trusted_documents_index::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use std::{fmt::Display, str::FromStr, time::Duration};
 
-use super::{Environment, SecretText};
+use super::{Environment, SecretText, TrustedDocuments};
 
 /// A number, an address: anything `FromStr` reads.
 pub fn value<T: FromStr>(raw: &str) -> Result<T, String>
@@ -73,4 +73,16 @@ pub fn site(raw: &str) -> Result<String, String> {
 /// A secret, kept out of `Debug` output from the moment it is read.
 pub fn secret(raw: &str) -> Result<SecretText, String> {
     Ok(SecretText(raw.to_owned()))
+}
+
+/// `off`, `allow` or `require`.
+pub fn trusted_documents(raw: &str) -> Result<TrustedDocuments, String> {
+    match raw {
+        "off" => Ok(TrustedDocuments::Off),
+        "allow" => Ok(TrustedDocuments::Allow),
+        "require" => Ok(TrustedDocuments::Require),
+        other => Err(format!(
+            "expected `off`, `allow` or `require`, got `{other}`"
+        )),
+    }
 }

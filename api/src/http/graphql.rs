@@ -1,6 +1,6 @@
 //! GraphQL over HTTP at `/graphql`: POST and GET, media types, batches, body limits, GraphiQL.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use async_graphql::{
     BatchRequest, BatchResponse, Request as GqlRequest, ServerError, Variables,
@@ -17,8 +17,10 @@ use crate::{
         cookie::{self, CookieAuthenticated},
         viewer::{Credential, authenticate},
     },
+    config::TrustedDocuments,
+    documents::{Prepared, store::Trusted},
     error::{ApiError, code, set_code},
-    public_cache,
+    public_cache::{self, CachedResponse, chosen_operation},
     state::AppState,
 };
 
@@ -95,6 +97,7 @@ struct GetParams {
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
+    document_id: Option<String>,
 }
 
 impl GraphqlEndpoint {
@@ -107,33 +110,18 @@ impl GraphqlEndpoint {
                 return refusal(StatusCode::BAD_REQUEST, media, "malformed query string");
             }
         };
-        if params.query.is_none() && self.state.config.graphiql && wants_html(accept) {
+        if params.query.is_none()
+            && params.document_id.is_none()
+            && params.extensions.is_none()
+            && self.state.config.graphiql
+            && wants_html(accept)
+        {
             return super::graphiql::page();
         }
         let Some(media) = negotiate(accept) else {
             return not_acceptable();
         };
-        let Some(query) = params.query else {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                media,
-                "the query parameter is missing",
-            );
-        };
-        if selected_operation(&query, params.operation_name.as_deref())
-            .is_some_and(|ty| ty != OperationType::Query)
-        {
-            // GET must be safe: a mutation or subscription over GET could be triggered by a
-            // link or a prefetch.
-            return refusal(
-                StatusCode::METHOD_NOT_ALLOWED,
-                media,
-                "only queries may be sent with GET; send mutations with POST",
-            )
-            .with_header(header::ALLOW, "POST")
-            .into_response();
-        }
-        let mut request = GqlRequest::new(query);
+        let mut request = GqlRequest::new(params.query.unwrap_or_default());
         request.operation_name = params.operation_name;
         if let Some(variables) = params.variables {
             match serde_json::from_str::<serde_json::Value>(&variables) {
@@ -159,7 +147,36 @@ impl GraphqlEndpoint {
                 }
             }
         }
-        self.execute(req, BatchRequest::Single(request), media)
+        let (request, prepared) = match self.trusted(request, params.document_id, media).await {
+            Ok(resolved) => resolved,
+            Err(refused) => return refused,
+        };
+        let kind = match &prepared {
+            Some(prepared) => {
+                chosen_operation(&prepared.document, request.operation_name.as_deref())
+                    .map(|operation| operation.node.ty)
+            }
+            None if request.query.is_empty() => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "the query parameter is missing",
+                );
+            }
+            None => selected_operation(&request.query, request.operation_name.as_deref()),
+        };
+        if kind.is_some_and(|ty| ty != OperationType::Query) {
+            // GET must be safe: a mutation or subscription over GET could be triggered by a
+            // link or a prefetch.
+            return refusal(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "only queries may be sent with GET; send mutations with POST",
+            )
+            .with_header(header::ALLOW, "POST")
+            .into_response();
+        }
+        self.execute(req, Batch::single(request, prepared), media)
             .await
     }
 
@@ -197,54 +214,199 @@ impl GraphqlEndpoint {
                 );
             }
         };
-        // A body without `query` (a typo, say) deserializes to an empty one: refuse it as the
-        // malformed request it is rather than report a parse error in a document never sent.
-        if batch.iter().any(|request| request.query.trim().is_empty()) {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                media,
-                "the query parameter is missing",
-            );
-        }
-        if let BatchRequest::Batch(requests) = &batch {
-            let max = self.state.config.batch_max;
-            if max == 0 {
+        // `documentId` (GraphQL over HTTP's persisted documents) is read beside the request
+        // that async-graphql reads, only when the body names one.
+        let document_ids = if body.windows(12).any(|window| window == b"\"documentId\"") {
+            match serde_json::from_slice::<DocumentIds>(&body) {
+                Ok(DocumentIds::Single(one)) => vec![one.document_id],
+                Ok(DocumentIds::Batch(many)) => {
+                    many.into_iter().map(|one| one.document_id).collect()
+                }
+                Err(_) => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let (requests, single) = match batch {
+            BatchRequest::Single(request) => (vec![request], true),
+            BatchRequest::Batch(requests) => {
+                let max = self.state.config.batch_max;
+                if max == 0 {
+                    return refusal(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        "this server does not accept batched requests",
+                    );
+                }
+                if requests.len() > max {
+                    return refusal(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        &format!("a batch may hold at most {max} operations"),
+                    );
+                }
+                (requests, false)
+            }
+        };
+        let mut items = Vec::with_capacity(requests.len());
+        let mut document_ids = document_ids.into_iter();
+        for request in requests {
+            let document_id = document_ids.next().flatten();
+            let (request, prepared) = match self.trusted(request, document_id, media).await {
+                Ok(resolved) => resolved,
+                Err(refused) => return refused,
+            };
+            // A body without `query` (a typo, say) deserializes to an empty one: refuse it as
+            // the malformed request it is rather than report a parse error in a document never
+            // sent.
+            if prepared.is_none() && request.query.trim().is_empty() {
                 return refusal(
                     StatusCode::BAD_REQUEST,
                     media,
-                    "this server does not accept batched requests",
+                    "the query parameter is missing",
                 );
             }
-            if requests.len() > max {
-                return refusal(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    &format!("a batch may hold at most {max} operations"),
-                );
-            }
+            items.push((request, prepared));
         }
-        self.execute(req, batch, media).await
+        self.execute(req, Batch { items, single }, media).await
     }
 
-    async fn execute(&self, req: &Request, batch: BatchRequest, media: MediaType) -> Response {
+    /// Resolves a request's trusted document, named by `documentId` (`sha256:<hex>`) or by
+    /// Apollo's `extensions.persistedQuery.sha256Hash`: the request then runs the registered
+    /// text, parsed once. Refuses an unknown id (`PERSISTED_QUERY_NOT_FOUND`, in every mode but
+    /// `off`) and, under `require`, a raw query (`PERSISTED_QUERY_REQUIRED`): both are request
+    /// errors, 400 whatever the media type, since nothing could run.
+    async fn trusted(
+        &self,
+        mut request: GqlRequest,
+        document_id: Option<String>,
+        media: MediaType,
+    ) -> Result<(GqlRequest, Option<Arc<Prepared>>), Response> {
+        let mode = self.state.config.trusted_documents;
+        if mode == TrustedDocuments::Off {
+            return Ok((request, None));
+        }
+        let apollo =
+            request
+                .extensions
+                .0
+                .get("persistedQuery")
+                .and_then(|persisted| match persisted {
+                    async_graphql::Value::Object(fields) => match fields.get("sha256Hash") {
+                        Some(async_graphql::Value::String(hash)) => Some(hash.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+        let (hash, apollo_form) = match (document_id, apollo) {
+            (Some(id), _) => match id.strip_prefix("sha256:") {
+                Some(hash) => (hash.to_owned(), false),
+                None => {
+                    return Err(refusal(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        "documentId must be `sha256:` followed by the document's SHA-256 in hex",
+                    ));
+                }
+            },
+            (None, Some(hash)) => (hash, true),
+            (None, None) => {
+                if mode == TrustedDocuments::Require && !request.query.trim().is_empty() {
+                    return Err(persisted_refusal(
+                        media,
+                        code::PERSISTED_QUERY_REQUIRED,
+                        "This server runs only registered documents: send `documentId` \
+                         (`sha256:<hex>`) instead of `query`, after registering the document \
+                         with `quorum documents push`.",
+                    ));
+                }
+                return Ok((request, None));
+            }
+        };
+        request.extensions.0.remove("persistedQuery");
+        let well_formed = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        let found = if well_formed {
+            let hash = hash.to_ascii_lowercase();
+            match self.state.documents.find(&self.state.db, &hash).await {
+                Ok(found) => found,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not look up a trusted document");
+                    let mut error =
+                        ServerError::new("The service is unavailable; try again.", None);
+                    set_code(&mut error, code::SERVICE_UNAVAILABLE);
+                    return Err(json_response(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        media,
+                        &serde_json::json!({ "errors": [error] }),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        match found {
+            Some(prepared) => {
+                request.query = prepared.text.clone();
+                request.set_parsed_query(prepared.document.clone());
+                let key = format!(
+                    "{}\u{0}{}",
+                    request.operation_name.as_deref().unwrap_or_default(),
+                    serde_json::to_string(&request.variables).unwrap_or_default()
+                );
+                request = request.data(Trusted {
+                    prepared: prepared.clone(),
+                    key,
+                });
+                self.state
+                    .metrics
+                    .record_document(&prepared.client, &prepared.id);
+                Ok((request, Some(prepared)))
+            }
+            // Apollo's automatic persisted queries send the text after a miss: under `allow`
+            // it runs as the raw query it is. Nothing is registered by a request.
+            None if apollo_form
+                && mode == TrustedDocuments::Allow
+                && !request.query.trim().is_empty() =>
+            {
+                Ok((request, None))
+            }
+            // Apollo and urql clients recognize a miss by this exact message.
+            None if apollo_form => Err(persisted_refusal(
+                media,
+                code::PERSISTED_QUERY_NOT_FOUND,
+                "PersistedQueryNotFound",
+            )),
+            None => Err(persisted_refusal(
+                media,
+                code::PERSISTED_QUERY_NOT_FOUND,
+                &format!(
+                    "No document is registered as sha256:{hash}; register it with `quorum \
+                     documents push`."
+                ),
+            )),
+        }
+    }
+
+    async fn execute(&self, req: &Request, batch: Batch, media: MediaType) -> Response {
         let credential = Credential::of(req.headers(), &self.state.config);
         if let Some(refusal) = cross_site_refusal(req, &credential, media) {
             return refusal;
         }
-        // An anonymous public read is answered from the cache when it can be, and fills it.
+        let Batch { mut items, single } = batch;
+        let is_get = *req.method() == Method::GET;
+        // A public read is answered from the cache when it can be, and fills it: an anonymous
+        // one from any entry, one with a credential only from an entry public to everyone.
         let cache = &self.state.public_cache;
-        let cache_key = match (&batch, &credential) {
-            (BatchRequest::Single(request), Credential::None) => {
-                public_cache::cacheable(request, media.as_str())
-            }
+        let cacheable = match items.as_mut_slice() {
+            [(request, _)] if single => public_cache::cacheable(request, media.as_str()),
             _ => None,
         };
-        if let Some(key) = &cache_key
-            && let Some(hit) = cache.response(key)
+        let anonymous = matches!(credential, Credential::None);
+        if anonymous
+            && let Some(cacheable) = &cacheable
+            && let Some(hit) = cache.response(&cacheable.key)
         {
-            return Response::builder()
-                .content_type(media.as_str())
-                .body(Body::from_bytes(hit.body));
+            return self.cached_answer(req, hit, media, is_get);
         }
         let stamp = cache.stamp();
         let viewer = match authenticate(&self.state.authenticator(), &credential).await {
@@ -259,12 +421,21 @@ impl GraphqlEndpoint {
                 return response;
             }
         };
+        if !anonymous
+            && let Some(cacheable) = &cacheable
+            && cacheable.public_roots
+            && public_cache::admits(&viewer, cacheable)
+            && let Some(hit) = cache.response(&cacheable.key)
+            && hit.public_max_age.is_some()
+        {
+            return self.cached_answer(req, hit, media, is_get);
+        }
         let by_cookie = credential.is_cookie();
         let address = ClientAddress::of(req, self.state.config.trust_forwarded_for);
         let state = self.state.clone();
         let run = async move {
-            let answer = |request: GqlRequest| {
-                let query = request.query.clone();
+            let answer = |request: GqlRequest, prepared: Option<Arc<Prepared>>| {
+                let query = prepared.is_none().then(|| request.query.clone());
                 let operation = request.operation_name.clone();
                 let mut request = state.request_data(request, viewer.clone(), address.clone());
                 if by_cookie {
@@ -273,29 +444,38 @@ impl GraphqlEndpoint {
                 let state = &state;
                 async move {
                     let mut response = state.schema.execute(request).await;
-                    if response.errors.iter().any(|error| !error.path.is_empty())
-                        && let Ok(document) = parse_query(&query)
-                    {
-                        state.shapes.bubble(
-                            &document,
-                            operation.as_deref(),
-                            &mut response.data,
-                            &response.errors,
-                        );
+                    if response.errors.iter().any(|error| !error.path.is_empty()) {
+                        let parsed = match query {
+                            Some(query) => parse_query(&query).ok(),
+                            None => None,
+                        };
+                        if let Some(document) = parsed
+                            .as_ref()
+                            .or(prepared.as_ref().map(|prepared| &prepared.document))
+                        {
+                            state.shapes.bubble(
+                                document,
+                                operation.as_deref(),
+                                &mut response.data,
+                                &response.errors,
+                            );
+                        }
                     }
                     response
                 }
             };
             let work = async {
-                match batch {
-                    BatchRequest::Single(request) => BatchResponse::Single(answer(request).await),
-                    BatchRequest::Batch(requests) => {
-                        let mut responses = Vec::with_capacity(requests.len());
-                        for request in requests {
-                            responses.push(answer(request).await);
-                        }
-                        BatchResponse::Batch(responses)
+                if single {
+                    let Some((request, prepared)) = items.pop() else {
+                        return BatchResponse::Batch(Vec::new());
+                    };
+                    BatchResponse::Single(answer(request, prepared).await)
+                } else {
+                    let mut responses = Vec::with_capacity(items.len());
+                    for (request, prepared) in items {
+                        responses.push(answer(request, prepared).await);
                     }
+                    BatchResponse::Batch(responses)
                 }
             };
             state.public_cache.scope(work).await
@@ -359,22 +539,57 @@ impl GraphqlEndpoint {
         // A response that sets a cookie is one person's: it is never kept for the public.
         let personal =
             responses(&response).any(|single| single.http_headers.contains_key(header::SET_COOKIE));
-        let mut http = match cache_key {
-            Some(key) if status == StatusCode::OK && response.is_ok() && !personal => {
-                match serde_json::to_vec(&response) {
-                    Ok(bytes) => {
-                        let body = bytes::Bytes::from(bytes);
-                        cache.keep_response(key, stamp, body.clone());
-                        Response::builder()
-                            .status(status)
-                            .content_type(media.as_str())
-                            .body(Body::from_bytes(body))
-                    }
-                    Err(_) => json_response(status, media, &response),
-                }
+        // What the cache hints say of the whole answer: public to everyone for `max-age`
+        // seconds, or personal.
+        let public_max_age = match (&response, &cacheable) {
+            (BatchResponse::Single(single), Some(cacheable))
+                if status == StatusCode::OK
+                    && single.is_ok()
+                    && !personal
+                    && cacheable.public_roots
+                    && single.cache_control.public
+                    && single.cache_control.max_age > 0 =>
+            {
+                u32::try_from(single.cache_control.max_age).ok()
             }
-            _ => json_response(status, media, &response),
+            _ => None,
         };
+        let keep = match &cacheable {
+            // A public answer is kept for everyone; one the hints call personal is kept only
+            // when an anonymous caller asked, for anonymous callers.
+            Some(_) if public_max_age.is_some() => true,
+            Some(_) => anonymous && status == StatusCode::OK && response.is_ok() && !personal,
+            None => false,
+        };
+        let mut http = if keep || (is_get && public_max_age.is_some()) {
+            match serde_json::to_vec(&response) {
+                Ok(bytes) => {
+                    let body = bytes::Bytes::from(bytes);
+                    let entry = CachedResponse {
+                        etag: entity_tag(&body),
+                        body,
+                        public_max_age,
+                    };
+                    if keep && let Some(cacheable) = cacheable {
+                        cache.keep_response(cacheable.key, stamp, entry.clone());
+                    }
+                    let mut http = Response::builder()
+                        .status(status)
+                        .content_type(media.as_str())
+                        .body(Body::from_bytes(entry.body.clone()));
+                    if is_get {
+                        http = caching_headers(req, http, &entry);
+                    }
+                    http
+                }
+                Err(_) => json_response(status, media, &response),
+            }
+        } else {
+            json_response(status, media, &response)
+        };
+        if public_max_age.is_none() || !is_get {
+            set_personal(&mut http);
+        }
         // The headers resolvers set (a session cookie set or cleared), every value kept: a
         // batch may set several.
         for single in responses(&response) {
@@ -401,6 +616,116 @@ fn retry_after(response: &BatchResponse) -> Option<u64> {
             _ => None,
         })
         .max()
+}
+
+impl GraphqlEndpoint {
+    /// An answer from the cache, with its caching headers on a GET.
+    fn cached_answer(
+        &self,
+        req: &Request,
+        hit: CachedResponse,
+        media: MediaType,
+        is_get: bool,
+    ) -> Response {
+        let mut http = Response::builder()
+            .content_type(media.as_str())
+            .body(Body::from_bytes(hit.body.clone()));
+        if is_get && hit.public_max_age.is_some() {
+            http = caching_headers(req, http, &hit);
+        } else {
+            set_personal(&mut http);
+        }
+        http
+    }
+}
+
+/// The requests of one HTTP request, each with its trusted document when it names one.
+struct Batch {
+    items: Vec<(GqlRequest, Option<Arc<Prepared>>)>,
+    /// A single request, not a batch of one.
+    single: bool,
+}
+
+impl Batch {
+    fn single(request: GqlRequest, prepared: Option<Arc<Prepared>>) -> Self {
+        Self {
+            items: vec![(request, prepared)],
+            single: true,
+        }
+    }
+}
+
+/// The `documentId` of each request of a POST body.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DocumentIds {
+    Single(DocumentIdOf),
+    Batch(Vec<DocumentIdOf>),
+}
+
+#[derive(Deserialize)]
+struct DocumentIdOf {
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
+}
+
+/// The headers that change a personal answer: the credential, and the media type asked for.
+const PERSONAL_VARY: &str = "Accept, Authorization, Cookie, Quorum-CSRF";
+
+/// Marks an answer as personal: no cache may keep it.
+fn set_personal(http: &mut Response) {
+    let headers = http.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static(PERSONAL_VARY));
+}
+
+/// The strong entity tag of a body: the start of its SHA-256, quoted.
+fn entity_tag(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("\"{}\"", &hex::encode(Sha256::digest(body))[..32])
+}
+
+/// A public GET answer's caching headers, or `304 Not Modified` when the client's
+/// `If-None-Match` names its tag. The answer is the same whatever the credential, so only the
+/// media type varies it.
+fn caching_headers(req: &Request, http: Response, entry: &CachedResponse) -> Response {
+    let max_age = entry.public_max_age.unwrap_or_default();
+    let matches = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == entry.etag);
+    let mut http = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        http
+    };
+    let headers = http.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&entry.etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    http
+}
+
+/// A request naming a trusted document that cannot run: a request error, 400.
+fn persisted_refusal(media: MediaType, code: &'static str, message: &str) -> Response {
+    let mut error = ServerError::new(message, None);
+    set_code(&mut error, code);
+    json_response(
+        StatusCode::BAD_REQUEST,
+        media,
+        &serde_json::json!({ "errors": [error] }),
+    )
 }
 
 /// The responses of a single request or of a batch.

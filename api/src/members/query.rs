@@ -81,7 +81,9 @@ pub struct MembershipQuery;
 
 #[Object]
 impl MembershipQuery {
-    /// The membership classes, with their default vote weight and cost. Public.
+    /// The membership classes, with their default vote weight and cost. Public, and the same
+    /// for everyone: cacheable for a minute.
+    #[graphql(cache_control(max_age = 60))]
     async fn membership_classes(&self, ctx: &Context<'_>) -> ApiResult<Vec<MembershipClass>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let rows = Classes::find()
@@ -95,7 +97,10 @@ impl MembershipQuery {
     /// The member directory, oldest first. Everyone sees disclosed memberships and their public
     /// fields; a non-disclosed membership is seen only by the committees and the member itself.
     /// API tokens need the `MEMBERS_READ` scope.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    #[graphql(
+        complexity = "cost(first, last, child_complexity)",
+        cache_control(private)
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn memberships(
         &self,

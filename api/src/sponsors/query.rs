@@ -57,7 +57,11 @@ fn is_treasury(viewer: &Viewer) -> bool {
 impl SponsorQuery {
     /// The public sponsor list: sponsors with an active sponsorship who consented to be shown,
     /// by tier rank and then sponsor-since. Public; cursors stay valid as sponsors arrive.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
+    /// The same for everyone who may read it: cacheable for a minute.
+    #[graphql(
+        complexity = "cost(first, last, child_complexity)",
+        cache_control(max_age = 60)
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn sponsors(
         &self,

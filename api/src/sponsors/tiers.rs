@@ -84,6 +84,7 @@ pub struct SponsorTierQuery;
 impl SponsorTierQuery {
     /// The sponsor tiers, by rank. Everyone sees published tiers; ADMIN and the TREASURER may
     /// ask for drafts and retired ones with `state`.
+    #[graphql(cache_control(private))]
     async fn sponsor_tiers(
         &self,
         ctx: &Context<'_>,

@@ -34,5 +34,6 @@ mod sponsors;
 mod statements;
 mod token_attacks;
 mod transport;
+mod trusted_documents;
 mod typed_columns;
 mod websocket;

@@ -1,0 +1,79 @@
+//! Registering trusted documents over GraphQL.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+
+use crate::{
+    audit::Actor,
+    auth::{Role, RoleGuard, Viewer},
+    db::begin_write,
+    documents::commands,
+    error::ApiResult,
+    services::Services,
+};
+
+#[derive(Default)]
+pub struct DocumentMutation;
+
+/// One entry of a manifest: a document and the SHA-256 of its text.
+#[derive(InputObject)]
+pub struct TrustedDocumentInput {
+    /// The lowercase hex SHA-256 of `document`, optionally prefixed `sha256:`.
+    pub id: String,
+    /// The GraphQL document, exactly as the client will run it.
+    pub document: String,
+}
+
+/// Input of `registerTrustedDocuments`.
+#[derive(InputObject)]
+pub struct RegisterTrustedDocumentsInput {
+    /// The client registering them, such as `public-site`, `portal` or `console`: 1 to 64
+    /// lowercase letters, digits, `-`, `_` or `.`.
+    pub client_name: String,
+    /// The manifest's entries, as `persisted-documents.json` lists them.
+    pub documents: Vec<TrustedDocumentInput>,
+}
+
+/// What `registerTrustedDocuments` did.
+#[derive(SimpleObject)]
+pub struct RegisterTrustedDocumentsPayload {
+    /// The client the documents are registered for.
+    pub client_name: String,
+    /// Documents registered now.
+    pub added: i32,
+    /// Documents the client had registered already, left as they were.
+    pub unchanged: i32,
+}
+
+#[Object]
+impl DocumentMutation {
+    /// Registers a client's manifest of trusted documents, as `quorum documents push` does:
+    /// each id must be the SHA-256 of its document, and each document must parse. Requests
+    /// may then name a document by `documentId: "sha256:<hex>"` (or Apollo's
+    /// `extensions.persistedQuery`). Registering a document again changes nothing. `ADMIN`
+    /// only; each new registration is audited.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn register_trusted_documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: RegisterTrustedDocumentsInput,
+    ) -> ApiResult<RegisterTrustedDocumentsPayload> {
+        let state = ctx.data::<Services>()?;
+        let client = commands::client_name(&input.client_name, &crate::field!(input.client_name))?;
+        let documents = commands::checked(
+            input
+                .documents
+                .into_iter()
+                .map(|entry| (entry.id, entry.document)),
+            &crate::field!(input.documents),
+        )?;
+        let tx = begin_write(&state.db).await?;
+        let registered =
+            commands::register(&tx, Actor::of(Viewer::of(ctx)), &client, documents).await?;
+        tx.commit().await?;
+        Ok(RegisterTrustedDocumentsPayload {
+            client_name: client,
+            added: i32::try_from(registered.added).unwrap_or(i32::MAX),
+            unchanged: i32::try_from(registered.unchanged).unwrap_or(i32::MAX),
+        })
+    }
+}
