@@ -121,7 +121,14 @@ impl AppState {
             tally_events: votes::events::start(&db),
             turnout_events: elections::events::start(&db),
             token_usage: TokenUsage::start(&db),
-            public_cache: PublicCache::start(&db, config.public_cache),
+            public_cache: PublicCache::start(
+                &db,
+                config.public_cache,
+                public_cache::HeartbeatSettings {
+                    interval: config.listen_heartbeat,
+                    deadline: config.listen_heartbeat_deadline,
+                },
+            ),
             config,
             db,
         })
