@@ -135,6 +135,18 @@ pub struct Config {
     #[arg(env = "QUORUM_TRUSTED_DOCUMENTS", default_value = "allow")]
     #[arg(long, value_parser = parse::trusted_documents)]
     pub trusted_documents: TrustedDocuments,
+    /// How often each replica sends itself a heartbeat `NOTIFY` through PostgreSQL to the
+    /// `LISTEN` connection that keeps its public cache fresh, in milliseconds.
+    #[arg(env = "QUORUM_LISTEN_HEARTBEAT_MS", default_value = "1000")]
+    #[arg(long, value_parser = parse::millis)]
+    pub listen_heartbeat: Duration,
+    /// How old the last heartbeat that came back may be before the replica stops serving cached
+    /// public answers (reading the database instead) and reports `/ready` degraded, in
+    /// milliseconds. It bounds how stale a cached answer can be when the `LISTEN` connection
+    /// stalls. Longer than `QUORUM_LISTEN_HEARTBEAT_MS`.
+    #[arg(env = "QUORUM_LISTEN_HEARTBEAT_DEADLINE_MS", default_value = "3000")]
+    #[arg(long, value_parser = parse::millis)]
+    pub listen_heartbeat_deadline: Duration,
     /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
     #[arg(env = "QUORUM_SHUTDOWN_GRACE_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]
@@ -459,6 +471,14 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_BODY_LIMIT",
                 "must be at least 1024 bytes",
+            ));
+        }
+        if self.listen_heartbeat.is_zero()
+            || self.listen_heartbeat_deadline <= self.listen_heartbeat
+        {
+            return Err(ConfigError::new(
+                "QUORUM_LISTEN_HEARTBEAT_DEADLINE_MS",
+                "must be longer than QUORUM_LISTEN_HEARTBEAT_MS, which must be at least 1 ms",
             ));
         }
         if self.db_max_connections == 0 {

@@ -3,8 +3,8 @@
 use std::{collections::HashSet, sync::Mutex, time::Duration};
 
 use prometheus::{
-    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::db::PoolUsage;
@@ -23,6 +23,9 @@ pub struct Metrics {
     deliveries: IntCounterVec,
     outbox_depth: IntGaugeVec,
     outbox_oldest: GaugeVec,
+    listener_up: IntGauge,
+    heartbeat_age: Gauge,
+    listener_stalls: IntCounter,
     known_operations: Mutex<HashSet<String>>,
     documents: IntCounterVec,
 }
@@ -86,6 +89,23 @@ impl Metrics {
             &["client", "document"],
         )?;
         registry.register(Box::new(documents.clone()))?;
+        let listener_up = IntGauge::new(
+            "quorum_public_cache_listener_up",
+            "1 while this replica hears the other replicas' changes (its LISTEN connection \
+             listens and its heartbeat came back within the deadline, or no listener is needed); \
+             0 while it serves no cached public answers for want of it.",
+        )?;
+        let heartbeat_age = Gauge::new(
+            "quorum_public_cache_heartbeat_age_seconds",
+            "How long ago the last LISTEN heartbeat heard back was sent; 0 when no listener is needed.",
+        )?;
+        let listener_stalls = IntCounter::new(
+            "quorum_public_cache_listener_stalls_total",
+            "Times the LISTEN heartbeat was found overdue.",
+        )?;
+        registry.register(Box::new(listener_up.clone()))?;
+        registry.register(Box::new(heartbeat_age.clone()))?;
+        registry.register(Box::new(listener_stalls.clone()))?;
         registry.register(Box::new(deliveries.clone()))?;
         registry.register(Box::new(outbox_depth.clone()))?;
         registry.register(Box::new(outbox_oldest.clone()))?;
@@ -102,6 +122,9 @@ impl Metrics {
             deliveries,
             outbox_depth,
             outbox_oldest,
+            listener_up,
+            heartbeat_age,
+            listener_stalls,
             known_operations: Mutex::new(HashSet::new()),
             documents,
         })
@@ -140,6 +163,16 @@ impl Metrics {
         self.outbox_oldest
             .with_label_values(&[channel])
             .set(oldest_age_seconds.max(0.0));
+    }
+
+    /// Sets the public cache's listener metrics: whether it hears, the heartbeat's age, and the
+    /// stalls counted so far.
+    pub fn set_public_listener(&self, up: bool, heartbeat_age: Option<Duration>, stalls: u64) {
+        self.listener_up.set(i64::from(up));
+        self.heartbeat_age
+            .set(heartbeat_age.map_or(0.0, |age| age.as_secs_f64()));
+        self.listener_stalls
+            .inc_by(stalls.saturating_sub(self.listener_stalls.get()));
     }
 
     /// Renders every metric in the Prometheus text format.

@@ -10,7 +10,14 @@
 //! - Every committed write transaction ([`crate::db::Tx::commit`]) makes every entry stale, on
 //!   every replica: on this one at once, on the others through PostgreSQL `NOTIFY`, delivered
 //!   at commit to each replica's `LISTEN` connection. A lost `LISTEN` connection empties the
-//!   cache when it comes back, since notifications sent meanwhile are lost. On SQLite the
+//!   cache when it comes back, since notifications sent meanwhile are lost. A `LISTEN`
+//!   connection can also stall without closing (its backend frozen, the socket open): each
+//!   replica sends itself a heartbeat `NOTIFY` every `QUORUM_LISTEN_HEARTBEAT_MS` on a channel
+//!   of its own, read by the same connection, and serves nothing from the cache while the last
+//!   heartbeat it heard back was sent longer than `QUORUM_LISTEN_HEARTBEAT_DEADLINE_MS` ago.
+//!   Notifications arrive in commit order, so a heartbeat heard means every change committed
+//!   before it was sent has been heard too: a cached answer is never staler than the deadline.
+//!   `/ready` and `/metrics` report the listener ([`PublicCache::listener`]). On SQLite the
 //!   change is seen at once by every replica of the process on that file; another process
 //!   writing the same file (`quorum demo-data` beside a running server) is seen at midnight.
 //! - An entry belongs to the UTC day it was filled on: at midnight, when sponsorships start and
@@ -182,9 +189,88 @@ impl<K: Hash + Eq, V: Clone> Entries<K, V> {
     }
 }
 
+/// How the replica checks that its `LISTEN` connection still hears.
+#[derive(Clone, Copy, Debug)]
+pub struct HeartbeatSettings {
+    /// How often it sends itself a heartbeat.
+    pub interval: Duration,
+    /// How old the last heartbeat heard back may be before the cache stops serving.
+    pub deadline: Duration,
+}
+
+/// Whether this replica hears the other replicas' changes, as `/ready` and `/metrics` say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    /// No listener is needed: SQLite (one process), or the cache is off.
+    NotNeeded,
+    /// Listening, and the last heartbeat came back in time.
+    Hearing,
+    /// The `LISTEN` connection is down; it is being reconnected.
+    Disconnected,
+    /// Connected, but the last heartbeat heard back is older than the deadline.
+    Overdue,
+}
+
+impl Listener {
+    /// Whether cached answers may be served.
+    pub fn healthy(self) -> bool {
+        matches!(self, Listener::NotNeeded | Listener::Hearing)
+    }
+}
+
+/// The heartbeat's state.
+struct Heartbeat {
+    settings: HeartbeatSettings,
+    /// The instant the times below count from.
+    epoch: std::time::Instant,
+    /// When the last heartbeat heard back was sent, in milliseconds since `epoch`.
+    heard: AtomicU64,
+    /// Whether the heartbeat was found overdue and has not come back since.
+    overdue: std::sync::atomic::AtomicBool,
+    /// Times the heartbeat was found overdue.
+    stalls: AtomicU64,
+    /// For tests: while true the listener stops reading its connection, as a frozen backend
+    /// with an open socket would.
+    paused: tokio::sync::watch::Sender<bool>,
+}
+
+impl Heartbeat {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn age(&self) -> Duration {
+        Duration::from_millis(
+            self.now_ms()
+                .saturating_sub(self.heard.load(Ordering::SeqCst)),
+        )
+    }
+
+    fn is_overdue(&self) -> bool {
+        self.age() > self.settings.deadline
+    }
+
+    /// Whether the heartbeat is overdue; the first time since it last came back, counts a stall
+    /// and says so in the log.
+    fn check(&self) -> bool {
+        let overdue = self.is_overdue();
+        if overdue && !self.overdue.swap(true, Ordering::SeqCst) {
+            self.stalls.fetch_add(1, Ordering::SeqCst);
+            tracing::warn!(
+                age_ms = u64::try_from(self.age().as_millis()).unwrap_or(u64::MAX),
+                "public-change LISTEN heartbeat overdue; public reads go to the database"
+            );
+        }
+        overdue
+    }
+}
+
 struct Inner {
     /// Off (`QUORUM_PUBLIC_CACHE=false`): nothing is kept, every read runs.
     enabled: bool,
+    /// PostgreSQL: other replicas' changes arrive by `LISTEN`, checked by the heartbeat.
+    postgres: bool,
+    heartbeat: Heartbeat,
     /// Whether other replicas' changes reach this one: always on SQLite; on PostgreSQL only
     /// while the `LISTEN` connection listens. Nothing is served or kept otherwise, since a
     /// change announced meanwhile would go unheard.
@@ -208,10 +294,19 @@ pub struct PublicCache(Arc<Inner>);
 impl PublicCache {
     /// An empty cache; on PostgreSQL it also starts listening for other replicas' changes.
     /// When not `enabled` it keeps nothing.
-    pub fn start(db: &DatabaseConnection, enabled: bool) -> Self {
+    pub fn start(db: &DatabaseConnection, enabled: bool, heartbeat: HeartbeatSettings) -> Self {
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         let cache = Self(Arc::new(Inner {
             enabled,
+            postgres,
+            heartbeat: Heartbeat {
+                settings: heartbeat,
+                epoch: std::time::Instant::now(),
+                heard: AtomicU64::new(0),
+                overdue: std::sync::atomic::AtomicBool::new(false),
+                stalls: AtomicU64::new(0),
+                paused: tokio::sync::watch::Sender::new(false),
+            },
             live: tokio::sync::watch::Sender::new(!postgres),
             id: uuid::Uuid::new_v4(),
             database: Database::of(db),
@@ -225,8 +320,39 @@ impl PublicCache {
                 crate::db::listener_pool(db),
                 Arc::downgrade(&cache.0),
             ));
+            tokio::spawn(beat(crate::db::listener_pool(db), Arc::downgrade(&cache.0)));
         }
         cache
+    }
+
+    /// Whether this replica hears the other replicas' changes now.
+    pub fn listener(&self) -> Listener {
+        let inner = &self.0;
+        if !inner.enabled || !inner.postgres {
+            Listener::NotNeeded
+        } else if !*inner.live.borrow() {
+            Listener::Disconnected
+        } else if inner.heartbeat.check() {
+            Listener::Overdue
+        } else {
+            Listener::Hearing
+        }
+    }
+
+    /// How long ago the last heartbeat heard back was sent; `None` when no listener is needed.
+    pub fn heartbeat_age(&self) -> Option<Duration> {
+        (self.0.enabled && self.0.postgres).then(|| self.0.heartbeat.age())
+    }
+
+    /// Times the heartbeat was found overdue since the replica started.
+    pub fn listener_stalls(&self) -> u64 {
+        self.0.heartbeat.stalls.load(Ordering::SeqCst)
+    }
+
+    /// For tests: stops (`true`) or resumes the listener's reading of its connection, so that a
+    /// test can stall it the way a frozen backend with an open socket does.
+    pub fn pause_listener_for_tests(&self, paused: bool) {
+        self.0.heartbeat.paused.send_replace(paused);
     }
 
     /// The UTC day the cache serves: entries of another day are stale.
@@ -255,17 +381,20 @@ impl PublicCache {
 
     /// Whether entries are served and kept now.
     fn serving(&self) -> bool {
-        self.0.enabled && *self.0.live.borrow()
+        self.0.enabled && self.listener().healthy()
     }
 
-    /// Waits until the cache serves (on PostgreSQL, once its `LISTEN` connection listens), or
-    /// returns at once when it is off.
+    /// Waits until the cache serves (on PostgreSQL, once its `LISTEN` connection listens and
+    /// its heartbeat comes back), or returns at once when it is off.
     pub async fn ready(&self) {
         if !self.0.enabled {
             return;
         }
         let mut live = self.0.live.subscribe();
         let _ = live.wait_for(|live| *live).await;
+        while !self.listener().healthy() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Makes every entry of this replica stale.
@@ -476,7 +605,15 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
             }
         };
         listener.ignore_pool_close_event(true);
-        if let Err(err) = listener.listen(CHANNEL).await {
+        let Some((beats, mut paused)) = cache.upgrade().map(|inner| {
+            (
+                heartbeat_channel(inner.id),
+                inner.heartbeat.paused.subscribe(),
+            )
+        }) else {
+            return;
+        };
+        if let Err(err) = listener.listen_all([CHANNEL, beats.as_str()]).await {
             tracing::warn!(error = %err, "cannot LISTEN for public changes; retrying");
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
@@ -489,6 +626,8 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
             inner.live.send_replace(true);
         }
         loop {
+            // A test standing for a frozen backend: nothing is read until it resumes.
+            let _ = paused.wait_for(|paused| !*paused).await;
             // Wake now and then to notice a dropped cache and end.
             match tokio::time::timeout(Duration::from_secs(30), listener.try_recv()).await {
                 Err(_) => {
@@ -501,6 +640,10 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
                     let Some(inner) = cache.upgrade() else {
                         return;
                     };
+                    if notification.channel() == beats {
+                        heard(&inner, notification.payload());
+                        continue;
+                    }
                     let origin = notification.payload().parse::<uuid::Uuid>().ok();
                     if origin != Some(inner.id) && origin != Some(process_id()) {
                         inner.generation.fetch_add(1, Ordering::SeqCst);
@@ -522,5 +665,63 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// The channel of this replica's heartbeat: its own, so that no replica hears another's.
+fn heartbeat_channel(id: uuid::Uuid) -> String {
+    format!("quorum_heartbeat_{}", id.simple())
+}
+
+/// A heartbeat came back: every change committed before it was sent has been heard.
+fn heard(inner: &Inner, payload: &str) {
+    let Ok(sent) = payload.parse::<u64>() else {
+        return;
+    };
+    let heartbeat = &inner.heartbeat;
+    heartbeat.heard.fetch_max(sent, Ordering::SeqCst);
+    if !heartbeat.is_overdue() && heartbeat.overdue.swap(false, Ordering::SeqCst) {
+        // Nothing was kept while overdue; start afresh all the same.
+        inner.generation.fetch_add(1, Ordering::SeqCst);
+        tracing::info!("public-change LISTEN heartbeat is back; serving cached public answers");
+    }
+}
+
+/// Sends this replica a heartbeat through PostgreSQL every interval, until the cache is
+/// dropped, and notes when the last one heard back is overdue. It sends on a connection of its
+/// own, so that heartbeats neither wait for nor count among the queries' statements.
+async fn beat(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
+    let Some((interval, channel)) = cache.upgrade().map(|inner| {
+        (
+            inner.heartbeat.settings.interval,
+            heartbeat_channel(inner.id),
+        )
+    }) else {
+        return;
+    };
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(inner) = cache.upgrade() else {
+            return;
+        };
+        let heartbeat = &inner.heartbeat;
+        if *inner.live.borrow() {
+            heartbeat.check();
+        }
+        let sent = heartbeat.now_ms();
+        drop(inner);
+        let sent_text = sent.to_string();
+        let notify = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel.as_str())
+            .bind(sent_text.as_str());
+        if let Err(err) = tokio::time::timeout(interval, notify.execute(&pool))
+            .await
+            .map_err(|_| "timed out".to_owned())
+            .and_then(|sent| sent.map_err(|err| err.to_string()))
+        {
+            tracing::warn!(error = %err, "cannot send the public-change LISTEN heartbeat");
+        }
     }
 }

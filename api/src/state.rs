@@ -77,7 +77,14 @@ impl AppState {
                 tally_events: crate::votes::events::start(&db),
                 turnout_events: crate::elections::events::start(&db),
                 token_usage: TokenUsage::start(&db),
-                public_cache: PublicCache::start(&db, config.public_cache),
+                public_cache: PublicCache::start(
+                    &db,
+                    config.public_cache,
+                    crate::public_cache::HeartbeatSettings {
+                        interval: config.listen_heartbeat,
+                        deadline: config.listen_heartbeat_deadline,
+                    },
+                ),
                 config,
                 db,
             },

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use poem::{IntoResponse, Response, handler, http::StatusCode, web::Data};
 
-use crate::{db, notifications, state::AppState};
+use crate::{db, notifications, public_cache::Listener, state::AppState};
 
 /// How long `/ready` waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -15,11 +15,25 @@ pub fn health() -> &'static str {
     "ok"
 }
 
-/// `GET /ready`: 200 while the database answers, 503 otherwise.
+/// `GET /ready`: 200 while the database answers, 503 otherwise. While the replica does not
+/// hear the other replicas' changes (its public-cache `LISTEN` connection is down, or its
+/// heartbeat is overdue) it is still ready, since it answers correctly from the database, but
+/// says `degraded` and why: taking every replica out of service because PostgreSQL is slow to
+/// deliver notifications would turn a slower public read into an outage.
 #[handler]
 pub async fn ready(state: Data<&AppState>) -> Response {
     match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
-        Ok(Ok(())) => "ready".into_response(),
+        Ok(Ok(())) => match state.public_cache.listener() {
+            Listener::NotNeeded | Listener::Hearing => "ready".into_response(),
+            Listener::Disconnected => {
+                "ready, degraded: the public-change LISTEN connection is down; public reads go to the database"
+                    .into_response()
+            }
+            Listener::Overdue => {
+                "ready, degraded: the public-change LISTEN heartbeat is overdue; public reads go to the database"
+                    .into_response()
+            }
+        },
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -81,6 +95,12 @@ pub async fn metrics(state: Data<&AppState>, req: &poem::Request) -> Response {
         Ok(Err(err)) => tracing::warn!(error = %err, "metrics: cannot read the outbox"),
         Err(_) => tracing::warn!("metrics: the outbox did not answer in time"),
     }
+    let cache = &state.public_cache;
+    state.metrics.set_public_listener(
+        cache.listener().healthy(),
+        cache.heartbeat_age(),
+        cache.listener_stalls(),
+    );
     match state.metrics.render(db::pool_usage(&state.db)) {
         Ok(text) => Response::builder()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

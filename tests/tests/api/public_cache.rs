@@ -344,3 +344,147 @@ async fn a_change_on_one_replica_reaches_the_cache_of_another() {
     }
     assert_eq!(seen, json!(2), "the other replica's cache was invalidated");
 }
+
+/// `/ready`'s body on `app`.
+async fn readiness(app: &TestApp) -> String {
+    let response = app.client.get("/ready").send().await;
+    response.assert_status_is_ok();
+    response.0.into_body().into_string().await.expect("text")
+}
+
+/// `/metrics` on `app`.
+async fn metrics(app: &TestApp) -> String {
+    let response = app.client.get("/metrics").send().await;
+    response.assert_status_is_ok();
+    response.0.into_body().into_string().await.expect("text")
+}
+
+/// Polls `/ready` on `app` until its body satisfies `wanted`, for at most five seconds.
+async fn await_readiness(app: &TestApp, wanted: impl Fn(&str) -> bool) -> String {
+    let mut body = String::new();
+    for _ in 0..500 {
+        body = readiness(app).await;
+        if wanted(&body) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("/ready never changed as expected; it says {body:?}");
+}
+
+#[tokio::test]
+async fn a_stalled_listener_stops_cached_answers_at_its_deadline_and_says_so_until_it_hears_again()
+{
+    let app = TestApp::with_config(|config| {
+        config.listen_heartbeat = Duration::from_millis(100);
+        config.listen_heartbeat_deadline = Duration::from_millis(500);
+    })
+    .await;
+    let treasurer = a_person_with(&app, "Tess", Role::Treasurer).await;
+    let rep = a_person(&app, "Rita").await;
+    let acme = an_organization(&app, &rep, "Acme").await;
+    let zeta = an_organization(&app, &rep, "Zeta").await;
+    a_sponsorship(&acme, "Gold").record(&app, &treasurer).await;
+    cached(&app, WALL).await;
+    if app.backend() != sea_orm::DbBackend::Postgres {
+        // SQLite: one process, no LISTEN connection and no heartbeat; every replica of the
+        // process sees each write at commit, so the cache always serves and /ready says ready.
+        assert_eq!(readiness(&app).await, "ready");
+        let text = metrics(&app).await;
+        assert!(text.contains("quorum_public_cache_listener_up 1"), "{text}");
+        assert!(text.contains("quorum_public_cache_listener_stalls_total 0"));
+        return;
+    }
+    assert_eq!(readiness(&app).await, "ready");
+    let replica = app.replica().await;
+    let other = TestApp::client_for(replica);
+    let silver = tier_id(&app, "Silver").await;
+
+    // This replica's LISTEN connection stops reading, its socket open, as behind a frozen
+    // backend; another replica records a sponsorship, whose NOTIFY goes unheard here.
+    app.state.public_cache.pause_listener_for_tests(true);
+    let recorded = Gql::read(
+        other
+            .post("/graphql")
+            .header(
+                "authorization",
+                format!("Bearer {}", treasurer.access_token),
+            )
+            .content_type("application/json")
+            .body_json(&json!({
+                "query": tests::factories::RECORD_SPONSORSHIP,
+                "variables": a_sponsorship(&zeta, "Silver").json(&silver),
+            }))
+            .send()
+            .await,
+    )
+    .await;
+    recorded.data();
+    // Within the deadline the heartbeat is overdue: /ready says so, and the public read goes
+    // to the database and shows the change.
+    let degraded = await_readiness(&app, |body| body != "ready").await;
+    assert_eq!(
+        degraded,
+        "ready, degraded: the public-change LISTEN heartbeat is overdue; public reads go to the database"
+    );
+    app.reset_statement_count();
+    let fresh = app.gql(WALL, json!({})).await;
+    assert_eq!(fresh.data()["sponsors"]["totalCount"], json!(2));
+    assert!(app.statement_count() > 0, "read from the database");
+    app.reset_statement_count();
+    app.gql(WALL, json!({})).await.data();
+    assert!(app.statement_count() > 0, "nothing is kept while overdue");
+    let text = metrics(&app).await;
+    assert!(text.contains("quorum_public_cache_listener_up 0"), "{text}");
+    assert!(text.contains("quorum_public_cache_listener_stalls_total 1"));
+
+    // The listener reads again: the heartbeat comes back, /ready is plain again and the cache
+    // serves the current wall.
+    app.state.public_cache.pause_listener_for_tests(false);
+    await_readiness(&app, |body| body == "ready").await;
+    assert_eq!(
+        cached(&app, WALL).await.data()["sponsors"]["totalCount"],
+        json!(2)
+    );
+    assert!(
+        metrics(&app)
+            .await
+            .contains("quorum_public_cache_listener_up 1")
+    );
+
+    // The easy case: the LISTEN backend is terminated. The listener reconnects and the next
+    // reads are fresh, with /ready plain again once the heartbeat is back.
+    app.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%quorum_heartbeat%'",
+    )
+    .await;
+    let omega = an_organization(&app, &rep, "Omega").await;
+    let recorded = Gql::read(
+        other
+            .post("/graphql")
+            .header(
+                "authorization",
+                format!("Bearer {}", treasurer.access_token),
+            )
+            .content_type("application/json")
+            .body_json(&json!({
+                "query": tests::factories::RECORD_SPONSORSHIP,
+                "variables": a_sponsorship(&omega, "Silver").json(&silver),
+            }))
+            .send()
+            .await,
+    )
+    .await;
+    recorded.data();
+    let mut seen = json!(null);
+    for _ in 0..200 {
+        seen = app.gql(WALL, json!({})).await.data()["sponsors"]["totalCount"].clone();
+        if seen == json!(3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(seen, json!(3));
+    await_readiness(&app, |body| body == "ready").await;
+}
