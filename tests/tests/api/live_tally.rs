@@ -11,7 +11,7 @@ use tests::{
         a_contributor, a_person_with, a_proposed_amendment, an_amendment_in_voting, no_waiting,
         open_vote, sample_bylaws,
     },
-    ws::{connect, next_message, subscribe_to_tally},
+    ws::{connect, next_message, send, subscribe_to_tally},
 };
 use tokio_tungstenite::tungstenite::Message;
 
@@ -279,20 +279,18 @@ async fn the_live_tally_and_the_amendments_counts_are_one_record_in_a_normalized
         next_message(&mut socket).await["type"],
         json!("connection_ack")
     );
-    socket
-        .send(Message::text(
-            json!({
-                "id": "tally",
-                "type": "subscribe",
-                "payload": {
-                    "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { __typename id yes } }",
-                    "variables": { "id": amendment },
-                },
-            })
-            .to_string(),
-        ))
-        .await
-        .expect("subscribe");
+    send(
+        &mut socket,
+        json!({
+            "id": "tally",
+            "type": "subscribe",
+            "payload": {
+                "query": "subscription($id: ID!) { amendmentTally(amendmentId: $id) { __typename id yes } }",
+                "variables": { "id": amendment },
+            },
+        }),
+    )
+    .await;
     let live = next_message(&mut socket).await["payload"]["data"]["amendmentTally"].clone();
     let cast = app
         .gql_as(
