@@ -15,6 +15,26 @@ pub trait NodeKind {
     const KIND: &'static str;
 }
 
+/// The kinds of node that code below the GraphQL types names in the ids it writes (webhook
+/// payloads, counts keyed by their subject), without depending on the types themselves. Each
+/// GraphQL type of these kinds takes its `KIND` from here.
+pub mod kind {
+    macro_rules! kinds {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[doc = concat!("The kind inside an `", stringify!($name), "`'s global ID.")]
+                pub struct $name;
+
+                impl super::NodeKind for $name {
+                    const KIND: &'static str = stringify!($name);
+                }
+            )*
+        };
+    }
+
+    kinds!(Account, Organization, Membership, Amendment);
+}
+
 /// Encodes a node's global ID. Clients must treat it as opaque.
 pub fn encode(kind: &str, key: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{key}")))

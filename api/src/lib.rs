@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bench_data;
 pub mod bylaws;
 pub mod change_feed;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod demo;

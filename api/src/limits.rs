@@ -10,7 +10,10 @@
 //! is nesting the lists of types (`fields { type { fields … } }`), so those are limited the way
 //! graphql-js's `MaxIntrospectionDepthRule` limits them.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use async_graphql::{
     Name, ServerError, ServerResult, ValidationResult, Variables,
@@ -20,7 +23,6 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
-    documents::store::Trusted,
     error::{classify_validation_error, code, set_code},
 };
 
@@ -29,6 +31,59 @@ use crate::{
 /// go to `POST /graphql`, where every request is authenticated afresh.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionsOnly;
+
+/// At most this many validation outcomes are kept per measured document.
+const MAX_VALIDATIONS: usize = 256;
+
+/// A document parsed and measured once, ahead of the requests that run it (a trusted document),
+/// with the outcome of validating it for each operation and set of variables it ran with
+/// (complexity depends on the variables), so that it is neither measured nor validated again.
+pub struct Measured {
+    /// What the limits measure in it, or the fragment that spreads itself.
+    pub measure: Result<Measure, String>,
+    validated: Mutex<HashMap<String, ValidationResult>>,
+}
+
+impl Measured {
+    /// Measures `document`.
+    pub fn of(document: &ExecutableDocument) -> Self {
+        Self {
+            measure: Measure::of(document),
+            validated: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The outcome of validating it with `key` (the operation and the variables), if known.
+    fn validated(&self, key: &str) -> Option<ValidationResult> {
+        self.validated
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .copied()
+    }
+
+    /// Keeps a successful validation's outcome for `key`.
+    fn keep_validation(&self, key: String, result: ValidationResult) {
+        let mut validated = self
+            .validated
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if validated.len() >= MAX_VALIDATIONS {
+            validated.clear();
+        }
+        validated.insert(key, result);
+    }
+}
+
+/// Marks a request as running a [`Measured`] document, put in its data by the transport, which
+/// also hands the engine the document's parse (`Request::set_parsed_query`).
+#[derive(Clone)]
+pub struct Premeasured {
+    /// The document's measure and validations.
+    pub measured: Arc<Measured>,
+    /// The operation name and the variables, which validation depends on.
+    pub key: String,
+}
 
 /// The schema extension enforcing [`QueryLimits`].
 pub struct Limits(pub QueryLimits);
@@ -51,8 +106,8 @@ impl Extension for LimitsExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         // A trusted document comes parsed and measured: `next` hands over its parse.
-        if let Some(trusted) = ctx.data_opt::<Trusted>() {
-            self.check(trusted.prepared.measure.clone())?;
+        if let Some(premeasured) = ctx.data_opt::<Premeasured>() {
+            self.check(premeasured.measured.measure.clone())?;
             return next.run(ctx, query, variables).await;
         }
         // The document is parsed and measured here, instead of by the engine's own parse step
@@ -91,16 +146,14 @@ impl Extension for LimitsExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let trusted = ctx.data_opt::<Trusted>();
-        let cached = trusted.and_then(|trusted| trusted.prepared.validated(&trusted.key));
+        let premeasured = ctx.data_opt::<Premeasured>();
+        let cached = premeasured.and_then(|p| p.measured.validated(&p.key));
         let result = match cached {
             Some(result) => result,
             None => {
                 let result = self.validate(ctx, next).await?;
-                if let Some(trusted) = trusted {
-                    trusted
-                        .prepared
-                        .keep_validation(trusted.key.clone(), result);
+                if let Some(p) = premeasured {
+                    p.measured.keep_validation(p.key.clone(), result);
                 }
                 result
             }

@@ -6,8 +6,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Viewer, keys::SigningKeys, sealing::ServerSecrets, usage::TokenUsage},
+    client_address::ClientAddress,
     config::Config,
-    http::graphql::ClientAddress,
     metrics::Metrics,
     public_cache::PublicCache,
     schema::QuorumSchema,

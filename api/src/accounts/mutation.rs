@@ -18,9 +18,9 @@ use crate::{
         password::{self, Password},
         rate_limit::{self, Limit},
     },
+    client_address::ClientAddress,
     db::{begin_private_write, begin_write},
     error::{ApiError, ApiResult},
-    http::graphql::ClientAddress,
     ids::key_of,
     services::Services,
 };

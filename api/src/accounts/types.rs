@@ -67,7 +67,7 @@ impl Account {
 }
 
 impl NodeKind for Account {
-    const KIND: &'static str = "Account";
+    const KIND: &'static str = crate::ids::kind::Account::KIND;
 }
 
 /// A person who logs in. The display name and roles are public; the email and organizations are
@@ -170,7 +170,7 @@ async fn invitations(
 pub struct Organization(pub organization::Model);
 
 impl NodeKind for Organization {
-    const KIND: &'static str = "Organization";
+    const KIND: &'static str = crate::ids::kind::Organization::KIND;
 }
 
 /// A company or group. Accounts act for it as its representatives.

@@ -19,9 +19,10 @@ use uuid::Uuid;
 use crate::{
     amendments::{
         AmendmentStatus,
+        changes::changes,
         rights::{MembersVoteReason, members_vote_reason},
         rules::StoredRules,
-        types::{changes, visible_to},
+        visibility::visible_to,
     },
     audit::{self, Actor, Entry},
     auth::{Role, Viewer},

@@ -3,6 +3,7 @@
 
 pub mod authors;
 pub mod ballots;
+pub mod changes;
 pub mod commands;
 pub mod loader;
 pub mod mutation;
@@ -12,6 +13,7 @@ pub mod rights;
 pub mod rules;
 pub mod types;
 pub mod versions;
+pub mod visibility;
 
 pub use entity::{
     amendment::{AmendmentStatus, VoteBody},

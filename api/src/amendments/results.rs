@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    amendments::types::Amendment,
     bylaws::tally::Tally,
     error::{ApiError, ApiResult},
     ids,
@@ -66,7 +65,7 @@ pub async fn vote_counts(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResul
     };
     Ok(VoteCounts {
         id: ids::id_of::<VoteCounts>(amendment),
-        amendment_id: ids::id_of::<Amendment>(amendment),
+        amendment_id: ids::id_of::<ids::kind::Amendment>(amendment),
         yes: count(VoteChoice::Yes),
         no: count(VoteChoice::No),
         abstain: count(VoteChoice::Abstain),

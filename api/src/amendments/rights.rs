@@ -5,7 +5,7 @@ use async_graphql::Enum;
 use entity::amendment;
 use sea_orm::ConnectionTrait;
 
-use crate::{amendments::types::changes, bylaws::db, error::ApiResult};
+use crate::{amendments::changes::changes, bylaws::db, error::ApiResult};
 
 /// Why an amendment must go to the members' vote.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,12 +3,9 @@
 use async_graphql::{Context, ID, Object};
 use chrono::Duration;
 use entity::{
-    amendment, amendment_change, amendment_comment,
-    prelude::{AmendmentChange as Changes, AmendmentComment as Comments},
+    amendment, amendment_change, amendment_comment, prelude::AmendmentComment as Comments,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -17,17 +14,19 @@ use crate::{
         AmendmentStatus, ChangeOperation, VoteBody,
         authors::{UNLISTED, hidden_from},
         ballots::{Vote, ballots_of},
+        changes::as_change,
         loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
         results::{StoredTally, VoteCounts},
         rights::{MembersVoteReason, members_vote_reason},
         rules::{Shown as AmendmentRules, StoredRules},
+        visibility::visible_to,
     },
-    auth::{Role, Viewer},
+    auth::Viewer,
     bylaws::{
         db,
         tally::Tally,
         text::Change,
-        types::{AmendmentKind, Section, SectionDiff, diff},
+        types::{Section, SectionDiff, diff},
     },
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
@@ -43,7 +42,7 @@ use crate::{
 pub struct Amendment(pub amendment::Model);
 
 impl NodeKind for Amendment {
-    const KIND: &'static str = AmendmentKind::KIND;
+    const KIND: &'static str = ids::kind::Amendment::KIND;
 }
 
 impl Amendment {
@@ -96,13 +95,6 @@ async fn shown_name(ctx: &Context<'_>, account: Uuid, hidden: bool) -> ApiResult
         .map_or_else(|| UNLISTED.to_owned(), |row| row.display_name))
 }
 
-/// Whether `viewer` may see the amendment: drafts are for their proposer and the secretary.
-pub fn visible_to(row: &amendment::Model, viewer: &Viewer) -> bool {
-    row.status != AmendmentStatus::Draft
-        || viewer.account_id() == Some(row.proposer_id)
-        || viewer.has_role(Role::Secretary)
-}
-
 /// A change of an amendment.
 #[derive(Clone, Debug)]
 pub struct AmendmentChange(pub amendment_change::Model);
@@ -144,18 +136,6 @@ impl AmendmentChange {
     /// keeps the replaced section's mark (an inserted section starts unmarked).
     async fn defines_membership_rights(&self) -> Option<bool> {
         self.0.defines_membership_rights
-    }
-}
-
-fn as_change(row: &amendment_change::Model) -> Change {
-    Change {
-        operation: row.operation,
-        section: row.section_key,
-        article_number: row.article_number,
-        position: row.position,
-        heading: row.heading.clone(),
-        text: row.text.clone(),
-        membership_rights: row.defines_membership_rights,
     }
 }
 
@@ -470,24 +450,4 @@ impl Amendment {
             })
             .into())
     }
-}
-
-async fn changes_of(
-    db: &impl ConnectionTrait,
-    amendment: Uuid,
-) -> ApiResult<Vec<amendment_change::Model>> {
-    Ok(Changes::find()
-        .filter(amendment_change::Column::AmendmentId.eq(amendment))
-        .order_by_asc(amendment_change::Column::Ordinal)
-        .all(db)
-        .await?)
-}
-
-/// The changes of an amendment, as the text model takes them.
-pub async fn changes(db: &impl ConnectionTrait, amendment: Uuid) -> ApiResult<Vec<Change>> {
-    Ok(changes_of(db, amendment)
-        .await?
-        .iter()
-        .map(as_change)
-        .collect())
 }

@@ -84,14 +84,6 @@ pub fn articles(document: text::Document) -> Vec<Article> {
     articles
 }
 
-/// The kind of node an amendment is. The `Amendment` object lives in `amendments`, which builds
-/// on this module; naming the kind here lets a version link to its amendment without a cycle.
-pub struct AmendmentKind;
-
-impl NodeKind for AmendmentKind {
-    const KIND: &'static str = "Amendment";
-}
-
 /// The amendment that produced a version, by key. In the schema it is the `Amendment` object,
 /// which the `amendments` module, building on this one, resolves it to.
 #[derive(Clone, Copy, Debug)]
@@ -127,7 +119,7 @@ impl BylawsVersion {
     /// The global ID of the amendment that produced it (`amendment { id }`); null for the first
     /// version.
     async fn amendment_id(&self) -> Option<ID> {
-        self.0.amendment_id.map(ids::id_of::<AmendmentKind>)
+        self.0.amendment_id.map(ids::id_of::<ids::kind::Amendment>)
     }
 
     /// The full text, by article.

@@ -12,20 +12,14 @@ use std::{
     sync::{Arc, Mutex, PoisonError},
 };
 
-use async_graphql::{
-    ValidationResult,
-    parser::{parse_query, types::ExecutableDocument},
-};
+use async_graphql::parser::{parse_query, types::ExecutableDocument};
 use entity::trusted_document;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::{error::ApiResult, limits::Measure};
+use crate::{error::ApiResult, limits::Measured};
 
 /// At most this many documents are kept parsed; past it the store starts afresh.
 const MAX_DOCUMENTS: usize = 5_000;
-
-/// At most this many validation outcomes are kept per document.
-const MAX_VALIDATIONS: usize = 256;
 
 /// A registered document, parsed and measured.
 pub struct Prepared {
@@ -37,45 +31,22 @@ pub struct Prepared {
     pub text: String,
     /// Its parse.
     pub document: ExecutableDocument,
-    /// What the query limits measure in it, or the fragment that spreads itself.
-    pub measure: Result<Measure, String>,
-    validated: Mutex<HashMap<String, ValidationResult>>,
+    /// What the query limits measure in it, and its validations.
+    pub measured: Arc<Measured>,
 }
 
 impl Prepared {
     fn new(id: String, client: String, text: String) -> Option<Self> {
         // Registration checked that it parses; a row that does not is treated as unknown.
         let document = parse_query(&text).ok()?;
-        let measure = Measure::of(&document);
+        let measured = Arc::new(Measured::of(&document));
         Some(Self {
             id,
             client,
             text,
             document,
-            measure,
-            validated: Mutex::new(HashMap::new()),
+            measured,
         })
-    }
-
-    /// The outcome of validating it with `key` (the operation and the variables), if known.
-    pub fn validated(&self, key: &str) -> Option<ValidationResult> {
-        self.validated
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .copied()
-    }
-
-    /// Keeps a successful validation's outcome for `key`.
-    pub fn keep_validation(&self, key: String, result: ValidationResult) {
-        let mut validated = self
-            .validated
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if validated.len() >= MAX_VALIDATIONS {
-            validated.clear();
-        }
-        validated.insert(key, result);
     }
 }
 
@@ -117,13 +88,4 @@ impl DocumentStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Prepared>>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// Marks a GraphQL request as running a trusted document: the query limits take its parse and
-/// measure, and its validation is done once per `key`.
-#[derive(Clone)]
-pub struct Trusted {
-    pub prepared: Arc<Prepared>,
-    /// The operation name and the variables, which validation depends on.
-    pub key: String,
 }

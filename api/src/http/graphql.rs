@@ -17,9 +17,11 @@ use crate::{
         cookie::{self, CookieAuthenticated},
         viewer::{Credential, authenticate},
     },
+    client_address::ClientAddress,
     config::TrustedDocuments,
-    documents::{Prepared, store::Trusted},
+    documents::Prepared,
     error::{ApiError, code, set_code},
+    limits::Premeasured,
     public_cache::{self, CachedResponse, chosen_operation},
     state::AppState,
 };
@@ -27,33 +29,6 @@ use crate::{
 /// The media type of GraphQL-over-HTTP responses.
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
-
-/// The address of the client, for per-address limits.
-#[derive(Clone, Debug)]
-pub struct ClientAddress(pub String);
-
-impl ClientAddress {
-    /// The peer's address; behind one trusted proxy (`QUORUM_TRUST_FORWARDED_FOR`), the address
-    /// that proxy appended last to `X-Forwarded-For`. Entries before it are the client's claims
-    /// and are never trusted.
-    pub fn of(req: &Request, trust_forwarded_for: bool) -> Self {
-        let forwarded = trust_forwarded_for
-            .then(|| req.headers().get("x-forwarded-for"))
-            .flatten()
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit(',').next())
-            .map(str::trim)
-            .filter(|address| address.parse::<std::net::IpAddr>().is_ok());
-        Self(forwarded.map_or_else(
-            || {
-                req.remote_addr()
-                    .as_socket_addr()
-                    .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
-            },
-            str::to_owned,
-        ))
-    }
-}
 
 /// The `/graphql` endpoint.
 pub struct GraphqlEndpoint {
@@ -353,8 +328,8 @@ impl GraphqlEndpoint {
                     request.operation_name.as_deref().unwrap_or_default(),
                     serde_json::to_string(&request.variables).unwrap_or_default()
                 );
-                request = request.data(Trusted {
-                    prepared: prepared.clone(),
+                request = request.data(Premeasured {
+                    measured: prepared.measured.clone(),
                     key,
                 });
                 self.state

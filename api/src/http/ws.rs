@@ -30,10 +30,10 @@ use crate::{
         cookie,
         viewer::{Credential, authenticate},
     },
+    client_address::ClientAddress,
     error::{ApiError, code},
     http::{
         cors,
-        graphql::ClientAddress,
         ws_budget::{Unit, WsBudget},
     },
     state::AppState,

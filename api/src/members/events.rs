@@ -9,12 +9,11 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::{
-    accounts::types::{Account as AccountNode, Organization as OrganizationNode},
     db::Tx,
     error::ApiResult,
     holders::Holder,
     ids,
-    members::{reminders::class_name, types::Membership as MembershipNode},
+    members::reminders::class_name,
     notifications::{
         mail::{self, Mail, To},
         outbox::{self, Audience, Event, WebhookEvent},
@@ -27,18 +26,18 @@ pub async fn approved(tx: &Tx, row: &membership::Model) -> ApiResult<()> {
     let holder_json = match holder {
         Holder::Account(id) => json!({
             "type": "Account",
-            "id": ids::id_of::<AccountNode>(id).to_string(),
+            "id": ids::id_of::<ids::kind::Account>(id).to_string(),
             "name": Account::find_by_id(id).one(tx).await?.map(|a| a.display_name),
         }),
         Holder::Organization(id) => json!({
             "type": "Organization",
-            "id": ids::id_of::<OrganizationNode>(id).to_string(),
+            "id": ids::id_of::<ids::kind::Organization>(id).to_string(),
             "name": Organization::find_by_id(id).one(tx).await?.map(|o| o.name),
         }),
     };
     let data = json!({
         "membership": {
-            "id": ids::id_of::<MembershipNode>(row.id).to_string(),
+            "id": ids::id_of::<ids::kind::Membership>(row.id).to_string(),
             "class": row.class_key.as_str(),
             "since": row.since,
             "endsOn": row.ends_on,

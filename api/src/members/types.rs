@@ -36,7 +36,7 @@ async fn class_of(ctx: &Context<'_>, key: MembershipClassKey) -> ApiResult<Membe
 pub struct Membership(pub membership::Model);
 
 impl NodeKind for Membership {
-    const KIND: &'static str = "Membership";
+    const KIND: &'static str = crate::ids::kind::Membership::KIND;
 }
 
 impl Membership {

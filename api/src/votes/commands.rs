@@ -24,11 +24,11 @@ use uuid::Uuid;
 use crate::{
     amendments::{
         AmendmentStatus, VoteBody,
+        changes::changes,
         commands::{audit_step, find, lock, transition},
         results::StoredTally,
         rights::{MembersVoteReason, members_vote_reason},
         rules::StoredRules,
-        types::changes,
     },
     auth::Viewer,
     bylaws::{

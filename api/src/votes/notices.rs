@@ -5,7 +5,6 @@ use entity::{amendment, amendment::AmendmentStatus};
 use serde_json::json;
 
 use crate::{
-    amendments::types::Amendment as AmendmentNode,
     db::Tx,
     error::ApiResult,
     ids,
@@ -42,7 +41,7 @@ pub async fn closed(tx: &Tx, row: &amendment::Model) -> ApiResult<()> {
         .and_then(|text| serde_json::from_str(text).ok());
     let data = json!({
         "amendment": {
-            "id": ids::id_of::<AmendmentNode>(row.id).to_string(),
+            "id": ids::id_of::<ids::kind::Amendment>(row.id).to_string(),
             "title": row.title,
             "adoptedVersion": row.adopted_version,
             "closedAt": row.closed_at.map(outbox::instant),
