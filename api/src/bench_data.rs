@@ -30,11 +30,11 @@ use crate::{
     db::begin_write,
     demo,
     error::{ApiError, ApiResult},
+    holders::Holder,
     ids,
     members::{
         classes::MembershipClassKey,
         commands::membership::{Grant, Term, import_memberships},
-        holder::Holder,
     },
     policy, sponsors, votes,
 };

@@ -1,7 +1,7 @@
 //! Who holds a membership or a sponsorship, or owns a mirror: an account or an organization.
-//! Shared by the domains, and depending on none of them but accounts and organizations.
+//! Shared by the domains, and depending on none of them; what GraphQL needs of it is in
+//! [`types`].
 
-use async_graphql::{Context, ID, Union};
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     organization_representative,
@@ -12,16 +12,11 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 use uuid::Uuid;
 
 use crate::{
-    accounts::{loader::AccountLoader, types::Account},
     auth::{Role, Viewer},
     error::{ApiError, ApiResult},
-    ids,
-    loaders::{cached_loader, loader},
-    organizations::{
-        loader::{OrganizationLoader, RepresentedOrganizationsLoader},
-        types::Organization,
-    },
 };
+
+pub mod types;
 
 /// An account or an organization, as stored in `*_key` columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,35 +62,6 @@ impl Holder {
                 "a row has neither or both holder columns",
             )),
         }
-    }
-
-    /// The viewer, or the organization `organization_id` the viewer represents. Acting for an
-    /// organization needs its representative; anyone else is `FORBIDDEN`.
-    pub async fn acting(
-        ctx: &Context<'_>,
-        organization_id: Option<&ID>,
-        field: &str,
-    ) -> ApiResult<Self> {
-        let me = Viewer::of(ctx).require_account()?;
-        let Some(id) = organization_id else {
-            return Ok(Holder::Account(me.id));
-        };
-        let organization = ids::key_of::<Organization>(id, field)?;
-        if !viewer_organizations(ctx).await?.contains(&organization) {
-            return Err(ApiError::forbidden(
-                "only the organization's representatives can act for it",
-            ));
-        }
-        Ok(Holder::Organization(organization))
-    }
-
-    /// Whether the viewer is this holder or represents it.
-    pub async fn is_viewer(self, ctx: &Context<'_>) -> ApiResult<bool> {
-        let viewer = Viewer::of(ctx);
-        Ok(match self {
-            Holder::Account(id) => viewer.account_id() == Some(id),
-            Holder::Organization(id) => viewer_organizations(ctx).await?.contains(&id),
-        })
     }
 
     /// The account `account_id`, or the organization `organization` it represents, read on
@@ -155,20 +121,6 @@ impl Holder {
             }
         })
     }
-
-    /// The holder as a GraphQL object.
-    pub async fn load(self, ctx: &Context<'_>) -> ApiResult<Option<MembershipHolder>> {
-        Ok(match self {
-            Holder::Account(id) => cached_loader::<AccountLoader>(ctx)?
-                .load_one(id)
-                .await?
-                .map(|row| MembershipHolder::Account(Account::new(row))),
-            Holder::Organization(id) => cached_loader::<OrganizationLoader>(ctx)?
-                .load_one(id)
-                .await?
-                .map(|row| MembershipHolder::Organization(Organization(row))),
-        })
-    }
 }
 
 /// The organizations `account_id` represents, read on `db`.
@@ -192,20 +144,6 @@ pub fn own_case_refusal(look_back_days: i32, instead: &str) -> ApiError {
     ))
 }
 
-/// The organizations the viewer represents; none for anonymous callers and API tokens.
-pub async fn viewer_organizations(ctx: &Context<'_>) -> ApiResult<Vec<Uuid>> {
-    let Some(me) = Viewer::of(ctx).account_id() else {
-        return Ok(Vec::new());
-    };
-    Ok(loader::<RepresentedOrganizationsLoader>(ctx)?
-        .load_one(me)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|organization| organization.id)
-        .collect())
-}
-
 /// The roles that sit on a committee and so may see non-disclosed members.
 pub const COMMITTEES: [Role; 5] = [
     Role::MembershipCommittee,
@@ -218,29 +156,6 @@ pub const COMMITTEES: [Role; 5] = [
 /// Whether the viewer sits on a committee.
 pub fn is_committee(viewer: &Viewer) -> bool {
     COMMITTEES.iter().any(|role| viewer.has_role(*role))
-}
-
-/// Who holds a membership: a person or an organization.
-#[derive(Union)]
-pub enum MembershipHolder {
-    Account(Account),
-    Organization(Organization),
-}
-
-/// The holder keys the viewer acts for: their own account and the organizations they
-/// represent.
-pub async fn viewer_holder_keys(ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-    let Some(me) = Viewer::of(ctx).account_id() else {
-        return Ok(Vec::new());
-    };
-    Ok(std::iter::once(Holder::Account(me).key())
-        .chain(
-            viewer_organizations(ctx)
-                .await?
-                .into_iter()
-                .map(|id| Holder::Organization(id).key()),
-        )
-        .collect())
 }
 
 /// The holder keys an account acts for, read on `db` (a command's transaction): its own and

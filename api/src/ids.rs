@@ -32,7 +32,7 @@ pub mod kind {
         };
     }
 
-    kinds!(Account, Organization, Membership, Amendment);
+    kinds!(Account, Organization, Membership, Amendment, SponsorTier);
 }
 
 /// Encodes a node's global ID. Clients must treat it as opaque.

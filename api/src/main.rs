@@ -222,7 +222,7 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
                 .await?
                 .ok_or_else(|| format!("no account has the email {}", email.as_str()))?;
             let tx = db::begin_write(&db).await?;
-            accounts::db::grant_role(&tx, Actor::System, account.id, role).await?;
+            accounts::commands::grant_role(&tx, Actor::System, account.id, role).await?;
             tx.commit().await?;
             println!("granted {} to {}", role.as_str(), email.as_str());
         }

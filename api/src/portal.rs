@@ -8,7 +8,7 @@ use crate::{
     auth::Viewer,
     error::ApiResult,
     loaders::cached_loader,
-    members::mine::MyMembership,
+    members::types::mine::MyMembership,
 };
 
 /// The signed-in person: their account with its private fields, and their memberships and

@@ -144,9 +144,12 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection,
     add(data, RepresentativesLoader(db()));
     add(data, ApplicationMirrorsLoader(db()));
     add(data, MembershipLoader(db()));
-    add(data, crate::amendments::versions::AmendmentLoader(db()));
+    add(
+        data,
+        crate::amendments::types::versions::AmendmentLoader(db()),
+    );
     data.insert(DataLoader::new(
-        crate::amendments::ballots::BallotLoader(db()),
+        crate::amendments::types::ballots::BallotLoader(db()),
         tokio::spawn,
     ));
     add(data, VerificationsLoader(db()));

@@ -27,6 +27,3 @@ pub async fn find_account(
         .map_err(corrupt_row("accounts", id))?
         .ok_or_else(|| ApiError::not_found("account"))
 }
-
-// Kept at their old path for the callers that name them here.
-pub use crate::accounts::commands::{Tokens, grant_role, start_session};

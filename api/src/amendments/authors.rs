@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     auth::Viewer,
     error::ApiResult,
-    members::holder::{Holder, is_committee},
+    holders::{Holder, is_committee},
 };
 
 /// What the public sees instead of the name of a member who asked not to be listed.

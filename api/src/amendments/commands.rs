@@ -496,7 +496,7 @@ async fn holds_membership(
     account: Uuid,
     statuses: &[MembershipStatus],
 ) -> ApiResult<bool> {
-    let keys = crate::members::holder::holder_keys_of(tx, account).await?;
+    let keys = crate::holders::holder_keys_of(tx, account).await?;
     let grace = policy::current(tx).await?.grace_period_days;
     let today = Utc::now().date_naive();
     let any_status = statuses.iter().fold(Condition::any(), |cond, status| {

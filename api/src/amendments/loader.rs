@@ -16,7 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    amendments::{results::VoteCounts, types::Amendment},
+    amendments::results::VoteCounts,
     bylaws::{db::section_of, text::Document},
     error::ApiError,
     ids,
@@ -110,7 +110,7 @@ impl Loader<Uuid> for VoteCountsLoader {
             .map(|key| {
                 let none = VoteCounts {
                     id: ids::id_of::<VoteCounts>(*key),
-                    amendment_id: ids::id_of::<Amendment>(*key),
+                    amendment_id: ids::id_of::<ids::kind::Amendment>(*key),
                     yes: 0,
                     no: 0,
                     abstain: 0,

@@ -2,7 +2,6 @@
 //! the results of their votes as an amendment shows them. Votes build on this module.
 
 pub mod authors;
-pub mod ballots;
 pub mod changes;
 pub mod commands;
 pub mod loader;
@@ -12,7 +11,6 @@ pub mod results;
 pub mod rights;
 pub mod rules;
 pub mod types;
-pub mod versions;
 pub mod visibility;
 
 pub use entity::{

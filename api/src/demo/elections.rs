@@ -22,7 +22,8 @@ use crate::{
         nominations::{self, Nominate, Respond},
     },
     error::{ApiError, ApiResult},
-    members::{commands::membership, holder::Holder},
+    holders::Holder,
+    members::commands::membership,
     rolls::CaughtUpTx,
 };
 

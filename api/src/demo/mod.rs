@@ -26,10 +26,10 @@ use crate::{
     auth::{Role, Viewer, password::Password, viewer::offline_viewer},
     db::Tx,
     error::{ApiError, ApiResult},
+    holders::Holder,
     members::{
         classes::MembershipClassKey,
         commands::application::{self as applications, Apply, ReviewApplication},
-        holder::Holder,
     },
     mirrors::commands::{self as mirrors, RegisterMirror, VerifyMirror},
     money::{Currency, Money},

@@ -17,10 +17,8 @@ use uuid::Uuid;
 use crate::{
     elections::{board, record::FrozenRules},
     error::ApiResult,
-    members::{
-        holder::Holder,
-        status::{self as member_status, MembershipStatus},
-    },
+    holders::Holder,
+    members::status::{self as member_status, MembershipStatus},
 };
 
 /// Why a nominee cannot stand.

@@ -2,10 +2,11 @@
 //! `change_feed`), on a channel of its own. Only the turnout travels: who voted and what was
 //! voted never do.
 
+use async_graphql::SimpleObject;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::{change_feed::ChangeFeed, elections::types::Turnout};
+use crate::change_feed::ChangeFeed;
 
 /// Elections' turnout, keyed by election.
 pub type TurnoutEvents = ChangeFeed<Turnout>;
@@ -24,4 +25,14 @@ pub async fn turnout(db: &DatabaseConnection, election: Uuid) -> crate::error::A
         .map_or(0, |r| r.roll_size);
     let voted = crate::elections::roll::voted(db, election).await?;
     Ok(Turnout { voted, roll_size })
+}
+
+/// How many have voted, never how.
+#[derive(SimpleObject, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "ElectionTurnout")]
+pub struct Turnout {
+    /// Roll entries that cast a ballot.
+    pub voted: u64,
+    /// Entries on the roll (0 before voting opens).
+    pub roll_size: u64,
 }

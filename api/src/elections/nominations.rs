@@ -27,11 +27,9 @@ use crate::{
     db::Tx,
     elections::{lifecycle::lock, record::FrozenRules},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    holders::holder_keys_of,
     ids,
-    members::{
-        holder::holder_keys_of,
-        status::{self as member_status, MembershipStatus},
-    },
+    members::status::{self as member_status, MembershipStatus},
     policy,
 };
 

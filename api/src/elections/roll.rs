@@ -109,7 +109,7 @@ pub async fn entries_of(
     election: Uuid,
     account: Uuid,
 ) -> ApiResult<Vec<election_roll::Model>> {
-    let keys = crate::members::holder::holder_keys_of(db, account).await?;
+    let keys = crate::holders::holder_keys_of(db, account).await?;
     Ok(ElectionRoll::find()
         .filter(election_roll::Column::ElectionId.eq(election))
         .filter(election_roll::Column::HolderKey.is_in(keys))

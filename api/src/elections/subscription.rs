@@ -6,9 +6,7 @@ use futures_util::{Stream, StreamExt};
 use crate::{
     auth::Viewer,
     elections::{
-        events::turnout,
-        lifecycle::find,
-        types::{Election, Turnout},
+        events::Turnout, events::turnout, lifecycle::find, types::Election,
         visibility::election_visible,
     },
     error::{ApiError, ApiResult},

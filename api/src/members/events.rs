@@ -15,8 +15,9 @@ use crate::{
     ids,
     members::reminders::class_name,
     notifications::{
+        audience::Audience,
         mail::{self, Mail, To},
-        outbox::{self, Audience, Event, WebhookEvent},
+        outbox::{self, Event, WebhookEvent},
     },
 };
 

@@ -10,6 +10,7 @@ use crate::{
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
+    holders::Holder,
     ids::key_of,
     input::text,
     members::{
@@ -18,7 +19,6 @@ use crate::{
             application::{self, Apply, RejectApplication, ReviewApplication},
             membership::{self, GiveNotice, RespondToNotice},
         },
-        holder::Holder,
         types::{Application, Membership},
     },
     mirrors::types::Mirror,

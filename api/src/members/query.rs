@@ -14,11 +14,11 @@ use crate::{
     accounts::loader::{AccountLoader, OrganizationLoader},
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
+    holders::{Holder, holder_name_sql, is_committee, name_contains, types::viewer_organizations},
     loaders::cached_loader,
     members::loader::MembershipClassLoader,
     members::{
         classes::{MembershipClass, MembershipClassKey, may_review},
-        holder::{Holder, holder_name_sql, is_committee, name_contains, viewer_organizations},
         status::{self, MembershipStatus},
         types::{
             Application, ApplicationConnection, ApplicationOrder, ApplicationStatus, Membership,

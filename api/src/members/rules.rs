@@ -12,7 +12,7 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
-use crate::members::holder::Holder;
+use crate::holders::Holder;
 
 /// `today` plus `months`, saturating at today.
 pub fn months_from(today: NaiveDate, months: i32) -> NaiveDate {

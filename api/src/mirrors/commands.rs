@@ -3,7 +3,11 @@
 use crate::audit::{AuditAction, SubjectKind};
 use crate::db::Tx;
 use chrono::Utc;
-use entity::{mirror, mirror_verification, prelude::Mirror as Mirrors};
+use entity::{
+    mirror::{self, MirrorStatus},
+    mirror_verification::{self, VerificationOutcome},
+    prelude::Mirror as Mirrors,
+};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
     sea_query::Expr,
@@ -13,14 +17,19 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, Actor, Entry},
-    auth::Viewer,
+    auth::{Role, Viewer},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
     holders::{Holder, own_case_refusal},
     ids,
     members::{commands::follow::follow_mirror_check, rules::mirror_status_now},
-    mirrors::types::{MirrorStatus, VerificationOutcome, may_verify},
     policy,
 };
+
+/// Whether the viewer may check mirrors: the Technology Committee, or an `ADMIN`, who stands in
+/// when a committee member cannot check their own mirror. Both see every mirror.
+pub fn may_verify(viewer: &Viewer) -> bool {
+    viewer.has_role(Role::TechnologyCommittee) || viewer.has_role(Role::Admin)
+}
 
 /// Why a committee member may not check a mirror of their own.
 const OWN_MIRROR: &str = "You cannot check your own mirror (one you own or registered, or your organization's); another member of the Technology Committee or an administrator must.";

@@ -7,9 +7,12 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use crate::{
     auth::Viewer,
     error::ApiResult,
-    holders::{Holder, viewer_organizations},
+    holders::{Holder, types::viewer_organizations},
     members::rules::mirror_verified_now,
-    mirrors::types::{Mirror, MirrorConnection, may_verify},
+    mirrors::{
+        commands::may_verify,
+        types::{Mirror, MirrorConnection},
+    },
     pagination::{PageArgs, cost, fetch_page},
     policy::loader::policy,
 };

@@ -5,13 +5,13 @@ use entity::{mirror, mirror_verification};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
-    auth::{Role, Viewer},
+    auth::Viewer,
     error::ApiResult,
-    holders::{Holder, MembershipHolder},
+    holders::{Holder, types::MembershipHolder},
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
     members::rules::mirror_status_now,
-    mirrors::loader::VerificationsLoader,
+    mirrors::{commands::may_verify, loader::VerificationsLoader},
     policy::loader::policy,
     time::DateTime,
 };
@@ -19,12 +19,6 @@ use crate::{
 /// Where a mirror stands, and what one check found: one type each for the column, the domain
 /// and GraphQL.
 pub use entity::{mirror::MirrorStatus, mirror_verification::VerificationOutcome};
-
-/// Whether the viewer may check mirrors: the Technology Committee, or an `ADMIN`, who stands in
-/// when a committee member cannot check their own mirror. Both see every mirror.
-pub fn may_verify(viewer: &Viewer) -> bool {
-    viewer.has_role(Role::TechnologyCommittee) || viewer.has_role(Role::Admin)
-}
 
 /// The mirror row, wrapped so that no column becomes API by accident.
 #[derive(Clone, Debug)]

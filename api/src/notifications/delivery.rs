@@ -6,7 +6,7 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{
     outbox_event,
     prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint},
@@ -14,7 +14,6 @@ use entity::{
     webhook_endpoint,
 };
 use futures_util::future::join_all;
-use rand::Rng;
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     sea_query::Expr,
@@ -34,9 +33,6 @@ use crate::{
 
 /// Deliveries one worker claims at a time.
 const BATCH: u64 = 16;
-
-/// The longest wait between attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
 /// The HTTP client that sends webhooks, with the SSRF guard as its resolver, and the key that
 /// opens the endpoints' sealed secrets.
@@ -308,96 +304,6 @@ async fn record(
     Ok(())
 }
 
-/// The wait before the next attempt after `attempts` failed ones: the base doubled for each,
-/// up to six hours, then a random share of it between a half and all of it, so that retries to
-/// one receiver spread out.
-pub fn backoff(base: Duration, attempts: i32) -> Duration {
-    let doublings = Ord::min(u32::try_from(attempts.saturating_sub(1)).unwrap_or(0), 20);
-    let full = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
-    full.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
-}
-
 fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
-}
-
-/// Whether a worker holds `row` now: its claim set `last_attempt_at` to the claim's time and
-/// `next_attempt_at` exactly a lease later, and the lease has not run out. (After an attempt,
-/// `next_attempt_at` is the attempt's end plus a jittered backoff, never that instant.)
-pub fn held_by_a_worker(
-    row: &webhook_delivery::Model,
-    lease: Duration,
-    now: DateTime<Utc>,
-) -> bool {
-    let Ok(lease) = chrono::Duration::from_std(lease) else {
-        return false;
-    };
-    row.status == DeliveryStatus::Pending
-        && row.next_attempt_at > now
-        && row.last_attempt_at.is_some_and(|claimed| {
-            (row.next_attempt_at - claimed - lease).abs() < chrono::Duration::milliseconds(1)
-        })
-}
-
-/// Makes a delivery that waits out its backoff due now, its count of attempts kept. The update
-/// holds only if the row is still as `row` was read (no worker claimed it since), so it never
-/// sends an attempt twice at once.
-pub async fn hasten(db: &impl ConnectionTrait, row: &webhook_delivery::Model) -> ApiResult<bool> {
-    let done = WebhookDelivery::update_many()
-        .col_expr(
-            webhook_delivery::Column::NextAttemptAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(webhook_delivery::Column::Id.eq(row.id))
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::Attempts.eq(row.attempts))
-        .filter(webhook_delivery::Column::NextAttemptAt.eq(row.next_attempt_at))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
-}
-
-/// Sends a failed delivery again: back to `PENDING`, due now, with a fresh count of attempts.
-/// Only a `FAILED` one can be; its body is still kept.
-pub async fn requeue(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<bool> {
-    let done = WebhookDelivery::update_many()
-        .col_expr(
-            webhook_delivery::Column::Status,
-            Expr::value(DeliveryStatus::Pending.to_value()),
-        )
-        .col_expr(webhook_delivery::Column::Attempts, Expr::value(0))
-        .col_expr(
-            webhook_delivery::Column::NextAttemptAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(webhook_delivery::Column::Id.eq(id))
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Failed))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_retries_span_about_a_day() {
-        let settings = Notifications::default();
-        let attempts = i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);
-        let least: Duration = (1..attempts).map(|n| backoff(settings.retry_base, n)).sum();
-        assert!(least >= Duration::from_secs(12 * 3600), "{least:?}");
-        assert!(least <= Duration::from_secs(27 * 3600), "{least:?}");
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        let base = Duration::from_secs(30);
-        for attempts in 1..=12 {
-            let wait = backoff(base, attempts);
-            let full = base.saturating_mul(1 << (attempts - 1)).min(MAX_BACKOFF);
-            assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?}");
-        }
-        assert!(backoff(base, 40) <= MAX_BACKOFF);
-    }
 }

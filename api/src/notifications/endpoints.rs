@@ -31,7 +31,7 @@ use crate::{
     error::{ApiError, ApiResult, corrupt_row},
     holders::Holder,
     ids,
-    notifications::{audience, delivery, outbox::WebhookEvent},
+    notifications::{audience, outbox::WebhookEvent, queue},
 };
 
 /// A new endpoint, parsed: its URL passed the SSRF guard, its events are at least one.
@@ -336,19 +336,19 @@ pub async fn redeliver(
     }
     match current.status {
         DeliveryStatus::Failed => {
-            if !delivery::requeue(tx, id).await? {
+            if !queue::requeue(tx, id).await? {
                 return Err(ApiError::conflict(
                     "this delivery changed while you asked; try again",
                 ));
             }
         }
-        DeliveryStatus::Pending if delivery::held_by_a_worker(&current, lease, Utc::now()) => {
+        DeliveryStatus::Pending if queue::held_by_a_worker(&current, lease, Utc::now()) => {
             return Err(ApiError::conflict(
                 "this delivery is being attempted now; wait for its outcome",
             ));
         }
         DeliveryStatus::Pending => {
-            if current.next_attempt_at > Utc::now() && !delivery::hasten(tx, &current).await? {
+            if current.next_attempt_at > Utc::now() && !queue::hasten(tx, &current).await? {
                 return Err(ApiError::conflict(
                     "this delivery is being attempted now; wait for its outcome",
                 ));

@@ -311,21 +311,6 @@ pub async fn password_changed(tx: &Tx, account_id: Uuid) -> ApiResult<()> {
     Ok(())
 }
 
-/// An election's voting opened: tells everyone on its roll (members, or an organization's
-/// representatives), once the caller's transaction commits. For the election commands.
-pub async fn election_opened(
-    tx: &Tx,
-    election: Uuid,
-    title: &str,
-    closes_at: DateTime<Utc>,
-) -> ApiResult<()> {
-    let mail = Mail::ElectionOpened {
-        title: title.to_owned(),
-        closes_at,
-    };
-    super::mailing::to_roll(tx, super::mailing::Roll::Election(election), &mail).await
-}
-
 /// Someone was invited to represent an organization: asks them to accept or decline. For the
 /// organization commands.
 pub async fn representative_invited(

@@ -154,3 +154,18 @@ async fn voters(db: &impl ConnectionTrait, roll: Roll) -> ApiResult<Vec<To>> {
         })
         .collect())
 }
+
+/// An election's voting opened: tells everyone on its roll (members, or an organization's
+/// representatives), once the caller's transaction commits. For the election commands.
+pub async fn election_opened(
+    tx: &Tx,
+    election: Uuid,
+    title: &str,
+    closes_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let mail = Mail::ElectionOpened {
+        title: title.to_owned(),
+        closes_at,
+    };
+    to_roll(tx, Roll::Election(election), &mail).await
+}

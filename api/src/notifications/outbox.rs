@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 pub use entity::outbox_event::WebhookEvent;
 use entity::{
-    outbox_event::{self, EventAudience},
+    outbox_event,
     prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent},
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint, webhook_endpoint_event,
@@ -16,75 +16,10 @@ use uuid::Uuid;
 
 use crate::{
     db::Tx,
-    error::{ApiError, ApiResult},
-    holders::Holder,
+    error::ApiResult,
     ids,
-    notifications::audience,
+    notifications::audience::{self, Audience},
 };
-
-/// Who may read an event. Decided when it is written, and again before each delivery (see
-/// [`super::audience`]): consent withdrawn or a membership undisclosed in between stops it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Audience {
-    /// Anyone may know it, for good (an amendment's or an election's outcome).
-    Public,
-    /// Public while the sponsor consents to be shown; otherwise only the sponsor's own endpoints
-    /// and the foundation's ADMIN ones may read it.
-    WhileSponsorShown(Holder),
-    /// Public while the membership the event is about (its subject) is disclosed; otherwise
-    /// only the holder's own endpoints and the foundation's ADMIN ones may read it.
-    WhileMembershipDisclosed(Holder),
-    /// Never public: only the holder's own endpoints and the foundation's ADMIN ones.
-    Holder(Holder),
-}
-
-impl Audience {
-    /// The holder who may read it however it stands; `None` when it is public for good.
-    pub fn holder(self) -> Option<Holder> {
-        match self {
-            Self::Public => None,
-            Self::WhileSponsorShown(holder)
-            | Self::WhileMembershipDisclosed(holder)
-            | Self::Holder(holder) => Some(holder),
-        }
-    }
-
-    /// As stored: the rule in `outbox_events.audience`, and the holder it names in
-    /// `audience_account_id` or `audience_organization_id`.
-    fn columns(self) -> (EventAudience, Option<Uuid>, Option<Uuid>) {
-        let (rule, holder) = match self {
-            Self::Public => (EventAudience::Public, None),
-            Self::WhileSponsorShown(holder) => (EventAudience::WhileSponsorShown, Some(holder)),
-            Self::WhileMembershipDisclosed(holder) => {
-                (EventAudience::WhileMembershipDisclosed, Some(holder))
-            }
-            Self::Holder(holder) => (EventAudience::Holder, Some(holder)),
-        };
-        let (account, organization) = holder.map_or((None, None), Holder::columns);
-        (rule, account, organization)
-    }
-
-    /// Reads what [`Audience::columns`] stored. A rule without its holder, or public with one,
-    /// is corruption.
-    pub fn of(event: &outbox_event::Model) -> ApiResult<Self> {
-        let holder =
-            || Holder::from_columns(event.audience_account_id, event.audience_organization_id);
-        Ok(match event.audience {
-            EventAudience::Public => {
-                if event.audience_account_id.is_some() || event.audience_organization_id.is_some() {
-                    return Err(ApiError::internal(format!(
-                        "outbox event {} is public but names a holder",
-                        event.id
-                    )));
-                }
-                Self::Public
-            }
-            EventAudience::WhileSponsorShown => Self::WhileSponsorShown(holder()?),
-            EventAudience::WhileMembershipDisclosed => Self::WhileMembershipDisclosed(holder()?),
-            EventAudience::Holder => Self::Holder(holder()?),
-        })
-    }
-}
 
 /// An event to tell integrations.
 pub struct Event {

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use crate::{
     auth::{Role, SessionGuard, Viewer},
     error::ApiResult,
-    holders::viewer_organizations,
+    holders::types::viewer_organizations,
     notifications::{
         preferences,
         types::{WebhookEndpoint, WebhookEndpointConnection},

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{CursorKey, Direction, Page, PageOf, SortDirection, assemble};
+use super::page::{CursorKey, Direction, Page, PageOf, SortDirection, assemble};
 use crate::error::ApiResult;
 
 /// A unique sort key of one or several columns, as a cursor carries it.

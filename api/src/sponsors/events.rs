@@ -17,7 +17,10 @@ use crate::{
     db::Tx,
     error::{ApiError, ApiResult},
     holders::Holder,
-    notifications::outbox::{self, Audience, Event, WebhookEvent},
+    notifications::{
+        audience::Audience,
+        outbox::{self, Event, WebhookEvent},
+    },
     sponsors::list::{PublicSponsor, PublicTier, public_sponsor_id},
 };
 

@@ -25,11 +25,11 @@ use crate::{
     audit::Actor,
     db::{begin_write, lock_keys},
     error::{ApiError, ApiResult},
+    holders::Holder,
     ids,
     members::{
         classes::MembershipClassKey,
         commands::follow::{follow_sponsor, follow_sponsors},
-        holder::Holder,
         rules::{SponsorStanding, Started},
     },
     notifications::outbox::WebhookEvent,

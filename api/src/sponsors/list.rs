@@ -19,7 +19,7 @@ use crate::{
     ids::{self, NodeKind},
     pagination::{CompositeKey, CursorKey, Page, PageOf, assemble, fetch_keyset_rows},
     public_cache::ListCountKey,
-    sponsors::{consent, status::active_on, tiers::SponsorTier},
+    sponsors::{consent, status::active_on},
     time::Date,
 };
 
@@ -101,7 +101,7 @@ impl PublicTier {
     /// The public view of a tier row.
     pub fn of(tier: &sponsor_tier::Model) -> Self {
         Self {
-            id: ids::id_of::<SponsorTier>(tier.id),
+            id: ids::id_of::<ids::kind::SponsorTier>(tier.id),
             name: tier.name.clone(),
             rank: tier.rank,
         }
@@ -121,7 +121,7 @@ impl From<PublicSponsorRow> for PublicSponsor {
             sponsor_since: row.sponsor_since.into(),
             since: row.sponsor_since.into(),
             tier: PublicTier {
-                id: ids::id_of::<SponsorTier>(row.tier_id),
+                id: ids::id_of::<ids::kind::SponsorTier>(row.tier_id),
                 name: row.tier_name,
                 rank: row.tier_rank,
             },

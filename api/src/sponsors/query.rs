@@ -14,9 +14,8 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use crate::{
     auth::{ApiScope, Role, Viewer},
     error::{ApiError, ApiResult},
-    holders::{holder_name_sql, name_contains},
+    holders::{Holder, holder_name_sql, name_contains, types::viewer_organizations},
     ids::{self, key_of},
-    members::holder::{Holder, viewer_organizations},
     money::{Currency, Money},
     pagination::{PageArgs, cost, fetch_page, fetch_sorted_page},
     services::Services,

@@ -21,7 +21,7 @@ pub use entity::sponsor_tier::TierState;
 pub struct SponsorTier(pub sponsor_tier::Model);
 
 impl NodeKind for SponsorTier {
-    const KIND: &'static str = "SponsorTier";
+    const KIND: &'static str = ids::kind::SponsorTier::KIND;
 }
 
 impl SponsorTier {

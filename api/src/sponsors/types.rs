@@ -12,9 +12,9 @@ pub use entity::{contribution::ContributionKind, sponsor_activity::SponsorActivi
 use crate::{
     auth::{Role, Viewer},
     error::{ApiError, ApiResult},
+    holders::{Holder, types::MembershipHolder},
     ids::{self, NodeKind},
     loaders::loader,
-    members::holder::{Holder, MembershipHolder},
     money::{Currency, Money},
     pagination::{CompositeKey, CursorKey, PageArgs, cost, fetch_keyset_page},
     sponsors::{

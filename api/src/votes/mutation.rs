@@ -5,9 +5,8 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use crate::{
     amendments::{
         VoteBody,
-        ballots::Vote,
         mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
-        types::Amendment,
+        types::{Amendment, ballots::Vote},
     },
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,

@@ -9,9 +9,10 @@ use crate::{
     error::ApiResult,
     ids,
     notifications::{
+        audience::Audience,
         mail::Mail,
         mailing::{self, Roll},
-        outbox::{self, Audience, Event, WebhookEvent},
+        outbox::{self, Event, WebhookEvent},
     },
 };
 

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::{
     amendments::VoteBody,
     error::ApiResult,
+    holders::Holder,
     ids,
-    members::holder::Holder,
     rolls::{self, Field, Weighting},
 };
 
@@ -133,7 +133,7 @@ pub async fn entries_of(
     amendment: Uuid,
     account: Uuid,
 ) -> ApiResult<Vec<voter_roll::Model>> {
-    let keys = crate::members::holder::holder_keys_of(db, account).await?;
+    let keys = crate::holders::holder_keys_of(db, account).await?;
     Ok(VoterRoll::find()
         .filter(voter_roll::Column::AmendmentId.eq(amendment))
         .filter(voter_roll::Column::HolderKey.is_in(keys))

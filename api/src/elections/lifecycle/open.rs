@@ -23,7 +23,7 @@ use crate::{
         roll,
     },
     error::{ApiError, ApiResult},
-    notifications::mail,
+    notifications::mailing,
     policy,
 };
 
@@ -151,6 +151,6 @@ pub async fn open_voting(
         json!({ "rules": rules_json, "roll": entries }),
     )
     .await?;
-    mail::election_opened(tx, row.id, &row.title, row.voting_closes_at).await?;
+    mailing::election_opened(tx, row.id, &row.title, row.voting_closes_at).await?;
     Ok(row)
 }

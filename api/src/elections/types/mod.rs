@@ -9,6 +9,7 @@ use entity::election::{self, ElectionState, SeatKind};
 
 use crate::{
     auth::Viewer,
+    elections::events::Turnout,
     elections::{
         eligibility::Candidacy,
         loader::{StandingLoader, TurnoutLoader, ViewerRollLoader},
@@ -47,16 +48,6 @@ impl Election {
     pub async fn nominees_for(&self, ctx: &Context<'_>) -> ApiResult<Vec<Nominee>> {
         nominee::shown_in(ctx, &self.0).await
     }
-}
-
-/// How many have voted, never how.
-#[derive(SimpleObject, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(name = "ElectionTurnout")]
-pub struct Turnout {
-    /// Roll entries that cast a ballot.
-    pub voted: u64,
-    /// Entries on the roll (0 before voting opens).
-    pub roll_size: u64,
 }
 
 /// One of the viewer's memberships on the election's roll.

@@ -21,12 +21,12 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Viewer,
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    holders::{Holder, own_case_refusal},
     ids,
     members::{
         classes::{MembershipClassKey, class_title, committee_for, may_review},
         commands::membership::{Grant, Term, grant_membership},
         events,
-        holder::{Holder, own_case_refusal},
         rules::mirror_status_now,
         status::{self, MembershipStatus},
     },

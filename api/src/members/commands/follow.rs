@@ -22,10 +22,10 @@ use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     db::Tx,
     error::ApiResult,
+    holders::Holder,
     members::{
         classes::MembershipClassKey,
         commands::membership::{Grant, Term, create_memberships, grant_membership},
-        holder::Holder,
         rules::{
             MirrorFollow, SponsorFollow, SponsorStanding, mirror_follow, mirror_status_now,
             sponsor_follow,

@@ -19,10 +19,10 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::{Role, Viewer},
     error::{ApiError, ApiResult, corrupt_row, on_unique_violation},
+    holders::{Holder, is_committee, own_case_refusal},
     ids,
     members::{
         classes::{MembershipClassKey, committee_for},
-        holder::{Holder, is_committee, own_case_refusal},
         rules::{mirror_status_now, months_from},
         status::{self, MembershipStatus},
     },

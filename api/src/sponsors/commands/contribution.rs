@@ -16,8 +16,8 @@ use crate::{
     auth::Viewer,
     db::lock_key,
     error::{ApiError, ApiResult},
+    holders::Holder,
     ids,
-    members::holder::Holder,
     money::Money,
     sponsors::{
         commands::sponsorship::{find, refuse_own_case},

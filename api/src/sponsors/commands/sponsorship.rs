@@ -23,8 +23,8 @@ use crate::{
     auth::{Role, Viewer},
     db::lock_key,
     error::{ApiError, ApiResult, corrupt_row},
+    holders::{Holder, own_case_refusal},
     ids,
-    members::holder::{Holder, own_case_refusal},
     money::Money,
     notifications::outbox::WebhookEvent,
     sponsors::{

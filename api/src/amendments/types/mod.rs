@@ -1,5 +1,8 @@
 //! The GraphQL types of amendments: the amendment, its changes and its comments.
 
+pub mod ballots;
+pub mod versions;
+
 use async_graphql::{Context, ID, Object};
 use chrono::Duration;
 use entity::{
@@ -8,12 +11,12 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use self::ballots::{Vote, ballots_of};
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
     amendments::{
         AmendmentStatus, ChangeOperation, VoteBody,
         authors::{UNLISTED, hidden_from},
-        ballots::{Vote, ballots_of},
         changes::as_change,
         loader::{ChangesLoader, DocumentLoader, VoteCountsLoader},
         results::{StoredTally, VoteCounts},

@@ -1,5 +1,7 @@
 //! The `Membership` and `Application` GraphQL types.
 
+pub mod mine;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::{application, membership, membership::NoticeKind};
@@ -8,11 +10,11 @@ use crate::{
     accounts::{loader::AccountLoader, types::Account},
     auth::{ApiScope, Viewer},
     error::{ApiError, ApiResult},
+    holders::{Holder, is_committee, name_order, types::MembershipHolder},
     ids::{self, NodeKind},
     loaders::{cached_loader, loader},
     members::{
         classes::{MembershipClass, MembershipClassKey, may_review},
-        holder::{Holder, MembershipHolder, is_committee, name_order},
         loader::{ApplicationMirrorsLoader, MembershipClassLoader},
         status::{self, MembershipStatus},
     },

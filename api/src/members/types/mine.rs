@@ -10,10 +10,8 @@ use uuid::Uuid;
 
 use crate::{
     error::ApiResult,
-    members::{
-        holder::holder_keys_of,
-        types::{Application, ApplicationConnection, ApplicationStatus, Membership},
-    },
+    holders::holder_keys_of,
+    members::types::{Application, ApplicationConnection, ApplicationStatus, Membership},
     pagination::{PageArgs, cost, fetch_page},
 };
 
