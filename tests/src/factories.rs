@@ -103,7 +103,7 @@ pub async fn grant(app: &TestApp, person: &Person, role: api::auth::Role) {
         return;
     }
     let tx = api::db::begin_write(app.db()).await.expect("begin");
-    api::accounts::db::grant_role(&tx, api::audit::Actor::System, key, role)
+    api::accounts::commands::grant_role(&tx, api::audit::Actor::System, key, role)
         .await
         .expect("grant the role");
     tx.commit().await.expect("commit");
