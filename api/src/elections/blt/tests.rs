@@ -137,38 +137,10 @@ fn the_published_export_adds_the_draw_and_the_withdrawn_and_reads_back() {
     assert_eq!(e.draw_order, Some(vec![1, 0]));
     assert_eq!(from_blt(&plain).expect("parse").draw_order, None);
     for bad in [
-        "2 1
-[tie 1]
-1 1 0
-0
-"A"
-"B"
-"T"
-",     // not every candidate
-        "2 1
-[tie 1 1]
-1 1 0
-0
-"A"
-"B"
-"T"
-",   // twice
-        "2 1
-[tie 1 2
-1 1 0
-0
-"A"
-"B"
-"T"
-",    // not closed on its line
-        "2 1
-[nick a b]
-1 1 0
-0
-"A"
-"B"
-"T"
-",  // an option not read
+        "2 1\n[tie 1]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // not every candidate
+        "2 1\n[tie 1 1]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // twice
+        "2 1\n[tie 1 2\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // not closed on its line
+        "2 1\n[nick a b]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // an option not read
     ] {
         assert!(from_blt(bad).is_err(), "{bad:?} should be rejected");
     }
