@@ -85,9 +85,7 @@ fn variable_in(set: &SelectionSet, pos: Pos) -> Option<Name> {
             .filter(|(_, value)| value.pos == pos)
             .find_map(|(_, value)| value.node.clone().into_const_with(Err::<Value, Name>).err())
             .or_else(|| variable_in(&field.node.selection_set.node, pos)),
-        Selection::InlineFragment(fragment) => {
-            variable_in(&fragment.node.selection_set.node, pos)
-        }
+        Selection::InlineFragment(fragment) => variable_in(&fragment.node.selection_set.node, pos),
         Selection::FragmentSpread(_) => None,
     })
 }

@@ -33,19 +33,16 @@ pub struct Choice {
 
 /// `account`'s choice.
 pub async fn choice(db: &impl ConnectionTrait, account: Uuid) -> ApiResult<Choice> {
-    Ok(EmailPreference::find_by_id(account)
-        .one(db)
-        .await?
-        .map_or(
-            Choice {
-                non_essential: true,
-                version: 0,
-            },
-            |row| Choice {
-                non_essential: row.non_essential,
-                version: row.version,
-            },
-        ))
+    Ok(EmailPreference::find_by_id(account).one(db).await?.map_or(
+        Choice {
+            non_essential: true,
+            version: 0,
+        },
+        |row| Choice {
+            non_essential: row.non_essential,
+            version: row.version,
+        },
+    ))
 }
 
 /// Whether `account` receives non-essential mail; yes unless it opted out.

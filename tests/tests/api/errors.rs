@@ -291,7 +291,8 @@ async fn what_you_may_not_see_is_not_found_and_what_you_may_see_but_not_change_i
 async fn a_variable_of_the_wrong_json_kind_is_bad_user_input_naming_the_variable() {
     let app = TestApp::new().await;
     let ada = tests::factories::a_person(&app, "Ada").await;
-    let members = "query($o: MembershipOrder) { memberships(first: 1, orderBy: $o) { totalCount } }";
+    let members =
+        "query($o: MembershipOrder) { memberships(first: 1, orderBy: $o) { totalCount } }";
     let since = "query($since: DateTime) { sponsorActivities(since: $since) { totalCount } }";
     let contribution = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id } } }";
     let cases = [
@@ -300,12 +301,18 @@ async fn a_variable_of_the_wrong_json_kind_is_bad_user_input_naming_the_variable
         (members, json!({ "o": ["x"] }), "$o"),
         (since, json!({ "since": 5 }), "$since"),
         (since, json!({ "since": true }), "$since"),
-        (since, json!({ "since": ["2026-01-01T00:00:00Z"] }), "$since"),
+        (
+            since,
+            json!({ "since": ["2026-01-01T00:00:00Z"] }),
+            "$since",
+        ),
         (since, json!({ "since": { "a": 1 } }), "$since"),
         (contribution, json!({ "input": "x" }), "$input"),
     ];
     for (query, variables, field) in cases {
-        let response = app.gql_as(&ada.access_token, query, variables.clone()).await;
+        let response = app
+            .gql_as(&ada.access_token, query, variables.clone())
+            .await;
         assert_eq!(
             response.error_code(),
             "BAD_USER_INPUT",

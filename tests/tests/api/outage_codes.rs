@@ -21,7 +21,9 @@ async fn one_amendment_and_its_live_tally_answer_unavailable_while_the_database_
 
     app.db().close_by_ref().await.expect("close the pool");
 
-    let list = app.gql("{ amendments(first: 5) { totalCount } }", json!({})).await;
+    let list = app
+        .gql("{ amendments(first: 5) { totalCount } }", json!({}))
+        .await;
     assert_eq!(list.error_code(), "SERVICE_UNAVAILABLE", "{:#}", list.body);
     let one = app.gql(AMENDMENT, json!({ "id": amendment })).await;
     assert_eq!(one.error_code(), "SERVICE_UNAVAILABLE", "{:#}", one.body);
@@ -45,8 +47,7 @@ async fn one_amendment_and_its_live_tally_answer_unavailable_while_the_database_
     let answer = next_message(&mut socket).await;
     assert_eq!(answer["id"], "1", "{answer}");
     assert_eq!(
-        answer["payload"]["errors"][0]["extensions"]["code"],
-        "SERVICE_UNAVAILABLE",
+        answer["payload"]["errors"][0]["extensions"]["code"], "SERVICE_UNAVAILABLE",
         "{answer}"
     );
 }

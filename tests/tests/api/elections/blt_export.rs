@@ -33,7 +33,10 @@ fn preamble(blt: &str) -> (Preamble, Vec<String>) {
         tokens.extend(words.map(str::to_owned));
     }
     let mut rest = tokens.into_iter();
-    found.candidates = rest.next().and_then(|t| t.parse().ok()).expect("candidates");
+    found.candidates = rest
+        .next()
+        .and_then(|t| t.parse().ok())
+        .expect("candidates");
     rest.next().expect("seats");
     let mut rest = rest.peekable();
     while let Some(token) = rest.peek().cloned() {
@@ -51,7 +54,9 @@ fn preamble(blt: &str) -> (Preamble, Vec<String>) {
             }
             found.tie = Some(order);
         } else if let Some(number) = token.strip_prefix('-') {
-            found.withdrawn.push(number.parse().expect("a candidate number"));
+            found
+                .withdrawn
+                .push(number.parse().expect("a candidate number"));
             rest.next();
         } else {
             break;

@@ -35,7 +35,11 @@ async fn an_undisclosed_member(f: &Foundation, name: &str) -> Person {
 async fn seen_by(f: &Foundation, who: Option<&Person>, election: &str) -> Vec<Value> {
     let variables = json!({ "id": election });
     let read = match who {
-        Some(person) => f.app.gql_as(&person.access_token, NOMINEES, variables).await,
+        Some(person) => {
+            f.app
+                .gql_as(&person.access_token, NOMINEES, variables)
+                .await
+        }
         None => f.app.gql(NOMINEES, variables).await,
     };
     read.data()["election"]["nominees"]
@@ -91,10 +95,7 @@ async fn a_pending_nomination_tells_no_one_but_the_nominee_and_the_committee_who
     // Other members and anonymous callers do not see a pending nomination at all.
     for who in [Some(&other), None] {
         let list = seen_by(&f, who, &election).await;
-        assert!(
-            ids.iter().all(|id| find(&list, id).is_none()),
-            "{list:#?}"
-        );
+        assert!(ids.iter().all(|id| find(&list, id).is_none()), "{list:#?}");
     }
     // The election committee and the nominee see the standing.
     let committee = seen_by(&f, Some(&f.committee), &election).await;
@@ -139,12 +140,18 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
     let read = "query($id: ID!) { node(id: $id) { id ... on Account { displayName roles createdAt email organizations { id } representativeInvitations(first: 5) { totalCount } } } }";
     let variables = json!({ "id": hana.id });
     let anonymous = f.app.gql(read, variables.clone()).await;
-    let as_member = f.app.gql_as(&other.access_token, read, variables.clone()).await;
+    let as_member = f
+        .app
+        .gql_as(&other.access_token, read, variables.clone())
+        .await;
     let as_committee = f
         .app
         .gql_as(&f.committee.access_token, read, variables.clone())
         .await;
-    let as_owner = f.app.gql_as(&hana.access_token, read, variables.clone()).await;
+    let as_owner = f
+        .app
+        .gql_as(&hana.access_token, read, variables.clone())
+        .await;
     let as_admin = f.app.gql_as(&f.admin.access_token, read, variables).await;
     for (who, response) in [
         ("anonymous", &anonymous),
@@ -164,11 +171,7 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
         assert_eq!(node["displayName"], "Hana", "{who}");
         assert_eq!(node["email"], json!(hana.email), "{who}");
         assert_eq!(node["organizations"], json!([]), "{who}");
-        assert_eq!(
-            node["representativeInvitations"]["totalCount"],
-            0,
-            "{who}"
-        );
+        assert_eq!(node["representativeInvitations"]["totalCount"], 0, "{who}");
     }
     // Nothing on an account says whether it holds a membership: that is the directory's to show.
     let fields = f
