@@ -4,7 +4,7 @@
 
 use api::{
     holders::Holder,
-    notifications::outbox::{Audience, WebhookEvent},
+    notifications::{audience::Audience, outbox::WebhookEvent},
 };
 use entity::prelude::OutboxEvent;
 use migration::{Alias, MigrationTrait, Query, SchemaManager};

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use api::notifications::outbox::{self, Audience, Event, WebhookEvent};
+use api::notifications::{
+    audience::Audience,
+    outbox::{self, Event, WebhookEvent},
+};
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use tests::{
