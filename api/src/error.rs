@@ -185,7 +185,9 @@ pub fn is_unavailable(err: &DbErr) -> bool {
 }
 
 /// Reads one row by id, naming its table and id in the log when a stored value is corrupt (a
-/// state that no enum variant matches). Use it wherever a row is loaded by its key.
+/// state that no enum variant matches), which is internal. Any other database error is what
+/// [`ApiError::from`] makes of it: a database out of reach is `SERVICE_UNAVAILABLE`, as on every
+/// other read. Use it wherever a row is loaded by its key.
 pub fn corrupt_row(
     table: &'static str,
     id: impl std::fmt::Display,
@@ -193,8 +195,10 @@ pub fn corrupt_row(
     move |err| {
         if let DbErr::Type(detail) = &err {
             tracing::error!(table, id = %id, detail = %detail, "a stored row holds an unknown state");
+            return ApiError::Internal(Arc::new(err));
         }
-        ApiError::Internal(Arc::new(err))
+        // Anything else is the database's answer, not the row's: out of reach is worth a retry.
+        ApiError::from(err)
     }
 }
 
@@ -272,7 +276,20 @@ fn shape_error(error: &mut ServerError, parsed: Option<(&Registry, &ParsedReques
         }
         error.message = crate::scalar_errors::message_for(&scalar);
         code::BAD_USER_INPUT
-    } else if error.source.is_none() && error.message.starts_with("Failed to parse") {
+    } else if let Some(variable) = wrong_kind_variable(error, parsed) {
+        // A variable whose JSON is of another kind than its place takes (a string for an input
+        // object, a number for a date): the engine finds it only while executing.
+        let reason = std::mem::replace(
+            &mut error.message,
+            format!("The variable {variable} is not of the kind its place in the query takes."),
+        );
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        extensions.set("reason", reason);
+        extensions.set("field", variable.as_str());
+        code::BAD_USER_INPUT
+    } else if error.source.is_none() && is_coercion_error(&error.message) {
         // Any other input coercion by the engine.
         let reason = std::mem::replace(&mut error.message, "This value is not valid.".to_owned());
         error
@@ -353,6 +370,57 @@ pub fn classify_validation_error(error: &mut ServerError) {
     extensions.set("reason", reason);
     extensions.set("field", field.as_str());
     set_code(error, code::BAD_USER_INPUT);
+}
+
+/// The variable (`$o`) behind an engine's input coercion error at execution: `Expected input
+/// type "X", found …`, `Failed to parse "X": …`, or either raised inside a list or an input
+/// object (`… (occurred while parsing "Y")`), pointing at an argument given a variable.
+fn wrong_kind_variable(
+    error: &ServerError,
+    parsed: Option<(&Registry, &ParsedRequest)>,
+) -> Option<String> {
+    if error.source.is_some() || !is_coercion_error(&error.message) {
+        return None;
+    }
+    let (_, parsed) = parsed?;
+    let pos = error.locations.first()?;
+    parsed.variable_at(*pos).map(|name| format!("${name}"))
+}
+
+/// Whether the engine's message is about coercing an input value.
+fn is_coercion_error(message: &str) -> bool {
+    message.starts_with("Expected input type ")
+        || message.starts_with("Failed to parse")
+        || message.contains("(occurred while parsing ")
+}
+
+/// What a validation error says in production instead of the engine's words.
+pub const VALIDATION_FAILED_MESSAGE: &str =
+    "The query does not fit the schema: check its fields, arguments and selections.";
+
+/// Keeps the schema's words out of a validation error, in production (or wherever
+/// introspection is off): the engine names types and fields (`Field "auditEvents" of type
+/// "AuditEventConnection" must have a selection`) that introspection hides. The code, the
+/// location and a `field` naming the input stay.
+pub fn without_schema_words(error: &mut ServerError) {
+    without_engine_reason(error);
+    if code_of(error) == code::GRAPHQL_VALIDATION_FAILED {
+        error.message = VALIDATION_FAILED_MESSAGE.to_owned();
+    }
+}
+
+/// Drops the engine's words, kept as `extensions.reason` of an input or validation error (they
+/// name the schema's types), from the error. Other codes' reasons are ours (`NOT_FOUND`'s).
+pub fn without_engine_reason(error: &mut ServerError) {
+    if !matches!(
+        code_of(error),
+        code::BAD_USER_INPUT | code::GRAPHQL_VALIDATION_FAILED
+    ) {
+        return;
+    }
+    if let Some(extensions) = error.extensions.as_mut() {
+        extensions.unset("reason");
+    }
 }
 
 /// "The idempotency key", from "idempotency key".

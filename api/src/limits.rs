@@ -23,7 +23,7 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
-    error::{classify_validation_error, code, set_code},
+    error::{classify_validation_error, code, set_code, without_schema_words},
 };
 
 /// Marks a request that may only subscribe, put in its data by the transport that carries it:
@@ -85,16 +85,20 @@ pub struct Premeasured {
     pub key: String,
 }
 
-/// The schema extension enforcing [`QueryLimits`].
-pub struct Limits(pub QueryLimits);
+/// The schema extension enforcing [`QueryLimits`]. With `schema_in_errors` off (in production,
+/// or wherever introspection is off), a validation error does not repeat the schema's words.
+pub struct Limits {
+    pub limits: QueryLimits,
+    pub schema_in_errors: bool,
+}
 
 impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension(self.0.clone()))
+        Arc::new(LimitsExtension(self.limits.clone(), self.schema_in_errors))
     }
 }
 
-struct LimitsExtension(QueryLimits);
+struct LimitsExtension(QueryLimits, bool);
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for LimitsExtension {
@@ -176,9 +180,13 @@ impl LimitsExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
+        let schema_in_errors = self.1;
         next.run(ctx).await.map_err(|mut errors| {
             for err in &mut errors {
                 classify_validation_error(err);
+                if !schema_in_errors {
+                    without_schema_words(err);
+                }
             }
             errors
         })

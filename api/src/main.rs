@@ -14,6 +14,13 @@ use api::{
 use clap::{Parser, Subcommand};
 use poem::{Server, listener::TcpListener};
 
+/// mimalloc rather than the system allocator: glibc's malloc raises its mmap threshold after
+/// the first large block is freed, so every later Argon2 hash (19 MiB) came from the heap and
+/// stayed there: a replica that had answered 20 log-ins kept some 190 MB it no longer used.
+/// mimalloc gives large blocks back to the system once freed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Quorum: the GraphQL backend of a community-owned open-source foundation.
 #[derive(Parser)]
 #[command(

@@ -14,18 +14,24 @@ use async_graphql::{
 };
 
 use crate::{
-    error::{code_of, shape_response},
+    error::{code_of, shape_response, without_engine_reason},
     metrics::Metrics,
     scalar_errors::ParsedRequest,
 };
 
-/// Registers [`ObserveExtension`] on the schema.
-pub struct Observe(pub Arc<Metrics>);
+/// Registers [`ObserveExtension`] on the schema. With `schema_in_errors` off (in production, or
+/// wherever introspection is off), errors keep the engine's words, which name the schema's
+/// types, out of their `reason`.
+pub struct Observe {
+    pub metrics: Arc<Metrics>,
+    pub schema_in_errors: bool,
+}
 
 impl ExtensionFactory for Observe {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ObserveExtension {
-            metrics: self.0.clone(),
+            metrics: self.metrics.clone(),
+            schema_in_errors: self.schema_in_errors,
             operation: Mutex::new(None),
             parsed: Mutex::new(None),
         })
@@ -36,6 +42,7 @@ impl ExtensionFactory for Observe {
 /// explain errors with.
 struct ObserveExtension {
     metrics: Arc<Metrics>,
+    schema_in_errors: bool,
     operation: Mutex<Option<String>>,
     parsed: Mutex<Option<Arc<ParsedRequest>>>,
 }
@@ -46,7 +53,10 @@ impl Extension for ObserveExtension {
         let response = next.run(ctx).await;
         let parsed = self.parsed.lock().ok().and_then(|parsed| parsed.clone());
         let registry = &ctx.schema_env.registry;
-        let response = shape_response(response, parsed.as_deref().map(|p| (registry, p)));
+        let mut response = shape_response(response, parsed.as_deref().map(|p| (registry, p)));
+        if !self.schema_in_errors {
+            response.errors.iter_mut().for_each(without_engine_reason);
+        }
         let outcome = response.errors.first().map(code_of).unwrap_or("ok");
         let operation = self.operation.lock().ok().and_then(|name| name.clone());
         self.metrics.record_operation(operation.as_deref(), outcome);
@@ -59,8 +69,15 @@ impl Extension for ObserveExtension {
         stream: BoxStream<'s, Response>,
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
+        let schema_in_errors = self.schema_in_errors;
         next.run(ctx, stream)
-            .map(|response| shape_response(response, None))
+            .map(move |response| {
+                let mut response = shape_response(response, None);
+                if !schema_in_errors {
+                    response.errors.iter_mut().for_each(without_engine_reason);
+                }
+                response
+            })
             .boxed()
     }
 

@@ -55,6 +55,41 @@ impl ParsedRequest {
     }
 }
 
+impl ParsedRequest {
+    /// The variable the request gave as the value at `pos` (an argument's value, or one inside
+    /// it): what the engine points at when a variable's JSON is of the wrong kind.
+    pub fn variable_at(&self, pos: Pos) -> Option<Name> {
+        let operations = self
+            .document
+            .operations
+            .iter()
+            .map(|(_, operation)| &operation.node.selection_set.node);
+        let fragments = self
+            .document
+            .fragments
+            .values()
+            .map(|fragment| &fragment.node.selection_set.node);
+        operations
+            .chain(fragments)
+            .find_map(|set| variable_in(set, pos))
+    }
+}
+
+/// The first variable in the argument value at `pos` among the fields of `set`.
+fn variable_in(set: &SelectionSet, pos: Pos) -> Option<Name> {
+    set.items.iter().find_map(|item| match &item.node {
+        Selection::Field(field) => field
+            .node
+            .arguments
+            .iter()
+            .filter(|(_, value)| value.pos == pos)
+            .find_map(|(_, value)| value.node.clone().into_const_with(Err::<Value, Name>).err())
+            .or_else(|| variable_in(&field.node.selection_set.node, pos)),
+        Selection::InlineFragment(fragment) => variable_in(&fragment.node.selection_set.node, pos),
+        Selection::FragmentSpread(_) => None,
+    })
+}
+
 /// The field at `pos` (or with an argument at `pos`) among `set`, a selection on the type
 /// `type_name`, with its schema definition.
 fn field_in<'a>(

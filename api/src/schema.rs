@@ -188,6 +188,9 @@ pub type QuorumSchema = Schema<Query, Mutation, Subscription>;
 /// Builds the schema with the configured limits. Per-request data (the viewer, the loaders) is
 /// attached to each request by [`crate::http::graphql`].
 pub fn build(config: &Config, metrics: Arc<Metrics>) -> QuorumSchema {
+    // Errors name the schema's types only where introspection may show them, and never in
+    // production.
+    let schema_in_errors = config.introspection && !config.is_production();
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -195,8 +198,14 @@ pub fn build(config: &Config, metrics: Arc<Metrics>) -> QuorumSchema {
     )
     .limit_recursive_depth(config.limits.max_recursion)
     // Registered first, so it wraps the others and sees their errors.
-    .extension(Observe(metrics))
-    .extension(Limits(config.limits.clone()));
+    .extension(Observe {
+        metrics,
+        schema_in_errors,
+    })
+    .extension(Limits {
+        limits: config.limits.clone(),
+        schema_in_errors,
+    });
     if !config.introspection {
         // Suggestions ("did you mean …") would reveal the schema that introspection hides.
         builder = builder.disable_introspection().disable_suggestions();

@@ -10,6 +10,9 @@ pub struct Model {
     /// Whether reminders and other non-essential mail are sent.
     pub non_essential: bool,
     pub updated_at: DateTimeUtc,
+    /// Counts every change of the choice; an unsubscribe link signs the version it was sent
+    /// under and holds only while the choice has not changed since.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

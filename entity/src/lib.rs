@@ -23,6 +23,7 @@ pub mod election_roll;
 pub mod election_voter;
 pub mod email_message;
 pub mod email_preference;
+pub mod event_sequence;
 pub mod governance_policy;
 pub mod idempotency_key;
 pub mod mailing;

@@ -29,9 +29,9 @@ pub use crate::{
 
 pub use crate::{
     email_message::Entity as EmailMessage, email_preference::Entity as EmailPreference,
-    mailing::Entity as Mailing, outbox_event::Entity as OutboxEvent,
-    scheduled_run::Entity as ScheduledRun, webhook_delivery::Entity as WebhookDelivery,
-    webhook_endpoint::Entity as WebhookEndpoint,
+    event_sequence::Entity as EventSequence, mailing::Entity as Mailing,
+    outbox_event::Entity as OutboxEvent, scheduled_run::Entity as ScheduledRun,
+    webhook_delivery::Entity as WebhookDelivery, webhook_endpoint::Entity as WebhookEndpoint,
     webhook_endpoint_event::Entity as WebhookEndpointEvent,
 };
 

@@ -82,6 +82,8 @@ mod m20261209_000402_create_trusted_documents_index;
 mod m20261209_002301_create_representation_periods;
 mod m20261209_002302_fill_representation_periods;
 mod m20261209_002303_add_governance_policy_own_case_look_back_days;
+mod m20261210_002301_add_email_preferences_version;
+mod m20261210_002302_create_event_sequences;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -168,6 +170,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_002303_add_governance_policy_own_case_look_back_days::Migration),
             Box::new(m20261209_000401_create_trusted_documents::Migration),
             Box::new(m20261209_000402_create_trusted_documents_index::Migration),
+            Box::new(m20261210_002301_add_email_preferences_version::Migration),
+            Box::new(m20261210_002302_create_event_sequences::Migration),
         ]
     }
 }

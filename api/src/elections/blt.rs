@@ -31,6 +31,9 @@ pub struct Blt {
     pub seats: usize,
     /// The ballots, with candidate indices from 0.
     pub ballots: Vec<Ballot>,
+    /// The tie-break order of Droop's `[tie …]` option, as candidate indices (withdrawn ones
+    /// left out), first the one a tie goes against; `None` when the file has none.
+    pub draw_order: Option<Vec<usize>>,
 }
 
 /// An error reading a BLT file.
@@ -125,9 +128,51 @@ fn split_unit(title: &str) -> Result<(String, Fixed), String> {
     }
 }
 
-/// Reads a BLT file: the `candidates seats` line, an optional line of withdrawn candidates
-/// (negative numbers; they are removed from the candidates and the rankings, which is how the
-/// reference rule treats them), ballot lines with an optional `(id)` first and a weight, the
+/// What Quorum writes into its export after the `candidates seats` line, for other counters to
+/// read: the count's draw order as Droop's `[tie …]` option (candidates numbered from 1, the
+/// one a tie goes against first), and the candidates the organization rule excluded as
+/// withdrawn candidates (`-n`), each with a `#` comment. The seed of the draw is the SHA-256 of
+/// the export without these lines ([`seed_text`]), which is what [`to_blt`] writes.
+pub fn annotated(plain: &str, draw_order: &[usize], excluded: &[usize]) -> String {
+    let (header, rest) = plain.split_once('\n').unwrap_or((plain, ""));
+    let mut out = format!("{header}\n");
+    if !draw_order.is_empty() {
+        out.push_str(
+            "# Ties go against the candidate first in the seeded draw, listed in Droop's [tie] \
+             option below.\n# The seed is the SHA-256 of this file without its lines that \
+             start with #, [ or -.\n[tie",
+        );
+        for c in draw_order {
+            out.push_str(&format!(" {}", c + 1));
+        }
+        out.push_str("]\n");
+    }
+    if !excluded.is_empty() {
+        out.push_str(
+            "# The organization rule (one seat per organization) cannot be carried by a BLT: \
+             the candidates it\n# excluded during the count are withdrawn below, so that a \
+             count of this file elects the same.\n",
+        );
+        let withdrawn: Vec<String> = excluded.iter().map(|c| format!("-{}", c + 1)).collect();
+        out.push_str(&withdrawn.join(" "));
+        out.push('\n');
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text the draw's seed hashes: the export without the lines [`annotated`] adds (those
+/// that start with `#`, `[` or `-`), that is, [`to_blt`]'s text.
+pub fn seed_text(blt: &str) -> String {
+    blt.split_inclusive('\n')
+        .filter(|line| !line.starts_with(['#', '[', '-']))
+        .collect()
+}
+
+/// Reads a BLT file: the `candidates seats` line, then in any order `#` comment lines, Droop's
+/// `[tie …]` option (the tie-break order) and lines of withdrawn candidates (negative numbers;
+/// they are removed from the candidates and the rankings, which is how the reference rule
+/// treats them), ballot lines with an optional `(id)` first and a weight, the
 /// `0` line, the quoted names and the quoted title. When the title states a unit (as
 /// [`to_blt`] writes it) the weights are whole numbers of it; otherwise a weight may be decimal
 /// (up to 9 places). Equal rankings (`=`) and skipped ranks (`-`) are not accepted.
@@ -148,17 +193,44 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
     };
     let (n, seats) = (*n, *seats);
     let mut withdrawn = vec![false; n];
+    let mut tie: Option<Vec<usize>> = None;
     let mut ballots = Vec::new();
     let mut next = lines.next();
-    if let Some((line, text)) = next.filter(|(_, t)| t.starts_with('-')) {
-        for token in text.split_whitespace() {
-            let c: usize = token
-                .trim_start_matches('-')
-                .parse()
-                .map_err(|_| fail(line, "bad withdrawn"))?;
-            *c.checked_sub(1)
-                .and_then(|c| withdrawn.get_mut(c))
-                .ok_or_else(|| fail(line, "bad withdrawn"))? = true;
+    while let Some((line, text)) = next.filter(|(_, t)| t.starts_with(['-', '[', '#'])) {
+        if let Some(option) = text.strip_prefix("[tie") {
+            let order = option
+                .trim_end()
+                .strip_suffix(']')
+                .ok_or_else(|| fail(line, "the [tie] option must end on its line with ]"))?
+                .split_whitespace()
+                .map(|token| {
+                    token
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|c| c.checked_sub(1))
+                        .filter(|c| *c < n)
+                        .ok_or_else(|| fail(line, "bad candidate in [tie]"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut seen = order.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() != n || order.len() != n {
+                return Err(fail(line, "[tie] must list each candidate once"));
+            }
+            tie = Some(order);
+        } else if text.starts_with('[') {
+            return Err(fail(line, "unknown option"));
+        } else if text.starts_with('-') {
+            for token in text.split_whitespace() {
+                let c: usize = token
+                    .trim_start_matches('-')
+                    .parse()
+                    .map_err(|_| fail(line, "bad withdrawn"))?;
+                *c.checked_sub(1)
+                    .and_then(|c| withdrawn.get_mut(c))
+                    .ok_or_else(|| fail(line, "bad withdrawn"))? = true;
+            }
         }
         next = lines.next();
     }
@@ -251,12 +323,19 @@ pub fn from_blt(text: &str) -> Result<Blt, BltError> {
             .filter_map(|&c| new_index.get(c).copied().flatten())
             .collect();
     }
+    let draw_order = tie.map(|order| {
+        order
+            .iter()
+            .filter_map(|&c| new_index.get(c).copied().flatten())
+            .collect()
+    });
     Ok(Blt {
         title,
         weight_unit,
         candidates,
         seats,
         ballots,
+        draw_order,
     })
 }
 

@@ -108,8 +108,9 @@ pub fn count(
     count_with_draw_order(candidates, seats, ballots, draw_order(candidates, seed))
 }
 
-/// Counts with an explicit draw order (a permutation of the candidate indices).
-fn count_with_draw_order(
+/// Counts with an explicit draw order (a permutation of the candidate indices): the order a BLT
+/// file's `[tie …]` option gives, for a recount that reads the file alone.
+pub fn count_with_draw_order(
     candidates: &[Candidate],
     seats: usize,
     ballots: &[Ballot],

@@ -82,7 +82,8 @@ pub struct RespondToNominationInput {
     /// The organization you work for or represent, among those you represent; may be left out
     /// when you represent none or one.
     pub organization_id: Option<ID>,
-    /// For a member who asked not to be listed: you agree to be named as a candidate.
+    /// For a member who asked not to be listed: you agree to be named as a candidate, which
+    /// shows everyone that you are an eligible member for this election's purpose.
     pub agree_to_be_named: Option<bool>,
 }
 

@@ -226,7 +226,7 @@ pub async fn respond(tx: &Tx, viewer: &Viewer, input: Respond) -> ApiResult<nomi
         if unlisted.contains(&me.id) && !input.agree_to_be_named {
             return Err(ApiError::bad_input(
                 crate::field!(input.agree_to_be_named),
-                "you asked not to be listed; candidates are public, so accept only by agreeing to be named",
+                "you asked not to be listed as a member; candidates are public and accepting shows you as an eligible member on this election's list, so accept only by agreeing to be named",
             ));
         }
     }

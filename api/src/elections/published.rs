@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     bylaws::tally::sponsor_scale,
     elections::{
-        blt::to_blt,
+        blt::{annotated, to_blt},
         count::{self, Ballot, Candidate},
         eligibility,
         fixed::Fixed,
@@ -86,6 +86,22 @@ pub fn blt_of(
         .collect();
     let text = to_blt(title, &names, seats, &counted);
     (names, counted, text)
+}
+
+/// The BLT export as published with a result: [`blt_of`]'s text (what the seed hashes) with the
+/// count's draw order as Droop's `[tie …]` option and the nominees the organization rule
+/// excluded as withdrawn candidates, so that another counter reading the file alone elects the
+/// same (see [`annotated`]).
+pub fn published_blt(plain: &str, candidates: &[Uuid], result: &StoredResult) -> String {
+    let index = |id: &Uuid| candidates.iter().position(|c| c == id);
+    let draw: Vec<usize> = result.draw_order.iter().filter_map(index).collect();
+    let excluded: Vec<usize> = result
+        .rounds
+        .iter()
+        .flat_map(|round| round.excluded.iter())
+        .filter_map(index)
+        .collect();
+    annotated(plain, &draw, &excluded)
 }
 
 /// Counts an election's ballots: both factors of the influence cap on the weights, the BLT

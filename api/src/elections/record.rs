@@ -86,7 +86,8 @@ pub struct StoredResult {
     pub seats: usize,
     pub quota: Fixed,
     pub total_weight: Fixed,
-    /// Hex SHA-256 of the BLT export: the seed of the tie-break draw.
+    /// Hex SHA-256 of the BLT export without the lines the count adds (`blt::seed_text`): the
+    /// seed of the tie-break draw.
     pub seed: String,
     pub draw_order: Vec<Uuid>,
     pub elected: Vec<Uuid>,

@@ -35,3 +35,12 @@ pub fn standing_reason_visible(row: &nomination::Model, viewer: &Viewer) -> bool
         || viewer.has_role(Role::Admin)
         || viewer.account_id() == Some(row.nominee_account_id)
 }
+
+/// Whether `viewer` may read the nominee's standing at all (`eligible`, `eligibility`): once
+/// they accepted, everyone (accepting names them as a candidate, and an undisclosed member
+/// agrees to that); before, only those who may read the reason. A nominator learns nothing of
+/// whom they nominated, since an undisclosed member's standing would tell them apart from a
+/// non-member.
+pub fn standing_visible(row: &nomination::Model, viewer: &Viewer) -> bool {
+    row.response == NominationResponse::Accepted || standing_reason_visible(row, viewer)
+}

@@ -41,13 +41,18 @@ fn invalid() -> Response {
 
 /// `GET /unsubscribe?token=…`: a confirmation page whose button posts the opt-out.
 #[handler]
-pub fn confirm(state: Data<&AppState>, Query(link): Query<Link>) -> Response {
+pub async fn confirm(state: Data<&AppState>, Query(link): Query<Link>) -> Response {
     let Some(token) = link.token else {
         return invalid();
     };
     // Only a token this server signed is echoed back, and its characters are all URL-safe.
-    if unsubscribe::verify(&state.secrets, &token).is_none() {
+    let Some(checked) = unsubscribe::verify(&state.secrets, &token) else {
         return invalid();
+    };
+    match preferences::link_holds(&state.db, &checked).await {
+        Ok(true) => {}
+        Ok(false) => return outdated(),
+        Err(err) => return failed(&err),
     }
     page(
         StatusCode::OK,
@@ -74,20 +79,34 @@ pub async fn perform(state: Data<&AppState>, Query(link): Query<Link>) -> Respon
     };
     let done = async {
         let tx = db::begin_write(&state.db).await?;
-        preferences::unsubscribe(&tx, &checked).await?;
-        tx.commit().await
+        let done = preferences::unsubscribe(&tx, &checked).await?;
+        tx.commit().await?;
+        Ok::<_, crate::error::ApiError>(done)
     };
     match done.await {
-        Ok(()) => page(
+        Ok(true) => page(
             StatusCode::OK,
             "<p>You are unsubscribed from reminders. Security and governance mail is still sent.</p>",
         ),
-        Err(err) => {
-            tracing::error!(error = %err, "one-click unsubscribe failed");
-            page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "<p>Something went wrong; please try again later.</p>",
-            )
-        }
+        Ok(false) => outdated(),
+        Err(err) => failed(&err),
     }
+}
+
+/// A link sent before the account last changed its choice: it asked for reminders since.
+fn outdated() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "<p>This unsubscribe link was sent before you last changed which mail you receive, so it \
+         no longer applies. Use the link in a newer message, or change your choice in your \
+         account settings.</p>",
+    )
+}
+
+fn failed(err: &crate::error::ApiError) -> Response {
+    tracing::error!(error = %err, "one-click unsubscribe failed");
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "<p>Something went wrong; please try again later.</p>",
+    )
 }

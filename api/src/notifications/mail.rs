@@ -160,7 +160,10 @@ impl Mail {
             ),
             Self::NominationToAccept { election } => format!(
                 "You were nominated as a candidate in \"{election}\". Accept or decline the \
-                 nomination before nominations close."
+                 nomination before nominations close. Until you accept, no one but you and the \
+                 election committee sees whether you may stand. Accepting names you publicly as \
+                 a candidate and shows whether you are eligible, which tells that you are a \
+                 member even if you asked not to be listed."
             ),
             Self::RepresentativeInvited {
                 organization,

@@ -80,7 +80,10 @@ impl Outgoing {
     }
 
     /// Builds the message as it goes out.
-    fn build(&self, row: &email_message::Model) -> Result<Message, String> {
+    ///
+    /// `version` is the recipient's mail choice as it stands (see `preferences::Choice`), which
+    /// the unsubscribe link signs.
+    fn build(&self, row: &email_message::Model, version: i32) -> Result<Message, String> {
         let to: Mailbox = row
             .to_address
             .parse()
@@ -96,7 +99,7 @@ impl Outgoing {
         if !row.essential
             && let Some(account) = row.account_id
         {
-            let token = unsubscribe::token(&self.secrets, account, row.kind);
+            let token = unsubscribe::token(&self.secrets, account, row.kind, version);
             builder = builder
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -112,8 +115,8 @@ impl Outgoing {
             .map_err(|err| format!("cannot build the message: {err}"))
     }
 
-    async fn send(&self, row: &email_message::Model) -> Result<(), String> {
-        let message = self.build(row)?;
+    async fn send(&self, row: &email_message::Model, version: i32) -> Result<(), String> {
+        let message = self.build(row, version)?;
         match &self.mailer {
             Mailer::Smtp(smtp) => smtp
                 .send(message)
@@ -145,16 +148,20 @@ pub async fn run_once(
     let claimed = queue::claim::<EmailMessage>(db, settings.lease, BATCH).await?;
     let limit = send_limit(settings.lease);
     for row in &claimed {
+        let mut version = 0;
         if !row.essential
             && let Some(account) = row.account_id
-            && !preferences::non_essential(db, account).await?
         {
-            queue::withhold::<EmailMessage>(db, row.id, row.attempts, WITHHELD).await?;
-            metrics.record_delivery("email", "withheld");
-            continue;
+            let choice = preferences::choice(db, account).await?;
+            if !choice.non_essential {
+                queue::withhold::<EmailMessage>(db, row.id, row.attempts, WITHHELD).await?;
+                metrics.record_delivery("email", "withheld");
+                continue;
+            }
+            version = choice.version;
         }
         // lettre's own timeout is per SMTP step; the lease is for the whole message.
-        let outcome = match tokio::time::timeout(limit, outgoing.send(row)).await {
+        let outcome = match tokio::time::timeout(limit, outgoing.send(row, version)).await {
             Ok(outcome) => outcome,
             Err(_) => Err(format!(
                 "the mail relay did not take the message within {} ms",

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 pub use entity::outbox_event::WebhookEvent;
 use entity::{
     outbox_event,
-    prelude::{OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent},
+    prelude::{EventSequence, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointEvent},
     webhook_delivery::{self, DeliveryStatus},
     webhook_endpoint, webhook_endpoint_event,
 };
@@ -60,9 +60,13 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
     if !matches!(inserted, TryInsertResult::Inserted(_)) {
         return Ok(None);
     }
+    let subject = sequence_subject(&event);
+    let sequence = next_sequence(tx, subject.key, now).await?;
     let body = json!({
         "type": event.kind.name(),
         "timestamp": now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "subject": subject.id.to_string(),
+        "sequence": sequence,
         "data": event.data,
     })
     .to_string();
@@ -92,6 +96,80 @@ pub async fn emit(tx: &Tx, event: Event) -> ApiResult<Option<Uuid>> {
             .await?;
     }
     Ok(Some(id))
+}
+
+/// What an event's sequence counts for: the sponsor or member it is about (the holder of its
+/// audience), so that a sponsor's `sponsorship.created` and its `membership.approved` are
+/// numbered in one series; or else the thing itself (an amendment, an election).
+struct SequenceSubject {
+    key: Uuid,
+    /// Its global ID, as the payload's `subject`.
+    id: async_graphql::ID,
+}
+
+fn sequence_subject(event: &Event) -> SequenceSubject {
+    match event.audience.holder() {
+        Some(Holder::Account(key)) => SequenceSubject {
+            key,
+            id: ids::encode("Account", key),
+        },
+        Some(Holder::Organization(key)) => SequenceSubject {
+            key,
+            id: ids::encode("Organization", key),
+        },
+        None => SequenceSubject {
+            key: event.subject_id,
+            id: ids::encode(subject_kind(event.kind), event.subject_id),
+        },
+    }
+}
+
+/// The node type of the thing an event is about, for its global ID.
+fn subject_kind(kind: WebhookEvent) -> &'static str {
+    match kind {
+        WebhookEvent::SponsorshipCreated
+        | WebhookEvent::SponsorshipRenewed
+        | WebhookEvent::SponsorshipTierChanged
+        | WebhookEvent::SponsorshipLapsed
+        | WebhookEvent::SponsorshipCancelled => "Sponsorship",
+        WebhookEvent::MembershipApproved => "Membership",
+        WebhookEvent::AmendmentAdopted | WebhookEvent::AmendmentRejected => "Amendment",
+        WebhookEvent::ElectionCertified => "Election",
+    }
+}
+
+/// The next sequence number of events about `subject`, taken in the emitting transaction.
+///
+/// The subject's row in `event_sequences` is written (so locked) until the transaction ends:
+/// another transaction emitting about the same subject waits for it and counts on from its
+/// number, so numbers follow the order of commits. The number is the event's time in
+/// microseconds, or one more than the last when that is not larger: it grows with each event
+/// about the subject and says nothing about how many there were, so a gap does not tell an
+/// endpoint that an event it may not read (an undisclosed membership) happened.
+async fn next_sequence(tx: &Tx, subject: Uuid, now: DateTime<Utc>) -> ApiResult<i64> {
+    use entity::event_sequence::{self, Column};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+    let last = Expr::col((EventSequence, Column::Last));
+    let proposed = Expr::col((Alias::new("excluded"), Column::Last));
+    EventSequence::insert(event_sequence::ActiveModel {
+        subject_id: Set(subject),
+        last: Set(now.timestamp_micros()),
+    })
+    .on_conflict(
+        OnConflict::column(Column::SubjectId)
+            .value(
+                Column::Last,
+                Expr::case(last.clone().gte(proposed.clone()), last.add(1)).finally(proposed),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(tx)
+    .await?;
+    EventSequence::find_by_id(subject)
+        .one(tx)
+        .await?
+        .map(|row| row.last)
+        .ok_or_else(|| ApiError::internal("the event's sequence row is missing"))
 }
 
 /// The endpoints subscribed to `kind` whose owner may read an event for `audience` about

@@ -282,3 +282,83 @@ async fn what_you_may_not_see_is_not_found_and_what_you_may_see_but_not_change_i
         .await;
     assert_eq!(withdraw.error_code(), "FORBIDDEN");
 }
+
+/// A variable whose JSON is of the wrong kind for where it is used (a string for an input object
+/// or a list of them, a number or a list for a date and time, a string for a whole input) is the
+/// client's mistake: `BAD_USER_INPUT` naming the variable, never an internal error (issue 23,
+/// item 7).
+#[tokio::test]
+async fn a_variable_of_the_wrong_json_kind_is_bad_user_input_naming_the_variable() {
+    let app = TestApp::new().await;
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    let members =
+        "query($o: MembershipOrder) { memberships(first: 1, orderBy: $o) { totalCount } }";
+    let since = "query($since: DateTime) { sponsorActivities(since: $since) { totalCount } }";
+    let contribution = "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id } } }";
+    let cases = [
+        (members, json!({ "o": "x" }), "$o"),
+        (members, json!({ "o": 5 }), "$o"),
+        (members, json!({ "o": ["x"] }), "$o"),
+        (since, json!({ "since": 5 }), "$since"),
+        (since, json!({ "since": true }), "$since"),
+        (
+            since,
+            json!({ "since": ["2026-01-01T00:00:00Z"] }),
+            "$since",
+        ),
+        (since, json!({ "since": { "a": 1 } }), "$since"),
+        (contribution, json!({ "input": "x" }), "$input"),
+    ];
+    for (query, variables, field) in cases {
+        let response = app
+            .gql_as(&ada.access_token, query, variables.clone())
+            .await;
+        assert_eq!(
+            response.error_code(),
+            "BAD_USER_INPUT",
+            "{variables}: {:#}",
+            response.body
+        );
+        assert_eq!(response.error_field(), field, "{variables}");
+        let message = response.error_message();
+        assert!(message.contains(field), "{variables}: {message}");
+        assert_sentence(message);
+    }
+}
+
+/// In production, with introspection off, a validation error does not name the schema's types
+/// (which introspection hides): the message is generic, the code and location stay (issue 23,
+/// item 12). Development keeps the engine's words.
+#[tokio::test]
+async fn validation_errors_name_no_types_in_production() {
+    let production = TestApp::production(|_| {}).await;
+    let development = TestApp::new().await;
+    let cases = [
+        "{ viewer }",
+        "{ auditEvents(first: 1) }",
+        "{ viewer { nope } }",
+        "{ sponsors(first: 1) { nodes { displayName tier } } }",
+    ];
+    for query in cases {
+        let response = production.gql(query, json!({})).await;
+        assert_eq!(
+            response.error_code(),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{:#}",
+            response.body
+        );
+        let text = response.body["errors"].to_string();
+        for named in ["Connection", "Account", "Tier", "of type", "on type"] {
+            assert!(!text.contains(named), "{query}: {text}");
+        }
+        assert!(response.errors()[0]["locations"].is_array(), "{text}");
+
+        let response = development.gql(query, json!({})).await;
+        assert_eq!(response.error_code(), "GRAPHQL_VALIDATION_FAILED");
+        assert!(
+            response.body["errors"].to_string().contains("type"),
+            "{:#}",
+            response.body
+        );
+    }
+}

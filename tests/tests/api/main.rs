@@ -20,6 +20,7 @@ mod notifications;
 mod nullability;
 mod ops;
 mod organizations;
+mod outage_codes;
 mod own_case_look_back;
 mod paging;
 mod portal;

@@ -7,4 +7,5 @@ mod endpoints;
 mod event_names;
 mod mail;
 mod scheduler;
+mod sequence;
 mod signing;

@@ -110,6 +110,43 @@ fn blt_round_trip_reproduces_the_result() {
 }
 
 #[test]
+fn the_published_export_adds_the_draw_and_the_withdrawn_and_reads_back() {
+    let c = candidates(&["Ann", "Bob", "Cy"]);
+    let b = vec![
+        Ballot::new(whole(2), vec![0, 2]),
+        Ballot::new(whole(1), vec![1, 0]),
+    ];
+    let plain = to_blt("Board", &c, 2, &b);
+    let published = annotated(&plain, &[2, 0, 1], &[1]);
+    let lines: Vec<&str> = published.lines().collect();
+    assert_eq!(lines[0], "3 2");
+    assert!(lines.contains(&"[tie 3 1 2]"), "{published}");
+    assert!(lines.contains(&"-2"), "{published}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with('#') && l.contains("organization rule")),
+        "{published}"
+    );
+    // The seed's text is the export as it was before: earlier seeds still check.
+    assert_eq!(seed_text(&published), plain);
+    // Read back: Bob withdrawn, the tie order renumbered without him.
+    let e = from_blt(&published).expect("parse");
+    let ids: Vec<&str> = e.candidates.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["Ann", "Cy"]);
+    assert_eq!(e.draw_order, Some(vec![1, 0]));
+    assert_eq!(from_blt(&plain).expect("parse").draw_order, None);
+    for bad in [
+        "2 1\n[tie 1]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // not every candidate
+        "2 1\n[tie 1 1]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // twice
+        "2 1\n[tie 1 2\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // not closed on its line
+        "2 1\n[nick a b]\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", // an option not read
+    ] {
+        assert!(from_blt(bad).is_err(), "{bad:?} should be rejected");
+    }
+}
+
+#[test]
 fn blt_import_withdrawn_ballot_ids_and_errors() {
     let text = "4 2\n-2\n(b1) 3 1 2 3 0\n(b2) 2 2 4 0\n0\n\"A\"\n\"B\"\n\"C\"\n\"D\"\n\"T\"\n";
     let e = from_blt(text).expect("parse");

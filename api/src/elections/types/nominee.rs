@@ -15,7 +15,7 @@ use crate::{
         loader::{NominationsLoader, StandingLoader},
         node_ids,
         record::FrozenRules,
-        visibility::{nomination_visible, standing_reason_visible},
+        visibility::{nomination_visible, standing_reason_visible, standing_visible},
     },
     error::ApiResult,
     ids::{self, NodeKind},
@@ -126,13 +126,15 @@ impl Nominee {
     }
 
     /// Whether the nominee meets the eligibility rules (once voting opened: whether they were on
-    /// the ballot).
+    /// the ballot). Until the nominee accepts, false for everyone but the nominee, the election
+    /// committee and administrators: their standing is theirs to disclose by accepting.
     async fn eligible(&self) -> bool {
         matches!(self.standing, Some(Standing::Eligible))
     }
 
     /// The nominee's standing against the eligibility rules. The reason when they fail is for
-    /// the nominee and the election committee; others see only `eligible`.
+    /// the nominee and the election committee; others see only `eligible`, and only once the
+    /// nominee accepted (null before).
     async fn eligibility(&self, ctx: &Context<'_>) -> Option<Eligibility> {
         let mut shown = self.standing.as_ref().map(Eligibility::from)?;
         if !standing_reason_visible(&self.row, Viewer::of(ctx)) {
@@ -188,8 +190,10 @@ pub async fn shown_in(ctx: &Context<'_>, election: &election::Model) -> ApiResul
             // Once voting opened, the ballot is what counts: its nominees were eligible then.
             let standing = if on_ballot {
                 Some(Standing::Eligible)
-            } else {
+            } else if standing_visible(&row, viewer) {
                 standing.get(&candidacy).cloned()
+            } else {
+                None
             };
             Nominee {
                 row,

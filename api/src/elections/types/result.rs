@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     elections::{
         count::{RoundEnd, Status},
-        published::{blt_of, published_ballots},
+        published::{blt_of, published_ballots, published_blt},
         record::{FrozenRules, StoredResult, StoredRound, StoredTally},
         types::nominee::{self, Nominee},
     },
@@ -73,8 +73,9 @@ impl ElectionResult {
             .collect()
     }
 
-    /// Hex SHA-256 of the BLT export: the seed of the tie-break draw, which orders nominees by
-    /// SHA-256(seed bytes ‖ nomination ID).
+    /// Hex SHA-256 of the BLT export without its lines that start with `#`, `[` or `-` (the
+    /// comments, the draw order and the withdrawn, which the count adds): the seed of the
+    /// tie-break draw, which orders nominees by SHA-256(seed bytes ‖ nomination ID).
     async fn seed(&self) -> &str {
         &self.result.seed
     }
@@ -116,23 +117,25 @@ impl ElectionResult {
     }
 
     /// The ballots in BLT format, with their weights, the nominees named by nomination ID and in
-    /// ballot order: counted by any STV program (the organization rule re-applied), it gives
-    /// this result. Every weight is a whole number, since many STV programs read only whole
-    /// weights: each counts in the unit the title line states, as `Board election [weights in
-    /// units of 0.000000001 votes]` (the largest unit dividing every weight; `1 votes` when all
-    /// are whole).
+    /// ballot order: counted by any STV program, it gives this result. After the first line,
+    /// the draw order is Droop's `[tie …]` option (a tie goes against the first listed), and
+    /// the nominees the organization rule excluded, which a BLT cannot express otherwise, are
+    /// withdrawn candidates (`-n`), each explained by a `#` comment. Every weight is a whole
+    /// number, since many STV programs read only whole weights: each counts in the unit the
+    /// title line states, as `Board election [weights in units of 0.000000001 votes]` (the
+    /// largest unit dividing every weight; `1 votes` when all are whole).
     async fn blt(&self, ctx: &Context<'_>) -> ApiResult<String> {
         let db = ctx.data::<DatabaseConnection>()?;
         let scale = self.scale()?;
         let ballots = published_ballots(db, self.election.id, scale).await?;
         let candidates = self.candidates()?;
-        Ok(blt_of(
+        let (_, _, plain) = blt_of(
             &self.election.title,
             self.result.seats,
             &candidates,
             &ballots,
-        )
-        .2)
+        );
+        Ok(published_blt(&plain, &candidates, &self.result))
     }
 }
 

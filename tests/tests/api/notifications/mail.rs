@@ -230,4 +230,20 @@ async fn one_click_unsubscribe_from_a_reminder_opts_the_account_out() {
             .await
             .contains(&"email_preferences.changed".to_owned())
     );
+
+    // The member changes their mind and asks for reminders again. The old link, replayed (by a
+    // mail scanner, a forwarded message, anyone holding it), no longer opts them out: a link
+    // holds for the choice it was sent under (issue 23, item 12).
+    set_reminders(&app, &member, true).await;
+    let page = app.client.get(path).send().await;
+    page.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    let replayed = app
+        .client
+        .post(path)
+        .content_type("application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await;
+    replayed.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    assert!(reminders_wanted(&app, &member).await);
 }
