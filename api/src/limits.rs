@@ -21,7 +21,7 @@ use async_graphql::{
 use crate::{
     config::QueryLimits,
     documents::store::Trusted,
-    error::{classify_validation_error, code, set_code},
+    error::{classify_validation_error, code, one_error_per_mistake, set_code, syntax_error},
 };
 
 /// Marks a request that may only subscribe, put in its data by the transport that carries it:
@@ -59,16 +59,7 @@ impl Extension for LimitsExtension {
         // (`next`), which follows every fragment spread without remembering what it measured:
         // a kilobyte of fragments that spread each other twice would keep it busy for minutes.
         // `next` is not called: the measure below covers its recursion check.
-        let document = async_graphql::parser::parse_query(query).map_err(|err| {
-            let mut err = ServerError::from(err);
-            let code = if err.message.contains("recursion limit") {
-                code::QUERY_TOO_COMPLEX
-            } else {
-                code::GRAPHQL_VALIDATION_FAILED
-            };
-            set_code(&mut err, code);
-            err
-        })?;
+        let document = async_graphql::parser::parse_query(query).map_err(syntax_error)?;
         if ctx.data_opt::<SubscriptionsOnly>().is_some()
             && document
                 .operations
@@ -127,6 +118,7 @@ impl LimitsExtension {
             for err in &mut errors {
                 classify_validation_error(err);
             }
+            one_error_per_mistake(&mut errors);
             errors
         })
     }

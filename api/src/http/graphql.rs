@@ -514,8 +514,20 @@ impl GraphqlEndpoint {
         };
         let not_run = matches!(&response, BatchResponse::Single(single) if did_not_run(single));
         let status = match (&response, media) {
+            // GraphQL over HTTP: with the new media type, a request that could not execute at
+            // all (parse or validation failure, no runnable operation) is a 400, and its body
+            // holds no `data`: there was no execution to have data.
+            (BatchResponse::Single(single), MediaType::GraphqlResponse) if not_run => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    &serde_json::json!({ "errors": single.errors }),
+                );
+            }
             // A request that names no runnable operation is malformed whatever the media type.
-            (BatchResponse::Single(single), _)
+            // A document that does not parse or validate stays 200 with application/json, as
+            // the spec asks of that media type (legacy clients read the body, not the status).
+            (BatchResponse::Single(single), MediaType::Json)
                 if not_run
                     && single
                         .errors
@@ -523,16 +535,6 @@ impl GraphqlEndpoint {
                         .any(|error| crate::error::is_request_error(&error.message)) =>
             {
                 StatusCode::BAD_REQUEST
-            }
-            // GraphQL over HTTP: with the new media type, a request that could not execute at
-            // all (parse or validation failure) is a 400, and its body holds no `data`: there
-            // was no execution to have data. With application/json it stays 200.
-            (BatchResponse::Single(single), MediaType::GraphqlResponse) if not_run => {
-                return json_response(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    &serde_json::json!({ "errors": single.errors }),
-                );
             }
             _ => StatusCode::OK,
         };
