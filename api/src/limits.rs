@@ -2,7 +2,8 @@
 //!
 //! Complexity comes from async-graphql's validation, which computes it for every document;
 //! depth, aliases and directives are counted here. Each refusal carries `QUERY_TOO_COMPLEX`, and
-//! every other parse or validation failure `GRAPHQL_VALIDATION_FAILED`.
+//! a document that does not parse `GRAPHQL_PARSE_FAILED`, every other validation failure
+//! `GRAPHQL_VALIDATION_FAILED`.
 //!
 //! Introspection (`__schema` and `__type`) is left out of the depth limit: the standard
 //! introspection query that GraphiQL, codegen and Postman send nests `ofType` to 15 levels,

@@ -309,7 +309,12 @@ impl GraphqlEndpoint {
                     ));
                 }
             },
-            (None, Some(hash)) => (hash, true),
+            // Also as @graphql-codegen/client-preset embeds a document's hash, `sha256:<hex>`,
+            // which urql's persisted exchange sends on unchanged.
+            (None, Some(hash)) => match hash.strip_prefix("sha256:") {
+                Some(hex) => (hex.to_owned(), true),
+                None => (hash, true),
+            },
             (None, None) => {
                 if mode == TrustedDocuments::Require && !request.query.trim().is_empty() {
                     return Err(persisted_refusal(
