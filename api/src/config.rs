@@ -104,6 +104,14 @@ pub struct Config {
     #[arg(env = "QUORUM_REFRESH_REUSE_GRACE_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]
     pub refresh_reuse_grace: Duration,
+    /// How long an integration's secret keeps working after `rotateIntegrationSecret` replaced
+    /// it, when the rotation does not say, in seconds; 0 retires it at once.
+    #[arg(
+        env = "QUORUM_INTEGRATION_SECRET_OVERLAP_SECS",
+        default_value = "86400"
+    )]
+    #[arg(long, value_parser = parse::seconds)]
+    pub integration_secret_overlap: Duration,
     /// Serve GraphiQL to browsers at `GET /graphql` (default on in development, off in
     /// production).
     #[arg(

@@ -19,6 +19,7 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     /// A request named a trusted document that no client registered.
@@ -421,6 +422,132 @@ pub fn without_engine_reason(error: &mut ServerError) {
     if let Some(extensions) = error.extensions.as_mut() {
         extensions.unset("reason");
     }
+}
+
+/// A document that does not parse, told in one sentence with its line and column (also in
+/// `locations`), instead of the parser's multi-line picture of the text.
+pub fn syntax_error(err: async_graphql::parser::Error) -> ServerError {
+    use async_graphql::parser::Error;
+    let mut error = ServerError::from(err.clone());
+    let code = match &err {
+        Error::RecursionLimitExceeded => code::QUERY_TOO_COMPLEX,
+        Error::Syntax { message, start, .. } => {
+            let expected = message
+                .lines()
+                .rev()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .map(|words| words.trim().to_owned())
+                .unwrap_or_default();
+            error.message = format!(
+                "Syntax error at line {}, column {}: {}.",
+                start.line,
+                start.column,
+                syntax_words(&expected)
+            );
+            code::GRAPHQL_PARSE_FAILED
+        }
+        Error::MissingOperation => {
+            error.message =
+                "The document holds no operation: send a query, mutation or subscription."
+                    .to_owned();
+            code::GRAPHQL_PARSE_FAILED
+        }
+        _ => {
+            // The parser's own one-line sentences (an operation or fragment defined twice…).
+            error.message = format!("{}.", error.message.trim_end_matches('.'));
+            code::GRAPHQL_PARSE_FAILED
+        }
+    };
+    set_code(&mut error, code);
+    error
+}
+
+/// The parser's "expected selection or EOI" in words: each grammar rule it names, said as a
+/// person would.
+fn syntax_words(expected: &str) -> String {
+    let rule = |name: &str| -> String {
+        match name {
+            "EOI" => "the end of the document".to_owned(),
+            "executable_definition" | "operation_definition" => {
+                "another operation or fragment".to_owned()
+            }
+            "selection" => "a field, or `}` after at least one".to_owned(),
+            "selection_set" => "`{` and a selection of fields".to_owned(),
+            "name" => "a name".to_owned(),
+            "value" | "const_value" => "a value".to_owned(),
+            "variable" => "a variable such as `$id`".to_owned(),
+            "variable_definition" => "a variable definition such as `$id: ID!`".to_owned(),
+            "type_" => "a type such as `ID!`".to_owned(),
+            "argument" => "an argument such as `first: 10`".to_owned(),
+            "object_field" | "const_object_field" => {
+                "an input field such as `name: \"x\"`".to_owned()
+            }
+            "string_content" | "string" => "a string".to_owned(),
+            other => other.replace('_', " "),
+        }
+    };
+    let (verb, rest) = match expected.split_once(' ') {
+        Some((verb @ ("expected" | "unexpected"), rest)) => (verb, rest),
+        _ => return format!("the parser stopped here ({expected})"),
+    };
+    let mut names: Vec<String> = rest
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(|name| rule(name.trim()))
+        .collect();
+    names.dedup();
+    let list = match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    format!("{verb} {list}")
+}
+
+/// One error per mistake: the engine reports some mistakes twice.
+/// - A value of the wrong kind for an argument is told as `BAD_USER_INPUT` naming the field, and
+///   again as "Expected input type …": the second goes.
+/// - A variable used under a name the operation does not declare, while a declared one goes
+///   unused, is most often a typo: it is told once, at the use, naming the declared one.
+pub fn one_error_per_mistake(errors: &mut Vec<ServerError>) {
+    let told_as_input = errors
+        .iter()
+        .any(|error| code_of(error) == code::BAD_USER_INPUT);
+    if told_as_input {
+        errors.retain(|error| !error.message.starts_with("Expected input type "));
+    }
+    let variable = |message: &str, tail: &str| -> Option<String> {
+        message
+            .strip_prefix("Variable \"")
+            .and_then(|rest| rest.strip_suffix(tail))
+            .map(str::to_owned)
+    };
+    let mut unused: Vec<(usize, String)> = errors
+        .iter()
+        .enumerate()
+        .filter_map(|(at, error)| Some((at, variable(&error.message, "\" is not used")?)))
+        .collect();
+    let mut dropped = Vec::new();
+    for error in errors.iter_mut() {
+        let Some(name) = variable(&error.message, "\" is not defined") else {
+            continue;
+        };
+        if unused.is_empty() {
+            error.message = format!("Variable \"{name}\" is not defined by the operation.");
+            continue;
+        }
+        let (at, declared) = unused.remove(0);
+        dropped.push(at);
+        error.message = format!(
+            "Variable \"{name}\" is not defined; did you mean \"{declared}\", which the operation declares but never uses?"
+        );
+    }
+    let mut at = 0;
+    errors.retain(|_| {
+        let keep = !dropped.contains(&at);
+        at += 1;
+        keep
+    });
 }
 
 /// "The idempotency key", from "idempotency key".

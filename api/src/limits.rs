@@ -2,7 +2,8 @@
 //!
 //! Complexity comes from async-graphql's validation, which computes it for every document;
 //! depth, aliases and directives are counted here. Each refusal carries `QUERY_TOO_COMPLEX`, and
-//! every other parse or validation failure `GRAPHQL_VALIDATION_FAILED`.
+//! a document that does not parse `GRAPHQL_PARSE_FAILED`, every other validation failure
+//! `GRAPHQL_VALIDATION_FAILED`.
 //!
 //! Introspection (`__schema` and `__type`) is left out of the depth limit: the standard
 //! introspection query that GraphiQL, codegen and Postman send nests `ofType` to 15 levels,
@@ -23,7 +24,10 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
-    error::{classify_validation_error, code, set_code, without_schema_words},
+    error::{
+        classify_validation_error, code, one_error_per_mistake, set_code, syntax_error,
+        without_schema_words,
+    },
 };
 
 /// Marks a request that may only subscribe, put in its data by the transport that carries it:
@@ -118,16 +122,7 @@ impl Extension for LimitsExtension {
         // (`next`), which follows every fragment spread without remembering what it measured:
         // a kilobyte of fragments that spread each other twice would keep it busy for minutes.
         // `next` is not called: the measure below covers its recursion check.
-        let document = async_graphql::parser::parse_query(query).map_err(|err| {
-            let mut err = ServerError::from(err);
-            let code = if err.message.contains("recursion limit") {
-                code::QUERY_TOO_COMPLEX
-            } else {
-                code::GRAPHQL_VALIDATION_FAILED
-            };
-            set_code(&mut err, code);
-            err
-        })?;
+        let document = async_graphql::parser::parse_query(query).map_err(syntax_error)?;
         if ctx.data_opt::<SubscriptionsOnly>().is_some()
             && document
                 .operations
@@ -188,6 +183,7 @@ impl LimitsExtension {
                     without_schema_words(err);
                 }
             }
+            one_error_per_mistake(&mut errors);
             errors
         })
     }

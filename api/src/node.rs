@@ -35,7 +35,10 @@ use crate::{
         tiers::SponsorTier,
         types::{Contribution, Sponsorship},
     },
-    tokens::types::ApiToken,
+    tokens::{
+        integrations,
+        types::{ApiToken, Integration},
+    },
 };
 
 /// An object with a global ID, which `node(id:)` can fetch again.
@@ -46,6 +49,7 @@ pub enum Node {
     Organization(Organization),
     RepresentativeInvitation(RepresentativeInvitation),
     ApiToken(ApiToken),
+    Integration(Integration),
     Membership(Membership),
     Application(Application),
     Mirror(Mirror),
@@ -111,6 +115,20 @@ impl NodeQuery {
                 .await?
                 .filter(|row| viewer.is_self_or_admin(row.account_id))
                 .map(|row| Node::ApiToken(ApiToken(row))),
+            // An integration is seen by those who manage it: ADMINs, its organization's
+            // representatives.
+            Integration::KIND => match entity::prelude::Integration::find_by_id(key)
+                .one(db)
+                .await?
+            {
+                Some(row)
+                    if viewer.account_id().is_some()
+                        && integrations::may_manage(db, viewer, row.organization_id).await? =>
+                {
+                    Some(Node::Integration(Integration(row)))
+                }
+                _ => None,
+            },
             Membership::KIND => {
                 let found = entity::prelude::Membership::find_by_id(key).one(db).await?;
                 match found.map(Membership) {

@@ -159,6 +159,8 @@ pub fn register_loaders(data: &mut async_graphql::Data, db: &DatabaseConnection,
     add(data, NominationsLoader(db()));
     add(data, TurnoutLoader(db()));
     add(data, crate::tokens::loader::ScopesLoader(db()));
+    add(data, crate::tokens::loader::IntegrationScopesLoader(db()));
+    add(data, crate::tokens::loader::IntegrationSecretsLoader(db()));
     add(data, crate::notifications::loader::EventsLoader(db()));
     // Keyed by something other than an id.
     data.insert(DataLoader::new(TierLoader(db()), tokio::spawn));

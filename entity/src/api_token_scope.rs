@@ -12,7 +12,9 @@ pub struct Model {
     pub scope: ApiScope,
 }
 
-/// What an API token may do. A token can only read, and only what its scopes name.
+/// What an API token or an integration may do: only what its scopes name. A person's API token
+/// takes the read scopes `SPONSORS_READ`, `MEMBERS_READ` and `ELECTIONS_READ`; `WEBHOOKS_MANAGE` and
+/// `AUDIT_READ` are for integrations.
 #[derive(
     Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
 )]
@@ -27,6 +29,13 @@ pub enum ApiScope {
     SponsorsRead,
     /// Read the public member directory.
     MembersRead,
+    /// Read board elections as the public sees them: their nominees, turnout and results.
+    ElectionsRead,
+    /// Manage the owner's webhook endpoints (an integration only): list them and their
+    /// deliveries, rotate their secrets, redeliver, delete.
+    WebhooksManage,
+    /// Read the whole audit log (an integration of the foundation only, made by an ADMIN).
+    AuditRead,
 }
 
 impl ApiScope {

@@ -46,6 +46,8 @@ pub enum ActorKind {
     Account,
     /// The operator, from the command line, or the server's own scheduled work.
     System,
+    /// An integration, through one of its secrets.
+    Integration,
 }
 
 /// What happened. The stored value is the dotted name that the hash chain covers, so it never
@@ -125,6 +127,15 @@ pub enum AuditAction {
     /// An API token was revoked.
     #[sea_orm(string_value = "api_token.revoked")]
     ApiTokenRevoked,
+    /// An integration was created, with its first secret.
+    #[sea_orm(string_value = "integration.created")]
+    IntegrationCreated,
+    /// An integration's secret was rotated; the one it replaced works until the overlap ends.
+    #[sea_orm(string_value = "integration.secret_rotated")]
+    IntegrationSecretRotated,
+    /// An integration was revoked: none of its secrets works any more.
+    #[sea_orm(string_value = "integration.revoked")]
+    IntegrationRevoked,
     /// A committee approved an application.
     #[sea_orm(string_value = "application.approved")]
     ApplicationApproved,
@@ -296,6 +307,9 @@ pub enum SubjectKind {
     /// A board election.
     #[sea_orm(string_value = "Election")]
     Election,
+    /// An integration: a machine client of the foundation or an organization.
+    #[sea_orm(string_value = "Integration")]
+    Integration,
     /// The governance policy.
     #[sea_orm(string_value = "GovernancePolicy")]
     GovernancePolicy,

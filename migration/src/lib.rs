@@ -82,6 +82,9 @@ mod m20261209_000402_create_trusted_documents_index;
 mod m20261209_002301_create_representation_periods;
 mod m20261209_002302_fill_representation_periods;
 mod m20261209_002303_add_governance_policy_own_case_look_back_days;
+mod m20261210_002201_create_integrations;
+mod m20261210_002202_create_integration_scopes;
+mod m20261210_002203_create_integration_secrets;
 mod m20261210_002301_add_email_preferences_version;
 mod m20261210_002302_create_event_sequences;
 
@@ -172,6 +175,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000402_create_trusted_documents_index::Migration),
             Box::new(m20261210_002301_add_email_preferences_version::Migration),
             Box::new(m20261210_002302_create_event_sequences::Migration),
+            Box::new(m20261210_002201_create_integrations::Migration),
+            Box::new(m20261210_002202_create_integration_scopes::Migration),
+            Box::new(m20261210_002203_create_integration_secrets::Migration),
         ]
     }
 }

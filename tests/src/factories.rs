@@ -655,6 +655,38 @@ pub async fn an_api_token(app: &TestApp, person: &Person, scopes: &[&str]) -> St
         .to_owned()
 }
 
+/// An integration made by `person`, of the organization `organization` (the foundation's when
+/// `None`), with `scopes`.
+pub struct Integration {
+    pub id: String,
+    pub secret: String,
+}
+
+/// `person` creates an integration with `scopes` for `organization` (the foundation's when
+/// `None`); returns its ID and first secret.
+pub async fn an_integration(
+    app: &TestApp,
+    person: &Person,
+    organization: Option<&str>,
+    scopes: &[&str],
+) -> Integration {
+    let response = app
+        .gql_as(
+            &person.access_token,
+            "mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } secret } }",
+            serde_json::json!({ "input": { "name": "integration", "organizationId": organization, "scopes": scopes } }),
+        )
+        .await;
+    let created = &response.data()["createIntegration"];
+    Integration {
+        id: created["integration"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an integration: {}", response.body))
+            .to_owned(),
+        secret: created["secret"].as_str().expect("a secret").to_owned(),
+    }
+}
+
 const REGISTER_MIRROR: &str = "mutation($input: RegisterMirrorInput!) {
   registerMirror(input: $input) { mirror { id status } }
 }";

@@ -363,7 +363,7 @@ pub async fn grant_role(
     let account = find_account(tx, account_id).await?;
     let granted_by = match actor {
         Actor::Account(id) => Some(id),
-        Actor::System => None,
+        Actor::System | Actor::Integration(_) => None,
     };
     account_role::ActiveModel {
         account_id: Set(account_id),

@@ -38,11 +38,16 @@ pub enum Actor {
     Account(Uuid),
     /// The operator, from the command line.
     System,
+    /// An integration, through one of its secrets.
+    Integration(Uuid),
 }
 
 impl Actor {
     /// The actor behind a request's viewer.
     pub fn of(viewer: &Viewer) -> Self {
+        if let Some(grant) = viewer.integration() {
+            return Actor::Integration(grant.id);
+        }
         viewer.account_id().map_or(Actor::System, Actor::Account)
     }
 
@@ -50,6 +55,7 @@ impl Actor {
         match self {
             Actor::Account(id) => (ActorKind::Account, Some(id)),
             Actor::System => (ActorKind::System, None),
+            Actor::Integration(id) => (ActorKind::Integration, Some(id)),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     accounts::types::Account,
     audit::{checkpoint, verify_chain},
     audit_log::types::{AuditChainCheck, AuditCheckpoint, AuditEvent, AuditEventConnection},
-    auth::{Role, RoleGuard, Viewer},
+    auth::{ApiScope, Role, RoleGuard, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     pagination::{PageArgs, cost, fetch_page},
@@ -19,8 +19,9 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// The audit log, oldest first. `ADMIN` reads every entry; anyone logged in may read the
-    /// entries whose subject is their own account, by passing its ID as `subjectId`.
+    /// The audit log, oldest first. `ADMIN`, and the foundation's integrations holding
+    /// `AUDIT_READ`, read every entry; anyone logged in may read the entries whose subject is
+    /// their own account, by passing its ID as `subjectId`.
     #[graphql(complexity = "cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn audit_events(
@@ -37,7 +38,13 @@ impl AuditQuery {
         #[graphql(desc = "Return entries before this cursor.")] before: Option<String>,
     ) -> ApiResult<Option<AuditEventConnection>> {
         let viewer = Viewer::of(ctx);
-        let account = viewer.require_account()?;
+        // The foundation's integrations holding AUDIT_READ read the whole log, as an ADMIN.
+        let integration = viewer.has_scope(ApiScope::AuditRead) && viewer.integration().is_some();
+        let account = if integration {
+            None
+        } else {
+            Some(viewer.require_account()?)
+        };
         let subject = subject_id
             .map(|id| {
                 ids::decode(&id).ok_or_else(|| {
@@ -45,10 +52,10 @@ impl AuditQuery {
                 })
             })
             .transpose()?;
-        let own = subject
-            .as_ref()
-            .is_some_and(|(kind, key)| kind == Account::KIND && *key == account.id);
-        if !viewer.has_role(Role::Admin) && !own {
+        let own = subject.as_ref().is_some_and(|(kind, key)| {
+            kind == Account::KIND && account.is_some_and(|account| *key == account.id)
+        });
+        if !viewer.has_role(Role::Admin) && !own && !integration {
             return Err(ApiError::forbidden(
                 "the audit log is for ADMIN; others may read the entries about their own account",
             ));

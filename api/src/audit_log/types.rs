@@ -9,6 +9,7 @@ use crate::{
     ids,
     loaders::cached_loader,
     time::DateTime,
+    tokens::types::Integration,
 };
 
 /// An audit entry row, wrapped so that no column becomes API by accident.
@@ -27,14 +28,18 @@ impl AuditEvent {
         self.0.occurred_at.into()
     }
 
-    /// A person, or the operator at the command line.
+    /// A person, an integration, or the operator at the command line.
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind
     }
 
     /// The account that made the change, when a person did.
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        let Some(id) = self.0.actor_id else {
+        let Some(id) = self
+            .0
+            .actor_id
+            .filter(|_| self.0.actor_kind == ActorKind::Account)
+        else {
             return Ok(None);
         };
         Ok(cached_loader::<AccountLoader>(ctx)?
@@ -45,7 +50,18 @@ impl AuditEvent {
 
     /// The global ID of the account that made the change, when a person did (`actor { id }`).
     async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(ids::id_of::<Account>)
+        self.0
+            .actor_id
+            .filter(|_| self.0.actor_kind == ActorKind::Account)
+            .map(ids::id_of::<Account>)
+    }
+
+    /// The global ID of the integration that made the change, when one did.
+    async fn actor_integration_id(&self) -> Option<ID> {
+        self.0
+            .actor_id
+            .filter(|_| self.0.actor_kind == ActorKind::Integration)
+            .map(ids::id_of::<Integration>)
     }
 
     /// What happened, as a stable dotted name such as `role.granted`.

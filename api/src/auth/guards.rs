@@ -3,7 +3,10 @@
 use async_graphql::{Context, Guard};
 
 use crate::{
-    auth::{roles::Role, viewer::Viewer},
+    auth::{
+        roles::{ApiScope, Role},
+        viewer::Viewer,
+    },
     error::ApiError,
 };
 
@@ -47,6 +50,30 @@ pub struct SessionGuard;
 impl Guard for SessionGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         Viewer::of(ctx).require_account()?;
+        Ok(())
+    }
+}
+
+/// A logged-in person, or an integration holding `scope`, passes. What either may reach is the
+/// resolver's to decide (a person's organizations, the integration's owner).
+///
+/// `#[graphql(guard = "SessionOrScopeGuard(ApiScope::WebhooksManage)")]`
+pub struct SessionOrScopeGuard(pub ApiScope);
+
+impl Guard for SessionOrScopeGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let viewer = Viewer::of(ctx);
+        if viewer.integration().is_some() && viewer.has_scope(self.0) {
+            return Ok(());
+        }
+        if viewer.integration().is_some() {
+            return Err(ApiError::forbidden(format!(
+                "this integration lacks the {} scope",
+                self.0.name()
+            ))
+            .into());
+        }
+        viewer.require_account()?;
         Ok(())
     }
 }

@@ -12,6 +12,6 @@ pub mod secrets;
 pub mod usage;
 pub mod viewer;
 
-pub use guards::{RoleGuard, SessionGuard};
+pub use guards::{RoleGuard, SessionGuard, SessionOrScopeGuard};
 pub use roles::{ApiScope, Role};
 pub use viewer::Viewer;

@@ -7,7 +7,10 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use entity::{api_token, prelude::ApiToken};
+use entity::{
+    api_token, integration_secret,
+    prelude::{ApiToken, IntegrationSecret},
+};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, sea_query::Expr,
 };
@@ -19,9 +22,18 @@ use crate::error::ApiResult;
 /// How often noted uses are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(60);
 
-/// The uses of API tokens not yet written, newest per token.
+/// A machine credential whose use is noted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Used {
+    /// A person's API token, by its id.
+    ApiToken(Uuid),
+    /// An integration's secret, by its id.
+    IntegrationSecret(Uuid),
+}
+
+/// The uses of API tokens and integration secrets not yet written, newest per credential.
 #[derive(Clone, Default)]
-pub struct TokenUsage(Arc<Mutex<HashMap<Uuid, DateTime<Utc>>>>);
+pub struct TokenUsage(Arc<Mutex<HashMap<Used, DateTime<Utc>>>>);
 
 impl TokenUsage {
     /// A ledger whose notes are written to `db` every minute while the process runs; the same
@@ -46,25 +58,41 @@ impl TokenUsage {
         usage
     }
 
-    /// Notes that token `id` was used now.
-    pub async fn note(&self, id: Uuid) {
-        self.0.lock().await.insert(id, Utc::now());
+    /// Notes that a credential was used now.
+    pub async fn note(&self, used: Used) {
+        self.0.lock().await.insert(used, Utc::now());
     }
 
     /// Writes the noted uses: one short statement per token, never moving a time backwards.
     pub async fn flush(&self, db: &DatabaseConnection) -> ApiResult<()> {
         let pending = std::mem::take(&mut *self.0.lock().await);
-        for (id, used_at) in pending {
-            ApiToken::update_many()
-                .col_expr(api_token::Column::LastUsedAt, Expr::value(used_at))
-                .filter(api_token::Column::Id.eq(id))
-                .filter(
-                    api_token::Column::LastUsedAt
-                        .is_null()
-                        .or(api_token::Column::LastUsedAt.lt(used_at)),
-                )
-                .exec(db)
-                .await?;
+        for (used, used_at) in pending {
+            match used {
+                Used::ApiToken(id) => {
+                    ApiToken::update_many()
+                        .col_expr(api_token::Column::LastUsedAt, Expr::value(used_at))
+                        .filter(api_token::Column::Id.eq(id))
+                        .filter(
+                            api_token::Column::LastUsedAt
+                                .is_null()
+                                .or(api_token::Column::LastUsedAt.lt(used_at)),
+                        )
+                        .exec(db)
+                        .await?;
+                }
+                Used::IntegrationSecret(id) => {
+                    IntegrationSecret::update_many()
+                        .col_expr(integration_secret::Column::LastUsedAt, Expr::value(used_at))
+                        .filter(integration_secret::Column::Id.eq(id))
+                        .filter(
+                            integration_secret::Column::LastUsedAt
+                                .is_null()
+                                .or(integration_secret::Column::LastUsedAt.lt(used_at)),
+                        )
+                        .exec(db)
+                        .await?;
+                }
+            }
         }
         Ok(())
     }

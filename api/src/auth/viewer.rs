@@ -5,7 +5,10 @@ use std::collections::HashSet;
 
 use async_graphql::Context;
 use chrono::Utc;
-use entity::{account_role, api_token, api_token_scope, directorship, prelude::*, session};
+use entity::{
+    account_role, api_token, api_token_scope, directorship, integration_scope, integration_secret,
+    prelude::*, session,
+};
 use poem::http::{HeaderMap, header};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
@@ -18,7 +21,7 @@ use crate::{
         keys::SigningKeys,
         roles::{ApiScope, Role},
         secrets,
-        usage::TokenUsage,
+        usage::{TokenUsage, Used},
     },
     config::Config,
     error::{ApiError, ApiResult},
@@ -26,6 +29,9 @@ use crate::{
 
 /// The prefix of every API token, so secret scanners can recognise a leaked one.
 pub const API_TOKEN_PREFIX: &str = "qrm_";
+
+/// The prefix of every integration secret, told apart from a person's API token at a glance.
+pub const INTEGRATION_SECRET_PREFIX: &str = "qri_";
 
 /// Who is calling.
 #[derive(Clone, Debug, Default)]
@@ -35,7 +41,8 @@ pub enum Viewer {
     Anonymous,
     /// A person, through an access token or the session cookie.
     Account(AccountViewer),
-    /// An integration, through an API token: it reads what its scopes allow, nothing more.
+    /// A machine credential: a person's API token or an integration's secret. It does what its
+    /// scopes allow, nothing more.
     ApiToken(TokenViewer),
 }
 
@@ -47,11 +54,22 @@ pub struct AccountViewer {
     pub roles: HashSet<Role>,
 }
 
-/// An integration's token.
+/// A machine credential.
 #[derive(Clone, Debug)]
 pub struct TokenViewer {
+    /// The API token's id, or the integration secret's.
     pub id: Uuid,
     pub scopes: HashSet<ApiScope>,
+    /// The integration whose secret this is; `None` for a person's API token.
+    pub integration: Option<IntegrationGrant>,
+}
+
+/// The integration behind a secret: whose it is, which bounds what its scopes reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntegrationGrant {
+    pub id: Uuid,
+    /// The organization it belongs to; `None` for the foundation's own.
+    pub organization_id: Option<Uuid>,
 }
 
 impl Viewer {
@@ -67,6 +85,9 @@ impl Viewer {
         match self {
             Viewer::Account(account) => Ok(account),
             Viewer::Anonymous => Err(ApiError::unauthenticated("log in to do this")),
+            Viewer::ApiToken(token) if token.integration.is_some() => Err(ApiError::forbidden(
+                "an integration does only what its scopes name; log in as a person to do this",
+            )),
             Viewer::ApiToken(_) => Err(ApiError::forbidden(
                 "API tokens can only read; log in as a person to do this",
             )),
@@ -86,6 +107,23 @@ impl Viewer {
 
     pub fn has_scope(&self, scope: ApiScope) -> bool {
         matches!(self, Viewer::ApiToken(token) if token.scopes.contains(&scope))
+    }
+
+    /// The integration calling, if the credential is an integration's secret.
+    pub fn integration(&self) -> Option<IntegrationGrant> {
+        match self {
+            Viewer::ApiToken(token) => token.integration,
+            _ => None,
+        }
+    }
+
+    /// Whether the viewer is an integration holding `WEBHOOKS_MANAGE` for the endpoints of
+    /// `organization` (the foundation's when `None`): its own owner's, and no one else's.
+    pub fn manages_webhooks_of(&self, organization: Option<Uuid>) -> bool {
+        self.has_scope(ApiScope::WebhooksManage)
+            && self
+                .integration()
+                .is_some_and(|grant| grant.organization_id == organization)
     }
 
     /// Whether the viewer is the account `id` or an administrator.
@@ -155,6 +193,9 @@ async fn bearer_viewer(state: &Authenticator<'_>, value: &str) -> ApiResult<View
         })?;
     if token.starts_with(API_TOKEN_PREFIX) {
         return api_token_viewer(state, token).await;
+    }
+    if token.starts_with(INTEGRATION_SECRET_PREFIX) {
+        return integration_viewer(state, token).await;
     }
     let claims = access::verify(state.keys, token)?;
     account_viewer(state.db, claims.sub, claims.sid).await
@@ -269,9 +310,52 @@ async fn api_token_viewer(state: &Authenticator<'_>, token: &str) -> ApiResult<V
         return Err(invalid());
     }
     // Reads never write: the use is noted in memory and recorded in the background.
-    state.token_usage.note(row.id).await;
+    state.token_usage.note(Used::ApiToken(row.id)).await;
     Ok(Viewer::ApiToken(TokenViewer {
         id: row.id,
         scopes: scopes(db, row.id).await?,
+        integration: None,
+    }))
+}
+
+/// The viewer of an integration's secret: live while the secret has not expired (a secret
+/// rotated away works until its overlap ends) and the integration is not revoked. Nothing about
+/// the person who made the integration is read: it does not depend on them.
+async fn integration_viewer(state: &Authenticator<'_>, secret: &str) -> ApiResult<Viewer> {
+    let db = state.db;
+    let invalid =
+        || ApiError::unauthenticated("the integration secret is invalid, expired or revoked");
+    let now = Utc::now();
+    let (row, integration) = IntegrationSecret::find()
+        .filter(integration_secret::Column::SecretHash.eq(secrets::hash(secret)))
+        .find_also_related(Integration)
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    let integration = integration.ok_or_else(invalid)?;
+    if integration.revoked_at.is_some() || row.expires_at.is_some_and(|expiry| expiry <= now) {
+        return Err(invalid());
+    }
+    state
+        .token_usage
+        .note(Used::IntegrationSecret(row.id))
+        .await;
+    // Read on their own, as a token's are: a scope no release granted is an error.
+    let scopes = IntegrationScope::find()
+        .select_only()
+        .column(integration_scope::Column::Scope)
+        .filter(integration_scope::Column::IntegrationId.eq(integration.id))
+        .into_tuple::<ApiScope>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(Viewer::ApiToken(TokenViewer {
+        id: row.id,
+        scopes,
+        integration: Some(IntegrationGrant {
+            id: integration.id,
+            organization_id: integration.organization_id,
+        }),
     }))
 }

@@ -113,7 +113,7 @@ pub async fn register(
 ) -> ApiResult<Registered> {
     let registered_by = match actor {
         Actor::Account(id) => Some(id),
-        Actor::System => None,
+        Actor::System | Actor::Integration(_) => None,
     };
     let now = Utc::now();
     let mut outcome = Registered::default();

@@ -8,12 +8,12 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
-    auth::{Role, Viewer},
+    auth::{ApiScope, Role, Viewer},
     elections::{
         types::{Election, ElectionConnection},
         visibility::election_visible,
     },
-    error::{ApiResult, corrupt_row},
+    error::{ApiError, ApiResult, corrupt_row},
     ids::key_of,
     pagination::{PageArgs, cost, fetch_page},
 };
@@ -56,6 +56,11 @@ impl ElectionQuery {
         #[graphql(desc = "Return elections before this cursor.")] before: Option<String>,
     ) -> ApiResult<ElectionConnection> {
         let viewer = Viewer::of(ctx);
+        if matches!(viewer, Viewer::ApiToken(_)) && !viewer.has_scope(ApiScope::ElectionsRead) {
+            return Err(ApiError::forbidden(
+                "this token lacks the ELECTIONS_READ scope",
+            ));
+        }
         let page = PageArgs::new(first, after, last, before).parse()?;
         let mut query = Elections::find();
         if let Some(state) = state {

@@ -6,11 +6,15 @@ use entity::{
     nomination::{self, NominationResponse},
 };
 
-use crate::auth::{Role, Viewer};
+use crate::auth::{ApiScope, Role, Viewer};
 
 /// Whether `viewer` may see the election: drafts are for the election committee and
-/// administrators; the rest is public.
+/// administrators; the rest is public, except to a token or integration without
+/// `ELECTIONS_READ`.
 pub fn election_visible(row: &election::Model, viewer: &Viewer) -> bool {
+    if matches!(viewer, Viewer::ApiToken(_)) && !viewer.has_scope(ApiScope::ElectionsRead) {
+        return false;
+    }
     row.state != ElectionState::Draft
         || viewer.has_role(Role::ElectionCommittee)
         || viewer.has_role(Role::Admin)

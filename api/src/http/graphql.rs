@@ -284,7 +284,12 @@ impl GraphqlEndpoint {
                     ));
                 }
             },
-            (None, Some(hash)) => (hash, true),
+            // Also as @graphql-codegen/client-preset embeds a document's hash, `sha256:<hex>`,
+            // which urql's persisted exchange sends on unchanged.
+            (None, Some(hash)) => match hash.strip_prefix("sha256:") {
+                Some(hex) => (hex.to_owned(), true),
+                None => (hash, true),
+            },
             (None, None) => {
                 if mode == TrustedDocuments::Require && !request.query.trim().is_empty() {
                     return Err(persisted_refusal(
@@ -489,8 +494,20 @@ impl GraphqlEndpoint {
         };
         let not_run = matches!(&response, BatchResponse::Single(single) if did_not_run(single));
         let status = match (&response, media) {
+            // GraphQL over HTTP: with the new media type, a request that could not execute at
+            // all (parse or validation failure, no runnable operation) is a 400, and its body
+            // holds no `data`: there was no execution to have data.
+            (BatchResponse::Single(single), MediaType::GraphqlResponse) if not_run => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    &serde_json::json!({ "errors": single.errors }),
+                );
+            }
             // A request that names no runnable operation is malformed whatever the media type.
-            (BatchResponse::Single(single), _)
+            // A document that does not parse or validate stays 200 with application/json, as
+            // the spec asks of that media type (legacy clients read the body, not the status).
+            (BatchResponse::Single(single), MediaType::Json)
                 if not_run
                     && single
                         .errors
@@ -498,16 +515,6 @@ impl GraphqlEndpoint {
                         .any(|error| crate::error::is_request_error(&error.message)) =>
             {
                 StatusCode::BAD_REQUEST
-            }
-            // GraphQL over HTTP: with the new media type, a request that could not execute at
-            // all (parse or validation failure) is a 400, and its body holds no `data`: there
-            // was no execution to have data. With application/json it stays 200.
-            (BatchResponse::Single(single), MediaType::GraphqlResponse) if not_run => {
-                return json_response(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    &serde_json::json!({ "errors": single.errors }),
-                );
             }
             _ => StatusCode::OK,
         };

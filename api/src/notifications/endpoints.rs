@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::{
     audit::{self, Actor, AuditAction, Entry, SubjectKind},
     auth::{
-        Role, Viewer,
+        ApiScope, Role, Viewer,
         sealing::{SealError, ServerSecrets},
     },
     db::Tx,
@@ -375,13 +375,14 @@ pub async fn redeliver(
         .ok_or_else(|| ApiError::not_found("webhook delivery"))
 }
 
-/// Whether the viewer may manage `endpoint`: an ADMIN, or a representative of its organization.
+/// Whether the viewer may manage `endpoint`: an ADMIN, a representative of its organization, or
+/// an integration of the same owner holding `WEBHOOKS_MANAGE`.
 pub async fn may_manage(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     endpoint: &webhook_endpoint::Model,
 ) -> ApiResult<bool> {
-    if viewer.has_role(Role::Admin) {
+    if viewer.has_role(Role::Admin) || viewer.manages_webhooks_of(endpoint.organization_id) {
         return Ok(true);
     }
     match endpoint.organization_id {
@@ -397,7 +398,9 @@ pub async fn may_manage(
 /// The endpoint, once the viewer may manage it; `NOT_FOUND` otherwise, so that others' endpoints
 /// do not show.
 async fn managed(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<webhook_endpoint::Model> {
-    viewer.require_account()?;
+    if !viewer.has_scope(ApiScope::WebhooksManage) {
+        viewer.require_account()?;
+    }
     let row = WebhookEndpoint::find_by_id(id)
         .one(tx)
         .await

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::webhook_endpoint::WebhookAudience;
 
 use crate::{
-    auth::{SessionGuard, Viewer},
+    auth::{ApiScope, SessionGuard, SessionOrScopeGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
     ids::key_of,
@@ -165,7 +165,7 @@ impl NotificationMutation {
 
     /// Replaces an endpoint's signing secret. The next attempt is signed with the new one, and
     /// with the old one beside it until the grace period ends.
-    #[graphql(guard = "SessionGuard")]
+    #[graphql(guard = "SessionOrScopeGuard(ApiScope::WebhooksManage)")]
     async fn rotate_webhook_secret(
         &self,
         ctx: &Context<'_>,
@@ -185,7 +185,7 @@ impl NotificationMutation {
     }
 
     /// Deletes a webhook endpoint and its delivery log.
-    #[graphql(guard = "SessionGuard")]
+    #[graphql(guard = "SessionOrScopeGuard(ApiScope::WebhooksManage)")]
     async fn delete_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
@@ -205,7 +205,7 @@ impl NotificationMutation {
     /// out its backoff before its next retry (after fixing the receiver, say). `CONFLICT` for one
     /// being attempted at this moment, delivered or withheld, or when the endpoint's owner may
     /// no longer read the event.
-    #[graphql(guard = "SessionGuard")]
+    #[graphql(guard = "SessionOrScopeGuard(ApiScope::WebhooksManage)")]
     async fn redeliver_webhook(
         &self,
         ctx: &Context<'_>,

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use crate::{
     db::Tx,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
+    holders::Holder,
     ids,
     notifications::audience::{self, Audience},
 };

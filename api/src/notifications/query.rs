@@ -5,7 +5,7 @@ use entity::{prelude::WebhookEndpoint as Endpoints, webhook_endpoint};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
-    auth::{Role, SessionGuard, Viewer},
+    auth::{ApiScope, Role, SessionOrScopeGuard, Viewer},
     error::ApiResult,
     holders::types::viewer_organizations,
     notifications::{
@@ -21,9 +21,10 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// The webhook endpoints the viewer manages, oldest first: every endpoint for an ADMIN,
-    /// their organizations' for representatives.
+    /// their organizations' for representatives, its owner's for an integration holding
+    /// `WEBHOOKS_MANAGE`.
     #[graphql(
-        guard = "SessionGuard",
+        guard = "SessionOrScopeGuard(ApiScope::WebhooksManage)",
         complexity = "cost(first, last, child_complexity)"
     )]
     async fn webhook_endpoints(
@@ -39,10 +40,15 @@ impl NotificationQuery {
         #[graphql(desc = "Return endpoints before this cursor.")] before: Option<String>,
     ) -> ApiResult<Option<WebhookEndpointConnection>> {
         let viewer = Viewer::of(ctx);
-        viewer.require_account()?;
         let page = PageArgs::new(first, after, last, before).parse()?;
         let mut query = Endpoints::find();
-        if !viewer.has_role(Role::Admin) {
+        if let Some(grant) = viewer.integration() {
+            // The guard let it in by its WEBHOOKS_MANAGE: its own owner's endpoints only.
+            query = query.filter(match grant.organization_id {
+                Some(organization) => webhook_endpoint::Column::OrganizationId.eq(organization),
+                None => webhook_endpoint::Column::OrganizationId.is_null(),
+            });
+        } else if !viewer.has_role(Role::Admin) {
             let organizations = viewer_organizations(ctx).await?;
             query = query.filter(webhook_endpoint::Column::OrganizationId.is_in(organizations));
         }

@@ -1,10 +1,14 @@
-//! Batches API token look-ups: the scopes of a page of tokens in one statement.
+//! Batches API token and integration look-ups: the scopes (and secrets) of a page of them in
+//! one statement.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use entity::{api_token_scope, prelude::ApiTokenScope};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::{
+    api_token_scope, integration_scope, integration_secret,
+    prelude::{ApiTokenScope, IntegrationScope, IntegrationSecret},
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{auth::ApiScope, error::ApiError};
@@ -34,5 +38,56 @@ impl Loader<Uuid> for ScopesLoader {
             scopes.sort_by_key(|scope| scope.name());
         }
         Ok(by_token)
+    }
+}
+
+/// Loads each integration's scopes, by their stored names in order.
+pub struct IntegrationScopesLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for IntegrationScopesLoader {
+    type Value = Vec<ApiScope>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = IntegrationScope::find()
+            .filter(integration_scope::Column::IntegrationId.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
+        let mut by_integration: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in rows {
+            by_integration
+                .entry(row.integration_id)
+                .or_default()
+                .push(row.scope);
+        }
+        for scopes in by_integration.values_mut() {
+            scopes.sort_by_key(|scope| scope.name());
+        }
+        Ok(by_integration)
+    }
+}
+
+/// Loads each integration's secrets that still work, or worked, newest first.
+pub struct IntegrationSecretsLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for IntegrationSecretsLoader {
+    type Value = Vec<integration_secret::Model>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = IntegrationSecret::find()
+            .filter(integration_secret::Column::IntegrationId.is_in(keys.iter().copied()))
+            .order_by_desc(integration_secret::Column::CreatedAt)
+            .order_by_desc(integration_secret::Column::Id)
+            .all(&self.0)
+            .await?;
+        let mut by_integration: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in rows {
+            by_integration
+                .entry(row.integration_id)
+                .or_default()
+                .push(row);
+        }
+        Ok(by_integration)
     }
 }

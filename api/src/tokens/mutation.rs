@@ -1,20 +1,83 @@
-//! Creating and revoking API tokens.
+//! Creating and revoking API tokens; creating integrations, rotating their secrets and revoking
+//! them.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
+
+use std::time::Duration;
 
 use crate::{
     auth::{ApiScope, SessionGuard, Viewer},
     db::begin_private_write,
     error::{ApiError, ApiResult},
     ids::key_of,
+    organizations::types::Organization,
     services::Services,
     time::DateTime,
     tokens::{
         commands::{self, NewApiToken},
-        types::ApiToken,
+        integrations::{self, MAX_OVERLAP, NewIntegration},
+        types::{ApiToken, Integration},
     },
 };
+
+/// Input of `createIntegration`.
+#[derive(InputObject)]
+pub struct CreateIntegrationInput {
+    /// A name to recognise the integration by, such as `sponsor-wall` or `ci`.
+    pub name: String,
+    /// The organization it belongs to (its representatives and ADMINs manage it); leave out for
+    /// the foundation's own, which only an ADMIN creates.
+    pub organization_id: Option<ID>,
+    /// What it may do; at least one. `AUDIT_READ` only for the foundation's own.
+    pub scopes: Vec<ApiScope>,
+}
+
+/// Input of `rotateIntegrationSecret`.
+#[derive(InputObject)]
+pub struct RotateIntegrationSecretInput {
+    /// The integration whose secret to replace.
+    pub integration_id: ID,
+    /// How long the secret being replaced keeps working, in seconds, at most 30 days; leave out
+    /// for the server's setting (`QUORUM_INTEGRATION_SECRET_OVERLAP_SECS`, a day by default),
+    /// or 0 to stop it at once (a leaked secret).
+    pub overlap_seconds: Option<i32>,
+}
+
+/// Input of `revokeIntegration`.
+#[derive(InputObject)]
+pub struct RevokeIntegrationInput {
+    /// The integration to revoke.
+    pub integration_id: ID,
+}
+
+/// A new integration and its first secret. The secret is shown this once; only its hash is kept.
+#[derive(SimpleObject)]
+pub struct CreateIntegrationPayload {
+    /// The integration.
+    pub integration: Integration,
+    /// The secret, starting with `qri_`: send it as `Authorization: Bearer …`. Store it now.
+    pub secret: String,
+}
+
+/// The integration's new secret, shown this once. The one it replaced works until
+/// `previousSecretExpiresAt`.
+#[derive(SimpleObject)]
+pub struct RotateIntegrationSecretPayload {
+    /// The integration.
+    pub integration: Integration,
+    /// The new secret, starting with `qri_`. Store it now.
+    pub secret: String,
+    /// When the secret it replaced stops working.
+    pub previous_secret_expires_at: DateTime,
+}
+
+/// The integration after revocation.
+#[derive(SimpleObject)]
+pub struct RevokeIntegrationPayload {
+    /// The revoked integration.
+    pub integration: Integration,
+}
 
 #[derive(Default)]
 pub struct ApiTokenMutation;
@@ -55,7 +118,8 @@ pub struct RevokeApiTokenPayload {
 
 #[Object]
 impl ApiTokenMutation {
-    /// Creates an API token for an integration. Only a logged-in person can, never a token.
+    /// Creates an API token for a person's own scripts; it reads what its scopes allow while the
+    /// person's account exists. For a machine that must outlive its maker, create an integration. Only a logged-in person can, never a token.
     #[graphql(guard = "SessionGuard")]
     async fn create_api_token(
         &self,
@@ -69,6 +133,20 @@ impl ApiTokenMutation {
             return Err(ApiError::bad_input(
                 crate::field!(input.scopes),
                 "give at least one scope",
+            ));
+        }
+        if let Some(scope) = scopes.iter().find(|scope| {
+            !matches!(
+                scope,
+                ApiScope::SponsorsRead | ApiScope::MembersRead | ApiScope::ElectionsRead
+            )
+        }) {
+            return Err(ApiError::bad_input(
+                crate::field!(input.scopes),
+                format!(
+                    "{} is for integrations (createIntegration); a person's API token reads with SPONSORS_READ, MEMBERS_READ and ELECTIONS_READ",
+                    scope.name()
+                ),
             ));
         }
         if input.expires_at.is_some_and(|at| at.0 <= Utc::now()) {
@@ -105,6 +183,88 @@ impl ApiTokenMutation {
         tx.commit().await?;
         Ok(RevokeApiTokenPayload {
             api_token: ApiToken(row),
+        })
+    }
+
+    /// Creates an integration with its first secret: for the foundation (ADMIN only) or for an
+    /// organization (an ADMIN or its representatives). Only a logged-in person can, never a
+    /// token or an integration.
+    #[graphql(guard = "SessionGuard")]
+    async fn create_integration(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: CreateIntegrationInput,
+    ) -> ApiResult<CreateIntegrationPayload> {
+        let state = ctx.data::<Services>()?;
+        let name = crate::input::name(&input.name, &crate::field!(input.name), 100)?;
+        let organization_id = input
+            .organization_id
+            .map(|id| key_of::<Organization>(&id, &crate::field!(input.organization_id)))
+            .transpose()?;
+        let new = NewIntegration {
+            name,
+            organization_id,
+            scopes: input.scopes,
+        };
+        let tx = begin_private_write(&state.db).await?;
+        let (row, issued) = integrations::create(&tx, Viewer::of(ctx), new).await?;
+        tx.commit().await?;
+        Ok(CreateIntegrationPayload {
+            integration: Integration(row),
+            secret: issued.secret,
+        })
+    }
+
+    /// Replaces an integration's secret. The one it replaces keeps working for the overlap, so
+    /// that deployments switch without an outage; a secret replaced earlier stops at once.
+    #[graphql(guard = "SessionGuard")]
+    async fn rotate_integration_secret(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: RotateIntegrationSecretInput,
+    ) -> ApiResult<RotateIntegrationSecretPayload> {
+        let state = ctx.data::<Services>()?;
+        let id =
+            key_of::<Integration>(&input.integration_id, &crate::field!(input.integration_id))?;
+        let overlap = match input.overlap_seconds {
+            None => state.config.integration_secret_overlap,
+            Some(seconds) => u64::try_from(seconds)
+                .ok()
+                .map(Duration::from_secs)
+                .filter(|overlap| *overlap <= MAX_OVERLAP)
+                .ok_or_else(|| {
+                    ApiError::bad_input(
+                        crate::field!(input.overlap_seconds),
+                        "The overlap must be between 0 and 2592000 seconds (30 days).",
+                    )
+                })?,
+        };
+        let tx = begin_private_write(&state.db).await?;
+        let (row, issued, until) =
+            integrations::rotate_secret(&tx, Viewer::of(ctx), id, overlap).await?;
+        tx.commit().await?;
+        Ok(RotateIntegrationSecretPayload {
+            integration: Integration(row),
+            secret: issued.secret,
+            previous_secret_expires_at: DateTime(until),
+        })
+    }
+
+    /// Revokes an integration at once: none of its secrets works from the next request.
+    #[graphql(guard = "SessionGuard")]
+    async fn revoke_integration(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation\'s input.")] input: RevokeIntegrationInput,
+    ) -> ApiResult<RevokeIntegrationPayload> {
+        let state = ctx.data::<Services>()?;
+        let id =
+            key_of::<Integration>(&input.integration_id, &crate::field!(input.integration_id))?;
+        let tx = begin_private_write(&state.db).await?;
+        let row = integrations::revoke(&tx, Viewer::of(ctx), id).await?;
+        tx.commit().await?;
+        Ok(RevokeIntegrationPayload {
+            integration: Integration(row),
         })
     }
 }

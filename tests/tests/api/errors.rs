@@ -9,7 +9,117 @@ async fn an_invalid_query_carries_graphql_validation_failed() {
     let response = app.gql("{ nope }", json!({})).await;
     assert_eq!(response.error_code(), "GRAPHQL_VALIDATION_FAILED");
     let response = app.gql("{ unclosed", json!({})).await;
-    assert_eq!(response.error_code(), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(response.error_code(), "GRAPHQL_PARSE_FAILED");
+}
+
+/// Sends `body` with `accept`, and reads the answer.
+async fn post(app: &TestApp, accept: &str, body: serde_json::Value) -> tests::Gql {
+    tests::Gql::read(
+        app.client
+            .post("/graphql")
+            .content_type("application/json")
+            .header("accept", accept)
+            .body_json(&body)
+            .send()
+            .await,
+    )
+    .await
+}
+
+const MEDIA_TYPES: [&str; 2] = ["application/json", "application/graphql-response+json"];
+
+#[tokio::test]
+async fn a_syntax_error_is_one_sentence_with_its_line_and_column() {
+    let app = TestApp::new().await;
+    for accept in MEDIA_TYPES {
+        let response = post(&app, accept, json!({ "query": "{ viewer { id } " })).await;
+        let errors = response.errors();
+        assert_eq!(errors.len(), 1, "{}", response.body);
+        assert_eq!(
+            errors[0]["message"],
+            "Syntax error at line 1, column 17: expected a field, or `}` after at least one."
+        );
+        assert_eq!(errors[0]["locations"], json!([{ "line": 1, "column": 17 }]));
+        assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED");
+        assert!(!errors[0]["message"].as_str().expect("text").contains('\n'));
+    }
+    let response = app.gql("query {\n  viewer { id }}\n}", json!({})).await;
+    assert_eq!(
+        response.error_message(),
+        "Syntax error at line 3, column 1: expected the end of the document or another operation or fragment."
+    );
+}
+
+#[tokio::test]
+async fn one_mistake_is_one_error() {
+    let app = TestApp::new().await;
+    // A misspelt variable: once, at the use, naming the declared one.
+    let typo = app
+        .gql(
+            "query($id: ID!) { node(id: $idd) { id } }",
+            json!({ "id": "x" }),
+        )
+        .await;
+    assert_eq!(typo.errors().len(), 1, "{}", typo.body);
+    assert_eq!(
+        typo.error_message(),
+        "Variable \"$idd\" is not defined; did you mean \"$id\", which the operation declares but never uses?"
+    );
+    let undefined = app.gql("{ node(id: $y) { id } }", json!({})).await;
+    assert_eq!(undefined.errors().len(), 1, "{}", undefined.body);
+    // A value of the wrong kind: BAD_USER_INPUT naming the argument, and nothing more.
+    for (query, variables) in [
+        ("{ sponsors(first: \"x\") { totalCount } }", json!({})),
+        (
+            "query($f: Int) { sponsors(first: $f) { totalCount } }",
+            json!({ "f": "x" }),
+        ),
+    ] {
+        let wrong = app.gql(query, variables).await;
+        assert_eq!(wrong.errors().len(), 1, "{}", wrong.body);
+        assert_eq!(wrong.error_code(), "BAD_USER_INPUT");
+        assert_eq!(wrong.error_field(), "first");
+    }
+    // Two mistakes are still two errors.
+    let two = app
+        .gql(
+            "{ sponsors(first: \"x\", last: \"y\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(two.errors().len(), 2, "{}", two.body);
+}
+
+#[tokio::test]
+async fn both_media_types_follow_one_status_rule_for_requests_that_cannot_run() {
+    let app = TestApp::new().await;
+    let unknown = json!({ "query": "query A { __typename }", "operationName": "B" });
+    let several = json!({ "query": "query A { __typename } query B { __typename }" });
+    let subscription =
+        json!({ "query": "subscription { amendmentTally(amendmentId: \"x\") { yes } }" });
+    for accept in MEDIA_TYPES {
+        for body in [&unknown, &several, &subscription] {
+            let response = post(&app, accept, body.clone()).await;
+            assert_eq!(
+                response.status,
+                poem::http::StatusCode::BAD_REQUEST,
+                "{accept} {body}"
+            );
+            assert_eq!(response.error_code(), "GRAPHQL_VALIDATION_FAILED");
+        }
+        // A document that does not parse or validate: 400 with the new media type, and 200
+        // with application/json, as the GraphQL-over-HTTP spec asks of each.
+        let invalid = post(&app, accept, json!({ "query": "{ nope }" })).await;
+        let expected = if accept == "application/json" {
+            poem::http::StatusCode::OK
+        } else {
+            poem::http::StatusCode::BAD_REQUEST
+        };
+        assert_eq!(invalid.status, expected, "{accept}");
+    }
+    // With the new media type, a request that could not run has no `data` at all.
+    let response = post(&app, "application/graphql-response+json", unknown).await;
+    assert!(response.body.get("data").is_none(), "{}", response.body);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod graphiql;
 mod identity;
+mod integrations;
 mod invisible_characters;
 mod limits;
 mod live_tally;

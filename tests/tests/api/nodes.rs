@@ -19,6 +19,7 @@ const WALK: &str = "{
   viewer { organizations { __typename id representatives { __typename id }
     representativeInvitations(first: 10) { nodes { __typename id } } } }
   apiTokens(first: 10) { nodes { __typename id } }
+  integrations(first: 10) { nodes { __typename id } }
   memberships(first: 10) { nodes { __typename id } }
   applications(first: 10) { nodes { __typename id } }
   mirrors(first: 10) { nodes { __typename id } }
@@ -69,8 +70,9 @@ async fn demo_admin(app: &TestApp) -> Person {
 async fn every_node_type_round_trips_through_node() {
     let app = TestApp::with_config(fast).await;
     let admin = demo_admin(&app).await;
-    // What the demo does not hold: a token, an endpoint with a delivery, an invitation.
+    // What the demo does not hold: a token, an integration, an endpoint with a delivery, an invitation.
     an_api_token(&app, &admin, &["SPONSORS_READ"]).await;
+    tests::factories::an_integration(&app, &admin, None, &["SPONSORS_READ"]).await;
     let (_receiver, _) = a_receiver_of(&app, &admin, &["SPONSORSHIP_CREATED"]).await;
     let organization = an_organization(&app, &admin, "Walkers Ltd").await;
     let member = tests::factories::a_person(&app, "Wanda Walker").await;

@@ -145,6 +145,11 @@ async fn an_admin_registers_a_manifest_and_requests_name_its_documents() {
     assert_eq!(apollo.data(), &wall);
     let response = get(&app, None, &[("extensions", &extensions.to_string())], None).await;
     assert_eq!(Gql::read(response).await.data(), &wall);
+    // The hash as @graphql-codegen/client-preset embeds it (`sha256:<hex>`), which urql's
+    // persisted exchange passes on as it is.
+    let prefixed = json!({ "persistedQuery": { "version": 1, "sha256Hash": document_id } });
+    let codegen = post(&app, None, json!({ "extensions": prefixed })).await;
+    assert_eq!(codegen.data(), &wall);
     // A registered document holding a personal read answers for the caller.
     let me = post(
         &app,
@@ -186,7 +191,7 @@ async fn an_admin_registers_a_manifest_and_requests_name_its_documents() {
     let metrics = app.client.get("/metrics").send().await;
     let text = metrics.0.into_body().into_string().await.expect("metrics");
     let line = format!(
-        "quorum_trusted_document_requests_total{{client=\"portal\",document=\"{}\"}} 4",
+        "quorum_trusted_document_requests_total{{client=\"portal\",document=\"{}\"}} 5",
         id_of(WALL)
     );
     assert!(text.contains(&line), "{line} in\n{text}");

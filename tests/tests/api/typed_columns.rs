@@ -363,7 +363,13 @@ fn stored_names_never_change() {
     );
     assert_eq!(
         stored(ApiScope::iter().map(ApiScope::name).collect()),
-        ["SPONSORS_READ", "MEMBERS_READ"]
+        [
+            "SPONSORS_READ",
+            "MEMBERS_READ",
+            "ELECTIONS_READ",
+            "WEBHOOKS_MANAGE",
+            "AUDIT_READ"
+        ]
     );
     assert_eq!(
         stored(WebhookEvent::iter().map(WebhookEvent::name).collect()),

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use api::{
     holders::Holder,
-    notifications::outbox::{self, Audience, Event, WebhookEvent},
+    notifications::{
+        audience::Audience,
+        outbox::{self, Event, WebhookEvent},
+    },
 };
 use serde_json::{Value, json};
 use tests::{
