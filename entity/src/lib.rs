@@ -25,6 +25,8 @@ pub mod email_message;
 pub mod email_preference;
 pub mod governance_policy;
 pub mod idempotency_key;
+pub mod log_checkpoint;
+pub mod log_node;
 pub mod mailing;
 pub mod membership;
 pub mod membership_class;

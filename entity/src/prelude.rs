@@ -10,6 +10,7 @@ pub use crate::{
     audit_head::Entity as AuditHead, bylaws_section::Entity as BylawsSection,
     bylaws_version::Entity as BylawsVersion, contribution::Entity as Contribution,
     governance_policy::Entity as GovernancePolicy, idempotency_key::Entity as IdempotencyKey,
+    log_checkpoint::Entity as LogCheckpoint, log_node::Entity as LogNode,
     membership::Entity as Membership, membership_class::Entity as MembershipClass,
     mirror::Entity as Mirror, mirror_verification::Entity as MirrorVerification,
     organization::Entity as Organization,

@@ -82,6 +82,12 @@ mod m20261209_000402_create_trusted_documents_index;
 mod m20261209_002301_create_representation_periods;
 mod m20261209_002302_fill_representation_periods;
 mod m20261209_002303_add_governance_policy_own_case_look_back_days;
+mod m20261210_002401_add_audit_events_leaf_index;
+mod m20261210_002402_create_audit_events_leaf_index_index;
+mod m20261210_002403_create_audit_events_unsealed_index;
+mod m20261210_002404_create_log_nodes;
+mod m20261210_002405_create_log_checkpoints;
+mod m20261210_002406_create_audit_events_seq_sequence;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -168,6 +174,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_002303_add_governance_policy_own_case_look_back_days::Migration),
             Box::new(m20261209_000401_create_trusted_documents::Migration),
             Box::new(m20261209_000402_create_trusted_documents_index::Migration),
+            Box::new(m20261210_002401_add_audit_events_leaf_index::Migration),
+            Box::new(m20261210_002402_create_audit_events_leaf_index_index::Migration),
+            Box::new(m20261210_002403_create_audit_events_unsealed_index::Migration),
+            Box::new(m20261210_002404_create_log_nodes::Migration),
+            Box::new(m20261210_002405_create_log_checkpoints::Migration),
+            Box::new(m20261210_002406_create_audit_events_seq_sequence::Migration),
         ]
     }
 }

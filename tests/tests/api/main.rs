@@ -14,6 +14,7 @@ mod identity;
 mod invisible_characters;
 mod limits;
 mod live_tally;
+mod log;
 mod membership;
 mod nodes;
 mod notifications;
