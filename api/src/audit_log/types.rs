@@ -122,10 +122,7 @@ pub struct AuditChainCheck {
     pub reason: Option<String>,
 }
 
-/// A signed checkpoint of the Merkle tree log: its size and root hash, signed with the server's
-/// Ed25519 key as a C2SP signed note (`note`), the same text as `GET /log/checkpoint`. The key
-/// is published as a note verifier key at `GET /log/key`. Keep copies: `quorum admin verify-log`
-/// proves that a later log extends the one a copy saw.
+/// A checkpoint of the Merkle tree log, as stored.
 pub struct AuditCheckpoint {
     pub size: u64,
     pub root: [u8; 32],
@@ -151,6 +148,10 @@ impl AuditCheckpoint {
     }
 }
 
+/// A signed checkpoint of the Merkle tree log: its size and root hash, signed with the server's
+/// Ed25519 key as a C2SP signed note (`note`), the same text as `GET /log/checkpoint`. The key
+/// is published as a note verifier key at `GET /log/key`. Keep copies: `quorum admin verify-log`
+/// proves that a later log extends the one a copy saw.
 #[Object]
 impl AuditCheckpoint {
     /// How many entries (leaves) the tree held.
