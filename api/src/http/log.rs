@@ -53,7 +53,7 @@ fn failed(err: &ApiError) -> Response {
 }
 
 /// The query parameter `name`, as a number; `Err` names it when it is not one.
-fn number(req: &Request, name: &str) -> Result<Option<u64>, Response> {
+fn number(req: &Request, name: &str) -> Result<Option<u64>, String> {
     let Some(query) = req.uri().query() else {
         return Ok(None);
     };
@@ -61,12 +61,10 @@ fn number(req: &Request, name: &str) -> Result<Option<u64>, Response> {
         if let Some((param, value)) = pair.split_once('=')
             && param == name
         {
-            return value.parse().map(Some).map_err(|_| {
-                text(
-                    StatusCode::BAD_REQUEST,
-                    format!("{name} must be a whole number\n"),
-                )
-            });
+            return value
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{name} must be a whole number\n"));
         }
     }
     Ok(None)
@@ -98,7 +96,9 @@ pub async fn inclusion(req: &Request, state: Data<&AppState>) -> Response {
     let (index, size) = match (number(req, "index"), number(req, "size")) {
         (Ok(Some(index)), Ok(size)) => (index, size),
         (Ok(None), _) => return text(StatusCode::BAD_REQUEST, "index is required\n".to_owned()),
-        (Err(response), _) | (_, Err(response)) => return response,
+        (Err(message), _) | (_, Err(message)) => {
+            return text(StatusCode::BAD_REQUEST, message);
+        }
     };
     let checkpoint = match size {
         None => store::latest(&state.db).await,
@@ -130,7 +130,9 @@ pub async fn inclusion(req: &Request, state: Data<&AppState>) -> Response {
 pub async fn consistency(req: &Request, state: Data<&AppState>) -> Response {
     let (from, to) = match (number(req, "from"), number(req, "to")) {
         (Ok(Some(from)), Ok(Some(to))) => (from, to),
-        (Err(response), _) | (_, Err(response)) => return response,
+        (Err(message), _) | (_, Err(message)) => {
+            return text(StatusCode::BAD_REQUEST, message);
+        }
         _ => {
             return text(
                 StatusCode::BAD_REQUEST,
