@@ -155,6 +155,18 @@ pub struct Config {
     #[arg(env = "QUORUM_LISTEN_HEARTBEAT_DEADLINE_MS", default_value = "3000")]
     #[arg(long, value_parser = parse::millis)]
     pub listen_heartbeat_deadline: Duration,
+    /// The origin of the audit log's checkpoints (their first line) and the name of its signing
+    /// key in signed notes: a schema-less URL with no spaces or `+`. Unset, the host of
+    /// `QUORUM_PUBLIC_URL` and `/audit`, such as `quorum.example.org/audit`.
+    #[arg(env = "QUORUM_LOG_ORIGIN")]
+    #[arg(long)]
+    pub log_origin: Option<String>,
+    /// How often the sealer puts the committed audit entries into the Merkle tree log and signs
+    /// a checkpoint, in milliseconds: every entry is in a signed checkpoint within about this
+    /// long after its commit.
+    #[arg(env = "QUORUM_LOG_SEAL_INTERVAL_MS", default_value = "500")]
+    #[arg(long, value_parser = parse::millis)]
+    pub log_seal_interval: Duration,
     /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
     #[arg(env = "QUORUM_SHUTDOWN_GRACE_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]
@@ -457,6 +469,19 @@ impl Config {
         }
     }
 
+    /// The audit log's origin: `QUORUM_LOG_ORIGIN`, else the public URL's host and `/audit`.
+    pub fn log_origin(&self) -> String {
+        if let Some(origin) = &self.log_origin {
+            return origin.trim().to_owned();
+        }
+        let url = &self.notifications.public_url;
+        let host = url
+            .split_once("://")
+            .map_or(url.as_str(), |(_, rest)| rest)
+            .trim_end_matches('/');
+        format!("{host}/audit")
+    }
+
     /// Whether a page from `origin` (as a browser sends it in `Origin`) may call the API.
     pub fn allows_origin(&self, origin: &str) -> bool {
         if self
@@ -487,6 +512,19 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_LISTEN_HEARTBEAT_DEADLINE_MS",
                 "must be longer than QUORUM_LISTEN_HEARTBEAT_MS, which must be at least 1 ms",
+            ));
+        }
+        if self.log_seal_interval.is_zero() {
+            return Err(ConfigError::new(
+                "QUORUM_LOG_SEAL_INTERVAL_MS",
+                "must be at least 1 ms",
+            ));
+        }
+        let origin = self.log_origin();
+        if origin.is_empty() || origin.contains('+') || origin.chars().any(char::is_whitespace) {
+            return Err(ConfigError::new(
+                "QUORUM_LOG_ORIGIN",
+                "must be a schema-less URL with no spaces or '+', such as quorum.example.org/audit",
             ));
         }
         if self.db_max_connections == 0 {

@@ -7,7 +7,11 @@ use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
 
 use crate::{
-    auth::sealing::ServerSecrets, config::Config, metrics::Metrics, notifications, scheduler,
+    auth::{keys::SigningKeys, sealing::ServerSecrets},
+    config::Config,
+    log::sealer::{self, LogSigner},
+    metrics::Metrics,
+    notifications, scheduler,
 };
 
 /// The running background tasks of one replica.
@@ -17,10 +21,19 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Starts the workers and the scheduler, unless configured off
+    /// Starts the audit log's sealer, and the workers and the scheduler unless configured off
     /// (`QUORUM_NOTIFICATION_WORKERS=false`).
-    pub fn start(config: Arc<Config>, metrics: Arc<Metrics>, secrets: Arc<ServerSecrets>) -> Self {
+    pub fn start(
+        config: Arc<Config>,
+        metrics: Arc<Metrics>,
+        secrets: Arc<ServerSecrets>,
+        keys: Arc<SigningKeys>,
+    ) -> Self {
         let jobs = Self::default();
+        let sealer = tokio::spawn(seal(config.clone(), keys));
+        if let Ok(mut tasks) = jobs.tasks.lock() {
+            tasks.push(sealer.abort_handle());
+        }
         if !config.notifications.workers {
             return jobs;
         }
@@ -52,6 +65,35 @@ impl Jobs {
         if let Ok(mut tasks) = self.tasks.lock() {
             for task in tasks.drain(..) {
                 task.abort();
+            }
+        }
+    }
+}
+
+/// The sealer, on a pool of its own (one connection), so that it never takes a connection a
+/// request waits for.
+async fn seal(config: Arc<Config>, keys: Arc<SigningKeys>) {
+    let db = connect_patiently(&config, 1, "the audit log's sealer").await;
+    let signer = LogSigner::new(config.log_origin(), keys);
+    sealer::run(db, signer, config.log_seal_interval).await;
+}
+
+/// Connects, retrying with a growing pause: a database that is not up yet at start must not
+/// stop the job for good.
+async fn connect_patiently(
+    config: &Config,
+    connections: u32,
+    job: &str,
+) -> sea_orm::DatabaseConnection {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match crate::db::connect_with(&config.database_url, connections, &config.db_timeouts).await
+        {
+            Ok(db) => return db,
+            Err(err) => {
+                tracing::warn!(error = %err, job, retry_in_s = wait.as_secs(), "cannot connect; will retry");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(60));
             }
         }
     }

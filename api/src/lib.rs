@@ -23,6 +23,7 @@ pub mod input;
 pub mod jobs;
 pub mod limits;
 pub mod loaders;
+pub mod log;
 pub mod members;
 pub mod metrics;
 pub mod mirrors;
@@ -71,6 +72,10 @@ pub fn app(state: AppState) -> impl Endpoint {
             "/unsubscribe",
             get(http::unsubscribe::confirm).post(http::unsubscribe::perform),
         )
+        .at("/log/checkpoint", get(http::log::latest_checkpoint))
+        .at("/log/key", get(http::log::verifier_key))
+        .at("/log/proof/inclusion", get(http::log::inclusion))
+        .at("/log/proof/consistency", get(http::log::consistency))
         .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
         .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
         .at("/feeds/sponsors.svg", get(http::feeds::sponsors_svg))

@@ -103,15 +103,35 @@ enum AdminCommand {
         #[arg(long)]
         role: String,
     },
-    /// Re-check the audit chain; exits non-zero at the first broken link. With a checkpoint,
-    /// also prove that nothing up to it was removed or changed.
+    /// Re-check the audit log in the database: the hash chain of the entries written before
+    /// the Merkle tree log, then every sealed entry against its leaf and the latest checkpoint's
+    /// root; exits non-zero at the first broken entry. With a hash-chain checkpoint kept from
+    /// before the tree log, also prove that nothing up to it was removed or changed.
     VerifyAudit {
-        /// A checkpoint kept earlier: the JSON of `auditCheckpoint` or of `audit-checkpoint`.
+        /// A hash-chain checkpoint kept earlier: the JSON of the old `auditCheckpoint` or
+        /// `audit-checkpoint`.
         #[arg(long)]
         checkpoint: Option<std::path::PathBuf>,
     },
-    /// Sign the audit chain's current head and print the checkpoint as JSON, to keep.
-    AuditCheckpoint,
+    /// Check a running server's audit log from outside, as any member can: fetch its latest
+    /// checkpoint, check its signature (and witnesses' cosignatures), prove it extends the one
+    /// kept in FILE, and keep the new one there. Exits non-zero on any failure. Needs no
+    /// database.
+    VerifyLog {
+        /// The server, such as `https://quorum.example.org`.
+        #[arg(long)]
+        url: String,
+        /// The checkpoint kept from the last run (created on the first).
+        #[arg(long)]
+        checkpoint: std::path::PathBuf,
+        /// The log's note verifier key (as in docs/log.md); by default the server's `/log/key`,
+        /// which must then also have signed the kept checkpoint.
+        #[arg(long)]
+        key: Option<String>,
+        /// A witness's verifier key, whose cosignature the checkpoint must carry (repeatable).
+        #[arg(long)]
+        witness: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -219,6 +239,25 @@ async fn documents(config: &Config, command: DocumentsCommand) -> Result<(), Fai
 }
 
 async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
+    if let AdminCommand::VerifyLog {
+        url,
+        checkpoint,
+        key,
+        witness,
+    } = command
+    {
+        let args = api::log::client::VerifyLog {
+            url,
+            file: checkpoint,
+            key,
+            witnesses: witness,
+        };
+        let outcome = api::log::client::verify_log(&args)
+            .await
+            .map_err(|err| format!("verify-log failed: {err}"))?;
+        println!("{outcome}");
+        return Ok(());
+    }
     let db = db::open(config).await?;
     db::migrate(&db).await?;
     match command {
@@ -235,12 +274,17 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
         }
         AdminCommand::VerifyAudit { checkpoint: None } => {
             let check = audit::verify_chain(&db).await?;
-            match check.first_broken {
-                None => println!("audit chain intact: {} entries", check.checked),
-                Some((seq, why)) => {
-                    return Err(format!("audit chain broken at entry {seq}: {why}").into());
-                }
+            if let Some((seq, why)) = check.first_broken {
+                return Err(format!("audit chain broken at entry {seq}: {why}").into());
             }
+            let tree = api::log::store::check(&db).await?;
+            if let Some((leaf, _, why)) = tree.first_broken {
+                return Err(format!("audit log broken at leaf {leaf}: {why}").into());
+            }
+            println!(
+                "audit log intact: {} chained entries, {} sealed entries",
+                check.checked, tree.checked
+            );
         }
         AdminCommand::VerifyAudit {
             checkpoint: Some(file),
@@ -265,14 +309,7 @@ async fn admin(config: &Config, command: AdminCommand) -> Result<(), Failure> {
                 Err(mismatch) => return Err(format!("audit check failed: {mismatch}").into()),
             }
         }
-        AdminCommand::AuditCheckpoint => {
-            let keys = api::auth::keys::SigningKeys::load_or_create(config)?;
-            audit::checkpoint::write(&db, &keys).await?;
-            let latest = audit::checkpoint::latest(&db)
-                .await?
-                .ok_or("the audit log is empty; there is nothing to checkpoint")?;
-            println!("{}", serde_json::to_string_pretty(&latest)?);
-        }
+        AdminCommand::VerifyLog { .. } => {}
     }
     db.close().await?;
     Ok(())
@@ -286,7 +323,6 @@ async fn serve(config: Config) -> Result<(), Failure> {
     let grace = config.shutdown_grace;
     let state = AppState::new(config, db.clone())?;
     tokio::spawn(catch_up_periodically(db.clone()));
-    tokio::spawn(checkpoint_periodically(db.clone(), state.keys.clone()));
     tracing::info!(%addr, "serving GraphQL at /graphql");
     Server::new(TcpListener::bind(addr))
         .run_with_graceful_shutdown(api::app(state), shutdown_signal(), Some(grace))
@@ -321,24 +357,6 @@ async fn catch_up_periodically(db: sea_orm::DatabaseConnection) {
             Err(err) => {
                 tracing::warn!(error = %err, "catching up with sponsorships failed; will retry");
             }
-        }
-    }
-}
-
-/// How often the audit chain's head is signed, when it moved.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Signs the audit chain's head every hour (and at start), so outsiders can keep copies of
-/// `auditCheckpoint`. Replicas may both sign the same head; that does no harm.
-async fn checkpoint_periodically(
-    db: sea_orm::DatabaseConnection,
-    keys: std::sync::Arc<api::auth::keys::SigningKeys>,
-) {
-    let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
-    loop {
-        interval.tick().await;
-        if let Err(err) = audit::checkpoint::write(&db, &keys).await {
-            tracing::warn!(error = %err, "could not sign an audit checkpoint; will retry");
         }
     }
 }

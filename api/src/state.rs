@@ -62,7 +62,12 @@ impl AppState {
         let schema = crate::schema::build(&config, metrics.clone());
         let shapes = Arc::new(crate::http::nulls::Shapes::of_sdl(&schema.sdl()));
         Ok(Self {
-            jobs: crate::jobs::Jobs::start(config.clone(), metrics.clone(), secrets.clone()),
+            jobs: crate::jobs::Jobs::start(
+                config.clone(),
+                metrics.clone(),
+                secrets.clone(),
+                keys.clone(),
+            ),
             schema,
             shapes,
             ws_budget: crate::http::ws_budget::WsBudget::new(

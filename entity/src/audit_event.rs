@@ -22,8 +22,14 @@ pub struct Model {
     /// A JSON object describing the change, stored as the exact text that was hashed.
     #[sea_orm(column_type = "Text")]
     pub summary: String,
+    /// The previous entry's `hash` for the entries of the hash chain (those written before the
+    /// Merkle tree log); empty for later ones.
     pub prev_hash: String,
+    /// The chain hash (see `api::audit`) of a chained entry; for a later one, the hex of its leaf
+    /// hash in the Merkle tree log.
     pub hash: String,
+    /// The entry's leaf in the Merkle tree log, from 0; `None` until the sealer has put it there.
+    pub leaf_index: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,8 @@ pub mod idempotency_key;
 pub mod integration;
 pub mod integration_scope;
 pub mod integration_secret;
+pub mod log_checkpoint;
+pub mod log_node;
 pub mod mailing;
 pub mod membership;
 pub mod membership_class;

@@ -87,6 +87,12 @@ mod m20261210_002202_create_integration_scopes;
 mod m20261210_002203_create_integration_secrets;
 mod m20261210_002301_add_email_preferences_version;
 mod m20261210_002302_create_event_sequences;
+mod m20261210_002401_add_audit_events_leaf_index;
+mod m20261210_002402_create_audit_events_leaf_index_index;
+mod m20261210_002403_create_audit_events_unsealed_index;
+mod m20261210_002404_create_log_nodes;
+mod m20261210_002405_create_log_checkpoints;
+mod m20261210_002406_create_audit_events_seq_sequence;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -178,6 +184,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_002201_create_integrations::Migration),
             Box::new(m20261210_002202_create_integration_scopes::Migration),
             Box::new(m20261210_002203_create_integration_secrets::Migration),
+            Box::new(m20261210_002401_add_audit_events_leaf_index::Migration),
+            Box::new(m20261210_002402_create_audit_events_leaf_index_index::Migration),
+            Box::new(m20261210_002403_create_audit_events_unsealed_index::Migration),
+            Box::new(m20261210_002404_create_log_nodes::Migration),
+            Box::new(m20261210_002405_create_log_checkpoints::Migration),
+            Box::new(m20261210_002406_create_audit_events_seq_sequence::Migration),
         ]
     }
 }

@@ -55,6 +55,9 @@ impl TestApp {
         // (see `notifications.rs`). Mail never lands in the working directory.
         config.notifications.workers = false;
         config.notifications.mail_dir = keys.path().join("mail");
+        // The sealer puts entries into the Merkle tree log soon; tests wait for it by polling
+        // (`TestApp::sealed`), never by sleeping a fixed time.
+        config.log_seal_interval = std::time::Duration::from_millis(50);
         // The operator's signing key exists before the server starts, as production requires.
         api::auth::keys::SigningKeys::load_or_create(&config).expect("a signing key");
         configure(&mut config);
@@ -196,6 +199,25 @@ impl TestApp {
             .collect();
         assert_eq!(steps.len(), names.len(), "every step named exists");
         (connection, steps)
+    }
+
+    /// Waits until the sealer has put every committed audit entry into a signed checkpoint
+    /// (polling; at most 20 s).
+    pub async fn sealed(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if api::log::sealer::caught_up(self.db())
+                .await
+                .expect("read the log's state")
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sealer did not seal every entry within 20 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     pub fn reset_statement_count(&self) {

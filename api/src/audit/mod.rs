@@ -1,8 +1,14 @@
-//! The audit log: every change of state, appended in the same transaction as the change and
-//! chained by hash, so that a gap or an edit shows.
+//! The audit log: every change of state, appended in the same transaction as the change. The
+//! sealer puts each committed entry into the Merkle tree log (`crate::log`), which anyone can
+//! check with signed checkpoints and proofs.
 //!
-//! Entry format, for anyone writing an independent check: entries are numbered by `seq` from 1
-//! without gaps. Each `hash` is the lowercase hex SHA-256 of these fields joined by `\n`:
+//! The entries written before the tree log (the *chained* ones, with a `prev_hash`) also form a
+//! hash chain, which stays checkable: they are numbered by `seq` from 1 without gaps, and they
+//! are the tree's first leaves, in that order. Later entries have an empty `prev_hash`, a `seq`
+//! that only orders them as written (with gaps), and as `hash` the hex of their leaf hash.
+//!
+//! Chain format, for anyone writing an independent check: each chained entry's `hash` is the
+//! lowercase hex SHA-256 of these fields joined by `\n`:
 //! `prev_hash`, `seq`, `occurred_at` (RFC 3339, UTC, microseconds, `Z`), `actor_kind`,
 //! `actor_id` (or `-`), `action`, `subject_kind`, `subject_id`, `summary` (the stored JSON text).
 //! The first entry's `prev_hash` is 64 zeros; every later one is the previous entry's `hash`.
@@ -13,18 +19,21 @@ pub mod tx;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use entity::{
     audit_event::{self, ActorKind},
-    audit_head,
     prelude::*,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::Viewer, error::ApiResult, ids};
+use crate::{
+    auth::Viewer,
+    error::{ApiError, ApiResult},
+    ids,
+};
 
 pub use tx::Tx;
 
@@ -102,33 +111,21 @@ pub async fn record_on_day(tx: &Tx, entry: Entry) -> ApiResult<()> {
     Ok(())
 }
 
-/// Chains staged entries onto the log, just before their transaction commits.
+/// Inserts staged entries, just before their transaction commits.
 ///
-/// Bumping the one-row head takes its row lock (PostgreSQL) or relies on the write lock
-/// (SQLite), so concurrent commits queue up here, for as long as a few inserts take, and each
-/// entry links to the one before it.
-pub(crate) async fn seal(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiResult<()> {
-    let Ok(count) = i64::try_from(staged.len()) else {
-        return Err(crate::error::ApiError::internal("too many audit entries"));
-    };
-    if count == 0 {
+/// Nothing shared is touched: each entry takes its `seq` from a sequence (PostgreSQL), which no
+/// transaction holds, and no leaf index. The sealer (`crate::log::sealer`) puts committed entries
+/// into the Merkle tree log in the order it finds them. Before the tree log every commit bumped a
+/// one-row head here, and a replica frozen while holding it stopped every writer of every
+/// replica until its session ended. On SQLite one writer runs at a time anyway, and the next
+/// `seq` is `MAX(seq) + 1`.
+pub(crate) async fn append(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiResult<()> {
+    if staged.is_empty() {
         return Ok(());
     }
-    AuditHead::update_many()
-        .col_expr(
-            audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(count),
-        )
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(tx)
-        .await?;
-    let head = AuditHead::find_by_id(1)
-        .one(tx)
-        .await?
-        .ok_or_else(|| crate::error::ApiError::internal("the audit head row is missing"))?;
-    let mut prev_hash = head.hash;
+    let seqs = next_seqs(tx, staged.len()).await?;
     let mut rows = Vec::with_capacity(staged.len());
-    for (seq, Staged { entry, occurred_at }) in (head.seq - count + 1..).zip(staged) {
+    for (seq, Staged { entry, occurred_at }) in seqs.into_iter().zip(staged) {
         let (actor_kind, actor_id) = entry.actor.parts();
         let mut event = audit_event::Model {
             seq,
@@ -140,11 +137,11 @@ pub(crate) async fn seal(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiRe
             subject_kind: entry.subject_kind,
             subject_id: entry.subject_id,
             summary: entry.summary.to_string(),
-            prev_hash,
+            prev_hash: String::new(),
             hash: String::new(),
+            leaf_index: None,
         };
-        event.hash = hash_of(&event);
-        prev_hash = event.hash.clone();
+        event.hash = hex::encode(crate::log::entry::leaf(&event));
         rows.push(audit_event::ActiveModel {
             seq: Set(event.seq),
             id: Set(event.id),
@@ -157,21 +154,48 @@ pub(crate) async fn seal(tx: &DatabaseTransaction, staged: Vec<Staged>) -> ApiRe
             summary: Set(event.summary),
             prev_hash: Set(event.prev_hash),
             hash: Set(event.hash),
+            leaf_index: Set(None),
         });
     }
-    AuditHead::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(prev_hash))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(tx)
-        .await?;
     // In chunks: thousands of entries in one statement would pass the backends' limits on
-    // bound parameters (11 a row).
+    // bound parameters (12 a row).
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(2_000).collect();
         AuditEvent::insert_many(chunk).exec(tx).await?;
     }
     Ok(())
+}
+
+/// `count` fresh values of `seq`: from the `audit_events_seq` sequence on PostgreSQL (not
+/// necessarily consecutive, and with gaps where a transaction rolled back), after the largest
+/// on SQLite, whose write lock the transaction holds.
+async fn next_seqs(tx: &DatabaseTransaction, count: usize) -> ApiResult<Vec<i64>> {
+    let count = i64::try_from(count).map_err(|_| ApiError::internal("too many audit entries"))?;
+    if tx.get_database_backend() == DbBackend::Postgres {
+        let rows = tx
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT nextval('audit_events_seq') AS seq FROM generate_series(1, $1)",
+                [count.into()],
+            ))
+            .await?;
+        let mut seqs = rows
+            .iter()
+            .map(|row| row.try_get::<i64>("", "seq"))
+            .collect::<Result<Vec<_>, _>>()?;
+        seqs.sort_unstable();
+        return Ok(seqs);
+    }
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            tx.get_database_backend(),
+            "SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_events",
+        ))
+        .await?
+        .ok_or_else(|| ApiError::internal("MAX(seq) returned no row"))?;
+    let last: i64 = row.try_get("", "seq")?;
+    Ok((last + 1..=last + count).collect())
 }
 
 /// The hash of an entry, over the fields listed in this module's documentation.
@@ -207,7 +231,8 @@ pub struct ChainCheck {
     pub first_broken: Option<(i64, String)>,
 }
 
-/// Walks the chain from the first entry, recomputing every hash and link.
+/// Walks the hash chain (the entries written before the tree log) from the first entry,
+/// recomputing every hash and link.
 pub async fn verify_chain(db: &impl ConnectionTrait) -> ApiResult<ChainCheck> {
     const BATCH: u64 = 1000;
     let mut checked = 0;
@@ -216,6 +241,7 @@ pub async fn verify_chain(db: &impl ConnectionTrait) -> ApiResult<ChainCheck> {
     loop {
         let events = AuditEvent::find()
             .filter(audit_event::Column::Seq.gte(expected_seq))
+            .filter(audit_event::Column::PrevHash.ne(""))
             .order_by_asc(audit_event::Column::Seq)
             .limit(BATCH)
             .all(db)

@@ -1,5 +1,6 @@
 //! The write transaction every command runs in. Its audit entries are staged as the command
-//! records them and chained onto the log at commit (see [`crate::audit::seal`]).
+//! records them and inserted at commit (see [`crate::audit::append`]), touching no row that
+//! another writer needs.
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
@@ -7,9 +8,8 @@ use sea_orm::{
 };
 
 /// A write transaction. Commands take it; its audit entries are staged as the command records
-/// them and chained onto the log only at [`Tx::commit`], so the one audit head row is locked
-/// for the moment of the commit rather than for the whole transaction: a slow or stuck writer
-/// no longer holds every other writer back.
+/// them and inserted at [`Tx::commit`]. No shared row is taken: the sealer puts them in the
+/// Merkle tree log after the commit, so a slow or stuck writer holds no other writer back.
 pub struct Tx {
     inner: DatabaseTransaction,
     /// The database written, whose public-read caches the commit makes stale.
@@ -53,7 +53,7 @@ async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
 }
 
 impl Tx {
-    /// Keeps an audit entry until the commit chains it.
+    /// Keeps an audit entry until the commit inserts it.
     pub(crate) fn stage(&self, entry: super::Staged) {
         self.staged
             .lock()
@@ -61,8 +61,8 @@ impl Tx {
             .push(entry);
     }
 
-    /// Chains the staged audit entries onto the log, then commits: the change and its audit
-    /// entries land together or not at all.
+    /// Inserts the staged audit entries, then commits: the change and its audit entries land
+    /// together or not at all.
     pub async fn commit(self) -> crate::error::ApiResult<()> {
         let staged = std::mem::take(
             &mut *self
@@ -70,7 +70,7 @@ impl Tx {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        super::seal(&self.inner, staged).await?;
+        super::append(&self.inner, staged).await?;
         if !self.public {
             self.inner.commit().await?;
             return Ok(());

@@ -1,16 +1,21 @@
 //! Reading the audit log: ADMIN reads all of it; a person reads the entries about themselves.
 
 use async_graphql::{Context, ID, Object};
+use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::{audit_event, prelude::AuditEvent as AuditEvents};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
     accounts::types::Account,
-    audit::{checkpoint, verify_chain},
-    audit_log::types::{AuditChainCheck, AuditCheckpoint, AuditEvent, AuditEventConnection},
+    audit::{SubjectKind, verify_chain},
+    audit_log::types::{
+        AuditChainCheck, AuditCheckpoint, AuditConsistencyProof, AuditEvent, AuditEventConnection,
+        AuditInclusionProof,
+    },
     auth::{ApiScope, Role, RoleGuard, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
+    log::store,
     pagination::{PageArgs, cost, fetch_page},
 };
 
@@ -70,23 +75,150 @@ impl AuditQuery {
         Ok(Some(page.map(AuditEvent).into()))
     }
 
-    /// Re-checks the whole audit chain and reports the first broken link. `ADMIN` only.
+    /// Re-checks the audit log and reports the first broken entry: the hash chain of the
+    /// entries written before the Merkle tree log, then every sealed entry against its stored
+    /// leaf and the latest checkpoint's root. `ADMIN` only. It shows an edit made behind the
+    /// server's back; only checkpoints kept outside (`verify-log`, witnesses) show a log
+    /// rewritten as a whole.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn audit_chain(&self, ctx: &Context<'_>) -> ApiResult<Option<AuditChainCheck>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let check = verify_chain(db).await?;
+        let chain = verify_chain(db).await?;
+        if let Some((seq, why)) = chain.first_broken {
+            return Ok(Some(AuditChainCheck {
+                intact: false,
+                checked_entries: chain.checked,
+                first_broken_sequence: Some(seq.to_string()),
+                first_broken_leaf: None,
+                reason: Some(why),
+            }));
+        }
+        let tree = store::check(db).await?;
+        let (leaf, seq, why) = match tree.first_broken {
+            Some((leaf, seq, why)) => (Some(leaf.to_string()), seq, Some(why)),
+            None => (None, None, None),
+        };
         Ok(Some(AuditChainCheck {
-            intact: check.first_broken.is_none(),
-            checked_entries: check.checked,
-            first_broken_sequence: check.first_broken.as_ref().map(|(seq, _)| seq.to_string()),
-            reason: check.first_broken.map(|(_, why)| why),
+            intact: why.is_none(),
+            checked_entries: tree.checked,
+            first_broken_sequence: seq.map(|seq| seq.to_string()),
+            first_broken_leaf: leaf,
+            reason: why,
         }))
     }
 
-    /// The latest signed checkpoint of the audit chain, public so that anyone can keep copies;
-    /// null until the first is written.
+    /// The latest signed checkpoint of the Merkle tree log, public so that anyone can keep
+    /// copies; null until the sealer has signed the first (within seconds of the start).
     async fn audit_checkpoint(&self, ctx: &Context<'_>) -> ApiResult<Option<AuditCheckpoint>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(checkpoint::latest(db).await?.map(AuditCheckpoint::from))
+        store::latest(db)
+            .await?
+            .map(AuditCheckpoint::of)
+            .transpose()
+    }
+
+    /// The proof that an audit entry is in the Merkle tree log, for whoever may read the entry
+    /// (`ADMIN`, or the person the entry is about). `treeSize` must be the size of a signed
+    /// checkpoint (default the latest); the proof leads to that checkpoint's root.
+    async fn audit_inclusion_proof(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The audit entry's ID (`AuditEvent.id`).")] entry_id: ID,
+        #[graphql(desc = "The size of a signed checkpoint; the latest when left out.")]
+        tree_size: Option<i64>,
+    ) -> ApiResult<Option<AuditInclusionProof>> {
+        let viewer = Viewer::of(ctx);
+        let account = viewer.require_account()?;
+        let key = match ids::decode(&entry_id) {
+            Some((kind, key)) if kind == "AuditEvent" => key,
+            _ => {
+                return Err(ApiError::bad_input(
+                    crate::field!(entry_id),
+                    "This is not an audit entry's ID.",
+                ));
+            }
+        };
+        let db = ctx.data::<DatabaseConnection>()?;
+        let entry = AuditEvents::find()
+            .filter(audit_event::Column::Id.eq(key))
+            .one(db)
+            .await?;
+        let readable = entry.as_ref().is_some_and(|entry| {
+            viewer.has_role(Role::Admin)
+                || (entry.subject_kind == SubjectKind::Account && entry.subject_id == account.id)
+        });
+        let Some(entry) = entry.filter(|_| readable) else {
+            return Err(ApiError::not_found("audit entry"));
+        };
+        let Some(index) = entry.leaf_index else {
+            return Err(ApiError::conflict(
+                "the entry is not sealed into the log yet; it will be within seconds",
+            ));
+        };
+        let checkpoint = match tree_size {
+            None => store::latest(db).await?,
+            Some(size) => match u64::try_from(size) {
+                Ok(size) => store::at(db, size).await?,
+                Err(_) => None,
+            },
+        };
+        let Some(checkpoint) = checkpoint else {
+            return Err(ApiError::bad_input(
+                crate::field!(tree_size),
+                "No checkpoint was signed at this size.",
+            ));
+        };
+        if checkpoint.size <= index {
+            return Err(ApiError::bad_input(
+                crate::field!(tree_size),
+                "The entry was sealed after a tree of this size.",
+            ));
+        }
+        let hashes = store::inclusion(db, index as u64, checkpoint.size as u64).await?;
+        Ok(Some(AuditInclusionProof {
+            leaf_index: index,
+            tree_size: checkpoint.size,
+            hashes: hashes.iter().map(|h| STANDARD.encode(h)).collect(),
+            checkpoint: checkpoint.note,
+        }))
+    }
+
+    /// The proof that the Merkle tree log of `toSize` entries extends the one of `fromSize`
+    /// (both at most the latest checkpoint's size). Public.
+    async fn audit_consistency_proof(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The earlier tree's size.")] from_size: i64,
+        #[graphql(desc = "The later tree's size, at most the latest checkpoint's.")] to_size: i64,
+    ) -> ApiResult<Option<AuditConsistencyProof>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let latest = store::latest(db).await?.map_or(0, |row| row.size);
+        let Ok(to) = u64::try_from(to_size) else {
+            return Err(ApiError::bad_input(
+                crate::field!(to_size),
+                "Must not be negative.",
+            ));
+        };
+        if to_size > latest {
+            return Err(ApiError::bad_input(
+                crate::field!(to_size),
+                "The log is not that large yet.",
+            ));
+        }
+        let from = match u64::try_from(from_size) {
+            Ok(from) if from <= to => from,
+            _ => {
+                return Err(ApiError::bad_input(
+                    crate::field!(from_size),
+                    "Must be between 0 and toSize.",
+                ));
+            }
+        };
+        let hashes = store::consistency(db, from, to).await?;
+        Ok(Some(AuditConsistencyProof {
+            from_size,
+            to_size,
+            hashes: hashes.iter().map(|h| STANDARD.encode(h)).collect(),
+        }))
     }
 }

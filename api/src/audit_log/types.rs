@@ -1,6 +1,7 @@
 //! The GraphQL types of the audit log.
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::audit_event::{self, ActorKind};
 
 use crate::{
@@ -18,9 +19,27 @@ pub struct AuditEvent(pub audit_event::Model);
 /// One recorded change of state: who did what to which object, and when.
 #[Object]
 impl AuditEvent {
-    /// The entry's position in the chain, from 1.
+    /// The entry's global ID, for `auditInclusionProof`.
+    async fn id(&self) -> ID {
+        ids::encode("AuditEvent", self.0.id)
+    }
+
+    /// The order the entry was written in: from 1 without gaps for the entries of the hash
+    /// chain (before the Merkle tree log); later ones only increase, with gaps.
     async fn sequence(&self) -> String {
         self.0.seq.to_string()
+    }
+
+    /// The entry's canonical bytes in base64: its leaf in the Merkle tree log hashes to
+    /// SHA-256(0x00 ‖ these bytes). The format is in `docs/log.md`.
+    async fn leaf(&self) -> String {
+        STANDARD.encode(crate::log::entry::bytes(&self.0))
+    }
+
+    /// The entry's leaf index in the Merkle tree log, from 0; null until it is sealed (within
+    /// seconds of its commit).
+    async fn leaf_index(&self) -> Option<i64> {
+        self.0.leaf_index
     }
 
     /// When the change happened.
@@ -91,58 +110,142 @@ impl AuditEvent {
             })
     }
 
-    /// The hash of the previous entry.
+    /// The hash of the previous entry, for an entry of the hash chain; empty for later ones.
     async fn prev_hash(&self) -> &str {
         &self.0.prev_hash
     }
 
-    /// This entry's hash, over its fields and the previous hash.
+    /// For an entry of the hash chain, its chain hash over its fields and the previous hash;
+    /// for a later one, the hex of its leaf hash.
     async fn hash(&self) -> &str {
         &self.0.hash
     }
 }
 
-/// The result of re-checking the whole audit chain.
+/// The result of re-checking the audit log: the hash chain of the early entries, and every
+/// sealed entry against its stored leaf and the latest checkpoint's root.
 #[derive(SimpleObject)]
 pub struct AuditChainCheck {
-    /// True when every entry is present, unchanged and linked to the one before.
+    /// True when every entry is present, unchanged, and (in the chain) linked to the one before.
     pub intact: bool,
     /// How many entries were checked before the first break, or in all.
     pub checked_entries: u64,
-    /// The sequence number of the first broken entry, when there is one.
+    /// The sequence number of the first broken entry, when there is one and it is still there.
     pub first_broken_sequence: Option<String>,
+    /// The leaf index of the first broken entry of the Merkle tree log, when the break is there.
+    pub first_broken_leaf: Option<String>,
     /// Why that entry does not fit.
     pub reason: Option<String>,
 }
 
-/// The audit chain's head at a moment, signed with the server's Ed25519 key (the key in
-/// `/.well-known/jwks.json`). Keep copies: `quorum admin verify-audit --checkpoint FILE` proves
-/// that no entry up to it was later removed or changed.
-#[derive(SimpleObject)]
+/// A checkpoint of the Merkle tree log, as stored.
 pub struct AuditCheckpoint {
-    /// The sequence number of the last entry covered.
-    pub sequence: String,
-    /// That entry's hash.
-    pub hash: String,
-    /// When it was signed, RFC 3339 in UTC with microseconds, exactly as signed.
-    pub signed_at: String,
-    /// The id (`kid`) of the signing key in the JWKS.
-    pub key_id: String,
-    /// The Ed25519 signature, base64url, over `quorum-audit-checkpoint-v1`, the sequence, the
-    /// hash and the signing time, joined by newlines.
-    pub signature: String,
+    pub size: u64,
+    pub root: [u8; 32],
+    pub note: String,
+    pub signed_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<crate::audit::checkpoint::Checkpoint> for AuditCheckpoint {
-    fn from(c: crate::audit::checkpoint::Checkpoint) -> Self {
-        Self {
-            sequence: c.sequence,
-            hash: c.hash,
-            signed_at: c.signed_at,
-            key_id: c.key_id,
-            signature: c.signature,
-        }
+impl AuditCheckpoint {
+    /// The checkpoint of a stored row.
+    pub fn of(row: entity::log_checkpoint::Model) -> ApiResult<Self> {
+        Ok(Self {
+            size: u64::try_from(row.size).map_err(|_| ApiError::internal("a negative size"))?,
+            root: crate::log::store::hash_of(&row.root)?,
+            note: row.note,
+            signed_at: row.signed_at,
+        })
     }
+
+    fn note_signature(&self) -> Option<crate::log::note::NoteSignature> {
+        crate::log::note::Note::parse(&self.note)
+            .ok()
+            .and_then(|note| note.signatures.into_iter().next())
+    }
+}
+
+/// A signed checkpoint of the Merkle tree log: its size and root hash, signed with the server's
+/// Ed25519 key as a C2SP signed note (`note`), the same text as `GET /log/checkpoint`. The key
+/// is published as a note verifier key at `GET /log/key`. Keep copies: `quorum admin verify-log`
+/// proves that a later log extends the one a copy saw.
+#[Object]
+impl AuditCheckpoint {
+    /// How many entries (leaves) the tree held.
+    async fn size(&self) -> i64 {
+        i64::try_from(self.size).unwrap_or(i64::MAX)
+    }
+
+    /// The tree's root hash, base64 (as in the note).
+    async fn root_hash(&self) -> String {
+        STANDARD.encode(self.root)
+    }
+
+    /// The C2SP signed note: `<origin>`, the size and the base64 root on three lines, a blank
+    /// line, then `— <key name> <base64(key id ‖ signature)>`.
+    async fn note(&self) -> &str {
+        &self.note
+    }
+
+    /// The tree size, as a string.
+    #[graphql(
+        deprecation = "The hash chain's checkpoints gave way to the Merkle tree log's: use `size`."
+    )]
+    async fn sequence(&self) -> String {
+        self.size.to_string()
+    }
+
+    /// The root hash in hex.
+    #[graphql(deprecation = "Use `rootHash` (base64), or the note.")]
+    async fn hash(&self) -> String {
+        hex::encode(self.root)
+    }
+
+    /// When it was signed, RFC 3339 in UTC with microseconds.
+    async fn signed_at(&self) -> String {
+        self.signed_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    }
+
+    /// The signed-note key id of the signing key, 8 hex digits.
+    #[graphql(deprecation = "Read the note: its signature line carries the key id.")]
+    async fn key_id(&self) -> String {
+        self.note_signature()
+            .map(|sig| hex::encode(sig.key_id))
+            .unwrap_or_default()
+    }
+
+    /// The Ed25519 signature of the note's text, base64url.
+    #[graphql(deprecation = "Read the note: its signature line carries the signature.")]
+    async fn signature(&self) -> String {
+        self.note_signature()
+            .map(|sig| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig.signature))
+            .unwrap_or_default()
+    }
+}
+
+/// The proof that an audit entry is in the Merkle tree log (RFC 9162 section 2.1.3).
+#[derive(SimpleObject)]
+pub struct AuditInclusionProof {
+    /// The entry's leaf index, from 0.
+    pub leaf_index: i64,
+    /// The size of the tree the proof is for.
+    pub tree_size: i64,
+    /// The proof's hashes, base64, from the leaf's sibling up.
+    pub hashes: Vec<String>,
+    /// The signed checkpoint of that tree (a C2SP signed note), whose root the proof leads to.
+    pub checkpoint: String,
+}
+
+/// The proof that a tree of the Merkle tree log extends an earlier one (RFC 9162 section
+/// 2.1.4).
+#[derive(SimpleObject)]
+pub struct AuditConsistencyProof {
+    /// The earlier tree's size.
+    pub from_size: i64,
+    /// The later tree's size.
+    pub to_size: i64,
+    /// The proof's hashes, base64.
+    pub hashes: Vec<String>,
 }
 
 crate::connection!(AuditEventConnection, AuditEventEdge, AuditEvent);

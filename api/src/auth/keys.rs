@@ -87,6 +87,17 @@ impl SigningKeys {
         URL_SAFE_NO_PAD.encode(self.signer.sign(message).to_bytes())
     }
 
+    /// Signs `message` with Ed25519; the signature's 64 bytes (for signed notes).
+    pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.signer.sign(message).to_bytes()
+    }
+
+    /// The public key's 32 bytes.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.signer.verifying_key().to_bytes()
+    }
+
     /// Whether `signature` (base64url) is this key's signature of `message`.
     pub fn verify(&self, message: &[u8], signature: &str) -> bool {
         use ed25519_dalek::Verifier;

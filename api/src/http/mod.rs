@@ -4,6 +4,7 @@ pub mod cors;
 pub mod feeds;
 pub mod graphiql;
 pub mod graphql;
+pub mod log;
 pub mod nulls;
 pub mod ops;
 pub mod request_id;

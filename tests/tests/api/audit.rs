@@ -7,7 +7,8 @@ use tests::{
     factories::{a_person, a_person_with},
 };
 
-const CHAIN: &str = "{ auditChain { intact checkedEntries firstBrokenSequence reason } }";
+const CHAIN: &str =
+    "{ auditChain { intact checkedEntries firstBrokenSequence firstBrokenLeaf reason } }";
 const EVENTS: &str = "query($subject: ID) { auditEvents(subjectId: $subject) { totalCount nodes { action actorId subjectId summary } } }";
 
 #[tokio::test]
@@ -37,6 +38,7 @@ async fn role_grants_are_audited_and_the_chain_verifies_until_an_entry_is_edited
     assert_eq!(grant["actorId"], json!(admin.id));
     assert_eq!(grant["summary"], json!({ "role": "SECRETARY" }));
 
+    app.sealed().await;
     let check = app.gql_as(&admin.access_token, CHAIN, json!({})).await;
     assert_eq!(check.data()["auditChain"]["intact"], json!(true));
     assert_eq!(check.data()["auditChain"]["checkedEntries"], json!(4));
@@ -46,7 +48,8 @@ async fn role_grants_are_audited_and_the_chain_verifies_until_an_entry_is_edited
     let check = app.gql_as(&admin.access_token, CHAIN, json!({})).await;
     let result = &check.data()["auditChain"];
     assert_eq!(result["intact"], json!(false));
-    assert_eq!(result["firstBrokenSequence"], json!("4"));
+    assert_eq!(result["firstBrokenLeaf"], json!("3"));
+    assert!(result["firstBrokenSequence"].is_string());
     assert!(
         result["reason"]
             .as_str()
@@ -56,17 +59,22 @@ async fn role_grants_are_audited_and_the_chain_verifies_until_an_entry_is_edited
 }
 
 #[tokio::test]
-async fn a_deleted_entry_breaks_the_chain() {
+async fn a_deleted_entry_breaks_the_log() {
     let app = TestApp::new().await;
     let admin = a_person_with(&app, "Root", Role::Admin).await;
     a_person(&app, "Ada").await;
     a_person(&app, "Grace").await;
-    app.sql("DELETE FROM audit_events WHERE seq = 2").await;
+    app.sealed().await;
+    app.sql("DELETE FROM audit_events WHERE leaf_index = 1")
+        .await;
     let check = app.gql_as(&admin.access_token, CHAIN, json!({})).await;
     assert_eq!(check.data()["auditChain"]["intact"], json!(false));
-    assert_eq!(
-        check.data()["auditChain"]["firstBrokenSequence"],
-        json!("2")
+    assert_eq!(check.data()["auditChain"]["firstBrokenLeaf"], json!("1"));
+    assert!(
+        check.data()["auditChain"]["reason"]
+            .as_str()
+            .expect("a reason")
+            .contains("missing")
     );
 }
 

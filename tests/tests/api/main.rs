@@ -15,6 +15,7 @@ mod integrations;
 mod invisible_characters;
 mod limits;
 mod live_tally;
+mod log;
 mod membership;
 mod nodes;
 mod notifications;
