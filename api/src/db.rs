@@ -134,6 +134,24 @@ pub async fn lock_key(tx: &impl ConnectionTrait, key: &str) -> Result<(), DbErr>
     Ok(())
 }
 
+/// Takes the lock of `key` as [`lock_key`] does if no other transaction holds it, and says
+/// whether it did: how a job runs in one replica at a time. SQLite needs nothing more, since
+/// [`begin_write`] already holds the database's single write lock.
+pub async fn try_lock_key(tx: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
+            [key.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("pg_try_advisory_xact_lock returned no row".into()))?;
+    row.try_get::<bool>("", "locked")
+}
+
 /// Takes the locks of `keys` as [`lock_key`] does, in their sorted order (the order every
 /// caller taking several uses, so two never wait for each other), a thousand a statement.
 pub async fn lock_keys(tx: &impl ConnectionTrait, keys: Vec<&str>) -> Result<(), DbErr> {

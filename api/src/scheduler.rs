@@ -9,13 +9,11 @@ use entity::{
     prelude::ScheduledRun,
     scheduled_run::{self, ScheduledJob},
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TryInsertResult,
-};
+use sea_orm::{DatabaseConnection, EntityTrait, Set, TryInsertResult};
 
 use crate::{
-    db::{Tx, begin_write},
-    error::{ApiError, ApiResult},
+    db::begin_write,
+    error::ApiResult,
     members::reminders::{self, Reminded},
     sponsors::follow::{self, CaughtUp},
 };
@@ -36,7 +34,7 @@ pub struct DailyRun {
 #[tracing::instrument(skip_all)]
 pub async fn run_daily(db: &DatabaseConnection) -> ApiResult<Option<DailyRun>> {
     let tx = begin_write(db).await?;
-    if !try_lock(&tx, DAILY).await? {
+    if !crate::db::try_lock_key(&tx, &format!("scheduler.{}", DAILY.name())).await? {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -63,23 +61,6 @@ pub async fn run_daily(db: &DatabaseConnection) -> ApiResult<Option<DailyRun>> {
         reminded,
         caught_up,
     }))
-}
-
-/// Takes the job's transaction-scoped advisory lock if it is free (PostgreSQL); SQLite's write
-/// transaction already runs one writer at a time.
-async fn try_lock(tx: &Tx, job: ScheduledJob) -> ApiResult<bool> {
-    if tx.get_database_backend() != DbBackend::Postgres {
-        return Ok(true);
-    }
-    let row = tx
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-            [format!("scheduler.{}", job.name()).into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal("pg_try_advisory_xact_lock returned no row"))?;
-    Ok(row.try_get::<bool>("", "locked")?)
 }
 
 /// How often each replica checks whether today's run is done.

@@ -19,8 +19,8 @@ use entity::{
     prelude::{AuditEvent, LogNode},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::{
@@ -102,7 +102,7 @@ pub async fn seal_once(db: &DatabaseConnection, signer: &LogSigner) -> ApiResult
         return Ok(None);
     }
     let tx = begin_private_write(db).await?;
-    if !try_lock(&tx).await? {
+    if !crate::db::try_lock_key(&tx, LOCK).await? {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -121,21 +121,6 @@ pub async fn seal_all(db: &DatabaseConnection, signer: &LogSigner) -> ApiResult<
         }
     }
     Ok(last)
-}
-
-async fn try_lock(tx: &Tx) -> ApiResult<bool> {
-    if tx.get_database_backend() != DbBackend::Postgres {
-        return Ok(true);
-    }
-    let row = tx
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-            [LOCK.into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal("pg_try_advisory_xact_lock returned no row"))?;
-    Ok(row.try_get::<bool>("", "locked")?)
 }
 
 async fn seal_in(tx: &Tx, signer: &LogSigner) -> ApiResult<Option<Sealed>> {

@@ -16,7 +16,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set, Statement, TryInsertResult,
+    QuerySelect, Set, TryInsertResult,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -415,27 +415,11 @@ const CATCH_UP_LOCK: &str = "sponsors.catch_up";
 #[tracing::instrument(skip_all)]
 pub async fn catch_up(db: &DatabaseConnection) -> ApiResult<Option<CaughtUp>> {
     let tx = begin_write(db).await?;
-    if !job_lock(&tx).await? {
+    if !crate::db::try_lock_key(&tx, CATCH_UP_LOCK).await? {
         tx.rollback().await?;
         return Ok(None);
     }
     let done = catch_up_in(&tx).await?;
     tx.commit().await?;
     Ok(Some(done))
-}
-
-/// Takes the job's transaction-scoped advisory lock if it is free (PostgreSQL).
-async fn job_lock(tx: &Tx) -> ApiResult<bool> {
-    if tx.get_database_backend() != DbBackend::Postgres {
-        return Ok(true);
-    }
-    let row = tx
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-            [CATCH_UP_LOCK.into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal("pg_try_advisory_xact_lock returned no row"))?;
-    Ok(row.try_get::<bool>("", "locked")?)
 }
