@@ -13,6 +13,19 @@ use uuid::Uuid;
 
 use crate::{auth::ApiScope, error::ApiError};
 
+/// Scopes grouped by the token or integration holding them, each list by name, as the comma
+/// list they replaced was kept: the same on either backend's collation.
+fn by_owner(rows: impl Iterator<Item = (Uuid, ApiScope)>) -> HashMap<Uuid, Vec<ApiScope>> {
+    let mut by_owner: HashMap<Uuid, Vec<ApiScope>> = HashMap::new();
+    for (owner, scope) in rows {
+        by_owner.entry(owner).or_default().push(scope);
+    }
+    for scopes in by_owner.values_mut() {
+        scopes.sort_by_key(|scope| scope.name());
+    }
+    by_owner
+}
+
 /// Loads each token's scopes, by their stored names in order.
 pub struct ScopesLoader(pub DatabaseConnection);
 
@@ -25,19 +38,9 @@ impl Loader<Uuid> for ScopesLoader {
             .filter(api_token_scope::Column::ApiTokenId.is_in(keys.iter().copied()))
             .all(&self.0)
             .await?;
-        let mut by_token: HashMap<Uuid, Self::Value> = HashMap::new();
-        for row in rows {
-            by_token
-                .entry(row.api_token_id)
-                .or_default()
-                .push(row.scope);
-        }
-        // By name, as the comma list they replaced was kept: the same on either backend's
-        // collation.
-        for scopes in by_token.values_mut() {
-            scopes.sort_by_key(|scope| scope.name());
-        }
-        Ok(by_token)
+        Ok(by_owner(
+            rows.into_iter().map(|row| (row.api_token_id, row.scope)),
+        ))
     }
 }
 
@@ -53,17 +56,9 @@ impl Loader<Uuid> for IntegrationScopesLoader {
             .filter(integration_scope::Column::IntegrationId.is_in(keys.iter().copied()))
             .all(&self.0)
             .await?;
-        let mut by_integration: HashMap<Uuid, Self::Value> = HashMap::new();
-        for row in rows {
-            by_integration
-                .entry(row.integration_id)
-                .or_default()
-                .push(row.scope);
-        }
-        for scopes in by_integration.values_mut() {
-            scopes.sort_by_key(|scope| scope.name());
-        }
-        Ok(by_integration)
+        Ok(by_owner(
+            rows.into_iter().map(|row| (row.integration_id, row.scope)),
+        ))
     }
 }
 
