@@ -27,6 +27,7 @@
 //! rule simple and leaves no change of state that could forget to invalidate.
 
 use std::{
+    any::Any,
     collections::HashMap,
     future::Future,
     hash::Hash,
@@ -285,6 +286,9 @@ struct Inner {
     days_ahead: AtomicI64,
     responses: Mutex<Entries<String, CachedResponse>>,
     counts: Mutex<Entries<ListCountKey, u64>>,
+    /// What a stored credential (an API token, an integration secret) was read as, by the hash
+    /// of the credential. The values are the caller's: see [`PublicCache::credential`].
+    credentials: Mutex<Entries<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 /// One replica's cache of public reads.
@@ -314,6 +318,7 @@ impl PublicCache {
             days_ahead: AtomicI64::new(0),
             responses: Mutex::new(Entries::new()),
             counts: Mutex::new(Entries::new()),
+            credentials: Mutex::new(Entries::new()),
         }));
         if enabled && postgres {
             tokio::spawn(listen(
@@ -445,6 +450,37 @@ impl PublicCache {
         Ok(total)
     }
 
+    /// What the stored credential whose hash is `key` reads as, by `read` only when no current
+    /// reading is kept. A reading is kept under the same stamp as the public answers, so any
+    /// write committed on any replica (a revocation, a rotation, a role or scope changed) makes
+    /// every reading stale at once, as midnight does, and none is kept or served while this
+    /// replica's `LISTEN` connection may miss a change. What depends on the clock alone (a
+    /// secret's expiry) the caller checks on every use.
+    pub async fn credential<V, F>(&self, key: &str, read: F) -> ApiResult<V>
+    where
+        V: Clone + Send + Sync + 'static,
+        F: Future<Output = ApiResult<V>>,
+    {
+        if !self.serving() {
+            return read.await;
+        }
+        let stamp = self.stamp();
+        let kept = lock(&self.0.credentials).get(&key.to_owned(), stamp);
+        if let Some(value) = kept.and_then(|kept| kept.downcast_ref::<V>().cloned()) {
+            return Ok(value);
+        }
+        let value = read.await?;
+        let now = self.stamp();
+        lock(&self.0.credentials).put(
+            key.to_owned(),
+            stamp,
+            Arc::new(value.clone()),
+            key.len() + 256,
+            now,
+        );
+        Ok(value)
+    }
+
     /// Runs `work` (a request) as this replica's: the writes it commits make this replica's
     /// entries stale at once.
     pub async fn scope<F: Future>(&self, work: F) -> F::Output {
@@ -531,7 +567,7 @@ pub struct Cacheable {
     /// hints agree, is the same for every credential.
     pub public_roots: bool,
     /// Whether it reads the sponsor list, which an API token reads only with `SPONSORS_READ`.
-    reads_sponsors: bool,
+    pub reads_sponsors: bool,
 }
 
 /// Whether a request's answer may be cached: a query (no mutation or subscription) whose every
@@ -573,16 +609,6 @@ pub fn cacheable(request: &mut GqlRequest, media: &str) -> Option<Cacheable> {
         public_roots,
         reads_sponsors,
     })
-}
-
-/// Whether `viewer` reads the public roots as an anonymous caller does: an API token reads the
-/// sponsor list only with `SPONSORS_READ`.
-pub fn admits(viewer: &crate::auth::Viewer, request: &Cacheable) -> bool {
-    use crate::auth::{ApiScope, Viewer};
-    match viewer {
-        Viewer::ApiToken(_) => !request.reads_sponsors || viewer.has_scope(ApiScope::SponsorsRead),
-        _ => true,
-    }
 }
 
 /// Listens for other replicas' changes until the cache is dropped.

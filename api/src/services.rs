@@ -41,6 +41,7 @@ impl Services {
             db: &self.db,
             keys: &self.keys,
             token_usage: &self.token_usage,
+            cache: &self.public_cache,
         }
     }
 }

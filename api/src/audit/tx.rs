@@ -29,10 +29,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
 }
 
 /// Begins a write transaction that changes nothing anyone reads publicly: a session, a
-/// password, an API token. Its commit leaves the public-read caches as they are, so that people
-/// logging in all day do not make every replica read the sponsor list afresh. A command that
-/// changes anything the public reads (`public_cache::CACHEABLE_ROOTS`: sponsors, the directory,
-/// tiers, classes, and the names they show) must use [`begin_write`].
+/// password. Its commit leaves the public-read caches as they are, so that people logging in
+/// all day do not make every replica read the sponsor list afresh. A command that changes
+/// anything the public reads (`public_cache::CACHEABLE_ROOTS`: sponsors, the directory, tiers,
+/// classes, and the names they show) must use [`begin_write`], and so must one that changes what
+/// an existing stored credential reads as (revoking an API token or an integration, rotating a
+/// secret: the cache keeps those readings until the next announced write,
+/// `PublicCache::credential`). Creating one changes no reading.
 pub async fn begin_private_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
     begin(db, false).await
 }

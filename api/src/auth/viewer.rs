@@ -1,7 +1,7 @@
 //! The viewer: who is calling, read on every request from the `Authorization` header or the
 //! session cookie.
 
-use std::collections::HashSet;
+use std::{collections::HashSet, future::Future};
 
 use async_graphql::Context;
 use chrono::Utc;
@@ -25,6 +25,7 @@ use crate::{
     },
     config::Config,
     error::{ApiError, ApiResult},
+    public_cache::{Cacheable, PublicCache},
 };
 
 /// The prefix of every API token, so secret scanners can recognise a leaked one.
@@ -105,6 +106,18 @@ impl Viewer {
         matches!(self, Viewer::Account(account) if account.roles.contains(&role))
     }
 
+    /// Whether this viewer reads the public roots of `request` as an anonymous caller does, so
+    /// that the public cache may answer it: an API token reads the sponsor list only with
+    /// `SPONSORS_READ`.
+    pub fn admits(&self, request: &Cacheable) -> bool {
+        match self {
+            Viewer::ApiToken(_) => {
+                !request.reads_sponsors || self.has_scope(ApiScope::SponsorsRead)
+            }
+            _ => true,
+        }
+    }
+
     pub fn has_scope(&self, scope: ApiScope) -> bool {
         matches!(self, Viewer::ApiToken(token) if token.scopes.contains(&scope))
     }
@@ -162,11 +175,13 @@ impl Credential {
 }
 
 /// What reading a viewer needs from the process: the database, the keys access tokens are signed
-/// with, and where an API token's uses are noted.
+/// with, where an API token's uses are noted, and the cache of what stored credentials read as.
 pub struct Authenticator<'a> {
     pub db: &'a DatabaseConnection,
     pub keys: &'a SigningKeys,
     pub token_usage: &'a TokenUsage,
+    /// Keeps what stored credentials read as until the next write commits.
+    pub cache: &'a PublicCache,
 }
 
 /// Reads the viewer from a request's credential. None is anonymous; anything present but not
@@ -297,25 +312,58 @@ async fn scopes(db: &impl ConnectionTrait, token: Uuid) -> ApiResult<HashSet<Api
         .collect())
 }
 
-async fn api_token_viewer(state: &Authenticator<'_>, token: &str) -> ApiResult<Viewer> {
-    let db = state.db;
-    let invalid = || ApiError::unauthenticated("the API token is invalid, expired or revoked");
-    let now = Utc::now();
-    let row = ApiToken::find()
-        .filter(api_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(db)
-        .await?
-        .ok_or_else(invalid)?;
-    if row.revoked_at.is_some() || row.expires_at.is_some_and(|expiry| expiry <= now) {
+/// What a stored credential reads as: its viewer, when it stops working on its own, and the use
+/// to note. Kept by the public cache until any write commits, so a revocation takes effect on
+/// the next request; the expiry is checked on every use.
+#[derive(Clone)]
+struct StoredCredential {
+    viewer: Viewer,
+    expires_at: Option<chrono::DateTime<Utc>>,
+    used: Used,
+}
+
+/// The viewer of a stored credential (`hash` is its SHA-256), read by `read` or kept; `invalid`
+/// once it has expired.
+async fn stored_credential<F>(
+    state: &Authenticator<'_>,
+    hash: &str,
+    invalid: impl Fn() -> ApiError,
+    read: F,
+) -> ApiResult<Viewer>
+where
+    F: Future<Output = ApiResult<StoredCredential>>,
+{
+    let stored = state.cache.credential(hash, read).await?;
+    if stored.expires_at.is_some_and(|expiry| expiry <= Utc::now()) {
         return Err(invalid());
     }
     // Reads never write: the use is noted in memory and recorded in the background.
-    state.token_usage.note(Used::ApiToken(row.id)).await;
-    Ok(Viewer::ApiToken(TokenViewer {
-        id: row.id,
-        scopes: scopes(db, row.id).await?,
-        integration: None,
-    }))
+    state.token_usage.note(stored.used).await;
+    Ok(stored.viewer)
+}
+
+async fn api_token_viewer(state: &Authenticator<'_>, token: &str) -> ApiResult<Viewer> {
+    let db = state.db;
+    let invalid = || ApiError::unauthenticated("the API token is invalid, expired or revoked");
+    let hash = secrets::hash(token);
+    stored_credential(state, &hash, invalid, async {
+        let row = ApiToken::find()
+            .filter(api_token::Column::TokenHash.eq(hash.as_str()))
+            .one(db)
+            .await?
+            .filter(|row| row.revoked_at.is_none())
+            .ok_or_else(invalid)?;
+        Ok(StoredCredential {
+            viewer: Viewer::ApiToken(TokenViewer {
+                id: row.id,
+                scopes: scopes(db, row.id).await?,
+                integration: None,
+            }),
+            expires_at: row.expires_at,
+            used: Used::ApiToken(row.id),
+        })
+    })
+    .await
 }
 
 /// The viewer of an integration's secret: live while the secret has not expired (a secret
@@ -325,37 +373,39 @@ async fn integration_viewer(state: &Authenticator<'_>, secret: &str) -> ApiResul
     let db = state.db;
     let invalid =
         || ApiError::unauthenticated("the integration secret is invalid, expired or revoked");
-    let now = Utc::now();
-    let (row, integration) = IntegrationSecret::find()
-        .filter(integration_secret::Column::SecretHash.eq(secrets::hash(secret)))
-        .find_also_related(Integration)
-        .one(db)
-        .await?
-        .ok_or_else(invalid)?;
-    let integration = integration.ok_or_else(invalid)?;
-    if integration.revoked_at.is_some() || row.expires_at.is_some_and(|expiry| expiry <= now) {
-        return Err(invalid());
-    }
-    state
-        .token_usage
-        .note(Used::IntegrationSecret(row.id))
-        .await;
-    // Read on their own, as a token's are: a scope no release granted is an error.
-    let scopes = IntegrationScope::find()
-        .select_only()
-        .column(integration_scope::Column::Scope)
-        .filter(integration_scope::Column::IntegrationId.eq(integration.id))
-        .into_tuple::<ApiScope>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(Viewer::ApiToken(TokenViewer {
-        id: row.id,
-        scopes,
-        integration: Some(IntegrationGrant {
-            id: integration.id,
-            organization_id: integration.organization_id,
-        }),
-    }))
+    let hash = secrets::hash(secret);
+    stored_credential(state, &hash, invalid, async {
+        let (row, integration) = IntegrationSecret::find()
+            .filter(integration_secret::Column::SecretHash.eq(hash.as_str()))
+            .find_also_related(Integration)
+            .one(db)
+            .await?
+            .ok_or_else(invalid)?;
+        let integration = integration
+            .filter(|integration| integration.revoked_at.is_none())
+            .ok_or_else(invalid)?;
+        // Read on their own, as a token's are: a scope no release granted is an error.
+        let scopes = IntegrationScope::find()
+            .select_only()
+            .column(integration_scope::Column::Scope)
+            .filter(integration_scope::Column::IntegrationId.eq(integration.id))
+            .into_tuple::<ApiScope>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(StoredCredential {
+            viewer: Viewer::ApiToken(TokenViewer {
+                id: row.id,
+                scopes,
+                integration: Some(IntegrationGrant {
+                    id: integration.id,
+                    organization_id: integration.organization_id,
+                }),
+            }),
+            expires_at: row.expires_at,
+            used: Used::IntegrationSecret(row.id),
+        })
+    })
+    .await
 }

@@ -404,7 +404,7 @@ impl GraphqlEndpoint {
         if !anonymous
             && let Some(cacheable) = &cacheable
             && cacheable.public_roots
-            && public_cache::admits(&viewer, cacheable)
+            && viewer.admits(cacheable)
             && let Some(hit) = cache.response(&cacheable.key)
             && hit.public_max_age.is_some()
         {

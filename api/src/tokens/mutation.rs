@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::{
     auth::{ApiScope, SessionGuard, Viewer},
-    db::begin_private_write,
+    db::{begin_private_write, begin_write},
     error::{ApiError, ApiResult},
     ids::key_of,
     organizations::types::Organization,
@@ -178,7 +178,8 @@ impl ApiTokenMutation {
     ) -> ApiResult<RevokeApiTokenPayload> {
         let state = ctx.data::<Services>()?;
         let id = key_of::<ApiToken>(&input.api_token_id, &crate::field!(input.api_token_id))?;
-        let tx = begin_private_write(&state.db).await?;
+        // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
+        let tx = begin_write(&state.db).await?;
         let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(RevokeApiTokenPayload {
@@ -239,7 +240,8 @@ impl ApiTokenMutation {
                     )
                 })?,
         };
-        let tx = begin_private_write(&state.db).await?;
+        // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
+        let tx = begin_write(&state.db).await?;
         let (row, issued, until) =
             integrations::rotate_secret(&tx, Viewer::of(ctx), id, overlap).await?;
         tx.commit().await?;
@@ -260,7 +262,8 @@ impl ApiTokenMutation {
         let state = ctx.data::<Services>()?;
         let id =
             key_of::<Integration>(&input.integration_id, &crate::field!(input.integration_id))?;
-        let tx = begin_private_write(&state.db).await?;
+        // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
+        let tx = begin_write(&state.db).await?;
         let row = integrations::revoke(&tx, Viewer::of(ctx), id).await?;
         tx.commit().await?;
         Ok(RevokeIntegrationPayload {

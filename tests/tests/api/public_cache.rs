@@ -345,6 +345,80 @@ async fn a_change_on_one_replica_reaches_the_cache_of_another() {
     assert_eq!(seen, json!(2), "the other replica's cache was invalidated");
 }
 
+#[tokio::test]
+async fn an_integration_reads_the_wall_from_memory_and_its_revocation_reaches_every_replica_at_once()
+ {
+    let app = TestApp::new().await;
+    let replica = app.replica().await;
+    replica.public_cache.ready().await;
+    let other = TestApp::client_for(replica);
+    let read_other = |secret: String| {
+        let other = &other;
+        async move {
+            let response = other
+                .post("/graphql")
+                .content_type("application/json")
+                .header("authorization", format!("Bearer {secret}"))
+                .body_json(&json!({ "query": WALL }))
+                .send()
+                .await;
+            Gql::read(response).await
+        }
+    };
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let created = app
+        .gql_as(
+            &admin.access_token,
+            "mutation { createIntegration(input: { name: \"wall\", scopes: [SPONSORS_READ] }) { secret integration { id } } }",
+            json!({}),
+        )
+        .await;
+    let secret = created.data()["createIntegration"]["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+    let id = created.data()["createIntegration"]["integration"]["id"].clone();
+
+    // Once read, the secret and the wall are both answered from memory: no statement at all.
+    app.gql_as(&secret, WALL, json!({})).await.data();
+    app.reset_statement_count();
+    app.gql_as(&secret, WALL, json!({})).await.data();
+    assert_eq!(
+        app.statement_count(),
+        0,
+        "the integration's read of the wall costs no statement"
+    );
+    read_other(secret.clone()).await.data();
+    read_other(secret.clone()).await.data();
+
+    // Revoked on this replica: refused here at once, and on the other as soon as it hears.
+    app.gql_as(
+        &admin.access_token,
+        "mutation($i: RevokeIntegrationInput!) { revokeIntegration(input: $i) { integration { id } } }",
+        json!({ "i": { "integrationId": id } }),
+    )
+    .await
+    .data();
+    let here = app.gql_as(&secret, WALL, json!({})).await;
+    assert_eq!(here.error_code(), "UNAUTHENTICATED");
+    let mut there = String::new();
+    for _ in 0..100 {
+        let answer = read_other(secret.clone()).await;
+        there = answer.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if there == "UNAUTHENTICATED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        there, "UNAUTHENTICATED",
+        "the other replica forgot the secret"
+    );
+}
+
 /// `/ready`'s body on `app`.
 async fn readiness(app: &TestApp) -> String {
     let response = app.client.get("/ready").send().await;
