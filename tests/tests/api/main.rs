@@ -27,6 +27,7 @@ mod own_case_look_back;
 mod paging;
 mod portal;
 mod public_cache;
+mod receipts;
 mod robustness;
 mod roll_mail;
 mod roll_refresh;
