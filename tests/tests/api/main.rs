@@ -16,6 +16,7 @@ mod invisible_characters;
 mod limits;
 mod live_tally;
 mod log;
+mod log_tiles;
 mod membership;
 mod nodes;
 mod notifications;
