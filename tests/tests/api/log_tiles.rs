@@ -111,7 +111,7 @@ async fn tiles_fetched_over_http_rebuild_the_checkpoint_s_root() {
     for n in 0..size / 256 {
         leaves.extend(tile(&app, 0, n, 256).await);
     }
-    if size % 256 > 0 {
+    if !size.is_multiple_of(256) {
         leaves.extend(tile(&app, 0, size / 256, size % 256).await);
     }
     assert_eq!(leaves.len() as u64, size);
