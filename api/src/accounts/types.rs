@@ -10,7 +10,7 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
-    accounts::loader::{AccountLoader, RepresentativesLoader, RepresentedOrganizationsLoader},
+    accounts::loader::{AccountLoader, RepresentativesLoader},
     auth::{Role, Viewer},
     error::ApiResult,
     ids::{self, NodeKind},
@@ -25,7 +25,7 @@ pub struct Account {
     pub row: account::Model,
     /// Shown to its owner whoever the request's viewer is: the account of a session just
     /// started by `signUp` or `logIn`, whose request carried no credentials yet.
-    owner_view: bool,
+    pub(super) owner_view: bool,
     /// The email is shown: the viewer reviews this person's application and must be able to
     /// contact them.
     contact_view: bool,
@@ -61,88 +61,19 @@ impl Account {
     }
 
     /// Whether the viewer sees the private fields: the owner and administrators.
-    fn private_to(&self, ctx: &Context<'_>) -> bool {
+    pub(super) fn private_to(&self, ctx: &Context<'_>) -> bool {
         self.owner_view || Viewer::of(ctx).is_self_or_admin(self.row.id)
     }
 }
+
+mod fields;
 
 impl NodeKind for Account {
     const KIND: &'static str = crate::ids::kind::Account::KIND;
 }
 
-/// A person who logs in. The display name and roles are public; the email and organizations are
-/// shown only to the person and to administrators.
-#[Object]
-impl Account {
-    /// The account's opaque global ID.
-    pub async fn id(&self) -> ID {
-        ids::id_of::<Self>(self.row.id)
-    }
-
-    /// The name the person chose to be shown by.
-    async fn display_name(&self) -> &str {
-        &self.row.display_name
-    }
-
-    /// The email address; null unless the viewer is this account, an administrator, or (on an
-    /// application's `applicant`) the committee reviewing the application.
-    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        (self.contact_view || self.private_to(ctx)).then_some(self.row.email.as_str())
-    }
-
-    /// The committee roles the account holds.
-    async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Vec<Role>> {
-        let roles = loader::<crate::accounts::loader::RolesLoader>(ctx)?
-            .load_one(self.row.id)
-            .await?
-            .unwrap_or_default();
-        Ok(roles)
-    }
-
-    /// The organizations the account represents; null unless the viewer is this account or an
-    /// administrator.
-    async fn organizations(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Organization>>> {
-        if !self.private_to(ctx) {
-            return Ok(None);
-        }
-        let organizations = loader::<RepresentedOrganizationsLoader>(ctx)?
-            .load_one(self.row.id)
-            .await?
-            .unwrap_or_default();
-        Ok(Some(organizations.into_iter().map(Organization).collect()))
-    }
-
-    /// Invitations to represent an organization sent to this account, oldest first; null
-    /// unless the viewer is this account or an administrator. An invitation changes nothing
-    /// until it is accepted with `respondToRepresentativeInvitation`.
-    #[graphql(complexity = "cost(first, last, child_complexity)")]
-    async fn representative_invitations(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only invitations in this state, e.g. PENDING.")] status: Option<
-            InvitationStatus,
-        >,
-        #[graphql(desc = "How many to return, at most 100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Return invitations after this cursor.")] after: Option<String>,
-        #[graphql(desc = "How many to return from the end, at most 100.")] last: Option<i32>,
-        #[graphql(desc = "Return invitations before this cursor.")] before: Option<String>,
-    ) -> ApiResult<Option<RepresentativeInvitationConnection>> {
-        if !self.private_to(ctx) {
-            return Ok(None);
-        }
-        let filter = representative_invitation::Column::AccountId.eq(self.row.id);
-        let page = PageArgs::new(first, after, last, before);
-        invitations(ctx, filter, status, page).await.map(Some)
-    }
-
-    /// When the account was created.
-    async fn created_at(&self) -> DateTime {
-        self.row.created_at.into()
-    }
-}
-
 /// One page of invitations matching `filter` (and `status`, when given).
-async fn invitations(
+pub(super) async fn invitations(
     ctx: &Context<'_>,
     filter: sea_orm::sea_query::SimpleExpr,
     status: Option<InvitationStatus>,

@@ -44,6 +44,62 @@ pub struct RegisterTrustedDocumentsPayload {
     pub unchanged: i32,
 }
 
+/// What `pushTrustedDocuments` did.
+#[derive(SimpleObject)]
+pub struct PushTrustedDocumentsPayload {
+    /// The client the documents are registered for.
+    pub client: String,
+    /// Documents registered now.
+    pub added: i32,
+    /// Documents the client had registered already, left as they were.
+    pub unchanged: i32,
+}
+
+/// Input of `pushTrustedDocuments`.
+#[derive(InputObject)]
+pub struct PushTrustedDocumentsInput {
+    /// The client registering them, such as `public-site`, `portal` or `console`: 1 to 64
+    /// lowercase letters, digits, `-`, `_` or `.`.
+    pub client: String,
+    /// The manifest's entries, as `persisted-documents.json` lists them.
+    pub documents: Vec<TrustedDocumentInput>,
+}
+
+/// What registering a manifest did: the client's checked name, and the counts.
+struct Pushed {
+    client: String,
+    added: i32,
+    unchanged: i32,
+}
+
+/// Checks a manifest (`client` and `documents` name the input fields in errors) and registers
+/// it in one audited transaction.
+async fn push(
+    ctx: &Context<'_>,
+    client: &str,
+    client_field: &str,
+    documents: Vec<TrustedDocumentInput>,
+    documents_field: &str,
+) -> ApiResult<Pushed> {
+    let state = ctx.data::<Services>()?;
+    let client = commands::client_name(client, client_field)?;
+    let documents = commands::checked(
+        documents
+            .into_iter()
+            .map(|entry| (entry.id, entry.document)),
+        documents_field,
+    )?;
+    let tx = begin_write(&state.db).await?;
+    let registered =
+        commands::register(&tx, Actor::of(Viewer::of(ctx)), &client, documents).await?;
+    tx.commit().await?;
+    Ok(Pushed {
+        client,
+        added: i32::try_from(registered.added).unwrap_or(i32::MAX),
+        unchanged: i32::try_from(registered.unchanged).unwrap_or(i32::MAX),
+    })
+}
+
 #[Object]
 impl DocumentMutation {
     /// Registers a client's manifest of trusted documents, as `quorum documents push` does:
@@ -52,28 +108,48 @@ impl DocumentMutation {
     /// `extensions.persistedQuery`). Registering a document again changes nothing. `ADMIN`
     /// only; each new registration is audited.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn push_trusted_documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The operation's input.")] input: PushTrustedDocumentsInput,
+    ) -> ApiResult<PushTrustedDocumentsPayload> {
+        let pushed = push(
+            ctx,
+            &input.client,
+            &crate::field!(input.client),
+            input.documents,
+            &crate::field!(input.documents),
+        )
+        .await?;
+        Ok(PushTrustedDocumentsPayload {
+            client: pushed.client,
+            added: pushed.added,
+            unchanged: pushed.unchanged,
+        })
+    }
+
+    /// The earlier name of `pushTrustedDocuments`, with the client as `clientName`.
+    #[graphql(
+        guard = "RoleGuard::new(Role::Admin)",
+        deprecation = "Use `pushTrustedDocuments`, the name the API contract gives it."
+    )]
     async fn register_trusted_documents(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RegisterTrustedDocumentsInput,
     ) -> ApiResult<RegisterTrustedDocumentsPayload> {
-        let state = ctx.data::<Services>()?;
-        let client = commands::client_name(&input.client_name, &crate::field!(input.client_name))?;
-        let documents = commands::checked(
-            input
-                .documents
-                .into_iter()
-                .map(|entry| (entry.id, entry.document)),
+        let pushed = push(
+            ctx,
+            &input.client_name,
+            &crate::field!(input.client_name),
+            input.documents,
             &crate::field!(input.documents),
-        )?;
-        let tx = begin_write(&state.db).await?;
-        let registered =
-            commands::register(&tx, Actor::of(Viewer::of(ctx)), &client, documents).await?;
-        tx.commit().await?;
+        )
+        .await?;
         Ok(RegisterTrustedDocumentsPayload {
-            client_name: client,
-            added: i32::try_from(registered.added).unwrap_or(i32::MAX),
-            unchanged: i32::try_from(registered.unchanged).unwrap_or(i32::MAX),
+            client_name: pushed.client,
+            added: pushed.added,
+            unchanged: pushed.unchanged,
         })
     }
 }

@@ -33,7 +33,8 @@ async function main() {
   const member = await logIn("amara.okafor@demo.quorum.test", password);
   const dashboard = await memberDashboard(member.client);
   check(dashboard.viewer.email === "amara.okafor@demo.quorum.test", "the dashboard shows the member's own email");
-  const [membership] = dashboard.viewer.memberships;
+  // `memberships` is one of the self-only fields of `Account`: null for anyone but the person.
+  const [membership] = dashboard.viewer.memberships ?? [];
   check(membership?.status === "ACTIVE", "the member sees her own active membership");
   console.log(
     `member dashboard: ${dashboard.viewer.displayName}, ${membership.class.key} member until ${membership.expiresOn}, ` +

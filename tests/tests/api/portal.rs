@@ -79,6 +79,49 @@ async fn a_member_sees_their_own_memberships_and_those_of_their_organization() {
     assert_eq!(app.gql(MINE, json!({})).await.data()["viewer"], json!(null));
 }
 
+/// Ada's account read through `node(id:)`, with its self-only fields.
+const ACCOUNT_BY_ID: &str = "query($id: ID!) { node(id: $id) { __typename id ... on Account { displayName memberships { id } applications { totalCount } } } }";
+
+#[tokio::test]
+async fn viewer_is_the_persons_own_account_and_its_self_only_fields_answer_to_no_one_else() {
+    let app = TestApp::new().await;
+    let committee = a_person_with(&app, "Mia", Role::MembershipCommittee).await;
+    let admin = a_person_with(&app, "Root", Role::Admin).await;
+    let (ada, contributor) = a_contributor(&app, "Ada", &committee).await;
+    let bo = a_person(&app, "Bo").await;
+
+    // `viewer` is an Account with Ada's own id: a normalized cache merges it with every other
+    // place Ada's account appears.
+    let me = app
+        .gql_as(&ada.access_token, "{ viewer { __typename id } }", json!({}))
+        .await;
+    assert_eq!(
+        me.data()["viewer"],
+        json!({ "__typename": "Account", "id": ada.id })
+    );
+    let own = app
+        .gql_as(&ada.access_token, ACCOUNT_BY_ID, json!({ "id": ada.id }))
+        .await;
+    assert_eq!(
+        own.data()["node"]["memberships"],
+        json!([{ "id": contributor }])
+    );
+    assert_eq!(own.data()["node"]["applications"]["totalCount"], json!(1));
+
+    // Another member and an administrator see the account, not what Ada holds or applied for.
+    for (who, token) in [
+        ("a stranger", &bo.access_token),
+        ("an ADMIN", &admin.access_token),
+    ] {
+        let other = app
+            .gql_as(token, ACCOUNT_BY_ID, json!({ "id": ada.id }))
+            .await;
+        assert_eq!(other.data()["node"]["displayName"], json!("Ada"), "{who}");
+        assert_eq!(other.data()["node"]["memberships"], json!(null), "{who}");
+        assert_eq!(other.data()["node"]["applications"], json!(null), "{who}");
+    }
+}
+
 #[tokio::test]
 async fn a_member_pages_through_their_applications_and_filters_them_by_status() {
     let app = TestApp::new().await;

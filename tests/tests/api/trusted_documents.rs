@@ -19,7 +19,12 @@ fn id_of(document: &str) -> String {
     hex::encode(Sha256::digest(document.as_bytes()))
 }
 
-const REGISTER: &str = "mutation($input: RegisterTrustedDocumentsInput!) {
+const REGISTER: &str = "mutation($input: PushTrustedDocumentsInput!) {
+  pushTrustedDocuments(input: $input) { client added unchanged }
+}";
+
+/// The name the mutation had before the API contract fixed it, kept as a deprecated alias.
+const REGISTER_BY_OLD_NAME: &str = "mutation($input: RegisterTrustedDocumentsInput!) {
   registerTrustedDocuments(input: $input) { clientName added unchanged }
 }";
 
@@ -32,7 +37,7 @@ async fn register(app: &TestApp, admin: &str, client: &str, documents: &[&str]) 
     app.gql_as(
         admin,
         REGISTER,
-        json!({ "input": { "clientName": client, "documents": entries } }),
+        json!({ "input": { "client": client, "documents": entries } }),
     )
     .await
 }
@@ -103,7 +108,7 @@ async fn an_admin_registers_a_manifest_and_requests_name_its_documents() {
         .gql_as(
             &admin.access_token,
             REGISTER,
-            json!({ "input": { "clientName": "portal",
+            json!({ "input": { "client": "portal",
               "documents": [{ "id": id_of(ME), "document": WALL }] } }),
         )
         .await;
@@ -112,12 +117,25 @@ async fn an_admin_registers_a_manifest_and_requests_name_its_documents() {
 
     let registered = register(&app, &admin.access_token, "portal", &[WALL, ME]).await;
     assert_eq!(
-        registered.data()["registerTrustedDocuments"],
-        json!({ "clientName": "portal", "added": 2, "unchanged": 0 })
+        registered.data()["pushTrustedDocuments"],
+        json!({ "client": "portal", "added": 2, "unchanged": 0 })
     );
     let again = register(&app, &admin.access_token, "portal", &[WALL]).await;
     assert_eq!(
-        again.data()["registerTrustedDocuments"],
+        again.data()["pushTrustedDocuments"],
+        json!({ "client": "portal", "added": 0, "unchanged": 1 })
+    );
+    // The old name still registers, for clients written before the contract named it.
+    let by_old_name = app
+        .gql_as(
+            &admin.access_token,
+            REGISTER_BY_OLD_NAME,
+            json!({ "input": { "clientName": "portal",
+              "documents": [{ "id": id_of(WALL), "document": WALL }] } }),
+        )
+        .await;
+    assert_eq!(
+        by_old_name.data()["registerTrustedDocuments"],
         json!({ "clientName": "portal", "added": 0, "unchanged": 1 })
     );
     let audited: Vec<_> = entity::prelude::AuditEvent::find()
