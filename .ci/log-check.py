@@ -10,7 +10,8 @@ below), so it runs anywhere with no installs.
 
 It fetches the verifier key (unless given) and the checkpoint, verifies the signature, then
 checks, for a sample of leaves, the inclusion proof of each against the checkpoint's root, and the
-consistency proof from every smaller size in a sample to the checkpoint. It cannot check a leaf's
+consistency proof from every smaller size in a sample to the checkpoint, and (C2SP tlog-tiles) that
+the hash tiles for the checkpoint's size make its root. It cannot check a leaf's
 content (reading entries needs a login); it checks that the proofs the server serves lead to the
 root it signed. Exits 1 on any failure.
 """
@@ -225,6 +226,53 @@ def main():
         old_root = root_of_prefix(base, old, size, root)
         assert verify_consistency(old, size, old_root, root, path), f"consistency {old}->{size}"
     print("consistency proofs: valid")
+    check_tiles(base, size, root)
+
+
+def tile_path(level, index, width):
+    # C2SP tlog-tiles: the index in 3-digit elements, all but the last prefixed with "x".
+    elements = [f"{index % 1000:03d}"]
+    index //= 1000
+    while index > 0:
+        elements.insert(0, f"x{index % 1000:03d}")
+        index //= 1000
+    path = f"/log/tile/{level}/" + "/".join(elements)
+    return path + (f".p/{width}" if width < 256 else "")
+
+
+def fetch_tile(base, level, index, width):
+    with urllib.request.urlopen(base + tile_path(level, index, width), timeout=30) as response:
+        body = response.read()
+        cache = response.headers.get("Cache-Control", "")
+    assert len(body) == 32 * width, f"tile {level}/{index} has {len(body)} bytes"
+    if width == 256:
+        assert "immutable" in cache, f"a full tile is not immutable: {cache}"
+    return [body[i : i + 32] for i in range(0, len(body), 32)]
+
+
+def check_tiles(base, size, root):
+    """C2SP tlog-tiles: the level-0 tiles for the checkpoint's size (full ones, then the partial
+    one) are its leaf hashes, whose Merkle tree hash must be the signed root; each hash of the
+    level-1 tile must be the root of a full level-0 tile."""
+    if size > 1_000_000:
+        print("tiles: the log is too large to fetch every leaf; skipped")
+        return
+    leaves = []
+    for index in range(size // 256):
+        leaves += fetch_tile(base, 0, index, 256)
+    if size % 256:
+        leaves += fetch_tile(base, 0, size // 256, size % 256)
+    assert mth(leaves) == root, "the level-0 tiles do not make the signed root"
+    full = size // 256
+    if full:
+        level1 = []
+        for index in range(full // 256):
+            level1 += fetch_tile(base, 1, index, 256)
+        if full % 256:
+            level1 += fetch_tile(base, 1, full // 256, full % 256)
+        for i, h in enumerate(level1):
+            assert h == mth(leaves[i * 256 : (i + 1) * 256]), f"level-1 hash {i} is wrong"
+    print(f"tiles: {(size + 255) // 256} level-0 tiles make the signed root")
 
 
 def root_of_prefix(base, old, size, root):

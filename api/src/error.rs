@@ -65,6 +65,11 @@ pub enum ApiError {
     /// A duplicate, or a state change that is not allowed now.
     #[error("{0}")]
     Conflict(String),
+    /// An audit entry committed but not yet sealed into the Merkle tree log, so it has no
+    /// inclusion proof yet: `CONFLICT` with `extensions.reason` `NOT_YET_SEALED`. The sealer
+    /// seals it within `QUORUM_LOG_SEAL_INTERVAL_MS` (500 ms by default); ask again then.
+    #[error("The audit entry is not sealed into the log yet; ask again in a second.")]
+    NotYetSealed,
     /// Too many attempts; the client should wait `retry_after_secs`.
     #[error("Too many attempts; try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -115,7 +120,7 @@ impl ApiError {
             Self::Forbidden(_) => code::FORBIDDEN,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
-            Self::Conflict(_) => code::CONFLICT,
+            Self::Conflict(_) | Self::NotYetSealed => code::CONFLICT,
             Self::RateLimited { .. } => code::RATE_LIMITED,
             Self::Unavailable(_) => code::SERVICE_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL_SERVER_ERROR,
@@ -134,6 +139,10 @@ impl ApiError {
             }
             Self::RateLimited { retry_after_secs } => {
                 extensions.set("retryAfterSeconds", *retry_after_secs);
+                self.to_string()
+            }
+            Self::NotYetSealed => {
+                extensions.set("reason", "NOT_YET_SEALED");
                 self.to_string()
             }
             Self::NotFound(what) => {

@@ -32,7 +32,14 @@ pub mod kind {
         };
     }
 
-    kinds!(Account, Organization, Membership, Amendment, SponsorTier);
+    kinds!(
+        Account,
+        Organization,
+        Membership,
+        Amendment,
+        SponsorTier,
+        AuditEvent
+    );
 }
 
 /// Encodes a node's global ID. Clients must treat it as opaque.

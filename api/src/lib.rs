@@ -76,6 +76,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/log/key", get(http::log::verifier_key))
         .at("/log/proof/inclusion", get(http::log::inclusion))
         .at("/log/proof/consistency", get(http::log::consistency))
+        .at("/log/tile/*path", get(http::tiles::tile))
         .at("/feeds/sponsors.json", get(http::feeds::sponsors_json))
         .at("/feeds/sponsors.csv", get(http::feeds::sponsors_csv))
         .at("/feeds/sponsors.svg", get(http::feeds::sponsors_svg))

@@ -12,6 +12,7 @@ use crate::{
         authors::hidden_from,
         types::{Amendment, Comment},
     },
+    audit_log::{access, types::AuditEvent},
     auth::{Role, Viewer},
     bylaws::{db::section_of, types::Section},
     elections::{
@@ -65,6 +66,7 @@ pub enum Node {
     Directorship(Director),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    AuditEvent(AuditEvent),
 }
 
 /// The root fields for fetching objects by global ID.
@@ -129,6 +131,19 @@ impl NodeQuery {
                 }
                 _ => None,
             },
+            // An audit entry, for whoever may read it (`audit_log::access`).
+            AuditEvent::KIND => {
+                let found = entity::prelude::AuditEvent::find()
+                    .filter(entity::audit_event::Column::Id.eq(key))
+                    .one(db)
+                    .await?;
+                match found {
+                    Some(row) if access::may_read(db, viewer, &row).await? => {
+                        Some(Node::AuditEvent(AuditEvent(row)))
+                    }
+                    _ => None,
+                }
+            }
             Membership::KIND => {
                 let found = entity::prelude::Membership::find_by_id(key).one(db).await?;
                 match found.map(Membership) {

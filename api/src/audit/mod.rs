@@ -85,14 +85,30 @@ pub struct Entry {
 
 /// An entry recorded by a command, waiting for its transaction's commit to be chained.
 pub struct Staged {
+    /// The entry's id, chosen when it is recorded so that a command's payload can name it (a
+    /// receipt, see [`Tx::receipt`]).
+    id: Uuid,
     entry: Entry,
     occurred_at: chrono::DateTime<Utc>,
+}
+
+impl Staged {
+    /// Whether the entry is about `kind` `id`.
+    pub(crate) fn is_about(&self, kind: SubjectKind, id: Uuid) -> bool {
+        self.entry.subject_kind == kind && self.entry.subject_id == id
+    }
+
+    /// The entry's id.
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
 }
 
 /// Records an entry as part of the transaction making the change. It is chained onto the log
 /// when the transaction commits ([`crate::db::Tx::commit`]), and lost with it on a rollback.
 pub async fn record(tx: &Tx, entry: Entry) -> ApiResult<()> {
     tx.stage(Staged {
+        id: ids::new_key(),
         entry,
         occurred_at: Utc::now().trunc_subsecs(6),
     });
@@ -105,6 +121,7 @@ pub async fn record(tx: &Tx, entry: Entry) -> ApiResult<()> {
 pub async fn record_on_day(tx: &Tx, entry: Entry) -> ApiResult<()> {
     let now = Utc::now();
     tx.stage(Staged {
+        id: ids::new_key(),
         entry,
         occurred_at: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
     });
@@ -125,11 +142,19 @@ pub(crate) async fn append(tx: &DatabaseTransaction, staged: Vec<Staged>) -> Api
     }
     let seqs = next_seqs(tx, staged.len()).await?;
     let mut rows = Vec::with_capacity(staged.len());
-    for (seq, Staged { entry, occurred_at }) in seqs.into_iter().zip(staged) {
+    for (
+        seq,
+        Staged {
+            id,
+            entry,
+            occurred_at,
+        },
+    ) in seqs.into_iter().zip(staged)
+    {
         let (actor_kind, actor_id) = entry.actor.parts();
         let mut event = audit_event::Model {
             seq,
-            id: ids::new_key(),
+            id,
             occurred_at,
             actor_kind,
             actor_id,

@@ -64,6 +64,19 @@ impl Tx {
             .push(entry);
     }
 
+    /// The id of the last audit entry staged about `kind` `id`: the receipt a command's payload
+    /// returns, whose inclusion proof the person it concerns may fetch once it is sealed
+    /// (`auditInclusionProof`). `None` when the command recorded none.
+    pub fn receipt(&self, kind: super::SubjectKind, id: uuid::Uuid) -> Option<uuid::Uuid> {
+        self.staged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .rev()
+            .find(|staged| staged.is_about(kind, id))
+            .map(super::Staged::id)
+    }
+
     /// Inserts the staged audit entries, then commits: the change and its audit entries land
     /// together or not at all.
     pub async fn commit(self) -> crate::error::ApiResult<()> {

@@ -2,5 +2,6 @@
 //! checkpoint. The log itself (recording, chaining, checking) is `crate::audit`, which every
 //! domain writes through; this read side depends on the domains, never the other way round.
 
+pub mod access;
 pub mod query;
 pub mod types;

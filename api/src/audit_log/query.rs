@@ -3,16 +3,16 @@
 use async_graphql::{Context, ID, Object};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use entity::{audit_event, prelude::AuditEvent as AuditEvents};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
-    accounts::types::Account,
     audit::{SubjectKind, verify_chain},
+    audit_log::access,
     audit_log::types::{
         AuditChainCheck, AuditCheckpoint, AuditConsistencyProof, AuditEvent, AuditEventConnection,
         AuditInclusionProof,
     },
-    auth::{ApiScope, Role, RoleGuard, Viewer},
+    auth::{Role, RoleGuard, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
     log::store,
@@ -25,8 +25,9 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log, oldest first. `ADMIN`, and the foundation's integrations holding
-    /// `AUDIT_READ`, read every entry; anyone logged in may read the entries whose subject is
-    /// their own account, by passing its ID as `subjectId`.
+    /// `AUDIT_READ`, read every entry; anyone logged in may read the entries about their own
+    /// account, or about an application or a sponsorship they hold (themselves or as a
+    /// representative of the organization), by passing its ID as `subjectId`.
     #[graphql(complexity = "cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn audit_events(
@@ -43,13 +44,10 @@ impl AuditQuery {
         #[graphql(desc = "Return entries before this cursor.")] before: Option<String>,
     ) -> ApiResult<Option<AuditEventConnection>> {
         let viewer = Viewer::of(ctx);
-        // The foundation's integrations holding AUDIT_READ read the whole log, as an ADMIN.
-        let integration = viewer.has_scope(ApiScope::AuditRead) && viewer.integration().is_some();
-        let account = if integration {
-            None
-        } else {
-            Some(viewer.require_account()?)
-        };
+        let everything = access::reads_everything(viewer);
+        if !everything {
+            viewer.require_account()?;
+        }
         let subject = subject_id
             .map(|id| {
                 ids::decode(&id).ok_or_else(|| {
@@ -57,12 +55,17 @@ impl AuditQuery {
                 })
             })
             .transpose()?;
-        let own = subject.as_ref().is_some_and(|(kind, key)| {
-            kind == Account::KIND && account.is_some_and(|account| *key == account.id)
-        });
-        if !viewer.has_role(Role::Admin) && !own && !integration {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let own = match &subject {
+            Some((kind, key)) if !everything => match SubjectKind::try_from_value(kind) {
+                Ok(kind) => access::subject_is_viewers(db, viewer, kind, *key).await?,
+                Err(_) => false,
+            },
+            _ => false,
+        };
+        if !everything && !own {
             return Err(ApiError::forbidden(
-                "the audit log is for ADMIN; others may read the entries about their own account",
+                "the audit log is for ADMIN; others may read the entries about their own account, applications and sponsorships",
             ));
         }
         let page = PageArgs::new(first, after, last, before).parse::<i64>()?;
@@ -70,7 +73,6 @@ impl AuditQuery {
         if let Some((_, key)) = subject {
             query = query.filter(audit_event::Column::SubjectId.eq(key));
         }
-        let db = ctx.data::<DatabaseConnection>()?;
         let page = fetch_page(db, query, audit_event::Column::Seq, |row| row.seq, &page).await?;
         Ok(Some(page.map(AuditEvent).into()))
     }
@@ -117,9 +119,14 @@ impl AuditQuery {
             .transpose()
     }
 
-    /// The proof that an audit entry is in the Merkle tree log, for whoever may read the entry
-    /// (`ADMIN`, or the person the entry is about). `treeSize` must be the size of a signed
-    /// checkpoint (default the latest); the proof leads to that checkpoint's root.
+    /// The proof that an audit entry is in the Merkle tree log, for whoever may read the entry:
+    /// `ADMIN`; the person it is about (their account, an application or a sponsorship they
+    /// hold, as themselves or a representative); the person who wrote it (their vote); anyone,
+    /// for an election's close (the published ballots). This is how a member checks a receipt
+    /// (`auditEntryId` in a payload, `Election.ballotsAuditEntryId`). `treeSize` must be the size
+    /// of a signed checkpoint (default the latest); the proof leads to that checkpoint's root.
+    /// An entry committed but not sealed yet is `CONFLICT` with `extensions.reason`
+    /// `NOT_YET_SEALED`: the sealer seals it within a second (`QUORUM_LOG_SEAL_INTERVAL_MS`).
     async fn audit_inclusion_proof(
         &self,
         ctx: &Context<'_>,
@@ -128,9 +135,8 @@ impl AuditQuery {
         tree_size: Option<i64>,
     ) -> ApiResult<Option<AuditInclusionProof>> {
         let viewer = Viewer::of(ctx);
-        let account = viewer.require_account()?;
         let key = match ids::decode(&entry_id) {
-            Some((kind, key)) if kind == "AuditEvent" => key,
+            Some((kind, key)) if kind == AuditEvent::KIND => key,
             _ => {
                 return Err(ApiError::bad_input(
                     crate::field!(entry_id),
@@ -143,17 +149,16 @@ impl AuditQuery {
             .filter(audit_event::Column::Id.eq(key))
             .one(db)
             .await?;
-        let readable = entry.as_ref().is_some_and(|entry| {
-            viewer.has_role(Role::Admin)
-                || (entry.subject_kind == SubjectKind::Account && entry.subject_id == account.id)
-        });
+        let readable = match &entry {
+            Some(entry) => access::may_read(db, viewer, entry).await?,
+            None => false,
+        };
         let Some(entry) = entry.filter(|_| readable) else {
+            viewer.require_account()?;
             return Err(ApiError::not_found("audit entry"));
         };
         let Some(index) = entry.leaf_index else {
-            return Err(ApiError::conflict(
-                "the entry is not sealed into the log yet; it will be within seconds",
-            ));
+            return Err(ApiError::NotYetSealed);
         };
         let checkpoint = match tree_size {
             None => store::latest(db).await?,

@@ -16,12 +16,18 @@ use crate::{
 /// An audit entry row, wrapped so that no column becomes API by accident.
 pub struct AuditEvent(pub audit_event::Model);
 
-/// One recorded change of state: who did what to which object, and when.
+impl ids::NodeKind for AuditEvent {
+    const KIND: &'static str = <ids::kind::AuditEvent as ids::NodeKind>::KIND;
+}
+
+/// One recorded change of state: who did what to which object, and when. A receipt: the
+/// person it concerns may read it (and its inclusion proof) by its ID; see `auditInclusionProof`.
 #[Object]
 impl AuditEvent {
-    /// The entry's global ID, for `auditInclusionProof`.
-    async fn id(&self) -> ID {
-        ids::encode("AuditEvent", self.0.id)
+    /// The entry's global ID, for `auditInclusionProof` and `node(id:)`, which answer it to
+    /// whoever may read the entry.
+    pub async fn id(&self) -> ID {
+        ids::id_of::<AuditEvent>(self.0.id)
     }
 
     /// The order the entry was written in: from 1 without gaps for the entries of the hash

@@ -8,6 +8,7 @@ pub mod log;
 pub mod nulls;
 pub mod ops;
 pub mod request_id;
+pub mod tiles;
 pub mod unsubscribe;
 pub mod ws;
 pub mod ws_budget;

@@ -5,6 +5,7 @@
 //! - `note.rs`: C2SP signed notes and checkpoints, key ids and verifier keys (no state);
 //! - `entry.rs`: an audit entry's canonical bytes, the leaf's content (no state);
 //! - `store.rs`: the stored nodes and checkpoints, proofs from O(log n) reads, the self-check;
+//! - `tiles.rs`: C2SP `tlog-tiles`, the stored nodes as hash tiles;
 //! - `sealer.rs`: the background job that puts committed entries into the tree and signs;
 //! - `client.rs`: checking a log from outside (`quorum admin verify-log`).
 
@@ -13,4 +14,5 @@ pub mod entry;
 pub mod note;
 pub mod sealer;
 pub mod store;
+pub mod tiles;
 pub mod tree;

@@ -7,11 +7,12 @@ use entity::membership::NoticeKind;
 use uuid::Uuid;
 
 use crate::{
+    audit::SubjectKind,
     auth::{SessionGuard, Viewer},
     db::begin_write,
     error::{ApiError, ApiResult},
     holders::Holder,
-    ids::key_of,
+    ids::{self, key_of, kind::AuditEvent as AuditEventKind},
     input::text,
     members::{
         classes::MembershipClassKey,
@@ -114,6 +115,10 @@ pub struct ReviewApplicationPayload {
     pub application: Application,
     /// The membership, when approved.
     pub membership: Option<Membership>,
+    /// The ID of the audit entry recording the decision: the applicant's receipt. The applicant
+    /// (or the organization's representatives) may read it and fetch its inclusion proof
+    /// (`auditInclusionProof(entryId:)`) once it is sealed, within a second.
+    pub audit_entry_id: ID,
 }
 
 /// The membership after the change.
@@ -234,10 +239,14 @@ impl MembershipMutation {
             Decision::Approve(review) => application::approve(&tx, viewer, review).await?,
             Decision::Reject(rejection) => application::reject(&tx, viewer, rejection).await?,
         };
+        let receipt = tx
+            .receipt(SubjectKind::Application, application_id)
+            .ok_or_else(|| ApiError::internal("a review recorded no audit entry"))?;
         tx.commit().await?;
         Ok(ReviewApplicationPayload {
             application: Application(reviewed.application),
             membership: reviewed.membership.map(Membership),
+            audit_entry_id: ids::id_of::<AuditEventKind>(receipt),
         })
     }
 

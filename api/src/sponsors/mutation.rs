@@ -2,14 +2,16 @@
 //! display consent.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use uuid::Uuid;
 
 use crate::{
     accounts::types::Account,
+    audit::SubjectKind,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::begin_write,
+    db::{Tx, begin_write},
     error::{ApiError, ApiResult},
     holders::Holder,
-    ids::key_of,
+    ids::{self, key_of, kind::AuditEvent as AuditEventKind},
     input::optional_text,
     money::Money,
     organizations::types::Organization,
@@ -114,6 +116,24 @@ pub struct RecordContributionInput {
 pub struct SponsorshipPayload {
     /// The sponsorship.
     pub sponsorship: Sponsorship,
+    /// The ID of the audit entry recording the change: the sponsor's receipt. The sponsor (the
+    /// account, or the organization's representatives) may read it and fetch its inclusion
+    /// proof (`auditInclusionProof(entryId:)`) once it is sealed, within a second. Null when
+    /// the change recorded nothing.
+    pub audit_entry_id: Option<ID>,
+}
+
+impl SponsorshipPayload {
+    /// The payload after a command in `tx` changed `row`, with the entry it recorded about
+    /// `subject` (the sponsorship, or for the consent the sponsor).
+    fn of(tx: &Tx, row: entity::sponsorship::Model, subject: (SubjectKind, Uuid)) -> Self {
+        Self {
+            audit_entry_id: tx
+                .receipt(subject.0, subject.1)
+                .map(ids::id_of::<AuditEventKind>),
+            sponsorship: Sponsorship(row),
+        }
+    }
 }
 
 /// The contribution recorded.
@@ -139,10 +159,10 @@ impl SponsorshipMutation {
         let input = input.parse()?;
         let tx = begin_write(&state.db).await?;
         let row = sponsorship::record(&tx, Viewer::of(ctx), input).await?;
+        let subject = (SubjectKind::Sponsorship, row.id);
+        let payload = SponsorshipPayload::of(&tx, row, subject);
         tx.commit().await?;
-        Ok(SponsorshipPayload {
-            sponsorship: Sponsorship(row),
-        })
+        Ok(payload)
     }
 
     /// Cancels a sponsorship that has not lapsed. TREASURER only; audited. Without another
@@ -166,10 +186,10 @@ impl SponsorshipMutation {
         };
         let tx = begin_write(&state.db).await?;
         let row = sponsorship::cancel(&tx, Viewer::of(ctx), input).await?;
+        let subject = (SubjectKind::Sponsorship, row.id);
+        let payload = SponsorshipPayload::of(&tx, row, subject);
         tx.commit().await?;
-        Ok(SponsorshipPayload {
-            sponsorship: Sponsorship(row),
-        })
+        Ok(payload)
     }
 
     /// Gives or withdraws the sponsor's consent to be shown in public, named through one of its
@@ -190,10 +210,15 @@ impl SponsorshipMutation {
         };
         let tx = begin_write(&state.db).await?;
         let row = sponsorship::set_disclosure(&tx, Viewer::of(ctx), input).await?;
+        // The consent is the sponsor's: its entry is about the account or the organization.
+        let subject = match Holder::from_key(&row.sponsor_key) {
+            Some(Holder::Account(id)) => (SubjectKind::Account, id),
+            Some(Holder::Organization(id)) => (SubjectKind::Organization, id),
+            None => return Err(ApiError::internal("a sponsorship's sponsor key")),
+        };
+        let payload = SponsorshipPayload::of(&tx, row, subject);
         tx.commit().await?;
-        Ok(SponsorshipPayload {
-            sponsorship: Sponsorship(row),
-        })
+        Ok(payload)
     }
 
     /// Records money or in-kind value received under a sponsorship. For the TREASURER and ADMIN,

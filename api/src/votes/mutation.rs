@@ -8,10 +8,11 @@ use crate::{
         mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
         types::{Amendment, ballots::Vote},
     },
+    audit::SubjectKind,
     auth::{Role, RoleGuard, SessionGuard, Viewer},
     db::begin_write,
-    error::ApiResult,
-    ids::key_of,
+    error::{ApiError, ApiResult},
+    ids::{self, key_of, kind::AuditEvent as AuditEventKind},
     members::types::Membership,
     services::Services,
     time::DateTime,
@@ -48,6 +49,10 @@ pub struct CastVoteInput {
 pub struct CastVotePayload {
     /// The vote.
     pub vote: Vote,
+    /// The ID of the audit entry recording the vote: the voter's receipt. The voter may read
+    /// it and fetch its inclusion proof (`auditInclusionProof(entryId:)`) once it is sealed,
+    /// within a second.
+    pub audit_entry_id: ID,
 }
 
 #[derive(Default)]
@@ -98,6 +103,9 @@ impl VoteMutation {
         let cast = commands::cast(&tx, Viewer::of(ctx), input).await?;
         // Subscribers hear of it once it is committed, on every replica.
         let announced = state.tally_events.announce(&tx, amendment).await?;
+        let receipt = tx
+            .receipt(SubjectKind::Amendment, amendment)
+            .ok_or_else(|| ApiError::internal("a vote recorded no audit entry"))?;
         tx.commit().await?;
         announced.after_commit();
         Ok(CastVotePayload {
@@ -107,6 +115,7 @@ impl VoteMutation {
                 membership_id: cast.entry.membership_id,
                 cast_at: cast.cast_at,
             },
+            audit_entry_id: ids::id_of::<AuditEventKind>(receipt),
         })
     }
 

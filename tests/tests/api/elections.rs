@@ -2,6 +2,7 @@
 //! the BOARD role following it, the community seat, the influence cap on ballot weights, the
 //! organization rule, the term limit, board size violations, secrecy and races.
 
+mod ballot_receipts;
 mod blt_export;
 mod board;
 mod certification;

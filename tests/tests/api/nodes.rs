@@ -31,6 +31,7 @@ const WALK: &str = "{
   elections(first: 10) { nodes { __typename id nominees { __typename id } } }
   board { directors { __typename id } }
   webhookEndpoints { nodes { __typename id deliveries(first: 10) { nodes { __typename id } } } }
+  auditEvents(first: 10) { nodes { __typename id } }
 }";
 
 /// Every `{__typename, id}` in `value`, by type.
@@ -167,4 +168,34 @@ async fn node_answers_null_for_an_election_draft_the_viewer_may_not_see() {
             "{election}"
         );
     }
+}
+
+#[tokio::test]
+async fn node_answers_an_audit_entry_only_to_those_who_may_read_it() {
+    let app = TestApp::new().await;
+    let ada = tests::factories::a_person(&app, "Ada").await;
+    let grace = tests::factories::a_person(&app, "Grace").await;
+    let own = app
+        .gql_as(
+            &ada.access_token,
+            "query($id: ID) { auditEvents(subjectId: $id) { nodes { id } } }",
+            json!({ "id": ada.id }),
+        )
+        .await;
+    let id = own.data()["auditEvents"]["nodes"][0]["id"].clone();
+    let query = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let mine = app
+        .gql_as(&ada.access_token, query, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        mine.data()["node"],
+        json!({ "__typename": "AuditEvent", "id": id })
+    );
+    // The same rules as `auditInclusionProof`: null for anyone else, and for anonymous callers.
+    let other = app
+        .gql_as(&grace.access_token, query, json!({ "id": id }))
+        .await;
+    assert_eq!(other.data()["node"], Value::Null);
+    let anonymous = app.gql(query, json!({ "id": id })).await;
+    assert_eq!(anonymous.data()["node"], Value::Null);
 }

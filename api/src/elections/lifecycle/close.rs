@@ -14,6 +14,7 @@ use crate::{
     elections::{
         ballots,
         lifecycle::{audit_step, days, lock, transition},
+        node_ids::nomination_id_text,
         nominations, published,
         record::FrozenRules,
         roll,
@@ -30,7 +31,9 @@ pub enum Closed {
 }
 
 /// Closes voting once its time has come: counts the ballots by Meek STV and stores the result,
-/// VOTING → CLOSED. While turnout is below the frozen threshold and extensions remain, voting is
+/// VOTING → CLOSED, in one audit entry (`election.closed`) with the published ballots (each
+/// receipt's SHA-256 in hex and its ranking of nomination IDs, in receipt-hash order): a voter's
+/// proof that their ballot is in the log (`Election.ballotsAuditEntryId`). While turnout is below the frozen threshold and extensions remain, voting is
 /// extended instead.
 #[tracing::instrument(skip_all, fields(election = %id))]
 pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
@@ -92,6 +95,18 @@ pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
         .collect();
     let counted = published::count_ballots(tx, &current, &rules, &candidates).await?;
     ballots::reshuffle(tx, id).await?;
+    // The published ballots go into the close's entry, so that a voter can prove their receipt
+    // is in the log: in receipt-hash order, which owes nothing to who cast them or when.
+    let published: Vec<serde_json::Value> = published::published_ballots(tx, id, 1.0)
+        .await?
+        .into_iter()
+        .map(|ballot| {
+            json!({
+                "receipt": ballot.receipt_hash,
+                "ranking": ballot.ranking.into_iter().map(nomination_id_text).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let stored = serde_json::to_string(&counted.result).map_err(ApiError::internal)?;
     let row = transition(
         tx,
@@ -116,6 +131,7 @@ pub async fn close(tx: &Tx, viewer: &Viewer, id: Uuid) -> ApiResult<Closed> {
             "quota": counted.result.quota,
             "seed": counted.result.seed,
             "castSponsorScale": counted.result.cast_sponsor_scale,
+            "ballots": published,
         }),
     )
     .await?;

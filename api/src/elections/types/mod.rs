@@ -167,6 +167,31 @@ impl Election {
         self.nominees_for(ctx).await
     }
 
+    /// The ID of the audit entry the close wrote (`election.closed`), once the election closed:
+    /// its summary holds the published ballots (each receipt's SHA-256 in hex and its ranking,
+    /// in receipt-hash order). A voter finds their receipt's hash in the entry's `leaf` bytes and
+    /// proves the entry is in the log with `auditInclusionProof(entryId:)`, which anyone who may
+    /// see the election may ask. Null before the close.
+    async fn ballots_audit_entry_id(&self, ctx: &Context<'_>) -> ApiResult<Option<ID>> {
+        use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+        if self.0.closed_at.is_none() {
+            return Ok(None);
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let entry = entity::prelude::AuditEvent::find()
+            .select_only()
+            .column(entity::audit_event::Column::Id)
+            .filter(entity::audit_event::Column::SubjectId.eq(self.0.id))
+            .filter(
+                entity::audit_event::Column::Action
+                    .eq(entity::audit_event::AuditAction::ElectionClosed),
+            )
+            .into_tuple::<uuid::Uuid>()
+            .one(db)
+            .await?;
+        Ok(entry.map(ids::id_of::<ids::kind::AuditEvent>))
+    }
+
     /// The count, once the election closed: null before.
     async fn result(&self) -> ApiResult<Option<ElectionResult>> {
         Ok(
