@@ -3,7 +3,7 @@
 
 use std::{fmt::Display, str::FromStr, time::Duration};
 
-use super::{Environment, SecretText, TrustedDocuments};
+use super::{Environment, LogWitness, SecretText, TrustedDocuments};
 
 /// A number, an address: anything `FromStr` reads.
 pub fn value<T: FromStr>(raw: &str) -> Result<T, String>
@@ -63,6 +63,34 @@ pub fn origins(raw: &str) -> Result<Vec<String>, String> {
         .map(|origin| origin.trim().to_owned())
         .filter(|origin| !origin.is_empty())
         .collect())
+}
+
+/// Comma-separated `<verifier key>=<URL>`: each witness's cosignature verifier key (checked)
+/// and the URL its `/add-checkpoint` is under.
+pub fn log_witnesses(raw: &str) -> Result<Vec<LogWitness>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let (key, url) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("`{entry}` is not `<verifier key>=<URL>`"))?;
+            let verifier = crate::log::note::parse_verifier_key(key)
+                .map_err(|err| format!("`{key}`: {err}"))?;
+            if verifier.alg != crate::log::note::COSIGNATURE {
+                return Err(format!(
+                    "`{key}` is not a witness's cosignature key (type 0x04)"
+                ));
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("`{url}` is not an http(s) URL"));
+            }
+            Ok(LogWitness {
+                verifier_key: key.trim().to_owned(),
+                url: url.trim().trim_end_matches('/').to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// A site's address without the trailing slash, so that paths can be appended.

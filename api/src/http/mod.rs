@@ -9,5 +9,6 @@ pub mod nulls;
 pub mod ops;
 pub mod request_id;
 pub mod unsubscribe;
+pub mod witness;
 pub mod ws;
 pub mod ws_budget;
