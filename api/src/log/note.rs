@@ -85,7 +85,25 @@ pub enum NoteError {
 
 /// Parses `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
 pub fn parse_verifier_key(text: &str) -> Result<NoteVerifier, NoteError> {
-    let mut parts = text.trim().splitn(3, '+');
+    let (name, id, alg, public) = split_key(text.trim())?;
+    if typed_key_id(name, alg, &public) != id {
+        return Err(NoteError::KeyIdMismatch);
+    }
+    Ok(NoteVerifier {
+        name: name.to_owned(),
+        alg,
+        key_id: id,
+        public,
+    })
+}
+
+/// A key's name, key id, signature type and 32 key bytes.
+type KeyParts<'a> = (&'a str, [u8; 4], u8, [u8; 32]);
+
+/// `<name>+<hex key id>+<base64(type ‖ 32 bytes)>`, split and decoded, the key id unchecked:
+/// what verifier keys and signer keys (after `PRIVATE+KEY+`) share.
+fn split_key(text: &str) -> Result<KeyParts<'_>, NoteError> {
+    let mut parts = text.splitn(3, '+');
     let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::BadKey);
     };
@@ -97,19 +115,11 @@ pub fn parse_verifier_key(text: &str) -> Result<NoteVerifier, NoteError> {
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or(NoteError::BadKey)?;
     let key = STANDARD.decode(key).map_err(|_| NoteError::BadKey)?;
-    let [alg @ (ED25519 | COSIGNATURE), public @ ..] = key.as_slice() else {
+    let [alg @ (ED25519 | COSIGNATURE), bytes @ ..] = key.as_slice() else {
         return Err(NoteError::BadKey);
     };
-    let public: [u8; 32] = public.try_into().map_err(|_| NoteError::BadKey)?;
-    if typed_key_id(name, *alg, &public) != id {
-        return Err(NoteError::KeyIdMismatch);
-    }
-    Ok(NoteVerifier {
-        name: name.to_owned(),
-        alg: *alg,
-        key_id: id,
-        public,
-    })
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| NoteError::BadKey)?;
+    Ok((name, id, *alg, bytes))
 }
 
 /// One signature line of a note.
@@ -277,24 +287,9 @@ pub fn parse_signer_key(text: &str) -> Result<(String, SigningKey), NoteError> {
         .trim()
         .strip_prefix("PRIVATE+KEY+")
         .ok_or(NoteError::BadKey)?;
-    let mut parts = rest.splitn(3, '+');
-    let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(NoteError::BadKey);
-    };
-    if name.is_empty() || name.chars().any(char::is_whitespace) {
-        return Err(NoteError::BadKey);
-    }
-    let id: [u8; 4] = hex::decode(id)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or(NoteError::BadKey)?;
-    let key = STANDARD.decode(key).map_err(|_| NoteError::BadKey)?;
-    let [alg @ (ED25519 | COSIGNATURE), seed @ ..] = key.as_slice() else {
-        return Err(NoteError::BadKey);
-    };
-    let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::BadKey)?;
+    let (name, id, alg, seed) = split_key(rest)?;
     let key = SigningKey::from_bytes(&seed);
-    if typed_key_id(name, *alg, &key.verifying_key().to_bytes()) != id {
+    if typed_key_id(name, alg, &key.verifying_key().to_bytes()) != id {
         return Err(NoteError::KeyIdMismatch);
     }
     Ok((name.to_owned(), key))
