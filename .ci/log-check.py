@@ -6,14 +6,17 @@ tlog-checkpoint specifications and RFC 8032 (Ed25519, section 5.1.7 verification
 Quorum's code. Python 3 standard library only (Ed25519 is verified with RFC 8032's arithmetic
 below), so it runs anywhere with no installs.
 
-    python3 .ci/log-check.py http://127.0.0.1:8000 [VERIFIER_KEY]
+    python3 .ci/log-check.py http://127.0.0.1:8000 [VERIFIER_KEY] [--witness WITNESS_KEY]...
 
 It fetches the verifier key (unless given) and the checkpoint, verifies the signature, then
 checks, for a sample of leaves, the inclusion proof of each against the checkpoint's root, and the
 consistency proof from every smaller size in a sample to the checkpoint, and (C2SP tlog-tiles) that
 the hash tiles for the checkpoint's size make its root. It cannot check a leaf's
 content (reading entries needs a login); it checks that the proofs the server serves lead to the
-root it signed. Exits 1 on any failure.
+root it signed. With `--witness`, it also checks each witness's cosignature on the checkpoint
+(C2SP tlog-cosignature, `cosignature/v1`: signature type 0x04, a big-endian 8-byte timestamp,
+then an Ed25519 signature of "cosignature/v1\ntime <t>\n" and the checkpoint's text). Exits 1
+on any failure.
 """
 
 import base64
@@ -106,30 +109,58 @@ def ed25519_verify(public, message, signature):
 # --- C2SP signed note and checkpoint -----------------------------------------------------------
 
 
-def parse_verifier_key(vkey):
+def parse_verifier_key(vkey, kind=0x01):
+    """A vkey, `<name>+<hex key id>+<base64(type || public key)>`, of signature type `kind`
+    (0x01 a note signer, 0x04 a witness's Ed25519 cosignature)."""
     name, key_id, key = vkey.strip().split("+", 2)
     raw = base64.b64decode(key)
-    assert raw[0] == 0x01 and len(raw) == 33, "not an Ed25519 verifier key"
+    assert raw[0] == kind and len(raw) == 33, f"not a verifier key of type {kind:#04x}: {vkey}"
     expected = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
     assert bytes.fromhex(key_id) == expected, "the key id does not match the key"
     return name, expected, raw[1:]
 
 
-def open_checkpoint(note, vkey):
-    name, key_id, public = parse_verifier_key(vkey)
+def split_note(note):
+    """The note's text (with its final newline) and its signature lines as (name, bytes)."""
     text, _, signatures = note.rpartition("\n\n")
     text += "\n"
-    verified = False
+    lines = []
     for line in signatures.splitlines():
         dash, who, sig = line.split(" ", 2)
         assert dash == "\u2014", "a signature line must start with an em dash"
-        raw = base64.b64decode(sig)
+        lines.append((who, base64.b64decode(sig)))
+    return text, lines
+
+
+def open_checkpoint(note, vkey):
+    name, key_id, public = parse_verifier_key(vkey)
+    text, signatures = split_note(note)
+    verified = False
+    for who, raw in signatures:
         if who == name and raw[:4] == key_id:
             verified = verified or ed25519_verify(public, text.encode(), raw[4:])
     assert verified, "no valid signature by " + name
     lines = text.split("\n")
     assert lines[0] == name, "the origin is not the key's name"
     return int(lines[1]), base64.b64decode(lines[2])
+
+
+def check_cosignature(note, vkey):
+    """The time of the valid cosignature of `note` by the witness `vkey` (every line with its
+    name and key id must verify)."""
+    name, key_id, public = parse_verifier_key(vkey, 0x04)
+    text, signatures = split_note(note)
+    times = []
+    for who, raw in signatures:
+        if who != name or raw[:4] != key_id:
+            continue
+        assert len(raw) == 4 + 8 + 64, f"a cosignature by {name} has the wrong length"
+        time = int.from_bytes(raw[4:12], "big")
+        message = f"cosignature/v1\ntime {time}\n".encode() + text.encode()
+        assert ed25519_verify(public, message, raw[12:]), f"a cosignature by {name} is invalid"
+        times.append(time)
+    assert times, "no cosignature by witness " + name
+    return max(times)
 
 
 # --- RFC 9162 ----------------------------------------------------------------------------------
@@ -196,10 +227,20 @@ def fetch(url):
 
 
 def main():
-    base = sys.argv[1].rstrip("/")
-    vkey = sys.argv[2] if len(sys.argv) > 2 else fetch(base + "/log/key")
-    size, root = open_checkpoint(fetch(base + "/log/checkpoint"), vkey)
+    args = sys.argv[1:]
+    witnesses = []
+    while "--witness" in args:
+        at = args.index("--witness")
+        witnesses.append(args[at + 1])
+        del args[at : at + 2]
+    base = args[0].rstrip("/")
+    vkey = args[1] if len(args) > 1 else fetch(base + "/log/key")
+    note = fetch(base + "/log/checkpoint")
+    size, root = open_checkpoint(note, vkey)
     print(f"checkpoint: size {size}, root {base64.b64encode(root).decode()}, signature valid")
+    for witness in witnesses:
+        time = check_cosignature(note, witness)
+        print(f"cosigned by {witness.split('+')[0]} at {time}: valid")
     if size < 2:
         print("the tree is too small to check proofs")
         return

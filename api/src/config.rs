@@ -167,6 +167,19 @@ pub struct Config {
     #[arg(env = "QUORUM_LOG_SEAL_INTERVAL_MS", default_value = "500")]
     #[arg(long, value_parser = parse::millis)]
     pub log_seal_interval: Duration,
+    /// The witnesses each new checkpoint of the audit log is sent to (C2SP tlog-witness),
+    /// separated by commas: `<URL>=<verifier key>`, the URL the witness's `/add-checkpoint` is
+    /// under and its cosignature verifier key (as `quorum witness keygen` prints it, type 0x04;
+    /// it contains no `=`); `<verifier key>=<URL>` is read too. Their cosignatures are served after the log's signature.
+    /// None by default.
+    #[arg(env = "QUORUM_LOG_WITNESSES", default_value = "")]
+    #[arg(long, value_parser = parse::log_witnesses)]
+    pub log_witnesses: ::std::vec::Vec<LogWitness>,
+    /// How many of `QUORUM_LOG_WITNESSES` must cosign a checkpoint for it to count as
+    /// witnessed (`auditCheckpoint.witnessed`); unset, all of them.
+    #[arg(env = "QUORUM_LOG_WITNESS_QUORUM")]
+    #[arg(long, value_parser = parse::value::<usize>)]
+    pub log_witness_quorum: Option<usize>,
     /// After SIGTERM or SIGINT, how long in-flight requests may finish, in seconds.
     #[arg(env = "QUORUM_SHUTDOWN_GRACE_SECS", default_value = "30")]
     #[arg(long, value_parser = parse::seconds)]
@@ -383,6 +396,16 @@ impl std::fmt::Debug for SecretText {
     }
 }
 
+/// A witness of the audit log, from `QUORUM_LOG_WITNESSES`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogWitness {
+    /// Its cosignature verifier key, `<name>+<hex key id>+<base64(0x04 ‖ public key)>`.
+    pub verifier_key: String,
+    /// Its submission prefix, without the trailing slash: requests go to
+    /// `<url>/add-checkpoint`.
+    pub url: String,
+}
+
 /// The SQLite file used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://quorum.db";
 
@@ -494,6 +517,12 @@ impl Config {
         !self.is_production() && is_local_dev_origin(origin)
     }
 
+    /// How many witnesses' cosignatures make a checkpoint witnessed: `QUORUM_LOG_WITNESS_QUORUM`,
+    /// else every configured witness.
+    pub fn witness_quorum(&self) -> usize {
+        self.log_witness_quorum.unwrap_or(self.log_witnesses.len())
+    }
+
     /// True when running with production safeguards.
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
@@ -518,6 +547,14 @@ impl Config {
             return Err(ConfigError::new(
                 "QUORUM_LOG_SEAL_INTERVAL_MS",
                 "must be at least 1 ms",
+            ));
+        }
+        if self.log_witness_quorum.is_some_and(|quorum| {
+            quorum > self.log_witnesses.len() || (quorum == 0 && !self.log_witnesses.is_empty())
+        }) {
+            return Err(ConfigError::new(
+                "QUORUM_LOG_WITNESS_QUORUM",
+                "must be between 1 and the number of QUORUM_LOG_WITNESSES",
             ));
         }
         let origin = self.log_origin();

@@ -1,6 +1,6 @@
-//! The background work every replica runs beside serving requests: the notification workers and
-//! the daily scheduler. Each gets a small pool of its own, so that background polling never
-//! takes a connection a request is waiting for.
+//! The background work every replica runs beside serving requests: the audit log's sealer and
+//! its witnesses, the notification workers and the daily scheduler. Each gets a small pool of
+//! its own, so that background polling never takes a connection a request is waiting for.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,7 +9,10 @@ use tokio::task::AbortHandle;
 use crate::{
     auth::{keys::SigningKeys, sealing::ServerSecrets},
     config::Config,
-    log::sealer::{self, LogSigner},
+    log::{
+        cosigning,
+        sealer::{self, LogSigner},
+    },
     metrics::Metrics,
     notifications, scheduler,
 };
@@ -33,6 +36,12 @@ impl Jobs {
         let sealer = tokio::spawn(seal(config.clone(), keys));
         if let Ok(mut tasks) = jobs.tasks.lock() {
             tasks.push(sealer.abort_handle());
+        }
+        if !config.log_witnesses.is_empty() {
+            let cosigning = tokio::spawn(cosign(config.clone(), metrics.clone()));
+            if let Ok(mut tasks) = jobs.tasks.lock() {
+                tasks.push(cosigning.abort_handle());
+            }
         }
         if !config.notifications.workers {
             return jobs;
@@ -76,6 +85,14 @@ async fn seal(config: Arc<Config>, keys: Arc<SigningKeys>) {
     let db = connect_patiently(&config, 1, "the audit log's sealer").await;
     let signer = LogSigner::new(config.log_origin(), keys);
     sealer::run(db, signer, config.log_seal_interval).await;
+}
+
+/// Sends each new checkpoint to the witnesses (`QUORUM_LOG_WITNESSES`), on a pool of its own, so
+/// that a slow witness never delays the sealer or a request.
+async fn cosign(config: Arc<Config>, metrics: Arc<Metrics>) {
+    let db = connect_patiently(&config, 1, "the audit log's witnesses").await;
+    let witnesses = cosigning::Witness::configured(&config.log_witnesses);
+    cosigning::run(db, witnesses, config.log_seal_interval, metrics).await;
 }
 
 /// Connects, retrying with a growing pause: a database that is not up yet at start must not

@@ -74,6 +74,47 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// A witness of Merkle tree logs (C2SP tlog-witness), as a Mirror member runs one for the
+    /// foundation's governance log (docs/log.md, "Witnesses"). Needs no database and reads no
+    /// other setting.
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WitnessCommand {
+    /// Make a witness key: writes the private key to FILE (mode 0600, never overwritten) and
+    /// prints the verifier key to give to the log's operator and to members.
+    Keygen {
+        /// The witness's name, a schema-less URL such as `mirror.example.org/witness`.
+        #[arg(long)]
+        name: String,
+        /// Where to write the private key.
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
+    /// Serve `POST /add-checkpoint` (and `GET /<origin hash>/checkpoint`) for the logs given.
+    Serve {
+        /// The private key, as `keygen` writes it (Go's `PRIVATE+KEY+…` note signer format).
+        #[arg(long)]
+        key: std::path::PathBuf,
+        /// A log to witness: its origin and its note verifier key (repeatable).
+        #[arg(long, num_args = 2, value_names = ["ORIGIN", "VERIFIER_KEY"], required = true)]
+        log: Vec<String>,
+        /// The address to listen on (`--listen` is read too); port 0 picks a free one (printed at
+        /// start).
+        #[arg(
+            long = "addr",
+            visible_alias = "listen",
+            default_value = "127.0.0.1:8090"
+        )]
+        listen: String,
+        /// Where the last checkpoint cosigned per log is kept (written atomically).
+        #[arg(long, default_value = "witness-state.json")]
+        state: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -141,6 +182,9 @@ async fn main() -> ExitCode {
         print!("{}", api::schema::sdl());
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::Witness { command }) = cli.command {
+        return witness(command).await;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -152,7 +196,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
-        Command::Schema => Ok(()),
+        Command::Schema | Command::Witness { .. } => Ok(()),
         Command::Admin { command } => admin(&config, command).await,
         Command::Documents { command } => documents(&config, command).await,
         Command::DemoData => demo_data(&config).await,
@@ -179,6 +223,77 @@ async fn main() -> ExitCode {
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// `quorum witness …`: the only commands that read no configuration.
+async fn witness(command: WitnessCommand) -> ExitCode {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    let json = std::env::var("QUORUM_LOG_FORMAT").is_ok_and(|format| format == "json");
+    telemetry::init(json, &filter);
+    let result: Result<(), Failure> = match command {
+        WitnessCommand::Keygen { name, key } => witness_keygen(&name, &key),
+        WitnessCommand::Serve {
+            key,
+            log,
+            listen,
+            state,
+        } => witness_serve(&key, &log, &listen, state).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("quorum witness: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn witness_keygen(name: &str, path: &std::path::Path) -> Result<(), Failure> {
+    use std::io::Write;
+    let (private, verifier) = api::log::witness::keygen(name)
+        .map_err(|_| "the name must be a schema-less URL with no spaces or '+'")?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+    writeln!(file, "{private}")?;
+    println!("{verifier}");
+    Ok(())
+}
+
+async fn witness_serve(
+    key: &std::path::Path,
+    logs: &[String],
+    listen: &str,
+    state: std::path::PathBuf,
+) -> Result<(), Failure> {
+    use poem::listener::{Acceptor, Listener};
+    let logs: Vec<(String, String)> = logs
+        .chunks(2)
+        .map(|pair| (pair[0].clone(), pair[1].clone()))
+        .collect();
+    let witness = std::sync::Arc::new(api::log::witness::Witness::open(key, &logs, state)?);
+    let acceptor = TcpListener::bind(listen.to_owned()).into_acceptor().await?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .ok_or("no address to listen on")?;
+    // The first line of output: what a supervisor (or a test) reads to find the port.
+    println!("listening on {addr}");
+    println!("{}", witness.verifier_key());
+    tracing::info!(%addr, witness = witness.name(), logs = logs.len(), "the witness is serving");
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            api::http::witness::app(witness),
+            shutdown_signal(),
+            Some(std::time::Duration::from_secs(5)),
+        )
+        .await?;
+    Ok(())
+}
 
 async fn migrate(config: &Config) -> Result<(), Failure> {
     let db = db::open(config).await?;

@@ -28,6 +28,7 @@ pub struct Metrics {
     listener_stalls: IntCounter,
     known_operations: Mutex<HashSet<String>>,
     documents: IntCounterVec,
+    witness_requests: IntCounterVec,
 }
 
 impl Metrics {
@@ -103,6 +104,15 @@ impl Metrics {
             "quorum_public_cache_listener_stalls_total",
             "Times the LISTEN heartbeat was found overdue.",
         )?;
+        let witness_requests = IntCounterVec::new(
+            Opts::new(
+                "quorum_log_witness_requests_total",
+                "Checkpoints sent to the audit log's witnesses, by witness and outcome \
+                 (cosigned, refused, unreachable, failed).",
+            ),
+            &["witness", "outcome"],
+        )?;
+        registry.register(Box::new(witness_requests.clone()))?;
         registry.register(Box::new(listener_up.clone()))?;
         registry.register(Box::new(heartbeat_age.clone()))?;
         registry.register(Box::new(listener_stalls.clone()))?;
@@ -127,6 +137,7 @@ impl Metrics {
             listener_stalls,
             known_operations: Mutex::new(HashSet::new()),
             documents,
+            witness_requests,
         })
     }
 
@@ -148,6 +159,13 @@ impl Metrics {
         self.latency
             .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts one checkpoint sent to the witness named `witness`, with its `outcome`.
+    pub fn record_witness_request(&self, witness: &str, outcome: &str) {
+        self.witness_requests
+            .with_label_values(&[witness, outcome])
+            .inc();
     }
 
     /// Counts one delivery attempt on `channel` (`webhook`, `email`) with its `outcome`.

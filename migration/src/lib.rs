@@ -75,6 +75,8 @@ mod m20261208_000201_add_refresh_tokens_sealed_successor;
 mod m20261208_000202_create_refresh_tokens_session_index;
 mod m20261208_000203_add_sessions_cookie;
 mod m20261208_000204_create_sessions_cookie_index;
+mod m20261208_000250_create_log_cosignatures;
+mod m20261208_000251_create_log_witness_sizes;
 mod m20261209_000101_create_sponsor_tiers_folded_name_index;
 mod m20261209_000102_subscribe_renewed_where_created;
 mod m20261209_000401_create_trusted_documents;
@@ -190,6 +192,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_002404_create_log_nodes::Migration),
             Box::new(m20261210_002405_create_log_checkpoints::Migration),
             Box::new(m20261210_002406_create_audit_events_seq_sequence::Migration),
+            Box::new(m20261208_000250_create_log_cosignatures::Migration),
+            Box::new(m20261208_000251_create_log_witness_sizes::Migration),
         ]
     }
 }

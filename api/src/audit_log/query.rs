@@ -15,8 +15,9 @@ use crate::{
     auth::{Role, RoleGuard, Viewer},
     error::{ApiError, ApiResult},
     ids::{self, NodeKind},
-    log::store,
+    log::{cosigning, store},
     pagination::{PageArgs, cost, fetch_page},
+    services::Services,
 };
 
 #[derive(Default)]
@@ -113,9 +114,10 @@ impl AuditQuery {
     /// copies; null until the sealer has signed the first (within seconds of the start).
     async fn audit_checkpoint(&self, ctx: &Context<'_>) -> ApiResult<Option<AuditCheckpoint>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::latest(db)
+        let config = &ctx.data::<Services>()?.config;
+        cosigning::latest(db)
             .await?
-            .map(AuditCheckpoint::of)
+            .map(|served| AuditCheckpoint::of(served, config))
             .transpose()
     }
 
@@ -180,9 +182,10 @@ impl AuditQuery {
             ));
         }
         let hashes = store::inclusion(db, index as u64, checkpoint.size as u64).await?;
+        let checkpoint = cosigning::served(db, checkpoint).await?;
         Ok(Some(AuditInclusionProof {
             leaf_index: index,
-            tree_size: checkpoint.size,
+            tree_size: checkpoint.row.size,
             hashes: hashes.iter().map(|h| STANDARD.encode(h)).collect(),
             checkpoint: checkpoint.note,
         }))

@@ -6,6 +6,7 @@ use entity::audit_event::{self, ActorKind};
 
 use crate::{
     accounts::{loader::AccountLoader, types::Account},
+    config::Config,
     error::{ApiError, ApiResult},
     ids,
     loaders::cached_loader,
@@ -150,16 +151,23 @@ pub struct AuditCheckpoint {
     pub root: [u8; 32],
     pub note: String,
     pub signed_at: chrono::DateTime<chrono::Utc>,
+    pub cosignatures: usize,
+    pub witnessed: bool,
 }
 
 impl AuditCheckpoint {
-    /// The checkpoint of a stored row.
-    pub fn of(row: entity::log_checkpoint::Model) -> ApiResult<Self> {
+    /// The checkpoint as served, with its cosignatures, counted against the witnesses
+    /// `config` names.
+    pub fn of(served: crate::log::cosigning::Served, config: &Config) -> ApiResult<Self> {
+        let cosignatures = served.cosigned_by(&config.log_witnesses);
+        let row = served.row;
         Ok(Self {
             size: u64::try_from(row.size).map_err(|_| ApiError::internal("a negative size"))?,
             root: crate::log::store::hash_of(&row.root)?,
-            note: row.note,
+            note: served.note,
             signed_at: row.signed_at,
+            cosignatures,
+            witnessed: !config.log_witnesses.is_empty() && cosignatures >= config.witness_quorum(),
         })
     }
 
@@ -190,6 +198,21 @@ impl AuditCheckpoint {
     /// line, then `— <key name> <base64(key id ‖ signature)>`.
     async fn note(&self) -> &str {
         &self.note
+    }
+
+    /// How many of the witnesses the server sends its checkpoints to (`QUORUM_LOG_WITNESSES`)
+    /// cosigned this one, after checking that it extends the last one they cosigned. Their
+    /// cosignature lines follow the log's signature in `note`; check them with the witnesses'
+    /// verifier keys (`quorum admin verify-log --witness`). A checkpoint signed moments ago
+    /// may not carry them yet.
+    async fn cosignatures(&self) -> i32 {
+        i32::try_from(self.cosignatures).unwrap_or(i32::MAX)
+    }
+
+    /// Whether at least `QUORUM_LOG_WITNESS_QUORUM` of the witnesses (by default all of them)
+    /// cosigned this checkpoint. Always false when the server names no witness.
+    async fn witnessed(&self) -> bool {
+        self.witnessed
     }
 
     /// The tree size, as a string.

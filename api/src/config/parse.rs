@@ -3,7 +3,7 @@
 
 use std::{fmt::Display, str::FromStr, time::Duration};
 
-use super::{Environment, SecretText, TrustedDocuments};
+use super::{Environment, LogWitness, SecretText, TrustedDocuments};
 
 /// A number, an address: anything `FromStr` reads.
 pub fn value<T: FromStr>(raw: &str) -> Result<T, String>
@@ -63,6 +63,39 @@ pub fn origins(raw: &str) -> Result<Vec<String>, String> {
         .map(|origin| origin.trim().to_owned())
         .filter(|origin| !origin.is_empty())
         .collect())
+}
+
+/// Comma-separated `<URL>=<verifier key>` (the API contract's form; `<verifier key>=<URL>` is
+/// read too): the URL each witness's `/add-checkpoint` is under and its cosignature verifier
+/// key (checked). A verifier key holds no `=`, so a URL's query may.
+pub fn log_witnesses(raw: &str) -> Result<Vec<LogWitness>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let not_a_pair = || format!("`{entry}` is not `<URL>=<verifier key>`");
+            let (key, url) = if entry.starts_with("http://") || entry.starts_with("https://") {
+                let (url, key) = entry.rsplit_once('=').ok_or_else(not_a_pair)?;
+                (key, url)
+            } else {
+                entry.split_once('=').ok_or_else(not_a_pair)?
+            };
+            let verifier = crate::log::note::parse_verifier_key(key)
+                .map_err(|err| format!("`{key}`: {err}"))?;
+            if verifier.alg != crate::log::note::COSIGNATURE {
+                return Err(format!(
+                    "`{key}` is not a witness's cosignature key (type 0x04)"
+                ));
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("`{url}` is not an http(s) URL"));
+            }
+            Ok(LogWitness {
+                verifier_key: key.trim().to_owned(),
+                url: url.trim().trim_end_matches('/').to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// A site's address without the trailing slash, so that paths can be appended.

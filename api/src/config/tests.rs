@@ -293,3 +293,35 @@ fn config_in_production(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
     vars.extend_from_slice(extra);
     config(&vars)
 }
+
+#[test]
+fn witnesses_are_read_as_url_then_key_and_the_other_way_round() {
+    let key = crate::log::note::typed_verifier_key(
+        "witness.mirror.example.org",
+        crate::log::note::COSIGNATURE,
+        &[7; 32],
+    );
+    let contract = config(&[(
+        "QUORUM_LOG_WITNESSES",
+        &format!("https://w.example.org/?a=b={key}"),
+    )])
+    .expect("URL=key");
+    let reversed = config(&[(
+        "QUORUM_LOG_WITNESSES",
+        &format!("{key}=https://w.example.org/?a=b"),
+    )])
+    .expect("key=URL");
+    for read in [contract, reversed] {
+        assert_eq!(read.log_witnesses.len(), 1);
+        assert_eq!(read.log_witnesses[0].verifier_key, key);
+        assert_eq!(read.log_witnesses[0].url, "https://w.example.org/?a=b");
+    }
+    let plain = crate::log::note::verifier_key("log.example.org", &[7; 32]);
+    assert!(
+        config(&[(
+            "QUORUM_LOG_WITNESSES",
+            &format!("https://w.example.org={plain}")
+        )])
+        .is_err()
+    );
+}

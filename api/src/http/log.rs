@@ -1,7 +1,8 @@
 //! The Merkle tree log over plain HTTP, for tools that do not speak GraphQL (`verify-log`,
 //! witnesses, monitors, a short script): the signed checkpoint, the verifier key and proofs.
 //!
-//! - `GET /log/checkpoint`: the latest C2SP signed checkpoint, `text/plain`.
+//! - `GET /log/checkpoint`: the latest C2SP signed checkpoint, `text/plain`, with the witnesses'
+//!   cosignature lines it has so far after the log's signature.
 //! - `GET /log/key`: the note verifier key of the log's signing key, `text/plain`.
 //! - `GET /log/proof/inclusion?index=N&size=M`: `{ leafIndex, treeSize, hashes }`, the hashes
 //!   base64, bottom first; `size` must be the size of a signed checkpoint (default the latest).
@@ -20,7 +21,7 @@ use poem::{
 
 use crate::{
     error::ApiError,
-    log::{sealer::LogSigner, store},
+    log::{cosigning, sealer::LogSigner, store},
     state::AppState,
 };
 
@@ -73,8 +74,8 @@ fn number(req: &Request, name: &str) -> Result<Option<u64>, String> {
 /// `GET /log/checkpoint`
 #[handler]
 pub async fn latest_checkpoint(state: Data<&AppState>) -> Response {
-    match store::latest(&state.db).await {
-        Ok(Some(row)) => text(StatusCode::OK, row.note),
+    match cosigning::latest(&state.db).await {
+        Ok(Some(served)) => text(StatusCode::OK, served.note),
         Ok(None) => text(
             StatusCode::NOT_FOUND,
             "no checkpoint has been signed yet\n".to_owned(),

@@ -10,5 +10,6 @@ pub mod ops;
 pub mod request_id;
 pub mod tiles;
 pub mod unsubscribe;
+pub mod witness;
 pub mod ws;
 pub mod ws_budget;

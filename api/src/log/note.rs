@@ -8,7 +8,7 @@
 //! what a member configures, is `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use super::tree::Hash;
@@ -85,7 +85,25 @@ pub enum NoteError {
 
 /// Parses `<name>+<hex key id>+<base64(0x01 ‖ public key)>`.
 pub fn parse_verifier_key(text: &str) -> Result<NoteVerifier, NoteError> {
-    let mut parts = text.trim().splitn(3, '+');
+    let (name, id, alg, public) = split_key(text.trim())?;
+    if typed_key_id(name, alg, &public) != id {
+        return Err(NoteError::KeyIdMismatch);
+    }
+    Ok(NoteVerifier {
+        name: name.to_owned(),
+        alg,
+        key_id: id,
+        public,
+    })
+}
+
+/// A key's name, key id, signature type and 32 key bytes.
+type KeyParts<'a> = (&'a str, [u8; 4], u8, [u8; 32]);
+
+/// `<name>+<hex key id>+<base64(type ‖ 32 bytes)>`, split and decoded, the key id unchecked:
+/// what verifier keys and signer keys (after `PRIVATE+KEY+`) share.
+fn split_key(text: &str) -> Result<KeyParts<'_>, NoteError> {
+    let mut parts = text.splitn(3, '+');
     let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::BadKey);
     };
@@ -97,19 +115,11 @@ pub fn parse_verifier_key(text: &str) -> Result<NoteVerifier, NoteError> {
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or(NoteError::BadKey)?;
     let key = STANDARD.decode(key).map_err(|_| NoteError::BadKey)?;
-    let [alg @ (ED25519 | COSIGNATURE), public @ ..] = key.as_slice() else {
+    let [alg @ (ED25519 | COSIGNATURE), bytes @ ..] = key.as_slice() else {
         return Err(NoteError::BadKey);
     };
-    let public: [u8; 32] = public.try_into().map_err(|_| NoteError::BadKey)?;
-    if typed_key_id(name, *alg, &public) != id {
-        return Err(NoteError::KeyIdMismatch);
-    }
-    Ok(NoteVerifier {
-        name: name.to_owned(),
-        alg: *alg,
-        key_id: id,
-        public,
-    })
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| NoteError::BadKey)?;
+    Ok((name, id, *alg, bytes))
 }
 
 /// One signature line of a note.
@@ -196,29 +206,93 @@ impl Note {
     /// [`cosigned_message`]). A cosignature's time is returned.
     pub fn verify(&self, verifier: &NoteVerifier) -> Result<Option<u64>, NoteError> {
         let key = VerifyingKey::from_bytes(&verifier.public).map_err(|_| NoteError::BadKey)?;
+        self.signatures
+            .iter()
+            .filter(|sig| sig.name == verifier.name && sig.key_id == verifier.key_id)
+            .find_map(|sig| self.check(sig, verifier, &key))
+            .ok_or_else(|| NoteError::Unsigned(verifier.name.clone()))
+    }
+
+    /// As [`Note::verify`], and strictly as a witness must (C2SP signed-note and tlog-witness):
+    /// every signature line whose name and key id are `verifier`'s must verify, not only one.
+    pub fn verify_every(&self, verifier: &NoteVerifier) -> Result<Option<u64>, NoteError> {
+        let key = VerifyingKey::from_bytes(&verifier.public).map_err(|_| NoteError::BadKey)?;
+        let mut verified = None;
         for sig in &self.signatures {
             if sig.name != verifier.name || sig.key_id != verifier.key_id {
                 continue;
             }
-            if verifier.alg == COSIGNATURE {
-                let Some((time, signature)) = sig.signature.split_first_chunk::<8>() else {
-                    continue;
-                };
-                let time = u64::from_be_bytes(*time);
-                let message = cosigned_message(&self.text, time);
-                if Signature::from_slice(signature)
-                    .is_ok_and(|s| key.verify(message.as_bytes(), &s).is_ok())
-                {
-                    return Ok(Some(time));
-                }
-            } else if Signature::from_slice(&sig.signature)
-                .is_ok_and(|s| key.verify(self.text.as_bytes(), &s).is_ok())
-            {
-                return Ok(None);
-            }
+            verified = Some(
+                self.check(sig, verifier, &key)
+                    .ok_or_else(|| NoteError::Unsigned(verifier.name.clone()))?,
+            );
         }
-        Err(NoteError::Unsigned(verifier.name.clone()))
+        verified.ok_or_else(|| NoteError::Unsigned(verifier.name.clone()))
     }
+
+    /// `Some` (with a cosignature's time) when `sig` is a valid signature of the text by `key`.
+    fn check(
+        &self,
+        sig: &NoteSignature,
+        verifier: &NoteVerifier,
+        key: &VerifyingKey,
+    ) -> Option<Option<u64>> {
+        if verifier.alg == COSIGNATURE {
+            let (time, signature) = sig.signature.split_first_chunk::<8>()?;
+            let time = u64::from_be_bytes(*time);
+            let message = cosigned_message(&self.text, time);
+            Signature::from_slice(signature)
+                .is_ok_and(|s| key.verify(message.as_bytes(), &s).is_ok())
+                .then_some(Some(time))
+        } else {
+            Signature::from_slice(&sig.signature)
+                .is_ok_and(|s| key.verify(self.text.as_bytes(), &s).is_ok())
+                .then_some(None)
+        }
+    }
+}
+
+/// A witness's cosignature of the note text `text` at `time` (seconds since the epoch) by the
+/// Ed25519 key `key` named `name`: C2SP tlog-cosignature's `cosignature/v1`, whose signature
+/// bytes are the big-endian time then the Ed25519 signature of [`cosigned_message`].
+pub fn cosign(text: &str, name: &str, key: &SigningKey, time: u64) -> NoteSignature {
+    let public = key.verifying_key().to_bytes();
+    let mut signature = time.to_be_bytes().to_vec();
+    signature.extend_from_slice(&key.sign(cosigned_message(text, time).as_bytes()).to_bytes());
+    NoteSignature {
+        name: name.to_owned(),
+        key_id: typed_key_id(name, COSIGNATURE, &public),
+        signature,
+    }
+}
+
+/// The private key file of a note signer, as Go's `golang.org/x/mod/sumdb/note` writes it:
+/// `PRIVATE+KEY+<name>+<hex key id>+<base64(signature type ‖ 32-byte Ed25519 seed)>`. The type
+/// is [`ED25519`] (as `note.GenerateKey` makes, and transparency-dev's witness reads) or
+/// [`COSIGNATURE`]; the key id is computed with that type.
+pub fn signer_key(name: &str, alg: u8, key: &SigningKey) -> String {
+    let public = key.verifying_key().to_bytes();
+    let mut typed = vec![alg];
+    typed.extend_from_slice(&key.to_bytes());
+    format!(
+        "PRIVATE+KEY+{name}+{}+{}",
+        hex::encode(typed_key_id(name, alg, &public)),
+        STANDARD.encode(typed)
+    )
+}
+
+/// Reads a [`signer_key`]: the key's name and its Ed25519 key.
+pub fn parse_signer_key(text: &str) -> Result<(String, SigningKey), NoteError> {
+    let rest = text
+        .trim()
+        .strip_prefix("PRIVATE+KEY+")
+        .ok_or(NoteError::BadKey)?;
+    let (name, id, alg, seed) = split_key(rest)?;
+    let key = SigningKey::from_bytes(&seed);
+    if typed_key_id(name, alg, &key.verifying_key().to_bytes()) != id {
+        return Err(NoteError::KeyIdMismatch);
+    }
+    Ok((name.to_owned(), key))
 }
 
 /// A C2SP checkpoint: the log's origin, its size and its root hash.
@@ -300,6 +374,64 @@ mod tests {
         let mut forged = note.clone();
         forged.text = forged.text.replace("cryptography", "a blockchain");
         assert!(forged.verify(&verifier).is_err());
+    }
+
+    /// The witness keys of transparency-dev/formats' tests (`note_cosigv1_test.go`): a native
+    /// cosignature verifier key (type 0x04) and a plain Ed25519 one.
+    #[test]
+    fn published_cosignature_verifier_keys_parse() {
+        let native = parse_verifier_key(
+            "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2",
+        )
+        .expect("a cosignature key");
+        assert_eq!(native.alg, COSIGNATURE);
+        let plain =
+            parse_verifier_key("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6")
+                .expect("an Ed25519 key");
+        assert_eq!(plain.alg, ED25519);
+        assert!(parse_verifier_key("rekor.sigstore.dev+12345678+AwEB").is_err());
+    }
+
+    #[test]
+    fn cosignatures_verify_with_the_typed_key_only() {
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let public = key.verifying_key().to_bytes();
+        let text = "example.org/audit\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+        let note = Note {
+            text: text.to_owned(),
+            signatures: vec![cosign(text, "w.example/1", &key, 1_700_000_000)],
+        };
+        let witness = parse_verifier_key(&typed_verifier_key("w.example/1", COSIGNATURE, &public))
+            .expect("a key");
+        assert_eq!(note.verify(&witness), Ok(Some(1_700_000_000)));
+        assert_eq!(note.verify_every(&witness), Ok(Some(1_700_000_000)));
+        // The same key as a plain note signer names another key id: no signature of it.
+        let plain = parse_verifier_key(&verifier_key("w.example/1", &public)).expect("a key");
+        assert!(note.verify(&plain).is_err());
+        // A second line with the witness's name and id that does not verify spoils the note
+        // for a strict reader, though one valid line remains.
+        let mut spoiled = note.clone();
+        let mut bad = spoiled.signatures[0].clone();
+        bad.signature[10] ^= 1;
+        spoiled.signatures.push(bad);
+        assert!(spoiled.verify(&witness).is_ok());
+        assert!(spoiled.verify_every(&witness).is_err());
+    }
+
+    #[test]
+    fn signer_keys_round_trip() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        for alg in [ED25519, COSIGNATURE] {
+            let text = signer_key("w.example/1", alg, &key);
+            let (name, read) = parse_signer_key(&text).expect("a signer key");
+            assert_eq!(name, "w.example/1");
+            assert_eq!(read.to_bytes(), key.to_bytes());
+        }
+        let renamed = signer_key("w.example/1", ED25519, &key).replace("/1", "/2");
+        assert!(matches!(
+            parse_signer_key(&renamed),
+            Err(NoteError::KeyIdMismatch)
+        ));
     }
 
     #[test]
