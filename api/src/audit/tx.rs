@@ -1,5 +1,5 @@
 //! The write transaction every command runs in. Its audit entries are staged as the command
-//! records them and inserted at commit (see [`crate::audit::append`]), touching no row that
+//! records them and inserted at commit (see [`crate::audit::entry::append`]), touching no row that
 //! another writer needs.
 
 use sea_orm::{
@@ -13,8 +13,8 @@ use sea_orm::{
 pub struct Tx {
     inner: DatabaseTransaction,
     /// The database written, whose public-read caches the commit makes stale.
-    database: crate::public_cache::Database,
-    staged: std::sync::Mutex<Vec<super::Staged>>,
+    database: crate::public_change::Database,
+    staged: std::sync::Mutex<Vec<super::entry::Staged>>,
     /// Whether the commit may have changed a public read, and so makes the caches stale.
     public: bool,
 }
@@ -46,7 +46,7 @@ async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
         .await?;
     Ok(Tx {
         inner,
-        database: crate::public_cache::Database::of(db),
+        database: crate::public_change::Database::of(db),
         staged: std::sync::Mutex::default(),
         public,
     })
@@ -54,7 +54,7 @@ async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
 
 impl Tx {
     /// Keeps an audit entry until the commit inserts it.
-    pub(crate) fn stage(&self, entry: super::Staged) {
+    pub(crate) fn stage(&self, entry: super::entry::Staged) {
         self.staged
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -70,15 +70,15 @@ impl Tx {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        super::append(&self.inner, staged).await?;
+        super::entry::append(&self.inner, staged).await?;
         if !self.public {
             self.inner.commit().await?;
             return Ok(());
         }
         // Anything public may have changed: the other replicas hear of it at commit.
-        crate::public_cache::announce(&self.inner).await?;
+        crate::public_change::announce(&self.inner).await?;
         self.inner.commit().await?;
-        crate::public_cache::committed(&self.database);
+        crate::public_change::committed(&self.database);
         Ok(())
     }
 

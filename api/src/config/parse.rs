@@ -1,9 +1,36 @@
-//! How each kind of setting is read from its variable's text; the messages become the `problem`
-//! of the [`ConfigError`](super::ConfigError) that names the variable.
+//! How each kind of setting is read from its variable's text, and the kinds of value of our own
+//! it reads into; the messages become the `problem` of the [`ConfigError`](super::ConfigError)
+//! that names the variable.
 
 use std::{fmt::Display, str::FromStr, time::Duration};
 
-use super::{Environment, SecretText, TrustedDocuments};
+/// Where the server runs: development is forgiving, production refuses unsafe settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Whether requests may, or must, name a registered document instead of sending a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustedDocuments {
+    /// Document ids are not looked up; every request sends its query.
+    Off,
+    /// A request sends a query or names a registered document.
+    Allow,
+    /// A request must name a registered document.
+    Require,
+}
+
+/// A secret setting: kept out of `Debug` output, so that it never reaches a log.
+#[derive(Clone)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
 
 /// A number, an address: anything `FromStr` reads.
 pub fn value<T: FromStr>(raw: &str) -> Result<T, String>

@@ -4,11 +4,10 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use crate::{
     audit::Actor,
-    auth::{Role, RoleGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard},
     documents::commands,
     error::ApiResult,
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -57,7 +56,6 @@ impl DocumentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RegisterTrustedDocumentsInput,
     ) -> ApiResult<RegisterTrustedDocumentsPayload> {
-        let state = ctx.data::<Services>()?;
         let client = commands::client_name(&input.client_name, &crate::field!(input.client_name))?;
         let documents = commands::checked(
             input
@@ -66,10 +64,10 @@ impl DocumentMutation {
                 .map(|entry| (entry.id, entry.document)),
             &crate::field!(input.documents),
         )?;
-        let tx = begin_write(&state.db).await?;
-        let registered =
-            commands::register(&tx, Actor::of(Viewer::of(ctx)), &client, documents).await?;
-        tx.commit().await?;
+        let registered = run(ctx, documents, async |tx, viewer, documents| {
+            commands::register(tx, Actor::of(viewer), &client, documents).await
+        })
+        .await?;
         Ok(RegisterTrustedDocumentsPayload {
             client_name: client,
             added: i32::try_from(registered.added).unwrap_or(i32::MAX),

@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::{
     auth::{SessionGuard, Viewer},
-    db::begin_write,
     error::{ApiError, ApiResult},
     holders::Holder,
     ids::key_of,
@@ -23,7 +22,7 @@ use crate::{
     },
     mirrors::types::Mirror,
     organizations::types::Organization,
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -141,7 +140,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let holder = match &input.organization_id {
@@ -162,9 +160,7 @@ impl MembershipMutation {
                 .collect::<ApiResult<HashSet<Uuid>>>()?,
             disclose: input.disclose,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = application::apply(&tx, viewer, apply).await?;
-        tx.commit().await?;
+        let row = run(ctx, apply, application::apply).await?;
         Ok(ApplicationPayload {
             application: Application(row),
         })
@@ -178,12 +174,9 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: WithdrawApplicationInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let id =
             key_of::<Application>(&input.application_id, &crate::field!(input.application_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = application::withdraw(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, application::withdraw).await?;
         Ok(ApplicationPayload {
             application: Application(row),
         })
@@ -202,7 +195,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ReviewApplicationInput,
     ) -> ApiResult<ReviewApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
         let application_id =
@@ -229,12 +221,11 @@ impl MembershipMutation {
                 ));
             }
         };
-        let tx = begin_write(&state.db).await?;
-        let reviewed = match decision {
-            Decision::Approve(review) => application::approve(&tx, viewer, review).await?,
-            Decision::Reject(rejection) => application::reject(&tx, viewer, rejection).await?,
-        };
-        tx.commit().await?;
+        let reviewed = run(ctx, decision, async |tx, viewer, decision| match decision {
+            Decision::Approve(review) => application::approve(tx, viewer, review).await,
+            Decision::Reject(rejection) => application::reject(tx, viewer, rejection).await,
+        })
+        .await?;
         Ok(ReviewApplicationPayload {
             application: Application(reviewed.application),
             membership: reviewed.membership.map(Membership),
@@ -252,11 +243,8 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = membership::renew(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, membership::renew).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -291,11 +279,8 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = membership::withdraw_notice(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, membership::withdraw_notice).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -309,7 +294,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RespondToNoticeInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let answer = RespondToNotice {
             membership_id: key_of::<Membership>(
                 &input.membership_id,
@@ -317,9 +301,7 @@ impl MembershipMutation {
             )?,
             response: text(&input.response, &crate::field!(input.response), 5000)?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = membership::respond_to_notice(&tx, Viewer::of(ctx), answer).await?;
-        tx.commit().await?;
+        let row = run(ctx, answer, membership::respond_to_notice).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -331,7 +313,6 @@ async fn give_notice(
     input: MembershipNoticeInput,
     kind: NoticeKind,
 ) -> ApiResult<MembershipPayload> {
-    let state = ctx.data::<Services>()?;
     let notice = GiveNotice {
         membership_id: key_of::<Membership>(
             &input.membership_id,
@@ -340,9 +321,7 @@ async fn give_notice(
         kind,
         reason: text(&input.reason, &crate::field!(input.reason), 5000)?,
     };
-    let tx = begin_write(&state.db).await?;
-    let row = membership::give_notice(&tx, Viewer::of(ctx), notice).await?;
-    tx.commit().await?;
+    let row = run(ctx, notice, membership::give_notice).await?;
     Ok(MembershipPayload {
         membership: Membership(row),
     })

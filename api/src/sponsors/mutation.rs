@@ -5,15 +5,14 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
     accounts::types::Account,
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard, SessionGuard},
     error::{ApiError, ApiResult},
     holders::Holder,
     ids::key_of,
     input::optional_text,
     money::Money,
     organizations::types::Organization,
-    services::Services,
+    resolve::run,
     sponsors::{
         commands::{
             contribution::{self, RecordContribution},
@@ -135,11 +134,8 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::record(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, sponsorship::record).await?;
         Ok(SponsorshipPayload {
             sponsorship: Sponsorship(row),
         })
@@ -153,7 +149,6 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CancelSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = CancelSponsorship {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             reason: optional_text(Some(&input.reason), &crate::field!(input.reason), 2000)?
@@ -164,9 +159,7 @@ impl SponsorshipMutation {
                     )
                 })?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::cancel(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, sponsorship::cancel).await?;
         Ok(SponsorshipPayload {
             sponsorship: Sponsorship(row),
         })
@@ -183,14 +176,11 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: SetSponsorshipDisclosureInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = SetDisclosure {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             disclose: input.disclose,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::set_disclosure(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, sponsorship::set_disclosure).await?;
         Ok(SponsorshipPayload {
             sponsorship: Sponsorship(row),
         })
@@ -205,11 +195,8 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordContributionInput,
     ) -> ApiResult<ContributionPayload> {
-        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = contribution::record(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, contribution::record).await?;
         Ok(ContributionPayload {
             contribution: Contribution(row),
         })

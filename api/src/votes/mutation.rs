@@ -5,14 +5,14 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use crate::{
     amendments::{
         VoteBody,
-        mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
-        types::{Amendment, ballots::Vote},
+        mutation::{AmendmentInput, AmendmentPayload, amendment_key},
+        types::ballots::Vote,
     },
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard, SessionGuard},
     error::ApiResult,
     ids::key_of,
     members::types::Membership,
+    resolve::{run, run_announcing},
     services::Services,
     time::DateTime,
     votes::{
@@ -72,7 +72,9 @@ impl VoteMutation {
             body: input.body,
             closes_at: input.closes_at.0,
         };
-        in_transaction(ctx, input, commands::open).await
+        run(ctx, input, commands::open)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Casts or changes a vote, until voting closes. A member votes each membership it holds on
@@ -94,12 +96,9 @@ impl VoteMutation {
                 .transpose()?,
         };
         let amendment = input.amendment_id;
-        let tx = begin_write(&state.db).await?;
-        let cast = commands::cast(&tx, Viewer::of(ctx), input).await?;
         // Subscribers hear of it once it is committed, on every replica.
-        let announced = state.tally_events.announce(&tx, amendment).await?;
-        tx.commit().await?;
-        announced.after_commit();
+        let cast =
+            run_announcing(ctx, &state.tally_events, amendment, input, commands::cast).await?;
         Ok(CastVotePayload {
             vote: Vote {
                 entry_id: cast.entry.id,
@@ -121,13 +120,8 @@ impl VoteMutation {
     ) -> ApiResult<AmendmentPayload> {
         let state = ctx.data::<Services>()?;
         let id = amendment_key(&input.amendment_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::close(&tx, Viewer::of(ctx), id).await?;
-        let announced = state.tally_events.announce(&tx, id).await?;
-        tx.commit().await?;
-        announced.after_commit();
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        run_announcing(ctx, &state.tally_events, id, id, commands::close)
+            .await
+            .map(AmendmentPayload::from)
     }
 }
