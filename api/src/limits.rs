@@ -24,10 +24,10 @@ use async_graphql::{
 
 use crate::{
     config::QueryLimits,
-    error::{
-        classify_validation_error, code, one_error_per_mistake, set_code, syntax_error,
-        without_schema_words,
+    engine_errors::{
+        classify_validation_error, one_error_per_mistake, syntax_error, without_schema_words,
     },
+    error::{code, set_code},
 };
 
 /// Marks a request that may only subscribe, put in its data by the transport that carries it:

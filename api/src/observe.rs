@@ -14,7 +14,8 @@ use async_graphql::{
 };
 
 use crate::{
-    error::{code_of, shape_response, without_engine_reason},
+    engine_errors::{shape_response, without_engine_reason},
+    error::code_of,
     metrics::Metrics,
     scalar_errors::ParsedRequest,
 };

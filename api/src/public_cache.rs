@@ -7,7 +7,8 @@
 //!   every root field is public whoever asks ([`PUBLIC_ROOTS`]) and whose cache hints say
 //!   public, and only when its credential admits those fields ([`admits`]). A response whose
 //!   hints are private is kept for anonymous callers alone.
-//! - Every committed write transaction ([`crate::db::Tx::commit`]) makes every entry stale, on
+//! - Every committed write transaction ([`crate::db::Tx::commit`], through
+//!   [`crate::public_change`]) makes every entry stale, on
 //!   every replica: on this one at once, on the others through PostgreSQL `NOTIFY`, delivered
 //!   at commit to each replica's `LISTEN` connection. A lost `LISTEN` connection empties the
 //!   cache when it comes back, since notifications sent meanwhile are lost. A `LISTEN`
@@ -32,7 +33,7 @@ use std::{
     future::Future,
     hash::Hash,
     sync::{
-        Arc, Mutex, OnceLock, PoisonError,
+        Arc, Mutex, PoisonError,
         atomic::{AtomicI64, AtomicU64, Ordering},
     },
     time::Duration,
@@ -45,11 +46,16 @@ use async_graphql::{
     },
 };
 use chrono::{Days, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::{
+    error::ApiResult,
+    public_change::{CHANNEL, Database, Replica, process_id},
+};
+
+pub use crate::public_change::invalidate_database;
 
 /// What a kept count of the public sponsor list counts: the day, and the part of the list (one
 /// tier, by key or by name, or all of them).
@@ -63,9 +69,6 @@ pub struct ListCountKey {
     pub named: Option<Uuid>,
 }
 
-/// The PostgreSQL channel.
-const CHANNEL: &str = "quorum_public";
-
 /// At most this many bytes of cached responses; past it the cache starts afresh.
 const MAX_BYTES: usize = 8 * 1024 * 1024;
 
@@ -78,61 +81,6 @@ const CACHEABLE_ROOTS: &[&str] = &[
     "membershipClasses",
     "__typename",
 ];
-
-/// Per database this process uses, the changes every replica of the process on it sees:
-/// writes on SQLite, and writes outside a request.
-static DATABASES: OnceLock<Mutex<HashMap<String, Arc<AtomicU64>>>> = OnceLock::new();
-
-/// Which database a connection reaches: the SQLite file, or the PostgreSQL server and database.
-fn database_name(db: &DatabaseConnection) -> String {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let options = db.get_postgres_connection_pool().connect_options();
-            format!(
-                "postgres://{}:{}/{}",
-                options.get_host(),
-                options.get_port(),
-                options.get_database().unwrap_or_default()
-            )
-        }
-        _ => {
-            let options = db.get_sqlite_connection_pool().connect_options();
-            format!("sqlite://{}", options.get_filename().display())
-        }
-    }
-}
-
-/// The database a write transaction changes, as the cache knows it.
-#[derive(Clone)]
-pub struct Database {
-    backend: DbBackend,
-    generation: Arc<AtomicU64>,
-}
-
-impl Database {
-    /// The database `db` reaches.
-    pub fn of(db: &DatabaseConnection) -> Self {
-        let name = database_name(db);
-        let generation = lock(DATABASES.get_or_init(Mutex::default))
-            .entry(name)
-            .or_default()
-            .clone();
-        Self {
-            backend: db.get_database_backend(),
-            generation,
-        }
-    }
-
-    fn changed(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-tokio::task_local! {
-    /// The cache of the replica whose request is running, so that its own writes make its
-    /// entries stale before the commit returns, without waiting for `NOTIFY`.
-    static WRITER: PublicCache;
-}
 
 /// When an entry was filled: the generations then and the UTC day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,12 +224,11 @@ struct Inner {
     /// while the `LISTEN` connection listens. Nothing is served or kept otherwise, since a
     /// change announced meanwhile would go unheard.
     live: tokio::sync::watch::Sender<bool>,
-    /// This replica, as its notifications name it.
-    id: uuid::Uuid,
+    /// This replica: its id, as its notifications name it, and the changes it has seen (its
+    /// own writes and the notifications of the others).
+    replica: Replica,
     /// The database's changes seen by every replica of this process.
     database: Database,
-    /// Changes this replica has seen: its own writes and the notifications of the others.
-    generation: AtomicU64,
     /// Days added to the real date, so that a test can see midnight pass.
     days_ahead: AtomicI64,
     responses: Mutex<Entries<String, CachedResponse>>,
@@ -312,9 +259,8 @@ impl PublicCache {
                 paused: tokio::sync::watch::Sender::new(false),
             },
             live: tokio::sync::watch::Sender::new(!postgres),
-            id: uuid::Uuid::new_v4(),
+            replica: Replica::new(),
             database: Database::of(db),
-            generation: AtomicU64::new(0),
             days_ahead: AtomicI64::new(0),
             responses: Mutex::new(Entries::new()),
             counts: Mutex::new(Entries::new()),
@@ -377,9 +323,8 @@ impl PublicCache {
             generation: self
                 .0
                 .database
-                .generation
-                .load(Ordering::SeqCst)
-                .wrapping_add(self.0.generation.load(Ordering::SeqCst)),
+                .changes()
+                .wrapping_add(self.0.replica.changes()),
             day: self.today(),
         }
     }
@@ -404,7 +349,7 @@ impl PublicCache {
 
     /// Makes every entry of this replica stale.
     pub fn invalidate(&self) {
-        self.0.generation.fetch_add(1, Ordering::SeqCst);
+        self.0.replica.changed();
     }
 
     /// Lets the cache see midnight come `days` days early: for tests of calendar changes.
@@ -484,55 +429,12 @@ impl PublicCache {
     /// Runs `work` (a request) as this replica's: the writes it commits make this replica's
     /// entries stale at once.
     pub async fn scope<F: Future>(&self, work: F) -> F::Output {
-        WRITER.scope(self.clone(), work).await
+        self.0.replica.scope(work).await
     }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// This process, as the notifications of its writes outside a request name it.
-static PROCESS: OnceLock<uuid::Uuid> = OnceLock::new();
-
-fn process_id() -> uuid::Uuid {
-    *PROCESS.get_or_init(uuid::Uuid::new_v4)
-}
-
-/// Who wrote: the replica whose request is running, or else this process.
-fn origin() -> uuid::Uuid {
-    WRITER
-        .try_with(|cache| cache.0.id)
-        .unwrap_or_else(|_| process_id())
-}
-
-/// Inside a write transaction, before its commit: tells the other replicas (PostgreSQL delivers
-/// the notification at commit, and drops it on rollback). It names the writer, who has already
-/// seen the change and ignores it.
-pub async fn announce(tx: &impl ConnectionTrait) -> Result<(), DbErr> {
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared(&format!("NOTIFY {CHANNEL}, '{}'", origin()))
-            .await?;
-    }
-    Ok(())
-}
-
-/// After a write transaction on `database` committed: what was cached is stale, at once, here.
-/// On PostgreSQL, where other replicas hear of it by `NOTIFY`, that is the replica whose request
-/// wrote (or, for a write outside a request, every replica of the process); on SQLite, every
-/// replica of the process, since no notification reaches them.
-pub fn committed(database: &Database) {
-    let bumped_writer =
-        database.backend == DbBackend::Postgres && WRITER.try_with(PublicCache::invalidate).is_ok();
-    if !bumped_writer {
-        database.changed();
-    }
-}
-
-/// Makes every entry of every replica in this process on `db` stale: for changes made around
-/// the commands, such as raw SQL in a test standing for the calendar moving on.
-pub fn invalidate_database(db: &DatabaseConnection) {
-    Database::of(db).changed();
 }
 
 /// The operation a request runs: the document's only one (named or not), or the one it names;
@@ -616,7 +518,7 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
     use sea_orm::sqlx::postgres::PgListener;
     let stale = |cache: &std::sync::Weak<Inner>| match cache.upgrade() {
         Some(inner) => {
-            inner.generation.fetch_add(1, Ordering::SeqCst);
+            inner.replica.changed();
             true
         }
         None => false,
@@ -633,7 +535,7 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
         listener.ignore_pool_close_event(true);
         let Some((beats, mut paused)) = cache.upgrade().map(|inner| {
             (
-                heartbeat_channel(inner.id),
+                heartbeat_channel(inner.replica.id),
                 inner.heartbeat.paused.subscribe(),
             )
         }) else {
@@ -671,8 +573,8 @@ async fn listen(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
                         continue;
                     }
                     let origin = notification.payload().parse::<uuid::Uuid>().ok();
-                    if origin != Some(inner.id) && origin != Some(process_id()) {
-                        inner.generation.fetch_add(1, Ordering::SeqCst);
+                    if origin != Some(inner.replica.id) && origin != Some(process_id()) {
+                        inner.replica.changed();
                     }
                 }
                 Ok(Ok(None)) => {
@@ -708,7 +610,7 @@ fn heard(inner: &Inner, payload: &str) {
     heartbeat.heard.fetch_max(sent, Ordering::SeqCst);
     if !heartbeat.is_overdue() && heartbeat.overdue.swap(false, Ordering::SeqCst) {
         // Nothing was kept while overdue; start afresh all the same.
-        inner.generation.fetch_add(1, Ordering::SeqCst);
+        inner.replica.changed();
         tracing::info!("public-change LISTEN heartbeat is back; serving cached public answers");
     }
 }
@@ -720,7 +622,7 @@ async fn beat(pool: sea_orm::sqlx::PgPool, cache: std::sync::Weak<Inner>) {
     let Some((interval, channel)) = cache.upgrade().map(|inner| {
         (
             inner.heartbeat.settings.interval,
-            heartbeat_channel(inner.id),
+            heartbeat_channel(inner.replica.id),
         )
     }) else {
         return;

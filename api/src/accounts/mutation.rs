@@ -19,9 +19,9 @@ use crate::{
         rate_limit::{self, Limit},
     },
     client_address::ClientAddress,
-    db::{begin_private_write, begin_write},
     error::{ApiError, ApiResult},
     ids::key_of,
+    resolve::{run, run_private},
     services::Services,
 };
 
@@ -180,14 +180,15 @@ impl AccountMutation {
         let password_hash = Password::parse(input.password, &crate::field!(input.password))?
             .hash()
             .await?;
-        let tx = begin_private_write(&state.db).await?;
         let sign_up = SignUp {
             email,
             display_name,
             password_hash,
         };
-        let (account, tokens) = commands::sign_up(&tx, &state.keys, sign_up).await?;
-        tx.commit().await?;
+        let (account, tokens) = run_private(ctx, sign_up, async |tx, _, sign_up| {
+            commands::sign_up(tx, &state.keys, sign_up).await
+        })
+        .await?;
         Ok(session_payload(tokens, account))
     }
 
@@ -220,16 +221,19 @@ impl AccountMutation {
         }
         let account =
             account.ok_or_else(|| ApiError::unauthenticated("the email or password is wrong"))?;
-        let tx = begin_private_write(&state.db).await?;
         match input.session {
             SessionKind::Tokens => {
-                let tokens = commands::start_session(&tx, &state.keys, account.id).await?;
-                tx.commit().await?;
+                let tokens = run_private(ctx, account.id, async |tx, _, id| {
+                    commands::start_session(tx, &state.keys, id).await
+                })
+                .await?;
                 Ok(session_payload(tokens, account))
             }
             SessionKind::Cookie => {
-                let credential = commands::start_cookie_session(&tx, account.id).await?;
-                tx.commit().await?;
+                let credential = run_private(ctx, account.id, async |tx, _, id| {
+                    commands::start_cookie_session(tx, id).await
+                })
+                .await?;
                 ctx.append_http_header(SET_COOKIE, cookie::set(&state.config, &credential));
                 Ok(SessionPayload {
                     access_token: None,
@@ -250,15 +254,17 @@ impl AccountMutation {
         #[graphql(desc = "The operation\'s input.")] input: RefreshSessionInput,
     ) -> ApiResult<RefreshSessionPayload> {
         let state = ctx.data::<Services>()?;
-        let tx = begin_private_write(&state.db).await?;
         let keys = RefreshKeys {
             signing: &state.keys,
             sealing: &state.secrets,
             grace: state.config.refresh_reuse_grace,
         };
-        let refreshed = commands::refresh_session(&tx, keys, &input.refresh_token).await?;
-        // A reused token ends the session: that must be kept even though the caller is refused.
-        tx.commit().await?;
+        // A reused token ends the session: that must be kept even though the caller is refused,
+        // so the command answers `Reused` rather than an error, and the change commits.
+        let refreshed = run_private(ctx, input.refresh_token, async |tx, _, token| {
+            commands::refresh_session(tx, keys, &token).await
+        })
+        .await?;
         match refreshed {
             Refreshed::Rotated(tokens) => Ok(RefreshSessionPayload {
                 access_token: tokens.access_token,
@@ -280,9 +286,7 @@ impl AccountMutation {
     ) -> ApiResult<LogOutPayload> {
         let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
-        let tx = begin_private_write(&state.db).await?;
-        let ended = commands::log_out(&tx, viewer, input.refresh_token.as_deref()).await?;
-        tx.commit().await?;
+        let ended = run_private(ctx, input.refresh_token.as_deref(), commands::log_out).await?;
         if let Viewer::Account(me) = viewer
             && me.session_id == ended
         {
@@ -298,7 +302,6 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateProfileInput,
     ) -> ApiResult<AccountPayload> {
-        let state = ctx.data::<Services>()?;
         let change = ProfileChange {
             display_name: input
                 .display_name
@@ -306,9 +309,7 @@ impl AccountMutation {
                 .map(|name| display_name(name, &crate::field!(input.display_name)))
                 .transpose()?,
         };
-        let tx = begin_write(&state.db).await?;
-        let account = commands::update_profile(&tx, Viewer::of(ctx), change).await?;
-        tx.commit().await?;
+        let account = run(ctx, change, commands::update_profile).await?;
         Ok(AccountPayload {
             account: Account::for_owner(account),
         })
@@ -337,9 +338,7 @@ impl AccountMutation {
             ));
         }
         let new_hash = new_hash.hash().await?;
-        let tx = begin_private_write(&state.db).await?;
-        let account = commands::change_password(&tx, viewer, new_hash).await?;
-        tx.commit().await?;
+        let account = run_private(ctx, new_hash, commands::change_password).await?;
         Ok(AccountPayload {
             account: Account::for_owner(account),
         })
@@ -354,10 +353,8 @@ impl AccountMutation {
         #[graphql(desc = "The operation's input.")] input: LogOutEverywhereInput,
     ) -> ApiResult<LogOutEverywherePayload> {
         let state = ctx.data::<Services>()?;
-        let tx = begin_private_write(&state.db).await?;
         let sessions_ended =
-            commands::log_out_everywhere(&tx, Viewer::of(ctx), input.keep_this_session).await?;
-        tx.commit().await?;
+            run_private(ctx, input.keep_this_session, commands::log_out_everywhere).await?;
         if !input.keep_this_session {
             forget_cookie(ctx, state);
         }
@@ -371,12 +368,11 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
-        let state = ctx.data::<Services>()?;
         let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
-        let tx = begin_write(&state.db).await?;
-        let account =
-            commands::grant_role(&tx, Actor::of(Viewer::of(ctx)), account_id, input.role).await?;
-        tx.commit().await?;
+        let account = run(ctx, input.role, async |tx, viewer, role| {
+            commands::grant_role(tx, Actor::of(viewer), account_id, role).await
+        })
+        .await?;
         Ok(RoleChangePayload {
             account: Account::new(account),
         })
@@ -390,11 +386,11 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RoleChangeInput,
     ) -> ApiResult<RoleChangePayload> {
-        let state = ctx.data::<Services>()?;
         let account_id = key_of::<Account>(&input.account_id, &crate::field!(input.account_id))?;
-        let tx = begin_write(&state.db).await?;
-        let account = commands::revoke_role(&tx, Viewer::of(ctx), account_id, input.role).await?;
-        tx.commit().await?;
+        let account = run(ctx, input.role, async |tx, viewer, value| {
+            commands::revoke_role(tx, viewer, account_id, value).await
+        })
+        .await?;
         Ok(RoleChangePayload {
             account: Account::new(account),
         })

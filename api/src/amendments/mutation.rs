@@ -1,6 +1,5 @@
 //! The amendment mutations: each parses its input, checks the role, and runs one command.
 
-use crate::db::BeginWrite;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::amendment;
 
@@ -10,15 +9,14 @@ use crate::{
         commands::{self, CommentOn, EditAmendment, ProposeAmendment, SetRightsFlag},
         types::{Amendment, Comment},
     },
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
+    auth::{Role, RoleGuard, SessionGuard},
     bylaws::{
         text::{Change, body, heading},
         types::Section,
     },
-    db::begin_write,
     error::{ApiError, ApiResult},
     ids::key_of,
-    services::Services,
+    resolve::run,
 };
 
 /// A section change as a client sends it.
@@ -110,21 +108,13 @@ pub fn amendment_key(id: &ID) -> ApiResult<uuid::Uuid> {
     key_of::<Amendment>(id, &crate::field!(input.amendment_id))
 }
 
-/// Runs one amendment command in a write transaction (of the kind the command takes) and wraps
-/// the amendment it leaves: the part every amendment and vote mutation shares once its input
-/// is parsed.
-pub async fn in_transaction<I, X: BeginWrite>(
-    ctx: &Context<'_>,
-    input: I,
-    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<amendment::Model>,
-) -> ApiResult<AmendmentPayload> {
-    let state = ctx.data::<Services>()?;
-    let tx = X::begin(&state.db).await?;
-    let row = command(&tx, Viewer::of(ctx), input).await?;
-    tx.commit().await?;
-    Ok(AmendmentPayload {
-        amendment: Amendment(row),
-    })
+impl From<amendment::Model> for AmendmentPayload {
+    /// The amendment a command left.
+    fn from(row: amendment::Model) -> Self {
+        Self {
+            amendment: Amendment(row),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -144,7 +134,9 @@ impl AmendmentMutation {
             rationale: body(&input.rationale, &crate::field!(input.rationale))?,
             changes: parse_changes(&input.changes)?,
         };
-        in_transaction(ctx, input, commands::propose).await
+        run(ctx, input, commands::propose)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Edits a draft amendment: its title, rationale or changes (checked as in
@@ -170,7 +162,9 @@ impl AmendmentMutation {
                 .transpose()?,
             changes: input.changes.as_deref().map(parse_changes).transpose()?,
         };
-        in_transaction(ctx, input, commands::edit).await
+        run(ctx, input, commands::edit)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Submits a draft: DRAFT → PROPOSED, which starts the notice period. The proposer only.
@@ -181,7 +175,9 @@ impl AmendmentMutation {
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
         let id = amendment_key(&input.amendment_id)?;
-        in_transaction(ctx, id, commands::submit).await
+        run(ctx, id, commands::submit)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Withdraws an amendment before voting. The proposer only.
@@ -192,7 +188,9 @@ impl AmendmentMutation {
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
         let id = amendment_key(&input.amendment_id)?;
-        in_transaction(ctx, id, commands::withdraw).await
+        run(ctx, id, commands::withdraw)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Moves an amendment onto the bylaws in force, after another was adopted under it. The
@@ -204,7 +202,9 @@ impl AmendmentMutation {
         #[graphql(desc = "The operation's input.")] input: AmendmentInput,
     ) -> ApiResult<AmendmentPayload> {
         let id = amendment_key(&input.amendment_id)?;
-        in_transaction(ctx, id, commands::rebase).await
+        run(ctx, id, commands::rebase)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Marks whether an amendment changes a membership class's rights; such an amendment must go
@@ -219,7 +219,9 @@ impl AmendmentMutation {
             amendment_id: amendment_key(&input.amendment_id)?,
             affects_membership_rights: input.affects_membership_rights,
         };
-        in_transaction(ctx, input, commands::set_rights_flag).await
+        run(ctx, input, commands::set_rights_flag)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Adds a comment to an amendment's discussion. For members (in good standing or in
@@ -230,15 +232,12 @@ impl AmendmentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CommentInput,
     ) -> ApiResult<CommentPayload> {
-        let state = ctx.data::<Services>()?;
         let amendment_id = amendment_key(&input.amendment_id)?;
         let input = CommentOn {
             amendment_id,
             body: crate::input::text(&input.body, &crate::field!(input.body), 10_000)?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = commands::comment(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, commands::comment).await?;
         // The author sees their own name.
         Ok(CommentPayload {
             comment: Comment {

@@ -1,5 +1,5 @@
 //! The write transaction every command runs in. Its audit entries are staged as the command
-//! records them and inserted at commit (see [`crate::audit::append`]), touching no row that
+//! records them and inserted at commit (see [`crate::audit::entry::append`]), touching no row that
 //! another writer needs.
 
 use sea_orm::{
@@ -13,8 +13,8 @@ use sea_orm::{
 pub struct Tx {
     inner: DatabaseTransaction,
     /// The database written, whose public-read caches the commit makes stale.
-    database: crate::public_cache::Database,
-    staged: std::sync::Mutex<Vec<super::Staged>>,
+    database: crate::public_change::Database,
+    staged: std::sync::Mutex<Vec<super::entry::Staged>>,
     /// Whether the commit may have changed a public read, and so makes the caches stale.
     public: bool,
 }
@@ -49,7 +49,7 @@ async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
         .await?;
     Ok(Tx {
         inner,
-        database: crate::public_cache::Database::of(db),
+        database: crate::public_change::Database::of(db),
         staged: std::sync::Mutex::default(),
         public,
     })
@@ -57,7 +57,7 @@ async fn begin(db: &DatabaseConnection, public: bool) -> Result<Tx, DbErr> {
 
 impl Tx {
     /// Keeps an audit entry until the commit inserts it.
-    pub(crate) fn stage(&self, entry: super::Staged) {
+    pub(crate) fn stage(&self, entry: super::entry::Staged) {
         self.staged
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -67,14 +67,14 @@ impl Tx {
     /// The id of the last audit entry staged about `kind` `id`: the receipt a command's payload
     /// returns, whose inclusion proof the person it concerns may fetch once it is sealed
     /// (`auditInclusionProof`). `None` when the command recorded none.
-    pub fn receipt(&self, kind: super::SubjectKind, id: uuid::Uuid) -> Option<uuid::Uuid> {
+    pub fn receipt(&self, kind: entity::audit_event::SubjectKind, id: uuid::Uuid) -> Option<uuid::Uuid> {
         self.staged
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .rev()
             .find(|staged| staged.is_about(kind, id))
-            .map(super::Staged::id)
+            .map(super::entry::Staged::id)
     }
 
     /// Inserts the staged audit entries, then commits: the change and its audit entries land
@@ -86,15 +86,15 @@ impl Tx {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        super::append(&self.inner, staged).await?;
+        super::entry::append(&self.inner, staged).await?;
         if !self.public {
             self.inner.commit().await?;
             return Ok(());
         }
         // Anything public may have changed: the other replicas hear of it at commit.
-        crate::public_cache::announce(&self.inner).await?;
+        crate::public_change::announce(&self.inner).await?;
         self.inner.commit().await?;
-        crate::public_cache::committed(&self.database);
+        crate::public_change::committed(&self.database);
         Ok(())
     }
 

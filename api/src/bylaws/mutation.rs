@@ -5,16 +5,15 @@ use std::collections::HashSet;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use crate::{
-    auth::{Role, RoleGuard, Viewer},
+    auth::{Role, RoleGuard},
     bylaws::{
         commands::{self, ImportBylaws},
         text::{Document, Section, body, heading},
         types::BylawsVersion,
     },
-    db::begin_write,
     error::{ApiError, ApiResult},
     ids,
-    services::Services,
+    resolve::run,
 };
 
 /// A section to import.
@@ -70,11 +69,8 @@ impl BylawsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ImportBylawsInput,
     ) -> ApiResult<ImportBylawsPayload> {
-        let state = ctx.data::<Services>()?;
         let document = parse_articles(&input.articles)?;
-        let tx = begin_write(&state.db).await?;
-        let version = commands::import(&tx, Viewer::of(ctx), ImportBylaws { document }).await?;
-        tx.commit().await?;
+        let version = run(ctx, ImportBylaws { document }, commands::import).await?;
         Ok(ImportBylawsPayload {
             version: BylawsVersion(version),
         })

@@ -1,9 +1,46 @@
-//! How each kind of setting is read from its variable's text; the messages become the `problem`
-//! of the [`ConfigError`](super::ConfigError) that names the variable.
+//! How each kind of setting is read from its variable's text, and the kinds of value of our own
+//! it reads into; the messages become the `problem` of the [`ConfigError`](super::ConfigError)
+//! that names the variable.
 
 use std::{fmt::Display, str::FromStr, time::Duration};
 
-use super::{Environment, LogWitness, SecretText, TrustedDocuments};
+/// Where the server runs: development is forgiving, production refuses unsafe settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Whether requests may, or must, name a registered document instead of sending a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustedDocuments {
+    /// Document ids are not looked up; every request sends its query.
+    Off,
+    /// A request sends a query or names a registered document.
+    Allow,
+    /// A request must name a registered document.
+    Require,
+}
+
+/// A secret setting: kept out of `Debug` output, so that it never reaches a log.
+#[derive(Clone)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A witness of the audit log, from `QUORUM_LOG_WITNESSES`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogWitness {
+    /// Its cosignature verifier key, `<name>+<hex key id>+<base64(0x04 ‖ public key)>`.
+    pub verifier_key: String,
+    /// Its submission prefix, without the trailing slash: requests go to
+    /// `<url>/add-checkpoint`.
+    pub url: String,
+}
 
 /// A number, an address: anything `FromStr` reads.
 pub fn value<T: FromStr>(raw: &str) -> Result<T, String>

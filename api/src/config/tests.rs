@@ -1,7 +1,7 @@
 //! The configuration's unit tests: defaults, unreadable values and production's refusals.
 
 use super::*;
-use std::collections::HashMap;
+use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let vars: HashMap<String, String> = vars

@@ -15,7 +15,7 @@ use clap::{
     error::{ContextKind, ContextValue},
 };
 
-use super::{Config, ConfigError};
+use super::settings::{Config, ConfigError};
 
 /// One environment variable, as declared.
 #[derive(Clone, Debug)]

@@ -4,11 +4,10 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use crate::{
     audit::Actor,
-    auth::{Role, RoleGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard},
     documents::commands,
     error::ApiResult,
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -81,7 +80,6 @@ async fn push(
     documents: Vec<TrustedDocumentInput>,
     documents_field: &str,
 ) -> ApiResult<Pushed> {
-    let state = ctx.data::<Services>()?;
     let client = commands::client_name(client, client_field)?;
     let documents = commands::checked(
         documents
@@ -89,10 +87,10 @@ async fn push(
             .map(|entry| (entry.id, entry.document)),
         documents_field,
     )?;
-    let tx = begin_write(&state.db).await?;
-    let registered =
-        commands::register(&tx, Actor::of(Viewer::of(ctx)), &client, documents).await?;
-    tx.commit().await?;
+    let registered = run(ctx, documents, async |tx, viewer, documents| {
+        commands::register(tx, Actor::of(viewer), &client, documents).await
+    })
+    .await?;
     Ok(Pushed {
         client,
         added: i32::try_from(registered.added).unwrap_or(i32::MAX),

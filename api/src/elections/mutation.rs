@@ -4,10 +4,10 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::election::SeatKind;
 
 use crate::{
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::BeginWrite,
+    auth::{Role, RoleGuard, SessionGuard},
     elections::{
         ballots::{self, CastBallot},
+        events::TurnoutEvents,
         lifecycle::{
             cancel::cancel,
             certify::certify,
@@ -22,6 +22,7 @@ use crate::{
     ids::key_of,
     input,
     members::types::Membership,
+    resolve::{run, run_announcing},
     services::Services,
     time::DateTime,
 };
@@ -158,36 +159,9 @@ impl NominationPayload {
     }
 }
 
-/// Begins a write transaction (of the kind the command takes), runs `command` in it as the
-/// viewer, and commits.
-async fn run<I, T, X: BeginWrite>(
-    ctx: &Context<'_>,
-    input: I,
-    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<T>,
-) -> ApiResult<T> {
-    run_announcing(ctx, None, input, command).await
-}
-
-/// `run`, and when `election` is given, tells the turnout feed of its change: in the
-/// transaction (PostgreSQL notifies at commit) or right after the commit (SQLite).
-async fn run_announcing<I, T, X: BeginWrite>(
-    ctx: &Context<'_>,
-    election: Option<uuid::Uuid>,
-    input: I,
-    command: impl AsyncFnOnce(&X, &Viewer, I) -> ApiResult<T>,
-) -> ApiResult<T> {
-    let state = ctx.data::<Services>()?;
-    let tx = X::begin(&state.db).await?;
-    let out = command(&tx, Viewer::of(ctx), input).await?;
-    let announced = match election {
-        Some(id) => Some(state.turnout_events.announce(tx.as_ref(), id).await?),
-        None => None,
-    };
-    tx.commit().await?;
-    if let Some(announced) = announced {
-        announced.after_commit();
-    }
-    Ok(out)
+/// The election turnout feed, which casting a ballot and opening or closing voting announce to.
+fn turnout<'a>(ctx: &Context<'a>) -> ApiResult<&'a TurnoutEvents> {
+    Ok(&ctx.data::<Services>()?.turnout_events)
 }
 
 #[derive(Default)]
@@ -238,7 +212,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let row = run_announcing(ctx, Some(id), id, open_voting).await?;
+        let row = run_announcing(ctx, turnout(ctx)?, id, id, open_voting).await?;
         Ok(ElectionPayload::of(row))
     }
 
@@ -253,7 +227,7 @@ impl ElectionMutation {
         #[graphql(desc = "The operation's input.")] input: ElectionInput,
     ) -> ApiResult<ElectionPayload> {
         let id = election_key(&input.election_id)?;
-        let (row, counted) = match run_announcing(ctx, Some(id), id, close).await? {
+        let (row, counted) = match run_announcing(ctx, turnout(ctx)?, id, id, close).await? {
             Closed::Counted(row) => (row, true),
             Closed::Extended(row) => (row, false),
         };
@@ -392,7 +366,7 @@ impl ElectionMutation {
                 .transpose()?,
         };
         let election = input.election_id;
-        let receipt = run_announcing(ctx, Some(election), input, ballots::cast).await?;
+        let receipt = run_announcing(ctx, turnout(ctx)?, election, input, ballots::cast).await?;
         Ok(CastBallotPayload { receipt })
     }
 }

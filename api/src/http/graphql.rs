@@ -512,7 +512,7 @@ impl GraphqlEndpoint {
                     && single
                         .errors
                         .iter()
-                        .any(|error| crate::error::is_request_error(&error.message)) =>
+                        .any(|error| crate::engine_errors::is_request_error(&error.message)) =>
             {
                 StatusCode::BAD_REQUEST
             }

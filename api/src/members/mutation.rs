@@ -9,7 +9,6 @@ use uuid::Uuid;
 use crate::{
     audit::SubjectKind,
     auth::{SessionGuard, Viewer},
-    db::begin_write,
     error::{ApiError, ApiResult},
     holders::Holder,
     ids::{self, key_of, kind::AuditEvent as AuditEventKind},
@@ -24,7 +23,7 @@ use crate::{
     },
     mirrors::types::Mirror,
     organizations::types::Organization,
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -146,7 +145,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let holder = match &input.organization_id {
@@ -167,9 +165,7 @@ impl MembershipMutation {
                 .collect::<ApiResult<HashSet<Uuid>>>()?,
             disclose: input.disclose,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = application::apply(&tx, viewer, apply).await?;
-        tx.commit().await?;
+        let row = run(ctx, apply, application::apply).await?;
         Ok(ApplicationPayload {
             application: Application(row),
         })
@@ -183,12 +179,9 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: WithdrawApplicationInput,
     ) -> ApiResult<ApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let id =
             key_of::<Application>(&input.application_id, &crate::field!(input.application_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = application::withdraw(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, application::withdraw).await?;
         Ok(ApplicationPayload {
             application: Application(row),
         })
@@ -207,7 +200,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: ReviewApplicationInput,
     ) -> ApiResult<ReviewApplicationPayload> {
-        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         viewer.require_account()?;
         let application_id =
@@ -234,15 +226,17 @@ impl MembershipMutation {
                 ));
             }
         };
-        let tx = begin_write(&state.db).await?;
-        let reviewed = match decision {
-            Decision::Approve(review) => application::approve(&tx, viewer, review).await?,
-            Decision::Reject(rejection) => application::reject(&tx, viewer, rejection).await?,
-        };
-        let receipt = tx
-            .receipt(SubjectKind::Application, application_id)
-            .ok_or_else(|| ApiError::internal("a review recorded no audit entry"))?;
-        tx.commit().await?;
+        let (reviewed, receipt) = run(ctx, decision, async |tx, viewer, decision| {
+            let reviewed = match decision {
+                Decision::Approve(review) => application::approve(tx, viewer, review).await?,
+                Decision::Reject(rejection) => application::reject(tx, viewer, rejection).await?,
+            };
+            let receipt = tx
+                .receipt(SubjectKind::Application, application_id)
+                .ok_or_else(|| ApiError::internal("a review recorded no audit entry"))?;
+            Ok((reviewed, receipt))
+        })
+        .await?;
         Ok(ReviewApplicationPayload {
             application: Application(reviewed.application),
             membership: reviewed.membership.map(Membership),
@@ -261,11 +255,8 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = membership::renew(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, membership::renew).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -300,11 +291,8 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: MembershipInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<Membership>(&input.membership_id, &crate::field!(input.membership_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = membership::withdraw_notice(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, membership::withdraw_notice).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -318,7 +306,6 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RespondToNoticeInput,
     ) -> ApiResult<MembershipPayload> {
-        let state = ctx.data::<Services>()?;
         let answer = RespondToNotice {
             membership_id: key_of::<Membership>(
                 &input.membership_id,
@@ -326,9 +313,7 @@ impl MembershipMutation {
             )?,
             response: text(&input.response, &crate::field!(input.response), 5000)?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = membership::respond_to_notice(&tx, Viewer::of(ctx), answer).await?;
-        tx.commit().await?;
+        let row = run(ctx, answer, membership::respond_to_notice).await?;
         Ok(MembershipPayload {
             membership: Membership(row),
         })
@@ -340,7 +325,6 @@ async fn give_notice(
     input: MembershipNoticeInput,
     kind: NoticeKind,
 ) -> ApiResult<MembershipPayload> {
-    let state = ctx.data::<Services>()?;
     let notice = GiveNotice {
         membership_id: key_of::<Membership>(
             &input.membership_id,
@@ -349,9 +333,7 @@ async fn give_notice(
         kind,
         reason: text(&input.reason, &crate::field!(input.reason), 5000)?,
     };
-    let tx = begin_write(&state.db).await?;
-    let row = membership::give_notice(&tx, Viewer::of(ctx), notice).await?;
-    tx.commit().await?;
+    let row = run(ctx, notice, membership::give_notice).await?;
     Ok(MembershipPayload {
         membership: Membership(row),
     })

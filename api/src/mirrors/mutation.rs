@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::{
     auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::begin_write,
     error::ApiResult,
     holders::Holder,
     ids::key_of,
@@ -14,7 +13,7 @@ use crate::{
         types::{Mirror, VerificationOutcome},
     },
     organizations::types::Organization,
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -67,7 +66,6 @@ impl MirrorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RegisterMirrorInput,
     ) -> ApiResult<MirrorPayload> {
-        let state = ctx.data::<Services>()?;
         let viewer = Viewer::of(ctx);
         let me = viewer.require_account()?;
         let owner = match &input.organization_id {
@@ -108,9 +106,7 @@ impl MirrorMutation {
                 &crate::field!(input.update_frequency_hours),
             )?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = commands::register(&tx, viewer, registration).await?;
-        tx.commit().await?;
+        let row = run(ctx, registration, commands::register).await?;
         Ok(MirrorPayload {
             mirror: Mirror(row),
         })
@@ -129,7 +125,6 @@ impl MirrorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: VerifyMirrorInput,
     ) -> ApiResult<MirrorPayload> {
-        let state = ctx.data::<Services>()?;
         let check = VerifyMirror {
             mirror_id: key_of::<Mirror>(&input.mirror_id, &crate::field!(input.mirror_id))?,
             outcome: input.outcome,
@@ -140,9 +135,7 @@ impl MirrorMutation {
             )?
             .unwrap_or_default(),
         };
-        let tx = begin_write(&state.db).await?;
-        let row = commands::verify(&tx, Viewer::of(ctx), check).await?;
-        tx.commit().await?;
+        let row = run(ctx, check, commands::verify).await?;
         Ok(MirrorPayload {
             mirror: Mirror(row),
         })

@@ -5,7 +5,6 @@ use entity::webhook_endpoint::WebhookAudience;
 
 use crate::{
     auth::{ApiScope, SessionGuard, SessionOrScopeGuard, Viewer},
-    db::begin_write,
     error::{ApiError, ApiResult},
     ids::key_of,
     notifications::{
@@ -16,6 +15,7 @@ use crate::{
         types::{WebhookDelivery, WebhookEndpoint},
     },
     organizations::types::Organization,
+    resolve::run,
     services::Services,
 };
 
@@ -154,9 +154,10 @@ impl NotificationMutation {
             organization_id,
             audience: input.audience.unwrap_or(WebhookAudience::Public),
         };
-        let tx = begin_write(&state.db).await?;
-        let (row, secret) = endpoints::create(&tx, Viewer::of(ctx), &state.secrets, new).await?;
-        tx.commit().await?;
+        let (row, secret) = run(ctx, new, async |tx, viewer, new| {
+            endpoints::create(tx, viewer, &state.secrets, new).await
+        })
+        .await?;
         Ok(CreateWebhookEndpointPayload {
             secret,
             endpoint: WebhookEndpoint(row),
@@ -174,10 +175,10 @@ impl NotificationMutation {
         let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
         let grace = state.config.notifications.secret_grace;
-        let tx = begin_write(&state.db).await?;
-        let (row, secret) =
-            endpoints::rotate_secret(&tx, Viewer::of(ctx), &state.secrets, id, grace).await?;
-        tx.commit().await?;
+        let (row, secret) = run(ctx, grace, async |tx, viewer, grace| {
+            endpoints::rotate_secret(tx, viewer, &state.secrets, id, grace).await
+        })
+        .await?;
         Ok(RotateWebhookSecretPayload {
             secret,
             endpoint: WebhookEndpoint(row),
@@ -191,11 +192,8 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: DeleteWebhookEndpointInput,
     ) -> ApiResult<DeleteWebhookEndpointPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookEndpoint>(&input.endpoint_id, &crate::field!(input.endpoint_id))?;
-        let tx = begin_write(&state.db).await?;
-        let row = endpoints::delete(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, endpoints::delete).await?;
         Ok(DeleteWebhookEndpointPayload {
             endpoint: WebhookEndpoint(row),
         })
@@ -213,10 +211,11 @@ impl NotificationMutation {
     ) -> ApiResult<RedeliverWebhookPayload> {
         let state = ctx.data::<Services>()?;
         let id = key_of::<WebhookDelivery>(&input.delivery_id, &crate::field!(input.delivery_id))?;
-        let tx = begin_write(&state.db).await?;
         let lease = state.config.notifications.lease;
-        let row = endpoints::redeliver(&tx, Viewer::of(ctx), id, lease).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, async |tx, viewer, id| {
+            endpoints::redeliver(tx, viewer, id, lease).await
+        })
+        .await?;
         Ok(RedeliverWebhookPayload {
             delivery: WebhookDelivery(row),
         })
@@ -230,10 +229,7 @@ impl NotificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: SetEmailPreferencesInput,
     ) -> ApiResult<SetEmailPreferencesPayload> {
-        let state = ctx.data::<Services>()?;
-        let tx = begin_write(&state.db).await?;
-        let non_essential = preferences::set(&tx, Viewer::of(ctx), input.non_essential).await?;
-        tx.commit().await?;
+        let non_essential = run(ctx, input.non_essential, preferences::set).await?;
         Ok(SetEmailPreferencesPayload { non_essential })
     }
 }

@@ -8,8 +8,7 @@ use crate::{
         input::display_name,
         types::{Account, RepresentativeInvitation},
     },
-    auth::{SessionGuard, Viewer},
-    db::begin_write,
+    auth::SessionGuard,
     error::ApiResult,
     ids::key_of,
     organizations::{
@@ -17,7 +16,7 @@ use crate::{
         input::optional_web_url,
         types::Organization,
     },
-    services::Services,
+    resolve::run,
 };
 
 #[derive(Default)]
@@ -105,7 +104,6 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<Services>()?;
         let new = NewOrganization {
             name: display_name(&input.name, &crate::field!(input.name))?,
             website_url: optional_web_url(
@@ -114,9 +112,7 @@ impl OrganizationMutation {
             )?,
             logo_url: optional_web_url(input.logo_url.as_deref(), &crate::field!(input.logo_url))?,
         };
-        let tx = begin_write(&state.db).await?;
-        let organization = commands::create(&tx, Viewer::of(ctx), new).await?;
-        tx.commit().await?;
+        let organization = run(ctx, new, commands::create).await?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
         })
@@ -130,7 +126,6 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateOrganizationInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<Services>()?;
         let organization_id = key_of::<Organization>(
             &input.organization_id,
             &crate::field!(input.organization_id),
@@ -152,9 +147,10 @@ impl OrganizationMutation {
             website_url: url(&input.website_url, &crate::field!(input.website_url))?,
             logo_url: url(&input.logo_url, &crate::field!(input.logo_url))?,
         };
-        let tx = begin_write(&state.db).await?;
-        let organization = commands::update(&tx, Viewer::of(ctx), organization_id, change).await?;
-        tx.commit().await?;
+        let organization = run(ctx, change, async |tx, viewer, change| {
+            commands::update(tx, viewer, organization_id, change).await
+        })
+        .await?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
         })
@@ -170,13 +166,11 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RepresentativeInput,
     ) -> ApiResult<AddRepresentativePayload> {
-        let state = ctx.data::<Services>()?;
         let (organization_id, account_id) = keys(&input)?;
-        let tx = begin_write(&state.db).await?;
-        let (organization, invitation) =
-            commands::invite_representative(&tx, Viewer::of(ctx), organization_id, account_id)
-                .await?;
-        tx.commit().await?;
+        let (organization, invitation) = run(ctx, account_id, async |tx, viewer, account_id| {
+            commands::invite_representative(tx, viewer, organization_id, account_id).await
+        })
+        .await?;
         Ok(AddRepresentativePayload {
             organization: Organization(organization),
             invitation: RepresentativeInvitation(invitation),
@@ -191,16 +185,14 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RespondToRepresentativeInvitationInput,
     ) -> ApiResult<RepresentativeInvitationPayload> {
-        let state = ctx.data::<Services>()?;
         let invitation_id = key_of::<RepresentativeInvitation>(
             &input.invitation_id,
             &crate::field!(input.invitation_id),
         )?;
-        let tx = begin_write(&state.db).await?;
-        let invitation =
-            commands::respond_to_invitation(&tx, Viewer::of(ctx), invitation_id, input.accept)
-                .await?;
-        tx.commit().await?;
+        let invitation = run(ctx, input.accept, async |tx, viewer, value| {
+            commands::respond_to_invitation(tx, viewer, invitation_id, value).await
+        })
+        .await?;
         Ok(RepresentativeInvitationPayload {
             invitation: RepresentativeInvitation(invitation),
         })
@@ -214,14 +206,11 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CancelRepresentativeInvitationInput,
     ) -> ApiResult<RepresentativeInvitationPayload> {
-        let state = ctx.data::<Services>()?;
         let invitation_id = key_of::<RepresentativeInvitation>(
             &input.invitation_id,
             &crate::field!(input.invitation_id),
         )?;
-        let tx = begin_write(&state.db).await?;
-        let invitation = commands::cancel_invitation(&tx, Viewer::of(ctx), invitation_id).await?;
-        tx.commit().await?;
+        let invitation = run(ctx, invitation_id, commands::cancel_invitation).await?;
         Ok(RepresentativeInvitationPayload {
             invitation: RepresentativeInvitation(invitation),
         })
@@ -235,13 +224,11 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RepresentativeInput,
     ) -> ApiResult<OrganizationPayload> {
-        let state = ctx.data::<Services>()?;
         let (organization_id, account_id) = keys(&input)?;
-        let tx = begin_write(&state.db).await?;
-        let organization =
-            commands::remove_representative(&tx, Viewer::of(ctx), organization_id, account_id)
-                .await?;
-        tx.commit().await?;
+        let organization = run(ctx, account_id, async |tx, viewer, account_id| {
+            commands::remove_representative(tx, viewer, organization_id, account_id).await
+        })
+        .await?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
         })

@@ -4,13 +4,13 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entity::governance_policy;
 
 use crate::{
-    auth::{Role, RoleGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard},
     error::{ApiError, ApiResult},
     policy::{
         commands::{self, PolicyChange},
         current,
     },
+    resolve::run,
     services::Services,
 };
 
@@ -233,7 +233,6 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateGovernancePolicyInput,
     ) -> ApiResult<UpdateGovernancePolicyPayload> {
-        let state = ctx.data::<Services>()?;
         let change = PolicyChange {
             amendment_notice_days: days(
                 input.amendment_notice_days,
@@ -399,9 +398,7 @@ impl PolicyMutation {
             },
             ..change
         };
-        let tx = begin_write(&state.db).await?;
-        let after = commands::update(&tx, Viewer::of(ctx), change).await?;
-        tx.commit().await?;
+        let after = run(ctx, change, commands::update).await?;
         Ok(UpdateGovernancePolicyPayload {
             policy: after.into(),
         })

@@ -7,15 +7,15 @@ use uuid::Uuid;
 use crate::{
     accounts::types::Account,
     audit::SubjectKind,
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::{Tx, begin_write},
+    auth::{Role, RoleGuard, SessionGuard},
+    db::Tx,
     error::{ApiError, ApiResult},
     holders::Holder,
     ids::{self, key_of, kind::AuditEvent as AuditEventKind},
     input::optional_text,
     money::Money,
     organizations::types::Organization,
-    services::Services,
+    resolve::run,
     sponsors::{
         commands::{
             contribution::{self, RecordContribution},
@@ -155,14 +155,13 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::record(&tx, Viewer::of(ctx), input).await?;
-        let subject = (SubjectKind::Sponsorship, row.id);
-        let payload = SponsorshipPayload::of(&tx, row, subject);
-        tx.commit().await?;
-        Ok(payload)
+        run(ctx, input, async |tx, viewer, input| {
+            let row = sponsorship::record(tx, viewer, input).await?;
+            let subject = (SubjectKind::Sponsorship, row.id);
+            Ok(SponsorshipPayload::of(tx, row, subject))
+        })
+        .await
     }
 
     /// Cancels a sponsorship that has not lapsed. TREASURER only; audited. Without another
@@ -173,7 +172,6 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CancelSponsorshipInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = CancelSponsorship {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             reason: optional_text(Some(&input.reason), &crate::field!(input.reason), 2000)?
@@ -184,12 +182,12 @@ impl SponsorshipMutation {
                     )
                 })?,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::cancel(&tx, Viewer::of(ctx), input).await?;
-        let subject = (SubjectKind::Sponsorship, row.id);
-        let payload = SponsorshipPayload::of(&tx, row, subject);
-        tx.commit().await?;
-        Ok(payload)
+        run(ctx, input, async |tx, viewer, input| {
+            let row = sponsorship::cancel(tx, viewer, input).await?;
+            let subject = (SubjectKind::Sponsorship, row.id);
+            Ok(SponsorshipPayload::of(tx, row, subject))
+        })
+        .await
     }
 
     /// Gives or withdraws the sponsor's consent to be shown in public, named through one of its
@@ -203,22 +201,21 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: SetSponsorshipDisclosureInput,
     ) -> ApiResult<SponsorshipPayload> {
-        let state = ctx.data::<Services>()?;
         let input = SetDisclosure {
             id: key_of::<Sponsorship>(&input.sponsorship_id, &crate::field!(input.sponsorship_id))?,
             disclose: input.disclose,
         };
-        let tx = begin_write(&state.db).await?;
-        let row = sponsorship::set_disclosure(&tx, Viewer::of(ctx), input).await?;
-        // The consent is the sponsor's: its entry is about the account or the organization.
-        let subject = match Holder::from_key(&row.sponsor_key) {
-            Some(Holder::Account(id)) => (SubjectKind::Account, id),
-            Some(Holder::Organization(id)) => (SubjectKind::Organization, id),
-            None => return Err(ApiError::internal("a sponsorship's sponsor key")),
-        };
-        let payload = SponsorshipPayload::of(&tx, row, subject);
-        tx.commit().await?;
-        Ok(payload)
+        run(ctx, input, async |tx, viewer, input| {
+            let row = sponsorship::set_disclosure(tx, viewer, input).await?;
+            // The consent is the sponsor's: its entry is about the account or the organization.
+            let subject = match Holder::from_key(&row.sponsor_key) {
+                Some(Holder::Account(id)) => (SubjectKind::Account, id),
+                Some(Holder::Organization(id)) => (SubjectKind::Organization, id),
+                None => return Err(ApiError::internal("a sponsorship's sponsor key")),
+            };
+            Ok(SponsorshipPayload::of(tx, row, subject))
+        })
+        .await
     }
 
     /// Records money or in-kind value received under a sponsorship. For the TREASURER and ADMIN,
@@ -230,11 +227,8 @@ impl SponsorshipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: RecordContributionInput,
     ) -> ApiResult<ContributionPayload> {
-        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = contribution::record(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, contribution::record).await?;
         Ok(ContributionPayload {
             contribution: Contribution(row),
         })

@@ -6,11 +6,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use crate::{
     auth::{Role, RoleGuard, Viewer},
-    db::begin_write,
     error::{ApiError, ApiResult},
     ids::{self, NodeKind, key_of},
     money::{Currency, Money},
-    services::Services,
+    resolve::run,
     sponsors::commands::tier::{self, NewTier, TierChanges},
 };
 
@@ -206,11 +205,8 @@ impl SponsorTierMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: CreateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
-        let state = ctx.data::<Services>()?;
         let input = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = tier::create(&tx, Viewer::of(ctx), input).await?;
-        tx.commit().await?;
+        let row = run(ctx, input, tier::create).await?;
         Ok(SponsorTierPayload {
             tier: SponsorTier(row),
         })
@@ -223,12 +219,12 @@ impl SponsorTierMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation's input.")] input: UpdateSponsorTierInput,
     ) -> ApiResult<SponsorTierPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<SponsorTier>(&input.id, &crate::field!(input.id))?;
         let changes = input.parse()?;
-        let tx = begin_write(&state.db).await?;
-        let row = tier::update(&tx, Viewer::of(ctx), id, changes).await?;
-        tx.commit().await?;
+        let row = run(ctx, changes, async |tx, viewer, changes| {
+            tier::update(tx, viewer, id, changes).await
+        })
+        .await?;
         Ok(SponsorTierPayload {
             tier: SponsorTier(row),
         })

@@ -7,11 +7,12 @@ use chrono::Utc;
 use std::time::Duration;
 
 use crate::{
-    auth::{ApiScope, SessionGuard, Viewer},
-    db::{begin_private_write, begin_write},
+    auth::{ApiScope, SessionGuard},
     error::{ApiError, ApiResult},
     ids::key_of,
     organizations::types::Organization,
+    db::Tx,
+    resolve::{run, run_private},
     services::Services,
     time::DateTime,
     tokens::{
@@ -126,7 +127,6 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateApiTokenInput,
     ) -> ApiResult<CreateApiTokenPayload> {
-        let state = ctx.data::<Services>()?;
         let name = crate::input::name(&input.name, &crate::field!(input.name), 100)?;
         let scopes = input.scopes;
         if scopes.is_empty() {
@@ -160,9 +160,7 @@ impl ApiTokenMutation {
             scopes,
             expires_at: input.expires_at.map(|at| at.0),
         };
-        let tx = begin_private_write(&state.db).await?;
-        let (token, row) = commands::create(&tx, Viewer::of(ctx), new).await?;
-        tx.commit().await?;
+        let (token, row) = run_private(ctx, new, commands::create).await?;
         Ok(CreateApiTokenPayload {
             token,
             api_token: ApiToken(row),
@@ -176,12 +174,9 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RevokeApiTokenInput,
     ) -> ApiResult<RevokeApiTokenPayload> {
-        let state = ctx.data::<Services>()?;
         let id = key_of::<ApiToken>(&input.api_token_id, &crate::field!(input.api_token_id))?;
         // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
-        let tx = begin_write(&state.db).await?;
-        let row = commands::revoke(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, commands::revoke).await?;
         Ok(RevokeApiTokenPayload {
             api_token: ApiToken(row),
         })
@@ -196,7 +191,6 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: CreateIntegrationInput,
     ) -> ApiResult<CreateIntegrationPayload> {
-        let state = ctx.data::<Services>()?;
         let name = crate::input::name(&input.name, &crate::field!(input.name), 100)?;
         let organization_id = input
             .organization_id
@@ -207,9 +201,7 @@ impl ApiTokenMutation {
             organization_id,
             scopes: input.scopes,
         };
-        let tx = begin_private_write(&state.db).await?;
-        let (row, issued) = integrations::create(&tx, Viewer::of(ctx), new).await?;
-        tx.commit().await?;
+        let (row, issued) = run_private(ctx, new, integrations::create).await?;
         Ok(CreateIntegrationPayload {
             integration: Integration(row),
             secret: issued.secret,
@@ -241,10 +233,10 @@ impl ApiTokenMutation {
                 })?,
         };
         // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
-        let tx = begin_write(&state.db).await?;
-        let (row, issued, until) =
-            integrations::rotate_secret(&tx, Viewer::of(ctx), id, overlap).await?;
-        tx.commit().await?;
+        let (row, issued, until) = run(ctx, overlap, async |tx: &Tx, viewer, overlap| {
+            integrations::rotate_secret(tx, viewer, id, overlap).await
+        })
+        .await?;
         Ok(RotateIntegrationSecretPayload {
             integration: Integration(row),
             secret: issued.secret,
@@ -259,13 +251,10 @@ impl ApiTokenMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The operation\'s input.")] input: RevokeIntegrationInput,
     ) -> ApiResult<RevokeIntegrationPayload> {
-        let state = ctx.data::<Services>()?;
         let id =
             key_of::<Integration>(&input.integration_id, &crate::field!(input.integration_id))?;
         // Announced: every replica forgets what the credential read as (`PublicCache::credential`).
-        let tx = begin_write(&state.db).await?;
-        let row = integrations::revoke(&tx, Viewer::of(ctx), id).await?;
-        tx.commit().await?;
+        let row = run(ctx, id, integrations::revoke).await?;
         Ok(RevokeIntegrationPayload {
             integration: Integration(row),
         })

@@ -5,15 +5,15 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use crate::{
     amendments::{
         VoteBody,
-        mutation::{AmendmentInput, AmendmentPayload, amendment_key, in_transaction},
-        types::{Amendment, ballots::Vote},
+        mutation::{AmendmentInput, AmendmentPayload, amendment_key},
+        types::ballots::Vote,
     },
     audit::SubjectKind,
-    auth::{Role, RoleGuard, SessionGuard, Viewer},
-    db::begin_write,
+    auth::{Role, RoleGuard, SessionGuard},
     error::{ApiError, ApiResult},
     ids::{self, key_of, kind::AuditEvent as AuditEventKind},
     members::types::Membership,
+    resolve::{run, run_announcing},
     services::Services,
     time::DateTime,
     votes::{
@@ -77,7 +77,9 @@ impl VoteMutation {
             body: input.body,
             closes_at: input.closes_at.0,
         };
-        in_transaction(ctx, input, commands::open).await
+        run(ctx, input, commands::open)
+            .await
+            .map(AmendmentPayload::from)
     }
 
     /// Casts or changes a vote, until voting closes. A member votes each membership it holds on
@@ -99,15 +101,21 @@ impl VoteMutation {
                 .transpose()?,
         };
         let amendment = input.amendment_id;
-        let tx = begin_write(&state.db).await?;
-        let cast = commands::cast(&tx, Viewer::of(ctx), input).await?;
         // Subscribers hear of it once it is committed, on every replica.
-        let announced = state.tally_events.announce(&tx, amendment).await?;
-        let receipt = tx
-            .receipt(SubjectKind::Amendment, amendment)
-            .ok_or_else(|| ApiError::internal("a vote recorded no audit entry"))?;
-        tx.commit().await?;
-        announced.after_commit();
+        let (cast, receipt) = run_announcing(
+            ctx,
+            &state.tally_events,
+            amendment,
+            input,
+            async |tx, viewer, input| {
+                let cast = commands::cast(tx, viewer, input).await?;
+                let receipt = tx
+                    .receipt(SubjectKind::Amendment, amendment)
+                    .ok_or_else(|| ApiError::internal("a vote recorded no audit entry"))?;
+                Ok((cast, receipt))
+            },
+        )
+        .await?;
         Ok(CastVotePayload {
             vote: Vote {
                 entry_id: cast.entry.id,
@@ -130,13 +138,8 @@ impl VoteMutation {
     ) -> ApiResult<AmendmentPayload> {
         let state = ctx.data::<Services>()?;
         let id = amendment_key(&input.amendment_id)?;
-        let tx = begin_write(&state.db).await?;
-        let row = commands::close(&tx, Viewer::of(ctx), id).await?;
-        let announced = state.tally_events.announce(&tx, id).await?;
-        tx.commit().await?;
-        announced.after_commit();
-        Ok(AmendmentPayload {
-            amendment: Amendment(row),
-        })
+        run_announcing(ctx, &state.tally_events, id, id, commands::close)
+            .await
+            .map(AmendmentPayload::from)
     }
 }
