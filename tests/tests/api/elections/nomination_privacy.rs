@@ -137,7 +137,7 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
     let f = foundation().await;
     let hana = an_undisclosed_member(&f, "Hana").await;
     let other = f.member("Olga").await;
-    let read = "query($id: ID!) { node(id: $id) { id ... on Account { displayName roles createdAt email organizations { id } representativeInvitations(first: 5) { totalCount } } } }";
+    let read = "query($id: ID!) { node(id: $id) { id ... on Account { displayName roles createdAt email organizations { id } representativeInvitations(first: 5) { totalCount } memberships { id } applications { totalCount } } } }";
     let variables = json!({ "id": hana.id });
     let anonymous = f.app.gql(read, variables.clone()).await;
     let as_member = f
@@ -165,7 +165,17 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
         assert_eq!(node["email"], Value::Null, "{who}");
         assert_eq!(node["organizations"], Value::Null, "{who}");
         assert_eq!(node["representativeInvitations"], Value::Null, "{who}");
+        assert_eq!(node["memberships"], Value::Null, "{who}");
+        assert_eq!(node["applications"], Value::Null, "{who}");
     }
+    // What the account holds and applied for is the owner's alone, administrators included.
+    assert_eq!(as_admin.data()["node"]["memberships"], Value::Null);
+    assert_eq!(as_admin.data()["node"]["applications"], Value::Null);
+    assert_eq!(as_owner.data()["node"]["memberships"], json!([]));
+    assert_eq!(
+        as_owner.data()["node"]["applications"]["totalCount"],
+        json!(0)
+    );
     for (who, response) in [("the owner", &as_owner), ("an admin", &as_admin)] {
         let node = &response.data()["node"];
         assert_eq!(node["displayName"], "Hana", "{who}");
@@ -173,7 +183,8 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
         assert_eq!(node["organizations"], json!([]), "{who}");
         assert_eq!(node["representativeInvitations"]["totalCount"], 0, "{who}");
     }
-    // Nothing on an account says whether it holds a membership: that is the directory's to show.
+    // Nothing on an account tells anyone but its owner whether it holds a membership (that is the
+    // directory's to show): `memberships` and `applications` are the owner's self-only fields.
     let fields = f
         .app
         .gql(
@@ -196,7 +207,9 @@ async fn an_account_shows_its_public_fields_to_anyone_and_the_rest_to_its_owner_
             "roles",
             "organizations",
             "representativeInvitations",
-            "createdAt"
+            "createdAt",
+            "memberships",
+            "applications"
         ]
     );
 }
