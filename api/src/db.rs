@@ -102,6 +102,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 pub use crate::audit::tx::{BeginWrite, Tx, begin_private_write, begin_write};
+pub use crate::public_change::listener_pool;
 
 /// Begins a plain write transaction for bookkeeping that nobody reads publicly (claiming
 /// outbox rows): no audit entries, and its commit neither announces a change to the other
@@ -204,18 +205,4 @@ pub fn pool_usage(db: &DatabaseConnection) -> PoolUsage {
         in_use: u64::from(size).saturating_sub(idle),
         idle,
     }
-}
-
-/// A pool of one connection, apart from the application's pool, with the same settings: a
-/// PostgreSQL `LISTEN` connection lives there for good, never taking a connection from the
-/// queries.
-pub fn listener_pool(db: &DatabaseConnection) -> sea_orm::sqlx::PgPool {
-    let options = db.get_postgres_connection_pool().connect_options();
-    sea_orm::sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .min_connections(0)
-        .max_lifetime(None)
-        .idle_timeout(None)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy_with((*options).clone())
 }

@@ -268,10 +268,13 @@ impl PublicCache {
         }));
         if enabled && postgres {
             tokio::spawn(listen(
-                crate::db::listener_pool(db),
+                crate::public_change::listener_pool(db),
                 Arc::downgrade(&cache.0),
             ));
-            tokio::spawn(beat(crate::db::listener_pool(db), Arc::downgrade(&cache.0)));
+            tokio::spawn(beat(
+                crate::public_change::listener_pool(db),
+                Arc::downgrade(&cache.0),
+            ));
         }
         cache
     }

@@ -170,3 +170,17 @@ pub fn committed(database: &Database) {
 pub fn invalidate_database(db: &DatabaseConnection) {
     Database::of(db).changed();
 }
+
+/// A pool of one connection, apart from the application's pool, with the same settings: a
+/// PostgreSQL `LISTEN` connection lives there for good, never taking a connection from the
+/// queries.
+pub fn listener_pool(db: &sea_orm::DatabaseConnection) -> sea_orm::sqlx::PgPool {
+    let options = db.get_postgres_connection_pool().connect_options();
+    sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_lazy_with((*options).clone())
+}

@@ -13,7 +13,6 @@ use uuid::Uuid;
 use crate::{
     auth::Viewer,
     error::{ApiError, ApiResult},
-    ids,
 };
 
 /// Who made a change.

@@ -67,7 +67,11 @@ impl Tx {
     /// The id of the last audit entry staged about `kind` `id`: the receipt a command's payload
     /// returns, whose inclusion proof the person it concerns may fetch once it is sealed
     /// (`auditInclusionProof`). `None` when the command recorded none.
-    pub fn receipt(&self, kind: entity::audit_event::SubjectKind, id: uuid::Uuid) -> Option<uuid::Uuid> {
+    pub fn receipt(
+        &self,
+        kind: entity::audit_event::SubjectKind,
+        id: uuid::Uuid,
+    ) -> Option<uuid::Uuid> {
         self.staged
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

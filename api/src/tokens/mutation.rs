@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::{
     auth::{ApiScope, SessionGuard},
+    db::Tx,
     error::{ApiError, ApiResult},
     ids::key_of,
     organizations::types::Organization,
-    db::Tx,
     resolve::{run, run_private},
     services::Services,
     time::DateTime,
