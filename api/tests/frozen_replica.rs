@@ -253,12 +253,7 @@ fn p99(times: &[Duration]) -> Duration {
 async fn all_sealed(db: &DatabaseConnection, within: Duration, why: &str) {
     let deadline = Instant::now() + within;
     loop {
-        let unsealed = one_value(
-            db,
-            "SELECT count(*) FROM audit_events WHERE leaf_index IS NULL",
-        )
-        .await
-        .unwrap_or(0);
+        let unsealed = unsealed(db).await;
         if unsealed == 0 {
             return;
         }
